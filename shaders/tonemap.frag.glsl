@@ -1,0 +1,59 @@
+// Count -> level -> colour: the GL side of src/look/tonemap.h. The CPU builds
+// the statistics (and the eq-hist tables); this pass evaluates them per pixel.
+layout(location = 0) out vec4 frag;
+
+uniform sampler2D u_counts;        // R32F, bottom row first
+uniform samplerBuffer u_lut;       // eq-hist: level of count c, c < u_lut_len
+uniform samplerBuffer u_big_vals;  // eq-hist: ascending counts >= u_lut_len
+uniform samplerBuffer u_big_lvls;  //          and their levels
+uniform sampler1D u_cmap;          // 256 RGBA8 entries
+uniform int u_kind;                // 0 linear 1 log 2 sqrt 3 cbrt 4 eq-hist
+uniform int u_lut_len;
+uniform int u_big_len;
+uniform float u_fmin;
+uniform float u_frange;            // fmax - fmin, 0 when all counts are equal
+uniform float u_floor;             // lowest colormap position for a non-zero count
+uniform vec4 u_background;
+uniform int u_flip;                // 1: output row 0 = top row (for readback)
+
+float shape(float c)
+{
+    if (u_kind == 1) return log(1.0 + c);
+    if (u_kind == 2) return sqrt(c);
+    if (u_kind == 3) return pow(c, 1.0 / 3.0);
+    return c;
+}
+
+float eq_hist(float c)
+{
+    if (c < float(u_lut_len))
+        return texelFetch(u_lut, int(c)).r;
+    // largest big value <= c (the table starts above the LUT, so lo >= 0)
+    int lo = 0, hi = u_big_len - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) >> 1;
+        if (texelFetch(u_big_vals, mid).r <= c) lo = mid; else hi = mid - 1;
+    }
+    return texelFetch(u_big_lvls, lo).r;
+}
+
+void main()
+{
+    ivec2 size = textureSize(u_counts, 0);
+    ivec2 p = ivec2(gl_FragCoord.xy);
+    if (u_flip == 1)
+        p.y = size.y - 1 - p.y;
+    float c = texelFetch(u_counts, p, 0).r;
+    if (c <= 0.0) {
+        frag = u_background;
+        return;
+    }
+    float t;
+    if (u_kind == 4)
+        t = eq_hist(c);
+    else
+        t = u_frange > 0.0 ? clamp((shape(c) - u_fmin) / u_frange, 0.0, 1.0) : 1.0;
+    float pos = u_floor + (1.0 - u_floor) * t;
+    int idx = clamp(int(pos * 255.0 + 0.5), 0, 255);
+    frag = vec4(texelFetch(u_cmap, idx, 0).rgb, 1.0);
+}

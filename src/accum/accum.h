@@ -1,0 +1,40 @@
+#ifndef VP_ACCUM_H
+#define VP_ACCUM_H
+/* Accumulation: every finite point of a dataset binned into a W x H grid of
+ * 64-bit counts (view.h has the rule), exactly, by the CPU or by GL compute
+ * shaders. Both give the identical grid. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "accum/chunk_pass.h"
+#include "accum/view.h"
+
+typedef struct accum_stats {
+    uint64_t records;   /* records read */
+    uint64_t nonfinite; /* skipped: x or y NaN/inf */
+    uint64_t drawn;     /* inside the view (= sum of the grid) */
+    uint64_t flushes;   /* 32-bit partial grids folded into the 64-bit one */
+    uint64_t ring_waits;/* GPU: times a loader waited for a free slot */
+} accum_stats;
+
+typedef struct accum_params {
+    int threads;              /* CPU workers / GPU loader threads; 0 = cores */
+    /* Points a 32-bit partial grid may take before it is folded into the
+     * 64-bit grid; 0 = UINT32_MAX (the most one pixel can hold). Tests lower
+     * it to exercise the folding. */
+    uint64_t flush_every;
+    uint32_t gpu_slot_points; /* GPU ring slot size in points; 0 = default */
+    int gpu_slots;            /* GPU ring slots; 0 = default */
+} accum_params;
+
+/* counts: w*h zeroed uint64, bottom row first. Blocks until done. */
+bool accum_cpu_run(const dataset *ds, const view *v, const accum_params *p, uint64_t *counts,
+                   accum_stats *stats, vp_err *err);
+
+/* The same through GL compute shaders (imageAtomicAdd on an r32ui image),
+ * fed by loader threads through the persistently mapped vertex ring. Needs a
+ * current GL 4.5 context on the calling thread. */
+bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint64_t *counts,
+                   accum_stats *stats, vp_err *err);
+
+#endif

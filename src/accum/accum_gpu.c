@@ -1,0 +1,213 @@
+#include <glad/gl.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "accum/accum.h"
+#include "gl/ring.h"
+#include "gl/shader.h"
+
+#define LOCAL_SIZE 256
+#define DEFAULT_SLOT_POINTS (1u << 20) /* 8 MiB per slot */
+#define DEFAULT_SLOTS 4
+
+typedef struct gpu_job {
+    const view *v;
+    ring *ring;
+    size_t cap; /* points per slot */
+} gpu_job;
+
+typedef struct loader_state {
+    int slot;
+    float *mem;
+    size_t used;
+} loader_state;
+
+static void *loader_create(void *ctx)
+{
+    (void)ctx;
+    loader_state *s = calloc(1, sizeof *s);
+    if (s)
+        s->slot = -1;
+    return s;
+}
+
+static bool loader_points(void *ctx, void *state, const double *x, const double *y, size_t n,
+                          vp_err *err)
+{
+    gpu_job *j = ctx;
+    loader_state *s = state;
+    if (s->slot >= 0 && s->used + n > j->cap) {
+        ring_submit(j->ring, s->slot, s->used * 2 * sizeof(float));
+        s->slot = -1;
+    }
+    if (s->slot < 0) {
+        void *mem;
+        s->slot = ring_acquire(j->ring, &mem);
+        if (s->slot < 0)
+            return vp_err_set(err, "GPU accumulation stopped");
+        s->mem = mem;
+        s->used = 0;
+    }
+    /* The view origin is subtracted in double before the float conversion, so
+     * data far from zero keeps its resolution (view.h). */
+    const double x0 = j->v->x0, y0 = j->v->y0;
+    float *out = s->mem + 2 * s->used;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = (float)(x[i] - x0);
+        out[2 * i + 1] = (float)(y[i] - y0);
+    }
+    s->used += n;
+    return true;
+}
+
+static bool loader_finish(void *ctx, void *state, bool ok, vp_err *err)
+{
+    (void)ok; (void)err;
+    gpu_job *j = ctx;
+    loader_state *s = state;
+    if (s && s->slot >= 0)
+        ring_submit(j->ring, s->slot, s->used * 2 * sizeof(float));
+    free(s);
+    ring_producer_done(j->ring);
+    return true;
+}
+
+static const chunk_pass_ops loader_ops = {loader_create, loader_points, loader_finish};
+
+/* Adds the 32-bit image into the 64-bit grid and clears it. */
+static bool fold(GLuint tex, const view *v, uint32_t *buf, uint64_t *counts, vp_err *err)
+{
+    size_t pixels = (size_t)v->w * (size_t)v->h;
+    glMemoryBarrier(GL_TEXTURE_UPDATE_BARRIER_BIT);
+    glGetTextureImage(tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, (GLsizei)(pixels * sizeof *buf), buf);
+    GLenum e = glGetError();
+    if (e != GL_NO_ERROR)
+        return vp_err_set(err, "reading back the GPU count image failed (GL error 0x%x)", e);
+    for (size_t i = 0; i < pixels; i++)
+        counts[i] += buf[i];
+    const GLuint zero = 0;
+    glClearTexImage(tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
+    return true;
+}
+
+bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint64_t *counts,
+                   accum_stats *stats, vp_err *err)
+{
+    accum_params defaults = {0};
+    if (!p)
+        p = &defaults;
+    *stats = (accum_stats){0};
+    uint64_t flush_every = p->flush_every ? p->flush_every : UINT32_MAX;
+    size_t cap = p->gpu_slot_points ? p->gpu_slot_points : DEFAULT_SLOT_POINTS;
+    if (cap < DATASET_CHUNK_RECORDS)
+        cap = DATASET_CHUNK_RECORDS;
+    if (flush_every < cap)
+        flush_every = cap; /* one slot must fit between folds */
+    int nslots = p->gpu_slots > 1 ? p->gpu_slots : DEFAULT_SLOTS;
+    int threads = p->threads > 0 ? p->threads : chunk_pass_default_threads();
+    size_t pixels = (size_t)v->w * (size_t)v->h;
+
+    bool ok = false;
+    GLuint prog = 0, tex = 0;
+    ring *r = NULL;
+    uint32_t *buf = NULL;
+    chunk_pass *pass = NULL;
+    gpu_job job = {.v = v, .cap = cap};
+
+    char defs[64];
+    snprintf(defs, sizeof defs, "#define LOCAL_SIZE %d\n", LOCAL_SIZE);
+    if (!(prog = shader_program_compute("accum.comp.glsl", defs, err)))
+        goto out;
+    while (glGetError() != GL_NO_ERROR) {
+    }
+    glCreateTextures(GL_TEXTURE_2D, 1, &tex);
+    glTextureStorage2D(tex, 1, GL_R32UI, v->w, v->h);
+    if (glGetError() != GL_NO_ERROR) {
+        vp_err_set(err, "GL refused a %dx%d r32ui count image", v->w, v->h);
+        goto out;
+    }
+    const GLuint zero = 0;
+    glClearTexImage(tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
+    if (!(buf = malloc(pixels * sizeof *buf))) {
+        vp_err_set(err, "out of memory for a %dx%d readback buffer", v->w, v->h);
+        goto out;
+    }
+    if (!ring_create(nslots, cap * 2 * sizeof(float), &r, err))
+        goto out;
+    job.ring = r;
+    ring_set_producers(r, threads);
+
+    glUseProgram(prog);
+    glUniform2f(glGetUniformLocation(prog, "u_scale"), v->sx, v->sy);
+    glUniform2f(glGetUniformLocation(prog, "u_size"), v->fw, v->fh);
+    GLint loc_n = glGetUniformLocation(prog, "u_n");
+    glBindImageTexture(0, tex, 0, GL_FALSE, 0, GL_READ_WRITE, GL_R32UI);
+
+    if (!chunk_pass_start(ds, threads, &loader_ops, &job, &pass, err))
+        goto out;
+
+    uint64_t since_fold = 0;
+    bool fold_ok = true;
+    size_t bytes;
+    int s;
+    while ((s = ring_next_filled(r, &bytes)) >= 0) {
+        GLuint n = (GLuint)(bytes / (2 * sizeof(float)));
+        if (n) {
+            if (since_fold + n > flush_every) {
+                if (!(fold_ok = fold(tex, v, buf, counts, err))) {
+                    ring_close(r);
+                    ring_retire(r, s);
+                    break;
+                }
+                stats->flushes++;
+                since_fold = 0;
+                glUseProgram(prog);
+            }
+            glBindBufferRange(GL_SHADER_STORAGE_BUFFER, 0, ring_buffer(r),
+                              (GLintptr)ring_slot_offset(r, s), (GLsizeiptr)bytes);
+            glUniform1ui(loc_n, n);
+            GLuint groups = (n + LOCAL_SIZE - 1) / LOCAL_SIZE;
+            GLuint gx = groups < 65535 ? groups : 65535;
+            GLuint gy = (groups + gx - 1) / gx;
+            glDispatchCompute(gx, gy, 1);
+            since_fold += n;
+        }
+        ring_retire(r, s);
+    }
+    chunk_pass_totals t = {0};
+    vp_err perr;
+    bool pass_ok = chunk_pass_join(pass, &t, &perr);
+    pass = NULL;
+    if (!fold_ok)
+        goto out;
+    if (!pass_ok) {
+        *err = perr;
+        goto out;
+    }
+    if (!fold(tex, v, buf, counts, err))
+        goto out;
+    stats->flushes++;
+    stats->records = t.records;
+    stats->nonfinite = t.nonfinite;
+    uint64_t drawn = 0;
+    for (size_t i = 0; i < pixels; i++)
+        drawn += counts[i];
+    stats->drawn = drawn;
+    ring_stats rs;
+    ring_get_stats(r, &rs);
+    stats->ring_waits = rs.producer_waits;
+    ok = true;
+out:
+    if (pass) {
+        chunk_pass_cancel(pass);
+        ring_close(r);
+        chunk_pass_join(pass, NULL, NULL);
+    }
+    ring_destroy(r);
+    free(buf);
+    if (tex)
+        glDeleteTextures(1, &tex);
+    if (prog)
+        glDeleteProgram(prog);
+    return ok;
+}

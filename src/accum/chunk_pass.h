@@ -1,0 +1,44 @@
+#ifndef VP_CHUNK_PASS_H
+#define VP_CHUNK_PASS_H
+/* One parallel pass over every chunk of a dataset: worker threads take chunk
+ * numbers from a shared counter, decode them and hand the finite points to the
+ * pass's callback. Used by the bounds scan, the CPU binning and the GPU loader.
+ * The first error stops every worker; it is reported by chunk_pass_join. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "load/dataset.h"
+
+typedef struct chunk_pass_ops {
+    /* Per-thread state; NULL means out of memory. */
+    void *(*thread_create)(void *ctx);
+    /* Hot path: n finite points of one chunk. */
+    bool (*points)(void *ctx, void *state, const double *x, const double *y, size_t n, vp_err *err);
+    /* After the thread's last chunk, also after an error, and also when
+     * thread_create returned NULL (state is then NULL): merge and free. */
+    bool (*thread_finish)(void *ctx, void *state, bool ok, vp_err *err);
+} chunk_pass_ops;
+
+typedef struct chunk_pass_totals {
+    uint64_t records;   /* records decoded */
+    uint64_t nonfinite; /* records skipped for NaN/inf */
+} chunk_pass_totals;
+
+typedef struct chunk_pass chunk_pass;
+
+/* Starts `threads` workers (>= 1) and returns at once. If a thread cannot be
+ * started, the ones that did are stopped and joined (their thread_finish runs)
+ * and false is returned. */
+bool chunk_pass_start(const dataset *ds, int threads, const chunk_pass_ops *ops, void *ctx,
+                      chunk_pass **out, vp_err *err);
+/* Asks the workers to stop after their current chunk (the result is then incomplete). */
+void chunk_pass_cancel(chunk_pass *p);
+/* Waits for the workers; false with the first error. Frees p. */
+bool chunk_pass_join(chunk_pass *p, chunk_pass_totals *totals, vp_err *err);
+
+/* Worker threads to use by default: the online cores, at least 1. */
+int chunk_pass_default_threads(void);
+
+#endif

@@ -1,0 +1,92 @@
+#include "accum/scan.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+typedef struct bounds_state {
+    uint64_t finite;
+    double xmin, xmax, ymin, ymax;
+} bounds_state;
+
+struct scan {
+    chunk_pass *pass;
+    pthread_mutex_t lock;
+    bounds_state all;
+};
+
+static void *bounds_create(void *ctx)
+{
+    (void)ctx;
+    bounds_state *b = malloc(sizeof *b);
+    if (b)
+        *b = (bounds_state){0, INFINITY, -INFINITY, INFINITY, -INFINITY};
+    return b;
+}
+
+/* Points are finite already (the decoder drops NaN/inf), so plain compares
+ * are exact; written as select so the compiler vectorises them. */
+static bool bounds_points(void *ctx, void *state, const double *x, const double *y, size_t n,
+                          vp_err *err)
+{
+    (void)ctx; (void)err;
+    bounds_state *b = state;
+    double x0 = b->xmin, x1 = b->xmax, y0 = b->ymin, y1 = b->ymax;
+    for (size_t i = 0; i < n; i++) {
+        x0 = x[i] < x0 ? x[i] : x0;
+        x1 = x[i] > x1 ? x[i] : x1;
+        y0 = y[i] < y0 ? y[i] : y0;
+        y1 = y[i] > y1 ? y[i] : y1;
+    }
+    b->xmin = x0; b->xmax = x1; b->ymin = y0; b->ymax = y1;
+    b->finite += n;
+    return true;
+}
+
+static bool bounds_finish(void *ctx, void *state, bool ok, vp_err *err)
+{
+    if (!state)
+        return true;
+    (void)ok; (void)err;
+    scan *s = ctx;
+    bounds_state *b = state;
+    pthread_mutex_lock(&s->lock);
+    s->all.finite += b->finite;
+    s->all.xmin = fmin(s->all.xmin, b->xmin);
+    s->all.xmax = fmax(s->all.xmax, b->xmax);
+    s->all.ymin = fmin(s->all.ymin, b->ymin);
+    s->all.ymax = fmax(s->all.ymax, b->ymax);
+    pthread_mutex_unlock(&s->lock);
+    free(b);
+    return true;
+}
+
+static const chunk_pass_ops bounds_ops = {bounds_create, bounds_points, bounds_finish};
+
+bool scan_start(const dataset *ds, int threads, scan **out, vp_err *err)
+{
+    *out = NULL;
+    scan *s = calloc(1, sizeof *s);
+    if (!s)
+        return vp_err_set(err, "out of memory");
+    pthread_mutex_init(&s->lock, NULL);
+    s->all = (bounds_state){0, INFINITY, -INFINITY, INFINITY, -INFINITY};
+    if (!chunk_pass_start(ds, threads, &bounds_ops, s, &s->pass, err)) {
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return false;
+    }
+    *out = s;
+    return true;
+}
+
+bool scan_join(scan *s, scan_result *out, vp_err *err)
+{
+    chunk_pass_totals t = {0};
+    bool ok = chunk_pass_join(s->pass, &t, err);
+    *out = (scan_result){t.records, t.nonfinite, s->all.finite,
+                         s->all.xmin, s->all.xmax, s->all.ymin, s->all.ymax};
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+    return ok;
+}

@@ -1,0 +1,18 @@
+#ifndef VP_SCAN_H
+#define VP_SCAN_H
+/* One streaming pass: record counts and the bounds of the finite samples. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "accum/chunk_pass.h"
+
+typedef struct scan_result {
+    uint64_t records, nonfinite, finite;
+    double xmin, xmax, ymin, ymax; /* meaningful when finite > 0 */
+} scan_result;
+
+typedef struct scan scan;
+bool scan_start(const dataset *ds, int threads, scan **out, vp_err *err);
+bool scan_join(scan *s, scan_result *out, vp_err *err); /* frees s */
+
+#endif

@@ -1,0 +1,10 @@
+#ifndef VP_COMMANDS_H
+#define VP_COMMANDS_H
+#include "app/options.h"
+#include "core/err.h"
+
+/* Each returns the process exit code; errors are put in err (printed once by main). */
+int cmd_render(const vp_options *o, vp_err *err); /* render and demo */
+int cmd_info(const vp_options *o, vp_err *err);
+
+#endif

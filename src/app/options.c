@@ -1,0 +1,310 @@
+#include "app/options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load/demo.h"
+#include "look/colormap.h"
+
+static bool parse_double(const char *opt, const char *s, double *out, vp_err *err)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v))
+        return vp_err_set(err, "%s: expected a finite number, got \"%s\"", opt, s);
+    *out = v;
+    return true;
+}
+
+static bool parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *out, vp_err *err)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-' || *s == '+' || *s == ' ')
+        return vp_err_set(err, "%s: expected a whole number from 0 to %llu, got \"%s\"", opt,
+                          (unsigned long long)max, s);
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || v > max)
+        return vp_err_set(err, "%s: expected a whole number from 0 to %llu, got \"%s\"", opt,
+                          (unsigned long long)max, s);
+    *out = v;
+    return true;
+}
+
+static bool parse_int(const char *opt, const char *s, int lo, int hi, int *out, vp_err *err)
+{
+    uint64_t v = 0;
+    if (!parse_u64(opt, s, (uint64_t)hi, &v, err) || (int)v < lo)
+        return vp_err_set(err, "%s: expected a whole number from %d to %d, got \"%s\"", opt, lo, hi, s);
+    *out = (int)v;
+    return true;
+}
+
+static bool parse_size(const char *s, int *w, int *h, vp_err *err)
+{
+    const char *x = strchr(s, 'x');
+    if (!x)
+        x = strchr(s, 'X');
+    char a[32], b[32];
+    if (!x || (size_t)(x - s) >= sizeof a || strlen(x + 1) >= sizeof b)
+        return vp_err_set(err, "--size: expected WIDTHxHEIGHT such as 1920x1080, got \"%s\"", s);
+    memcpy(a, s, (size_t)(x - s));
+    a[x - s] = 0;
+    strcpy(b, x + 1);
+    if (!parse_int("--size", a, 1, 1 << 20, w, err) || !parse_int("--size", b, 1, 1 << 20, h, err))
+        return vp_err_set(err, "--size: expected WIDTHxHEIGHT, each from 1 to 1048576, got \"%s\"", s);
+    return true;
+}
+
+static void defaults(vp_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->src.ycol = -1;
+    o->width = 1920;
+    o->height = 1080;
+    o->tonemap = TONEMAP_EQ_HIST;
+    o->colormap = "inferno";
+    o->background[3] = 255;
+    o->floor = 0.15f;
+    o->demo_points = DEMO_POINTS;
+}
+
+bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
+{
+    defaults(o);
+    if (argc < 2)
+        return vp_err_set(err, "no command given: try 'vastplot --help'");
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "render"))
+        o->command = CMD_RENDER;
+    else if (!strcmp(cmd, "info"))
+        o->command = CMD_INFO;
+    else if (!strcmp(cmd, "demo"))
+        o->command = CMD_DEMO;
+    else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        o->command = CMD_HELP;
+        return true;
+    } else if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        o->command = CMD_VERSION;
+        return true;
+    } else
+        return vp_err_set(err, "unknown command \"%s\": expected render, info, demo or --help", cmd);
+
+    bool only_inputs = false;
+    for (int i = 2; i < argc; i++) {
+        char *a = argv[i];
+        if (only_inputs || a[0] != '-' || a[1] == 0) {
+            if (o->ninputs >= OPTIONS_MAX_INPUTS)
+                return vp_err_set(err, "too many inputs (at most %d)", OPTIONS_MAX_INPUTS);
+            o->inputs[o->ninputs++] = a;
+            continue;
+        }
+        if (!strcmp(a, "--")) {
+            only_inputs = true;
+            continue;
+        }
+        /* "--name=value" or "--name value" */
+        char name[64];
+        const char *val = NULL;
+        const char *eq = strchr(a, '=');
+        if (eq && (size_t)(eq - a) < sizeof name) {
+            memcpy(name, a, (size_t)(eq - a));
+            name[eq - a] = 0;
+            val = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "%s", a);
+        }
+#define FLAG(n) (!strcmp(name, n))
+#define NEED_VALUE()                                                                           \
+    do {                                                                                       \
+        if (!val) {                                                                            \
+            if (i + 1 >= argc)                                                                 \
+                return vp_err_set(err, "%s needs a value", name);                              \
+            val = argv[++i];                                                                   \
+        }                                                                                      \
+    } while (0)
+        if (FLAG("--help") || FLAG("-h")) {
+            o->command = CMD_HELP;
+            return true;
+        } else if (FLAG("--gl-debug")) {
+            o->gl_debug = true;
+        } else if (FLAG("--verbose") || FLAG("-v")) {
+            o->verbose = true;
+        } else if (FLAG("--quiet") || FLAG("-q")) {
+            o->quiet = true;
+        } else if (FLAG("--y-only")) {
+            o->src.y_only = true;
+        } else if (FLAG("--dtype")) {
+            NEED_VALUE();
+            if (!vp_dtype_parse(val, &o->src.dtype))
+                return vp_err_set(err, "--dtype: expected f32, f64, i8, i16, i32, i64, u8, u16, u32 or u64, got \"%s\"", val);
+        } else if (FLAG("--endian")) {
+            NEED_VALUE();
+            if (!strcmp(val, "little"))
+                o->src.endian = VP_LITTLE;
+            else if (!strcmp(val, "big"))
+                o->src.endian = VP_BIG;
+            else
+                return vp_err_set(err, "--endian: expected little or big, got \"%s\"", val);
+        } else if (FLAG("--columns")) {
+            NEED_VALUE();
+            if (!parse_int(name, val, 1, 65536, &o->src.columns, err))
+                return false;
+        } else if (FLAG("--x")) {
+            NEED_VALUE();
+            if (!parse_int(name, val, 0, 65535, &o->src.xcol, err))
+                return false;
+        } else if (FLAG("--y")) {
+            NEED_VALUE();
+            if (!parse_int(name, val, 0, 65535, &o->src.ycol, err))
+                return false;
+        } else if (FLAG("--skip-bytes")) {
+            NEED_VALUE();
+            if (!parse_u64(name, val, UINT64_MAX / 2, &o->src.skip_bytes, err))
+                return false;
+        } else if (FLAG("--xlim") || FLAG("--ylim")) {
+            double *lim = FLAG("--xlim") ? o->xlim : o->ylim;
+            if (val) {
+                /* --xlim=X0,X1 */
+                char buf[128];
+                snprintf(buf, sizeof buf, "%s", val);
+                char *comma = strchr(buf, ',');
+                if (!comma)
+                    return vp_err_set(err, "%s: expected two numbers, \"%s X0 X1\" or \"%s=X0,X1\"", name, name, name);
+                *comma = 0;
+                if (!parse_double(name, buf, &lim[0], err) || !parse_double(name, comma + 1, &lim[1], err))
+                    return false;
+            } else {
+                if (i + 2 >= argc)
+                    return vp_err_set(err, "%s needs two values: %s LOW HIGH", name, name);
+                if (!parse_double(name, argv[i + 1], &lim[0], err) || !parse_double(name, argv[i + 2], &lim[1], err))
+                    return false;
+                i += 2;
+            }
+            if (lim[0] == lim[1])
+                return vp_err_set(err, "%s: the two limits are equal (%g): the view needs a width", name, lim[0]);
+            if (lim == o->xlim)
+                o->xlim_set = true;
+            else
+                o->ylim_set = true;
+        } else if (FLAG("--size")) {
+            NEED_VALUE();
+            if (!parse_size(val, &o->width, &o->height, err))
+                return false;
+        } else if (FLAG("--tonemap")) {
+            NEED_VALUE();
+            if (!tonemap_parse(val, &o->tonemap))
+                return vp_err_set(err, "--tonemap: expected linear, log, sqrt, cbrt or eq-hist, got \"%s\"", val);
+        } else if (FLAG("--colormap") || FLAG("--cmap")) {
+            NEED_VALUE();
+            uint8_t tmp[COLORMAP_SIZE][4];
+            if (!colormap_get(val, tmp)) {
+                char list[256] = "";
+                for (const char *const *n = colormap_names(); *n; n++) {
+                    strncat(list, *n, sizeof list - strlen(list) - 3);
+                    strncat(list, n[1] ? ", " : "", sizeof list - strlen(list) - 1);
+                }
+                return vp_err_set(err, "--colormap: unknown \"%s\"; expected one of %s (add _r to reverse)", val, list);
+            }
+            o->colormap = val;
+        } else if (FLAG("--background") || FLAG("--bg")) {
+            NEED_VALUE();
+            if (!color_parse(val, o->background))
+                return vp_err_set(err, "--background: expected a colour name, #RRGGBB or #RRGGBBAA, got \"%s\"", val);
+        } else if (FLAG("--floor")) {
+            NEED_VALUE();
+            double f;
+            if (!parse_double(name, val, &f, err))
+                return false;
+            if (f < 0 || f > 1)
+                return vp_err_set(err, "--floor: expected a number from 0 to 1, got \"%s\"", val);
+            o->floor = (float)f;
+        } else if (FLAG("-o") || FLAG("--output")) {
+            NEED_VALUE();
+            o->output = val;
+        } else if (FLAG("--save-counts")) {
+            NEED_VALUE();
+            o->save_counts = val;
+        } else if (FLAG("--accumulate")) {
+            NEED_VALUE();
+            if (!strcmp(val, "auto"))
+                o->accumulate = ACCUM_AUTO;
+            else if (!strcmp(val, "cpu"))
+                o->accumulate = ACCUM_CPU;
+            else if (!strcmp(val, "gpu"))
+                o->accumulate = ACCUM_GPU;
+            else
+                return vp_err_set(err, "--accumulate: expected gpu, cpu or auto, got \"%s\"", val);
+        } else if (FLAG("--threads")) {
+            NEED_VALUE();
+            if (!parse_int(name, val, 1, 256, &o->threads, err))
+                return false;
+        } else if (FLAG("--points")) {
+            NEED_VALUE();
+            if (!parse_u64(name, val, UINT64_C(1) << 40, &o->demo_points, err))
+                return false;
+        } else {
+            return vp_err_set(err, "unknown option \"%s\" (see 'vastplot --help')", a);
+        }
+#undef FLAG
+#undef NEED_VALUE
+    }
+    if (o->src.columns == 1 && !o->src.y_only)
+        o->src.y_only = true;
+    if (o->command == CMD_RENDER || o->command == CMD_INFO) {
+        if (o->ninputs == 0)
+            return vp_err_set(err, "%s: no input file given", cmd);
+    }
+    if (o->command == CMD_DEMO && o->ninputs)
+        return vp_err_set(err, "demo takes no input file (got \"%s\")", o->inputs[0]);
+    if (o->command == CMD_RENDER && !o->output)
+        return vp_err_set(err, "render: no output given: add -o OUT.png");
+    if (o->command == CMD_DEMO && !o->output)
+        o->output = "vastplot-demo.png";
+    return true;
+}
+
+void options_print_help(const char *argv0)
+{
+    (void)argv0;
+    fputs(
+        "vastplot " VP_VERSION " - every point of huge data sets, as an exact density image\n"
+        "\n"
+        "usage:\n"
+        "  vastplot render INPUT... -o OUT.png [options]   render headless (no display needed)\n"
+        "  vastplot info INPUT [input options]              records, dtype, bounds, non-finite count\n"
+        "  vastplot demo [-o OUT.png] [--points N]          render the built-in demo (a Clifford\n"
+        "                                                   attractor, 100 million points)\n"
+        "\n"
+        "input (raw binary records; .npy files are recognised by their magic):\n"
+        "  --dtype f32|f64|i8|i16|i32|i64|u8|u16|u32|u64   sample type (default f32)\n"
+        "  --endian little|big                              byte order (default little)\n"
+        "  --columns N                                      values per record (default 2)\n"
+        "  --x COL --y COL                                  0-based columns (default 0 and 1)\n"
+        "  --y-only                                         x is the record index (also --columns 1)\n"
+        "  --skip-bytes N                                   ignore a header of N bytes\n"
+        "\n"
+        "view:\n"
+        "  --xlim X0 X1, --ylim Y0 Y1   limits (default: the data's bounds; reversed flips)\n"
+        "  --size WxH                   picture size in pixels (default 1920x1080)\n"
+        "  binning: column i covers [x0 + i*(x1-x0)/W, x0 + (i+1)*(x1-x0)/W), rows from the\n"
+        "  bottom likewise; the last column/row also takes x1/y1; outside points are not drawn\n"
+        "\n"
+        "look:\n"
+        "  --tonemap linear|log|sqrt|cbrt|eq-hist   (default eq-hist)\n"
+        "  --colormap viridis|inferno|magma|plasma|cividis|fire|gray, NAME_r reverses (default inferno)\n"
+        "  --background COLOR           name, #RRGGBB or #RRGGBBAA (default black)\n"
+        "  --floor F                    colormap position of the smallest count, 0..1 (default 0.15)\n"
+        "\n"
+        "output and engine:\n"
+        "  -o, --output OUT.png         the picture\n"
+        "  --save-counts OUT.npy        the exact counts, uint64 (height, width), row 0 = top\n"
+        "  --accumulate gpu|cpu|auto    auto: CPU on software GL (llvmpipe), GPU otherwise\n"
+        "  --threads N                  worker threads (default: all cores)\n"
+        "  --gl-debug, --verbose, --quiet\n",
+        stdout);
+}

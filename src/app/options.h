@@ -1,0 +1,42 @@
+#ifndef VP_OPTIONS_H
+#define VP_OPTIONS_H
+/* The command line, parsed into one read-only struct. No files are opened
+ * here: options_parse only checks the words (the fuzzer feeds it anything). */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "load/source.h"
+#include "look/tonemap.h"
+
+typedef enum vp_command { CMD_NONE, CMD_RENDER, CMD_INFO, CMD_DEMO, CMD_HELP, CMD_VERSION } vp_command;
+typedef enum vp_accumulate { ACCUM_AUTO, ACCUM_CPU, ACCUM_GPU } vp_accumulate;
+
+#define OPTIONS_MAX_INPUTS 256
+
+typedef struct vp_options {
+    vp_command command;
+    const char *inputs[OPTIONS_MAX_INPUTS];
+    int ninputs;
+    source_params src;
+    bool xlim_set, ylim_set;
+    double xlim[2], ylim[2];
+    int width, height;
+    tonemap_kind tonemap;
+    const char *colormap;
+    uint8_t background[4];
+    float floor;
+    const char *output;
+    const char *save_counts;
+    vp_accumulate accumulate;
+    int threads;
+    uint64_t demo_points;
+    bool gl_debug, verbose, quiet;
+} vp_options;
+
+/* argv[1] is the command. Fills o with defaults first. False with a message
+ * that names the option and what was expected (a usage error: exit 2). */
+bool options_parse(int argc, char **argv, vp_options *o, vp_err *err);
+void options_print_help(const char *argv0);
+
+#endif

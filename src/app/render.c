@@ -1,0 +1,186 @@
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "accum/accum.h"
+#include "accum/accum_cpu.h"
+#include "accum/scan.h"
+#include "app/commands.h"
+#include "gl/glctx.h"
+#include "gl/tonemap_pass.h"
+#include "out/npy_out.h"
+#include "out/png_out.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void warn_inputs(const vp_options *o, const dataset *ds)
+{
+    for (int i = 0; i < dataset_inputs(ds); i++) {
+        const source_info *si = source_get_info(dataset_input(ds, i));
+        if (si->trailing_bytes && !si->is_npy && !o->quiet)
+            fprintf(stderr, "vastplot: warning: %s: the last %" PRIu64 " bytes are not a whole record "
+                            "of %zu bytes; ignored\n",
+                    si->path, si->trailing_bytes, vp_dtype_size(si->dtype) * (size_t)si->columns);
+    }
+}
+
+/* Limits not given on the command line come from the data's bounds. A
+ * zero-width extent (one sample, or all equal) is widened by 0.5 each way. */
+static bool resolve_limits(const vp_options *o, const scan_result *sr, const dataset *ds,
+                           double lim[4], vp_err *err)
+{
+    if (!o->xlim_set || !o->ylim_set) {
+        if (sr->finite == 0) {
+            const char *what = dataset_inputs(ds) == 1 ? source_get_info(dataset_input(ds, 0))->path
+                                                       : "the inputs";
+            return vp_err_set(err, "%s: no finite samples (%" PRIu64 " records, %" PRIu64
+                                   " non-finite): nothing to take the view from; give --xlim and --ylim",
+                              what, sr->records, sr->nonfinite);
+        }
+    }
+    lim[0] = o->xlim_set ? o->xlim[0] : sr->xmin;
+    lim[1] = o->xlim_set ? o->xlim[1] : sr->xmax;
+    lim[2] = o->ylim_set ? o->ylim[0] : sr->ymin;
+    lim[3] = o->ylim_set ? o->ylim[1] : sr->ymax;
+    for (int a = 0; a < 4; a += 2) {
+        if (lim[a] == lim[a + 1]) {
+            lim[a] -= 0.5;
+            lim[a + 1] += 0.5;
+        }
+        /* a span that overflows double (e.g. -1e308 .. 1e308) cannot be binned */
+        if (!isfinite(lim[a + 1] - lim[a]))
+            return vp_err_set(err, "the %s range [%g, %g] is too wide to bin; give --%clim",
+                              a ? "y" : "x", lim[a], lim[a + 1], a ? 'y' : 'x');
+    }
+    return true;
+}
+
+int cmd_render(const vp_options *o, vp_err *err)
+{
+    double t_start = now_s();
+    int rc = 1;
+    dataset *ds = NULL;
+    scan *sc = NULL;
+    glctx *gl = NULL;
+    tonemap_pass *tp = NULL;
+    uint64_t *counts = NULL;
+    uint8_t *rgba = NULL;
+    tonemap_table table = {0};
+    int threads = o->threads;
+
+    if (o->command == CMD_DEMO) {
+        if (!dataset_create_demo(o->demo_points, &ds, err))
+            goto out;
+    } else if (!dataset_create_files(o->inputs, o->ninputs, &o->src, &ds, err)) {
+        goto out;
+    }
+    warn_inputs(o, ds);
+
+    /* The bounds pass and GL start-up overlap: workers scan while this thread
+     * brings up EGL. */
+    bool need_scan = !(o->xlim_set && o->ylim_set);
+    if (need_scan && !scan_start(ds, threads ? threads : chunk_pass_default_threads(), &sc, err))
+        goto out;
+    glctx_params gp = {.debug = o->gl_debug, .verbose = o->verbose};
+    if (!glctx_create_headless(&gp, &gl, err))
+        goto out;
+    if (!tonemap_pass_check_size(o->width, o->height, err))
+        goto out;
+    bool use_gpu = o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !glctx_is_software(gl));
+
+    scan_result sr = {0};
+    if (sc) {
+        bool ok = scan_join(sc, &sr, err);
+        sc = NULL;
+        if (!ok)
+            goto out;
+    }
+    double lim[4] = {0, 0, 0, 0};
+    if (!resolve_limits(o, &sr, ds, lim, err))
+        goto out;
+    view v;
+    view_init(&v, lim[0], lim[1], lim[2], lim[3], o->width, o->height);
+    size_t pixels = (size_t)o->width * (size_t)o->height;
+    if (!(counts = calloc(pixels, sizeof *counts)) || !(rgba = malloc(pixels * 4))) {
+        vp_err_set(err, "out of memory for a %dx%d picture (%zu MiB of counts)", o->width, o->height,
+                   pixels * 8 >> 20);
+        goto out;
+    }
+    double t_acc = now_s();
+    accum_params ap = {.threads = threads};
+    accum_stats st = {0};
+    if (use_gpu) {
+        if (!tonemap_pass_create(&tp, err) || !accum_gpu_run(ds, &v, &ap, counts, &st, err))
+            goto out;
+    } else {
+        accum_cpu *ac;
+        if (!accum_cpu_start(ds, &v, &ap, counts, &ac, err))
+            goto out;
+        bool tp_ok = tonemap_pass_create(&tp, err); /* compiles while the workers bin */
+        vp_err aerr;
+        bool ok = accum_cpu_join(ac, &st, &aerr);
+        if (!ok)
+            *err = aerr;
+        if (!ok || !tp_ok)
+            goto out;
+    }
+    double t_acc_end = now_s();
+
+    tonemap_look look = {.floor = o->floor};
+    if (!colormap_get(o->colormap, look.cmap)) {
+        vp_err_set(err, "unknown colormap \"%s\"", o->colormap);
+        goto out;
+    }
+    for (int i = 0; i < 4; i++)
+        look.background[i] = o->background[i];
+    if (!tonemap_table_build(o->tonemap, counts, pixels, &table)) {
+        vp_err_set(err, "out of memory building the tone map");
+        goto out;
+    }
+    look.table = &table;
+    if (!tonemap_pass_render(tp, counts, o->width, o->height, &look, rgba, err))
+        goto out;
+    if (!png_write_rgba(o->output, rgba, o->width, o->height, (size_t)o->width * 4,
+                        o->background[3] != 255, err))
+        goto out;
+    if (o->save_counts && !npy_write_counts(o->save_counts, counts, o->width, o->height, err)) {
+        remove(o->output); /* all or nothing */
+        goto out;
+    }
+
+    double elapsed = now_s() - t_start;
+    if (!o->quiet) {
+        fprintf(stderr,
+                "vastplot: %" PRIu64 " points read, %" PRIu64 " drawn, %" PRIu64
+                " skipped (non-finite) in %.3f s, %.1f M points/s -> %s [%s accumulation on %s]\n",
+                st.records, st.drawn, st.nonfinite, elapsed,
+                elapsed > 0 ? (double)st.records / elapsed * 1e-6 : 0.0, o->output,
+                use_gpu ? "gpu" : "cpu", glctx_renderer(gl));
+        if (o->verbose)
+            fprintf(stderr,
+                    "vastplot: view x [%.17g, %.17g] y [%.17g, %.17g]; accumulation %.3f s "
+                    "(%.1f M points/s), %" PRIu64 " folds, %" PRIu64 " ring waits\n",
+                    lim[0], lim[1], lim[2], lim[3], t_acc_end - t_acc,
+                    (double)st.records / (t_acc_end - t_acc) * 1e-6, st.flushes, st.ring_waits);
+    }
+    rc = 0;
+out:
+    if (sc) {
+        scan_result ignore;
+        scan_join(sc, &ignore, NULL);
+    }
+    tonemap_table_free(&table);
+    tonemap_pass_destroy(tp);
+    glctx_destroy(gl);
+    dataset_destroy(ds);
+    free(counts);
+    free(rgba);
+    return rc;
+}

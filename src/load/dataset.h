@@ -1,0 +1,42 @@
+#ifndef VP_DATASET_H
+#define VP_DATASET_H
+/* Everything to be drawn, as numbered chunks of records: one or more input
+ * files (read through source.h) or the built-in demo generator. Any thread
+ * may decode any chunk, in any order, through its own dataset_reader; the
+ * result never depends on the order or the number of threads. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "load/source.h"
+
+/* Records per chunk: large enough to amortise a pread, small enough that a
+ * chunk's raw bytes and decoded doubles stay in the core's L2 cache. */
+#define DATASET_CHUNK_RECORDS 32768u
+
+typedef struct dataset dataset;
+
+/* Opens every path (errors name the file). */
+bool dataset_create_files(const char *const *paths, int npaths, const source_params *p,
+                          dataset **out, vp_err *err);
+/* The procedural demo: a Clifford attractor of `points` samples. */
+bool dataset_create_demo(uint64_t points, dataset **out, vp_err *err);
+void dataset_destroy(dataset *ds);
+
+uint64_t dataset_records(const dataset *ds);  /* total records, all inputs */
+uint64_t dataset_chunks(const dataset *ds);
+int dataset_inputs(const dataset *ds);
+const source *dataset_input(const dataset *ds, int i); /* NULL for the demo */
+
+typedef struct dataset_reader dataset_reader;
+dataset_reader *dataset_reader_create(const dataset *ds);
+void dataset_reader_destroy(dataset_reader *r);
+
+/* Hot path. Decodes chunk k: finite points to x[], y[] (room for
+ * DATASET_CHUNK_RECORDS each), *n = how many; *records += records in the chunk,
+ * *nonfinite += records skipped for a NaN/inf. */
+bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, size_t *n,
+                    uint64_t *records, uint64_t *nonfinite, vp_err *err);
+
+#endif

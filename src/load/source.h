@@ -1,0 +1,61 @@
+#ifndef VP_SOURCE_H
+#define VP_SOURCE_H
+/* One input file of samples (raw binary records or .npy), read in windows:
+ * never mapped or copied whole. Records are decoded to double x,y in blocks by
+ * per-thread readers. Nothing here writes to the input file. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "load/dtype.h"
+
+/* What the user said about the layout. Zero-initialised = defaults
+ * (f32, little endian, 2 columns, x=0, y=1, no header). For .npy files the
+ * header decides dtype/endian/columns; xcol/ycol/y_only still apply. */
+typedef struct source_params {
+    vp_dtype dtype;
+    vp_endian endian;
+    int columns;        /* values per record; 0 = 2 (1 for y_only) */
+    int xcol, ycol;     /* 0-based; ycol < 0 means default (1, or 0 when columns == 1) */
+    bool y_only;        /* x is the record index; also implied by columns == 1 */
+    uint64_t skip_bytes;/* raw files: header bytes to ignore */
+} source_params;
+
+typedef struct source_info {
+    const char *path;
+    bool is_npy;
+    int npy_version;
+    vp_dtype dtype;
+    vp_endian endian;
+    int columns;
+    int xcol, ycol;     /* xcol = -1 when x is the record index */
+    bool fortran_order;
+    uint64_t file_size;     /* bytes */
+    uint64_t data_offset;   /* bytes before the first record */
+    uint64_t records;       /* whole records */
+    uint64_t trailing_bytes;/* bytes of a trailing partial record (ignored; warn) */
+} source_info;
+
+typedef struct source source;
+
+/* Opens and validates. Errors name the file and the problem: missing,
+ * unreadable, directory, empty, npy header truncated or lying about the shape,
+ * column out of range, --skip-bytes beyond the end, no whole record, ... */
+bool source_create(const char *path, const source_params *p, source **out, vp_err *err);
+void source_destroy(source *s);      /* NULL is fine */
+const source_info *source_get_info(const source *s);
+
+/* Per-thread decoding state (a read buffer). max_records bounds one call. */
+typedef struct source_reader source_reader;
+source_reader *source_reader_create(const source *s, size_t max_records);
+void source_reader_destroy(source_reader *r);
+
+/* Hot path. Reads records [rec0, rec0 + n) (n <= max_records) and writes the x
+ * and y of those whose x and y are both finite, compacted, to x[] and y[] as
+ * double (the record index as x when x is the index). *n_out = how many were
+ * written; *nonfinite += how many records were skipped for a NaN/inf. */
+bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double *y,
+                   size_t *n_out, uint64_t *nonfinite, vp_err *err);
+
+#endif

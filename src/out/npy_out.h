@@ -1,0 +1,14 @@
+#ifndef VP_NPY_OUT_H
+#define VP_NPY_OUT_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/err.h"
+
+/* Writes a (height, width) little-endian uint64 .npy (version 1.0, C order).
+ * grid is stored bottom row first (row 0 = the lowest y); the file has row 0 =
+ * the top row of the picture, so rows are flipped while writing. Whole file or
+ * nothing, as png_write_rgba. */
+bool npy_write_counts(const char *path, const uint64_t *grid_bottom_up, int width, int height,
+                      vp_err *err);
+
+#endif

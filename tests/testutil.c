@@ -1,0 +1,61 @@
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void mkdir_p(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            mkdir(buf, 0755);
+            *p = '/';
+        }
+    }
+    mkdir(buf, 0755);
+}
+
+const char *tu_tmpdir(const char *test_name)
+{
+    static char dir[4096];
+    const char *base = getenv("VP_TEST_TMP");
+    snprintf(dir, sizeof dir, "%s/%s", base && *base ? base : "/tmp/vastplot-tests", test_name);
+    mkdir_p(dir);
+    return dir;
+}
+
+const char *tu_path(const char *dir, const char *name)
+{
+    static char bufs[8][4096];
+    static int k;
+    char *b = bufs[k++ & 7];
+    snprintf(b, 4096, "%s/%s", dir, name);
+    return b;
+}
+
+void tu_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || (len && fwrite(data, 1, len, f) != len) || fclose(f) != 0) {
+        fprintf(stderr, "test: cannot write %s: %s\n", path, strerror(errno));
+        abort();
+    }
+}
+
+uint64_t tu_rand(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+double tu_rand_unit(uint64_t *s)
+{
+    return (double)(tu_rand(s) >> 11) * (1.0 / 9007199254740992.0);
+}

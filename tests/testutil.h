@@ -1,0 +1,17 @@
+#ifndef VP_TESTUTIL_H
+#define VP_TESTUTIL_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* A fresh scratch directory for this test program (under $VP_TEST_TMP or /tmp);
+ * returns a static path. */
+const char *tu_tmpdir(const char *test_name);
+/* Joins tmpdir and name into a static rotating buffer. */
+const char *tu_path(const char *dir, const char *name);
+/* Writes bytes to a file; aborts the test on failure. */
+void tu_write_file(const char *path, const void *data, size_t len);
+/* splitmix64: a small deterministic PRNG for test data. */
+uint64_t tu_rand(uint64_t *state);
+double tu_rand_unit(uint64_t *state); /* [0,1) */
+
+#endif

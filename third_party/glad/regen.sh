@@ -1,0 +1,8 @@
+#!/bin/sh
+# Regenerates this glad 2 loader with Debian's python3-glad (2.0.2), offline
+# (--reproducible uses the specs bundled with the package). Run from the repo root:
+#   sh third_party/glad/regen.sh
+set -e
+glad --reproducible --quiet --api gl:core=4.5,egl=1.5 \
+  --extensions GL_KHR_debug,GL_ARB_buffer_storage,EGL_EXT_platform_base,EGL_MESA_platform_surfaceless,EGL_EXT_platform_device,EGL_EXT_device_base,EGL_EXT_device_enumeration,EGL_EXT_device_query,EGL_KHR_surfaceless_context,EGL_KHR_create_context \
+  --out-path third_party/glad c --loader
