@@ -25,6 +25,24 @@ static void GLAD_API_PTR debug_cb(GLenum source, GLenum type, GLuint id, GLenum 
     fprintf(stderr, "vastplot: gl %s (type 0x%x): %s\n", lvl, type, msg);
 }
 
+/* After a failed 4.5 request: which OpenGL does this display offer at all? */
+static void describe_default_context(EGLDisplay dpy, EGLConfig cfg, char *out, size_t len)
+{
+    snprintf(out, len, "no OpenGL context at all");
+    EGLContext ctx = eglCreateContext(dpy, cfg, EGL_NO_CONTEXT, NULL);
+    if (ctx == EGL_NO_CONTEXT)
+        return;
+    if (eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx)) {
+        typedef const unsigned char *(GLAD_API_PTR * get_string_fn)(unsigned int);
+        get_string_fn get = (get_string_fn)eglGetProcAddress("glGetString");
+        const char *ver = get ? (const char *)get(GL_VERSION) : NULL;
+        const char *ren = get ? (const char *)get(GL_RENDERER) : NULL;
+        snprintf(out, len, "OpenGL %s on %s", ver ? ver : "(unknown version)", ren ? ren : "(unknown renderer)");
+        eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+    }
+    eglDestroyContext(dpy, ctx);
+}
+
 /* Tries to make a 4.5 core context on an initialised display. */
 static bool make_context(glctx *c, vp_err *err)
 {
@@ -41,8 +59,13 @@ static bool make_context(glctx *c, vp_err *err)
                                       EGL_CONTEXT_OPENGL_PROFILE_MASK,
                                       EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT, EGL_NONE};
     c->ctx = eglCreateContext(c->dpy, cfg, EGL_NO_CONTEXT, ctx_attr);
-    if (c->ctx == EGL_NO_CONTEXT)
-        return vp_err_set(err, "EGL: no OpenGL 4.5 core context (eglCreateContext error 0x%x)", eglGetError());
+    if (c->ctx == EGL_NO_CONTEXT) {
+        EGLint e = eglGetError();
+        char found[512];
+        describe_default_context(c->dpy, cfg, found, sizeof found);
+        return vp_err_set(err, "OpenGL 4.5 core is needed, but EGL could not create it (error 0x%x); "
+                               "this system offers %s", e, found);
+    }
     if (!eglMakeCurrent(c->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, c->ctx))
         return vp_err_set(err, "EGL: cannot make a context current without a surface (0x%x)", eglGetError());
     return true;

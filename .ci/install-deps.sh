@@ -1,0 +1,15 @@
+#!/bin/sh
+# Installs what vastplot needs to build, run and test on Debian 12.
+# Run as root, or as a user with sudo.
+set -e
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+    build-essential cmake pkg-config \
+    libsdl2-dev libcglm-dev libegl-dev libgl-dev libpng-dev \
+    libegl-mesa0 libgl1-mesa-dri \
+    libcmocka-dev \
+    xvfb xauth clang libclang-rt-14-dev \
+    >/dev/null

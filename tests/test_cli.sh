@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Bad input, as a user would meet it: each row runs the real binary and checks
+# the exit code, the one-line message, and that no output file is left behind.
+# usage: test_cli.sh VASTPLOT_BINARY SCRATCH_DIR
+set -u
+B=$(realpath "$1")
+D=$2
+rm -rf "$D" && mkdir -p "$D" && cd "$D" || exit 1
+unset DISPLAY WAYLAND_DISPLAY
+
+pass=0 fail=0
+# row NAME EXPECTED_RC EXPECTED_SUBSTRING -- ARGS...
+row() {
+    local name=$1 want_rc=$2 want=$3
+    shift 4
+    rm -f out.png out.npy
+    local msg rc
+    msg=$("$B" "$@" 2>&1 >/dev/null)
+    rc=$?
+    local ok=1
+    [ "$rc" = "$want_rc" ] || ok=0
+    case "$msg" in *"$want"*) ;; *) ok=0 ;; esac
+    if [ "$want_rc" != 0 ] && { [ -e out.png ] || [ -e out.npy ]; }; then ok=0; msg="$msg [output file left behind]"; fi
+    if [ "$want_rc" != 0 ] && ls ./*.tmp* >/dev/null 2>&1; then ok=0; msg="$msg [temporary file left behind]"; fi
+    if [ $ok = 1 ]; then
+        pass=$((pass + 1)); echo "ok   $name"
+    else
+        fail=$((fail + 1)); echo "FAIL $name: rc=$rc (want $want_rc), stderr: $msg (want: $want)"
+    fi
+}
+
+# fixtures
+: > empty.f32
+printf '0123456789' > ten.bin
+printf '0123456789abcdef' > two_f32_records.bin
+mkdir -p adir
+printf '\x93NUMPY\x01\x00' > trunc.npy
+# a .npy that says (1000, 2) <f4 but holds 2 records
+hdr="{'descr': '<f4', 'fortran_order': False, 'shape': (1000, 2), }"
+pad=$((64 - (10 + ${#hdr} + 1) % 64))
+{ printf '\x93NUMPY\x01\x00'; printf "\\x$(printf %02x $(( (${#hdr} + pad + 1) % 256 )))\\x$(printf %02x $(( (${#hdr} + pad + 1) / 256 )))"
+  printf '%s' "$hdr"; printf '%*s' $pad ''; printf '\n'; printf '0123456789abcdef'; } > lying.npy
+{ printf '\x93NUMPY\x02\x00\xff\xff\xff\x7f'; printf "{'descr'"; } > absurd.npy
+printf '\x00\x00\x80\x7f\x00\x00\xc0\x7f' > nonfinite.f32   # +inf, nan
+chmod 000 two_f32_records.bin 2>/dev/null; cp two_f32_records.bin noperm.bin 2>/dev/null; chmod 644 two_f32_records.bin
+printf '0123456789abcdef' > noperm.bin; chmod 000 noperm.bin
+mkfifo fifo
+
+row "missing file"          1 "nope.f32: no such file"          -- render nope.f32 -o out.png
+row "directory"             1 "adir: is a directory"            -- render adir -o out.png
+row "empty file"            1 "empty.f32: file is empty"        -- render empty.f32 -o out.png
+row "fifo, no writer"       1 "fifo: not a regular file"        -- render fifo -o out.png
+if [ "$(id -u)" != 0 ]; then
+row "permission denied"     1 "noperm.bin: permission denied"   -- render noperm.bin -o out.png
+fi
+row "truncated npy"         1 "trunc.npy: .npy header truncated" -- render trunc.npy -o out.png
+row "npy shape > file"      1 "lying.npy: .npy header says shape (1000, 2)" -- render lying.npy -o out.png
+row "absurd npy header"     1 "absurd.npy:"                     -- render absurd.npy -o out.png
+row "column out of range"   1 "--y column 5 is out of range"    -- render two_f32_records.bin --y 5 -o out.png
+row "record > file"         1 "less than one record"            -- render ten.bin --dtype f64 -o out.png
+row "skip-bytes too big"    1 "--skip-bytes 100"                -- render two_f32_records.bin --skip-bytes 100 -o out.png
+row "negative skip-bytes"   2 "--skip-bytes"                    -- render two_f32_records.bin --skip-bytes -4 -o out.png
+row "all non-finite"        1 "no finite samples"               -- render nonfinite.f32 -o out.png
+row "xlim equal"            2 "--xlim: the two limits are equal" -- render two_f32_records.bin --xlim 1 1 -o out.png
+row "bad number"            2 "--ylim: expected a finite number" -- render two_f32_records.bin --ylim 0 abc -o out.png
+row "bad dtype"             2 "--dtype: expected f32"           -- render two_f32_records.bin --dtype f16 -o out.png
+row "bad size"              2 "--size: expected WIDTHxHEIGHT"   -- render two_f32_records.bin --size 0x10 -o out.png
+row "size over GL limit"    1 "is larger than this OpenGL allows" -- render two_f32_records.bin --size 100000x100 -o out.png
+row "output folder missing" 1 "folder /nonexistent-vp does not exist" -- render two_f32_records.bin -o /nonexistent-vp/out.png
+row "output is a folder"    1 "adir"                            -- render two_f32_records.bin -o adir
+row "output is a device"    1 "/dev/full: exists and is not a regular file" -- render two_f32_records.bin -o /dev/full
+# a full disk: a 4 KiB tmpfs (needs root; skipped, visibly, otherwise)
+mkdir -p small
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=4k tmpfs small 2>/dev/null; then
+    dd if=/dev/zero of=small/fill bs=1k count=3 status=none 2>/dev/null
+    row "full disk (tmpfs)" 1 "No space left on device" -- render two_f32_records.bin --size 640x480 -o small/out.png
+    [ -z "$(ls small | grep -v '^fill$')" ] || { fail=$((fail + 1)); echo "FAIL full disk: files left: $(ls small)"; }
+    umount small
+else
+    echo "skip full disk (tmpfs): needs root"
+fi
+row "no output"             2 "no output given"                 -- render two_f32_records.bin
+row "unknown option"        2 "unknown option \"--frobnicate\"" -- render two_f32_records.bin --frobnicate -o out.png
+# Mesa's override hides OpenGL 4.5 (a no-op on other drivers, so only checked on Mesa)
+rm -f out.png
+msg=$(MESA_GL_VERSION_OVERRIDE=3.3 "$B" render two_f32_records.bin -o out.png 2>&1); rc=$?
+if [ $rc = 1 ] && [[ "$msg" == *"OpenGL 4.5 core is needed"*"offers OpenGL 3.3"* ]] && [ ! -e out.png ]; then
+    pass=$((pass + 1)); echo "ok   no GL 4.5 (Mesa override)"
+else
+    fail=$((fail + 1)); echo "FAIL no GL 4.5: rc=$rc: $msg"
+fi
+
+# good input still works, and the partial record is a warning, not an error
+printf '0123456789abcdefXYZ' > partial.bin
+row "partial record warns"  0 "the last 3 bytes are not a whole record" -- render partial.bin -o out.png
+[ -s out.png ] || { fail=$((fail + 1)); echo "FAIL partial record: no picture"; }
+# inputs are never written to
+sum_before=$(md5sum partial.bin)
+"$B" render partial.bin -o out.png -q; [ "$(md5sum partial.bin)" = "$sum_before" ] || { fail=$((fail + 1)); echo "FAIL input changed"; }
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
