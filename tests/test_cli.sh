@@ -79,6 +79,9 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=4k tmpfs small 2>/dev/null; then
 else
     echo "skip full disk (tmpfs): needs root"
 fi
+cp two_f32_records.bin same.bin
+row "output is the input"   1 "same.bin: is also an input"      -- render same.bin -o same.bin
+cmp -s same.bin two_f32_records.bin || { fail=$((fail + 1)); echo "FAIL input was overwritten"; }
 row "no output"             2 "no output given"                 -- render two_f32_records.bin
 row "unknown option"        2 "unknown option \"--frobnicate\"" -- render two_f32_records.bin --frobnicate -o out.png
 # Mesa's override hides OpenGL 4.5 (a no-op on other drivers, so only checked on Mesa)

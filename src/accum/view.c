@@ -1,5 +1,7 @@
 #include "accum/view.h"
 
+#include <math.h>
+
 void view_init(view *v, double x0, double x1, double y0, double y1, int w, int h)
 {
     v->x0 = x0;
@@ -12,4 +14,11 @@ void view_init(view *v, double x0, double x1, double y0, double y1, int w, int h
     v->sy = (float)((double)h / (y1 - y0));
     v->fw = (float)w;
     v->fh = (float)h;
+    /* float rounding of (x1 - x0) * sx may land just past W, which would drop
+     * the points on the closing edge x1 (the data's maximum, in the default
+     * view): nudge the scale toward zero until the far edge maps inside. */
+    while ((float)(x1 - x0) * v->sx > v->fw)
+        v->sx = nextafterf(v->sx, 0.0f);
+    while ((float)(y1 - y0) * v->sy > v->fh)
+        v->sy = nextafterf(v->sy, 0.0f);
 }

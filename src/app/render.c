@@ -2,6 +2,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "accum/accum.h"
@@ -62,6 +64,26 @@ static bool resolve_limits(const vp_options *o, const scan_result *sr, const dat
     return true;
 }
 
+/* Outputs replace their file by rename: refuse names that are an input. */
+static bool check_outputs(const vp_options *o, vp_err *err)
+{
+    const char *outs[2] = {o->output, o->save_counts};
+    for (int k = 0; k < 2; k++) {
+        struct stat so;
+        if (!outs[k] || stat(outs[k], &so) != 0)
+            continue;
+        for (int i = 0; i < o->ninputs; i++) {
+            struct stat si;
+            if (stat(o->inputs[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+                return vp_err_set(err, "%s: is also an input; vastplot never overwrites its input files",
+                                  outs[k]);
+        }
+    }
+    if (o->save_counts && !strcmp(o->output, o->save_counts))
+        return vp_err_set(err, "%s: given both as -o and --save-counts", o->output);
+    return true;
+}
+
 int cmd_render(const vp_options *o, vp_err *err)
 {
     double t_start = now_s();
@@ -75,6 +97,8 @@ int cmd_render(const vp_options *o, vp_err *err)
     tonemap_table table = {0};
     int threads = o->threads;
 
+    if (!check_outputs(o, err))
+        goto out;
     if (o->command == CMD_DEMO) {
         if (!dataset_create_demo(o->demo_points, &ds, err))
             goto out;

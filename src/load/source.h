@@ -10,9 +10,11 @@
 #include "core/err.h"
 #include "load/dtype.h"
 
-/* What the user said about the layout. Zero-initialised = defaults
- * (f32, little endian, 2 columns, x=0, y=1, no header). For .npy files the
- * header decides dtype/endian/columns; xcol/ycol/y_only still apply. */
+/* What the user said about the layout. Zero-initialised plus ycol = -1 =
+ * defaults (f32, little endian, 2 columns, x=0, y=1, no header); ycol 0 is
+ * taken literally, so leave it at -1 unless the user chose a y column.
+ * source_create(path, NULL, ...) uses the defaults. For .npy files the
+ * header decides dtype/endian/columns/skip_bytes; xcol/ycol/y_only still apply. */
 typedef struct source_params {
     vp_dtype dtype;
     vp_endian endian;
