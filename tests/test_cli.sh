@@ -58,6 +58,8 @@ row "npy shape > file"      1 "lying.npy: .npy header says shape (1000, 2)" -- r
 row "absurd npy header"     1 "absurd.npy:"                     -- render absurd.npy -o out.png
 row "column out of range"   1 "--y column 5 is out of range"    -- render two_f32_records.bin --y 5 -o out.png
 row "record > file"         1 "less than one record"            -- render ten.bin --dtype f64 -o out.png
+printf '0123456789ab' > twelve.bin
+row "dtype does not divide" 1 "twelve.bin: 12 bytes of data after --skip-bytes 0 is not a whole number of f64 values" -- render twelve.bin --dtype f64 --columns 1 -o out.png
 row "skip-bytes too big"    1 "--skip-bytes 100"                -- render two_f32_records.bin --skip-bytes 100 -o out.png
 row "negative skip-bytes"   2 "--skip-bytes"                    -- render two_f32_records.bin --skip-bytes -4 -o out.png
 row "all non-finite"        1 "no finite samples"               -- render nonfinite.f32 -o out.png
@@ -94,8 +96,8 @@ else
 fi
 
 # good input still works, and the partial record is a warning, not an error
-printf '0123456789abcdefXYZ' > partial.bin
-row "partial record warns"  0 "the last 3 bytes are not a whole record" -- render partial.bin -o out.png
+printf '0123456789abcdefWXYZ' > partial.bin
+row "partial record warns"  0 "the last 4 bytes are not a whole record" -- render partial.bin -o out.png
 [ -s out.png ] || { fail=$((fail + 1)); echo "FAIL partial record: no picture"; }
 # inputs are never written to
 sum_before=$(md5sum partial.bin)

@@ -521,19 +521,24 @@ static void test_raw_skip_and_trailing(void **state)
     table tb = table_make(VP_U32, rows, 2, 11);
     size_t len;
     uint8_t *b = table_bytes(&tb, VP_BIG, false, &len);
-    /* 5 junk header bytes (so every value is misaligned), 3 trailing bytes. */
-    uint8_t *f = malloc(len + 8);
-    memset(f, 0xEE, len + 8);
+    /* 5 junk header bytes (so every value is misaligned), then a trailing
+     * partial record of one whole value (4 bytes). */
+    uint8_t *f = malloc(len + 9);
+    memset(f, 0xEE, len + 9);
     memcpy(f + 5, b, len);
     const char *path = tu_path(dir(), "skip.u32");
-    tu_write_file(path, f, len + 8);
+    tu_write_file(path, f, len + 9);
     source_params p = {.dtype = VP_U32, .endian = VP_BIG, .skip_bytes = 5, .ycol = -1};
     source *s = open_ok(path, &p);
     const source_info *in = source_get_info(s);
     assert_int_equal(in->data_offset, 5);
     assert_int_equal(in->records, rows);
-    assert_int_equal(in->trailing_bytes, 3);
-    assert_int_equal(in->file_size, len + 8);
+    assert_int_equal(in->trailing_bytes, 4);
+    assert_int_equal(in->file_size, len + 9);
+    /* a size that is not a whole number of values means a wrong dtype or skip */
+    source_params p6 = p;
+    p6.skip_bytes = 6;
+    open_fails(path, &p6, "is not a whole number of u32 values");
     check_decode(s, &tb, 0, rows, 50, "skip 5");
     /* Past the last record is an error, not a read into the trailing bytes. */
     source_reader *r = source_reader_create(s, 8);

@@ -382,6 +382,13 @@ static bool open_raw(source *s, const source_params *p, vp_err *err)
         return vp_err_set(err, "%s: %" PRIu64 " bytes of data after --skip-bytes %" PRIu64 " is less "
                           "than one record of %" PRIu64 " bytes (%d x %s)", s->path, data,
                           p->skip_bytes, rs, in->columns, vp_dtype_name(in->dtype));
+    /* A size that is not a whole number of values points at a wrong --dtype
+     * or --skip-bytes rather than at a record cut short by a writer. */
+    if (data % vp_dtype_size(in->dtype))
+        return vp_err_set(err, "%s: %" PRIu64 " bytes of data after --skip-bytes %" PRIu64 " is not a "
+                          "whole number of %s values (%zu bytes each): wrong --dtype or --skip-bytes?",
+                          s->path, data, p->skip_bytes, vp_dtype_name(in->dtype),
+                          vp_dtype_size(in->dtype));
     in->records = data / rs;
     in->trailing_bytes = data % rs;
     return true;
