@@ -109,7 +109,9 @@ int cmd_render(const vp_options *o, vp_err *err)
 
     /* The bounds pass and GL start-up overlap: workers scan while this thread
      * brings up EGL. */
-    bool need_scan = !(o->xlim_set && o->ylim_set);
+    double known[4];
+    bool have_known = dataset_known_bounds(ds, known);
+    bool need_scan = !(o->xlim_set && o->ylim_set) && !have_known;
     if (need_scan && !scan_start(ds, threads ? threads : chunk_pass_default_threads(), &sc, err))
         goto out;
     glctx_params gp = {.debug = o->gl_debug, .verbose = o->verbose};
@@ -120,6 +122,8 @@ int cmd_render(const vp_options *o, vp_err *err)
     bool use_gpu = o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !glctx_is_software(gl));
 
     scan_result sr = {0};
+    if (have_known)
+        sr = (scan_result){.finite = 1, .xmin = known[0], .xmax = known[1], .ymin = known[2], .ymax = known[3]};
     if (sc) {
         bool ok = scan_join(sc, &sr, err);
         sc = NULL;

@@ -68,6 +68,14 @@ void dataset_destroy(dataset *ds)
     free(ds);
 }
 
+bool dataset_known_bounds(const dataset *ds, double bounds[4])
+{
+    if (ds->n != 0)
+        return false;
+    demo_bounds(bounds);
+    return true;
+}
+
 uint64_t dataset_records(const dataset *ds) { return ds->records; }
 uint64_t dataset_chunks(const dataset *ds) { return ds->chunks; }
 int dataset_inputs(const dataset *ds) { return ds->n; }

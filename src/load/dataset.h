@@ -24,6 +24,8 @@ bool dataset_create_files(const char *const *paths, int npaths, const source_par
 bool dataset_create_demo(uint64_t points, dataset **out, vp_err *err);
 void dataset_destroy(dataset *ds);
 
+/* True when the bounds are known without a pass (the demo): [xmin, xmax, ymin, ymax]. */
+bool dataset_known_bounds(const dataset *ds, double bounds[4]);
 uint64_t dataset_records(const dataset *ds);  /* total records, all inputs */
 uint64_t dataset_chunks(const dataset *ds);
 int dataset_inputs(const dataset *ds);

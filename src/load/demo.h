@@ -10,4 +10,8 @@
  * Deterministic: the same (k, n) always gives the same points. */
 void demo_generate(uint64_t k, size_t n, double *x, double *y);
 
+/* The attractor's bounding box, known in closed form:
+ * |x| <= 1 + |c|, |y| <= 1 + |d|: [xmin, xmax, ymin, ymax]. */
+void demo_bounds(double out[4]);
+
 #endif
