@@ -13,6 +13,7 @@
 
 #include "accum/accum.h"
 #include "gl/glctx.h"
+#include "gl/shader.h"
 #include "load/dataset.h"
 #include "testutil.h"
 
@@ -231,6 +232,23 @@ static void test_exact_past_2_24(void **state)
     }
 }
 
+/* A shader that does not compile: the message names the file and the line. */
+static void test_shader_error_names_file_and_line(void **state)
+{
+    (void)state;
+    vp_err err;
+    const char *bad = "void main()\n{\n    float x = undefined_thing;\n}\n";
+    GLuint sh = shader_compile_text(GL_COMPUTE_SHADER, "broken.comp.glsl", bad,
+                                    "#define LOCAL_SIZE 1\nlayout(local_size_x = 1) in;\n", &err);
+    assert_int_equal(sh, 0);
+    if (!strstr(err.msg, "shaders/broken.comp.glsl") || !strstr(err.msg, "3"))
+        fail_msg("message: %s", err.msg);
+    fprintf(stderr, "(expected) %s\n", err.msg);
+    /* and every shipped shader compiles */
+    assert_int_not_equal(shader_program_compute("accum.comp.glsl", "#define LOCAL_SIZE 64\n", &err), 0);
+    assert_int_not_equal(shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl", NULL, &err), 0);
+}
+
 int main(void)
 {
     vp_err err;
@@ -248,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_folds_and_small_ring),
         cmocka_unit_test(test_precision_far_from_zero),
         cmocka_unit_test(test_exact_past_2_24),
+        cmocka_unit_test(test_shader_error_names_file_and_line),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     glctx_destroy(gl);

@@ -29,13 +29,9 @@ static void print_numbered(const char *file, const char *text)
     }
 }
 
-static GLuint compile(GLenum type, const char *file, const char *defines, vp_err *err)
+GLuint shader_compile_text(GLenum type, const char *file, const char *text, const char *defines,
+                           vp_err *err)
 {
-    const char *text = shader_source(file);
-    if (!text) {
-        vp_err_set(err, "shaders/%s: not embedded in this build", file);
-        return 0;
-    }
     /* The file itself has no #version line, so variants can add #defines first;
      * "#line 1" makes the driver count lines as the file does. */
     const char *parts[4] = {"#version 450 core\n", defines ? defines : "", "#line 1\n", text};
@@ -77,6 +73,16 @@ static GLuint link(GLuint *shaders, int n, const char *what, vp_err *err)
         return 0;
     }
     return prog;
+}
+
+static GLuint compile(GLenum type, const char *file, const char *defines, vp_err *err)
+{
+    const char *text = shader_source(file);
+    if (!text) {
+        vp_err_set(err, "shaders/%s: not embedded in this build", file);
+        return 0;
+    }
+    return shader_compile_text(type, file, text, defines, err);
 }
 
 GLuint shader_program_compute(const char *file, const char *defines, vp_err *err)

@@ -13,6 +13,12 @@ GLuint shader_program_compute(const char *file, const char *defines, vp_err *err
 GLuint shader_program_render(const char *vert_file, const char *frag_file, const char *defines,
                              vp_err *err);
 
+/* Compiles one stage from text named `file` (for messages); 0 on failure with
+ * "shaders/FILE: compile error ... 0:LINE..." in err. The building block of the
+ * two above; tests use it to check error reporting. */
+GLuint shader_compile_text(GLenum type, const char *file, const char *text, const char *defines,
+                           vp_err *err);
+
 /* The embedded text of a shaders/ file, or NULL. */
 const char *shader_source(const char *file);
 
