@@ -7,7 +7,9 @@ uniform samplerBuffer u_lut;       // eq-hist: level of count c, c < u_lut_len
 uniform samplerBuffer u_big_vals;  // eq-hist: ascending counts >= u_lut_len
 uniform samplerBuffer u_big_lvls;  //          and their levels
 uniform sampler1D u_cmap;          // 256 RGBA8 entries
-uniform int u_kind;                // 0 linear 1 log 2 sqrt 3 cbrt 4 eq-hist
+// KIND (injected #define): 0 linear 1 log 2 sqrt 3 cbrt 4 eq-hist. One
+// program per tone map keeps the per-pixel code branch-free, which matters on
+// software GL where both sides of a branch may run.
 uniform int u_lut_len;
 uniform int u_big_len;
 uniform float u_fmin;
@@ -18,10 +20,15 @@ uniform int u_flip;                // 1: output row 0 = top row (for readback)
 
 float shape(float c)
 {
-    if (u_kind == 1) return log(1.0 + c);
-    if (u_kind == 2) return sqrt(c);
-    if (u_kind == 3) return pow(c, 1.0 / 3.0);
+#if KIND == 1
+    return log(1.0 + c);
+#elif KIND == 2
+    return sqrt(c);
+#elif KIND == 3
+    return pow(c, 1.0 / 3.0);
+#else
     return c;
+#endif
 }
 
 float eq_hist(float c)
@@ -48,11 +55,11 @@ void main()
         frag = u_background;
         return;
     }
-    float t;
-    if (u_kind == 4)
-        t = eq_hist(c);
-    else
-        t = u_frange > 0.0 ? clamp((shape(c) - u_fmin) / u_frange, 0.0, 1.0) : 1.0;
+#if KIND == 4
+    float t = eq_hist(c);
+#else
+    float t = u_frange > 0.0 ? clamp((shape(c) - u_fmin) / u_frange, 0.0, 1.0) : 1.0;
+#endif
     float pos = u_floor + (1.0 - u_floor) * t;
     int idx = clamp(int(pos * 255.0 + 0.5), 0, 255);
     frag = vec4(texelFetch(u_cmap, idx, 0).rgb, 1.0);

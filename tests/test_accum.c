@@ -246,7 +246,11 @@ static void test_shader_error_names_file_and_line(void **state)
     fprintf(stderr, "(expected) %s\n", err.msg);
     /* and every shipped shader compiles */
     assert_int_not_equal(shader_program_compute("accum.comp.glsl", "#define LOCAL_SIZE 64\n", &err), 0);
-    assert_int_not_equal(shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl", NULL, &err), 0);
+    for (int k = 0; k <= 4; k++) {
+        char defs[32];
+        snprintf(defs, sizeof defs, "#define KIND %d\n", k);
+        assert_int_not_equal(shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl", defs, &err), 0);
+    }
 }
 
 int main(void)

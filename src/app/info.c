@@ -1,6 +1,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "accum/bounds_cache.h"
 #include "accum/scan.h"
 #include "app/commands.h"
 
@@ -13,9 +14,15 @@ int cmd_info(const vp_options *o, vp_err *err)
         const source_info *si = source_get_info(dataset_input(ds, 0));
         scan *sc;
         scan_result r;
-        if (!scan_start(ds, o->threads, &sc, err) || !scan_join(sc, &r, err)) {
-            dataset_destroy(ds);
-            return 1;
+        static bounds_cache_key key; /* 8 KiB: keep it off the stack */
+        bool cached = !o->no_cache && bounds_cache_get(dataset_input(ds, 0), &key, &r);
+        if (!cached) {
+            if (!scan_start(ds, o->threads, &sc, err) || !scan_join(sc, &r, err)) {
+                dataset_destroy(ds);
+                return 1;
+            }
+            if (!o->no_cache)
+                bounds_cache_put(dataset_input(ds, 0), &key, &r);
         }
         printf("file:        %s\n", si->path);
         printf("size:        %" PRIu64 " bytes\n", si->file_size);

@@ -136,6 +136,8 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             o->verbose = true;
         } else if (FLAG("--quiet") || FLAG("-q")) {
             o->quiet = true;
+        } else if (FLAG("--no-cache")) {
+            o->no_cache = true;
         } else if (FLAG("--y-only")) {
             o->src.y_only = true;
         } else if (FLAG("--dtype")) {
@@ -305,6 +307,12 @@ void options_print_help(const char *argv0)
         "  --save-counts OUT.npy        the exact counts, uint64 (height, width), row 0 = top\n"
         "  --accumulate gpu|cpu|auto    auto: CPU on software GL (llvmpipe), GPU otherwise\n"
         "  --threads N                  worker threads (default: all cores)\n"
-        "  --gl-debug, --verbose, --quiet\n",
+        "  --no-cache                   do not use or store remembered bounds (see below)\n"
+        "  --gl-debug, --verbose, --quiet\n"
+        "\n"
+        "The bounds of a file (the pass before binning when limits are not given) are\n"
+        "remembered in $XDG_CACHE_HOME/vastplot (else ~/.cache/vastplot), keyed by the file's\n"
+        "device, inode, size, modification and change times and the layout options: a file\n"
+        "that changes in any way is scanned again. VASTPLOT_NO_CACHE=1 turns this off too.\n",
         stdout);
 }

@@ -32,6 +32,7 @@ typedef struct vp_options {
     int threads;
     uint64_t demo_points;
     bool gl_debug, verbose, quiet;
+    bool no_cache; /* --no-cache: neither use nor store remembered bounds */
 } vp_options;
 
 /* argv[1] is the command. Fills o with defaults first. False with a message

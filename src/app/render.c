@@ -8,6 +8,7 @@
 
 #include "accum/accum.h"
 #include "accum/accum_cpu.h"
+#include "accum/bounds_cache.h"
 #include "accum/scan.h"
 #include "app/commands.h"
 #include "gl/glctx.h"
@@ -91,6 +92,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     dataset *ds = NULL;
     scan *sc = NULL;
     glctx *gl = NULL;
+    bounds_cache_key *ckey = NULL;
     tonemap_pass *tp = NULL;
     uint64_t *counts = NULL;
     uint8_t *rgba = NULL;
@@ -112,11 +114,25 @@ int cmd_render(const vp_options *o, vp_err *err)
     double known[4];
     bool have_known = dataset_known_bounds(ds, known);
     bool need_scan = !(o->xlim_set && o->ylim_set) && !have_known;
+    /* one input: its bounds may be remembered from an earlier run */
+    scan_result cached;
+    if (need_scan && !o->no_cache && dataset_inputs(ds) == 1 && (ckey = malloc(sizeof *ckey)) &&
+        bounds_cache_get(dataset_input(ds, 0), ckey, &cached)) {
+        have_known = true;
+        need_scan = false;
+        known[0] = cached.xmin;
+        known[1] = cached.xmax;
+        known[2] = cached.ymin;
+        known[3] = cached.ymax;
+        if (cached.finite == 0) /* keep the "no finite samples" error */
+            have_known = false, need_scan = true;
+    }
     if (need_scan && !scan_start(ds, threads ? threads : chunk_pass_default_threads(), &sc, err))
         goto out;
     glctx_params gp = {.debug = o->gl_debug, .verbose = o->verbose};
     if (!glctx_create_headless(&gp, &gl, err))
         goto out;
+    double t_gl = now_s();
     if (!tonemap_pass_check_size(o->width, o->height, err))
         goto out;
     bool use_gpu = o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !glctx_is_software(gl));
@@ -129,7 +145,10 @@ int cmd_render(const vp_options *o, vp_err *err)
         sc = NULL;
         if (!ok)
             goto out;
+        if (ckey)
+            bounds_cache_put(dataset_input(ds, 0), ckey, &sr);
     }
+    double t_scan = now_s();
     double lim[4] = {0, 0, 0, 0};
     if (!resolve_limits(o, &sr, ds, lim, err))
         goto out;
@@ -145,13 +164,14 @@ int cmd_render(const vp_options *o, vp_err *err)
     accum_params ap = {.threads = threads};
     accum_stats st = {0};
     if (use_gpu) {
-        if (!tonemap_pass_create(&tp, err) || !accum_gpu_run(ds, &v, &ap, counts, &st, err))
+        if (!tonemap_pass_create(o->tonemap, &tp, err) || !accum_gpu_run(ds, &v, &ap, counts, &st, err))
             goto out;
     } else {
         accum_cpu *ac;
         if (!accum_cpu_start(ds, &v, &ap, counts, &ac, err))
             goto out;
-        bool tp_ok = tonemap_pass_create(&tp, err); /* compiles while the workers bin */
+        /* compiles (and warms) the tone-map shaders while the workers bin */
+        bool tp_ok = tonemap_pass_create(o->tonemap, &tp, err) && tonemap_pass_warm(tp, err);
         vp_err aerr;
         bool ok = accum_cpu_join(ac, &st, &aerr);
         if (!ok)
@@ -173,8 +193,10 @@ int cmd_render(const vp_options *o, vp_err *err)
         goto out;
     }
     look.table = &table;
+    double t_table = now_s();
     if (!tonemap_pass_render(tp, counts, o->width, o->height, &look, rgba, err))
         goto out;
+    double t_tone = now_s();
     if (!png_write_rgba(o->output, rgba, o->width, o->height, (size_t)o->width * 4,
                         o->background[3] != 255, err))
         goto out;
@@ -183,7 +205,8 @@ int cmd_render(const vp_options *o, vp_err *err)
         goto out;
     }
 
-    double elapsed = now_s() - t_start;
+    double t_end = now_s();
+    double elapsed = t_end - t_start;
     if (!o->quiet) {
         fprintf(stderr,
                 "vastplot: %" PRIu64 " points read, %" PRIu64 " drawn, %" PRIu64
@@ -197,6 +220,12 @@ int cmd_render(const vp_options *o, vp_err *err)
                     "(%.1f M points/s), %" PRIu64 " folds, %" PRIu64 " ring waits\n",
                     lim[0], lim[1], lim[2], lim[3], t_acc_end - t_acc,
                     (double)st.records / (t_acc_end - t_acc) * 1e-6, st.flushes, st.ring_waits);
+        if (o->verbose)
+            fprintf(stderr,
+                    "vastplot: timeline (s from start): GL ready %.3f, bounds done %.3f, "
+                    "accumulated %.3f, tone-map table %.3f, tone-map pass %.3f, files written %.3f\n",
+                    t_gl - t_start, t_scan - t_start, t_acc_end - t_start, t_table - t_start,
+                    t_tone - t_start, t_end - t_start);
     }
     rc = 0;
 out:
@@ -204,6 +233,7 @@ out:
         scan_result ignore;
         scan_join(sc, &ignore, NULL);
     }
+    free(ckey);
     tonemap_table_free(&table);
     tonemap_pass_destroy(tp);
     glctx_destroy(gl);

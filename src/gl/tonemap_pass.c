@@ -1,21 +1,26 @@
 #include "gl/tonemap_pass.h"
 
 #include <glad/gl.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "gl/shader.h"
 
 struct tonemap_pass {
+    tonemap_kind kind;
     GLuint prog, vao;
 };
 
-bool tonemap_pass_create(tonemap_pass **out, vp_err *err)
+bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err)
 {
     *out = NULL;
     tonemap_pass *t = calloc(1, sizeof *t);
     if (!t)
         return vp_err_set(err, "out of memory");
-    if (!(t->prog = shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl", NULL, err))) {
+    t->kind = kind;
+    char defs[32];
+    snprintf(defs, sizeof defs, "#define KIND %d\n", (int)kind);
+    if (!(t->prog = shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl", defs, err))) {
         free(t);
         return false;
     }
@@ -66,6 +71,9 @@ bool tonemap_pass_render(tonemap_pass *t, const uint64_t *counts, int w, int h,
                          const tonemap_look *look, uint8_t *rgba, vp_err *err)
 {
     const tonemap_table *tb = look->table;
+    if (tb->kind != t->kind)
+        return vp_err_set(err, "tone-map pass built for %s used with %s", tonemap_name(t->kind),
+                          tonemap_name(tb->kind));
     size_t pixels = (size_t)w * (size_t)h;
     bool ok = false;
     GLuint counts_tex = 0, cmap_tex = 0, color_rb = 0, fbo = 0;
@@ -132,7 +140,6 @@ bool tonemap_pass_render(tonemap_pass *t, const uint64_t *counts, int w, int h,
     glUniform1i(glGetUniformLocation(p, "u_big_vals"), 2);
     glUniform1i(glGetUniformLocation(p, "u_big_lvls"), 3);
     glUniform1i(glGetUniformLocation(p, "u_cmap"), 4);
-    glUniform1i(glGetUniformLocation(p, "u_kind"), (GLint)tb->kind);
     glUniform1i(glGetUniformLocation(p, "u_lut_len"), eq ? (GLint)tb->lut_len : 0);
     glUniform1i(glGetUniformLocation(p, "u_big_len"), eq ? (GLint)tb->big_len : 0);
     glUniform1f(glGetUniformLocation(p, "u_fmin"), (float)tb->fmin);
@@ -167,5 +174,21 @@ out:
     glDeleteBuffers(3, bufs);
     free(fc);
     free(big);
+    return ok;
+}
+
+bool tonemap_pass_warm(tonemap_pass *t, vp_err *err)
+{
+    /* Same textures, formats and target as a real frame, so a driver that
+     * compiles shader variants lazily (llvmpipe JITs at the first draw) does
+     * that work now, while the accumulation runs on other threads. */
+    uint64_t count = 1;
+    tonemap_table tb;
+    if (!tonemap_table_build(t->kind, &count, 1, &tb))
+        return vp_err_set(err, "out of memory");
+    tonemap_look look = {.table = &tb};
+    uint8_t rgba[4];
+    bool ok = tonemap_pass_render(t, &count, 1, 1, &look, rgba, err);
+    tonemap_table_free(&tb);
     return ok;
 }

@@ -18,9 +18,13 @@ typedef struct tonemap_look {
     float floor; /* colormap position of the smallest non-zero count, 0..1 */
 } tonemap_look;
 
-/* Compiles the shaders (cheap to do while the accumulation runs). */
-bool tonemap_pass_create(tonemap_pass **out, vp_err *err);
+/* Compiles the shaders for one tone map (cheap to do while the accumulation
+ * runs); tables of other kinds are refused by tonemap_pass_render. */
+bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err);
 void tonemap_pass_destroy(tonemap_pass *t); /* NULL is fine */
+
+/* Renders a 1x1 picture to get lazy shader compilation out of the way. */
+bool tonemap_pass_warm(tonemap_pass *t, vp_err *err);
 
 /* Fails, naming the limit, when GL cannot hold a w x h picture. */
 bool tonemap_pass_check_size(int w, int h, vp_err *err);
