@@ -71,14 +71,16 @@ def main():
             rows.append("| %s | %s | %.2f | %.1f | %.0f | %s | %s |" % (
                 size_label(n), name, wall, n / wall / 1e6 if wall > 0 else float("inf"),
                 rss, speed, rss_ratio))
-        vp = med.get("vastplot cpu")
-        if fastest and vp:
+        for vtool in ("vastplot cpu", "vastplot cpu, bounds remembered"):
+            vp = med.get(vtool)
+            if not (fastest and vp):
+                continue
             speed = med[fastest][0] / vp[0]
             mem = med[fastest][1] / vp[1]
             summary.append(
-                "- %s points: vastplot cpu %.2f s vs %s %.2f s: **%s %s**; "
+                "- %s points: %s %.2f s vs %s %.2f s: **%s %s**; "
                 "peak RSS %.0f MiB vs %.0f MiB: %s %s memory." % (
-                    size_label(n), vp[0], fastest, med[fastest][0],
+                    size_label(n), vtool, vp[0], fastest, med[fastest][0],
                     fmt_ratio(max(speed, 1 / speed)), "faster" if speed >= 1 else "slower",
                     vp[1], med[fastest][1],
                     fmt_ratio(max(mem, 1 / mem)), "less" if mem >= 1 else "more"))
