@@ -103,5 +103,24 @@ row "partial record warns"  0 "the last 4 bytes are not a whole record" -- rende
 sum_before=$(md5sum partial.bin)
 "$B" render partial.bin -o out.png -q; [ "$(md5sum partial.bin)" = "$sum_before" ] || { fail=$((fail + 1)); echo "FAIL input changed"; }
 
+# remembered bounds: used on a second run, never stale after the file changes
+export XDG_CACHE_HOME=$D/cache
+printf '\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x3f\x00\x00\x80\x3f' > grow.f32   # (0,0) (1,1)
+"$B" render grow.f32 -o out.png -q --size 4x4 || { fail=$((fail + 1)); echo "FAIL cache: first render"; }
+if [ "$(ls "$XDG_CACHE_HOME"/vastplot/bounds 2>/dev/null | wc -l)" = 1 ]; then
+    pass=$((pass + 1)); echo "ok   bounds remembered"
+else
+    fail=$((fail + 1)); echo "FAIL bounds not remembered under $XDG_CACHE_HOME"
+fi
+printf '\x00\x00\x20\x41\x00\x00\x20\x41' >> grow.f32   # (10,10): bounds change
+out=$("$B" render grow.f32 -o out.png --size 4x4 --verbose 2>&1)
+case "$out" in
+    *"3 drawn"*"view x [0, 10]"*) pass=$((pass + 1)); echo "ok   changed file scanned again" ;;
+    *) fail=$((fail + 1)); echo "FAIL stale bounds after the file grew: $out" ;;
+esac
+"$B" info grow.f32 --no-cache | grep -q "x:  *0 .. 10" && { pass=$((pass + 1)); echo "ok   info agrees"; } \
+    || { fail=$((fail + 1)); echo "FAIL info after growth"; }
+unset XDG_CACHE_HOME
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
