@@ -22,7 +22,7 @@ static const char *bin, *dir;
 
 static int run(const char *args)
 {
-    char cmd[8192 + 512];
+    char cmd[16384 + 4096 + 128];
     snprintf(cmd, sizeof cmd, "env -u DISPLAY -u WAYLAND_DISPLAY '%s' %s", bin, args);
     if (getenv("VP_TEST_VERBOSE"))
         fprintf(stderr, "+ %s\n", cmd);
