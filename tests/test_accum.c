@@ -182,6 +182,15 @@ static void test_folds_and_small_ring(void **state)
     random_case(5, 400000, 64, 48, -1, 1, -1, 1, &small);
 }
 
+/* The driver refuses a 16 GiB ring: the GPU path shrinks its slots to what GL
+ * allows and still gives the exact grid. */
+static void test_gpu_ring_larger_than_allowed(void **state)
+{
+    (void)state;
+    accum_params huge = {.gpu_slot_points = 1u << 31};
+    random_case(6, 100000, 64, 48, -1, 1, -1, 1, &huge);
+}
+
 /* Far from zero: timestamps around 1.7e9 with one sample per pixel. Without
  * subtracting the origin in double, float32 could not tell them apart. */
 static void test_precision_far_from_zero(void **state)
@@ -268,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_random_large),
         cmocka_unit_test(test_random_reversed_and_odd_sizes),
         cmocka_unit_test(test_folds_and_small_ring),
+        cmocka_unit_test(test_gpu_ring_larger_than_allowed),
         cmocka_unit_test(test_precision_far_from_zero),
         cmocka_unit_test(test_exact_past_2_24),
         cmocka_unit_test(test_shader_error_names_file_and_line),

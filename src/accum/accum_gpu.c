@@ -122,8 +122,10 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
     }
     glCreateTextures(GL_TEXTURE_2D, 1, &tex);
     glTextureStorage2D(tex, 1, GL_R32UI, v->w, v->h);
-    if (glGetError() != GL_NO_ERROR) {
-        vp_err_set(err, "GL refused a %dx%d r32ui count image", v->w, v->h);
+    GLenum terr = glGetError();
+    if (terr != GL_NO_ERROR) {
+        vp_err_set(err, "GL refused a %dx%d r32ui count image (GL error 0x%x)", v->w, v->h, terr);
+        stats->gpu_refused = true;
         goto out;
     }
     const GLuint zero = 0;
@@ -132,8 +134,28 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
         vp_err_set(err, "out of memory for a %dx%d readback buffer", v->w, v->h);
         goto out;
     }
-    if (!ring_create(nslots, cap * 2 * sizeof(float), &r, err))
-        goto out;
+    /* A slot is bound as one shader storage block: no larger than the driver
+     * allows. If the driver refuses the ring's memory, halve the slots down to
+     * one chunk each before giving up. */
+    GLint64 max_block = 0;
+    glGetInteger64v(GL_MAX_SHADER_STORAGE_BLOCK_SIZE, &max_block);
+    if (max_block > 0 && cap * 2 * sizeof(float) > (uint64_t)max_block)
+        cap = (size_t)max_block / (2 * sizeof(float));
+    for (;;) {
+        vp_err rerr;
+        if (ring_create(nslots, cap * 2 * sizeof(float), &r, &rerr))
+            break;
+        if (cap / 2 < DATASET_CHUNK_RECORDS) {
+            *err = rerr;
+            stats->gpu_refused = true;
+            goto out;
+        }
+        cap /= 2;
+    }
+    stats->gpu_slot_points = cap;
+    job.cap = cap;
+    if (flush_every < cap)
+        flush_every = cap;
     job.ring = r;
     ring_set_producers(r, threads);
 

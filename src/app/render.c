@@ -164,8 +164,19 @@ int cmd_render(const vp_options *o, vp_err *err)
     accum_params ap = {.threads = threads};
     accum_stats st = {0};
     if (use_gpu) {
-        if (!tonemap_pass_create(o->tonemap, &tp, err) || !accum_gpu_run(ds, &v, &ap, counts, &st, err))
+        if (!tonemap_pass_create(o->tonemap, &tp, err))
             goto out;
+        if (!accum_gpu_run(ds, &v, &ap, counts, &st, err)) {
+            if (!(st.gpu_refused && o->accumulate == ACCUM_AUTO))
+                goto out;
+            /* auto: the CPU path gives the same grid without GPU memory */
+            if (!o->quiet)
+                fprintf(stderr, "vastplot: warning: %s; accumulating on the CPU instead\n", err->msg);
+            use_gpu = false;
+            memset(counts, 0, pixels * sizeof *counts);
+            if (!accum_cpu_run(ds, &v, &ap, counts, &st, err))
+                goto out;
+        }
     } else {
         accum_cpu *ac;
         if (!accum_cpu_start(ds, &v, &ap, counts, &ac, err))

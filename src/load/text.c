@@ -1,0 +1,1331 @@
+#include "load/text.h"
+
+#include <float.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ==== numbers ================================================================
+ *
+ * Most numbers in data files have at most 19 significant digits, which fit a
+ * uint64 w, so the value is w * 10^q. Two exact shortcuts cover nearly all of
+ * them; anything else goes to strtod_l in the C locale, which is exact but
+ * costs ~10x more:
+ * - Clinger: w <= 2^53 and |q| <= 22. Both w and 10^|q| are exact doubles, so
+ *   one IEEE multiply or divide rounds the exact result once: the right answer.
+ *   (Measured: the divide beats the integer path below for q < 0 here, 0.40 s
+ *   against 0.46 s for 20 million "%.6f" numbers.)
+ * - Otherwise (17-19 digit numbers, large exponents), Eisel-Lemire style: 5^q is held as its 128 leading bits m (truncated), so
+ *   w * 10^q ~= (w * m) * 2^(e + q). The 192-bit product is off from the exact
+ *   one by less than w, i.e. only in its lowest 64 bits, while the double needs
+ *   its top 54 (53 + a rounding bit). When the bits below the rounding bit are
+ *   too close to a boundary for that error to be harmless (all ones, or zero at
+ *   a tie), we give up and ask strtod. We first try with the top 64 bits of m
+ *   only (error then below 2^64 + 1 in the top 128 bits), which decides all but
+ *   ~1/500 numbers. Subnormal and overflowing results go to strtod too. */
+
+#define P5_MIN (-342) /* below, 19 digits round to 0; above P5_MAX to inf */
+#define P5_MAX 308
+
+typedef struct pow5 {
+    uint64_t hi, lo; /* 2^127 <= hi:lo < 2^128 */
+    int32_t e;       /* 5^q ~= (hi:lo) * 2^e, hi:lo truncated */
+} pow5;
+
+static pow5 g_pow5[P5_MAX - P5_MIN + 1];
+static locale_t g_c_locale;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+/* Little-endian bigints, only to build the table once. 5^342 < 2^800. */
+#define BIG_LIMBS 28
+typedef struct big {
+    uint32_t v[BIG_LIMBS];
+} big;
+
+static int big_bitlen(const big *b)
+{
+    for (int i = BIG_LIMBS - 1; i >= 0; i--)
+        if (b->v[i])
+            return i * 32 + 32 - __builtin_clz(b->v[i]);
+    return 0;
+}
+
+static void big_mul_small(big *b, uint32_t m)
+{
+    uint64_t carry = 0;
+    for (int i = 0; i < BIG_LIMBS; i++) {
+        uint64_t x = (uint64_t)b->v[i] * m + carry;
+        b->v[i] = (uint32_t)x;
+        carry = x >> 32;
+    }
+}
+
+static int big_bit(const big *b, int k)
+{
+    if (k < 0 || k >= BIG_LIMBS * 32)
+        return 0;
+    return (b->v[k >> 5] >> (k & 31)) & 1;
+}
+
+/* 64 bits of b starting at bit pos (bits below 0 read as 0). */
+static uint64_t big_bits64(const big *b, int pos)
+{
+    uint64_t r = 0;
+    for (int i = 0; i < 64; i++)
+        r |= (uint64_t)big_bit(b, pos + i) << i;
+    return r;
+}
+
+static void big_shl1(big *b)
+{
+    for (int i = BIG_LIMBS - 1; i > 0; i--)
+        b->v[i] = (b->v[i] << 1) | (b->v[i - 1] >> 31);
+    b->v[0] <<= 1;
+}
+
+static bool big_ge(const big *a, const big *b)
+{
+    for (int i = BIG_LIMBS - 1; i >= 0; i--)
+        if (a->v[i] != b->v[i])
+            return a->v[i] > b->v[i];
+    return true;
+}
+
+static void big_sub(big *a, const big *b)
+{
+    int64_t borrow = 0;
+    for (int i = 0; i < BIG_LIMBS; i++) {
+        int64_t x = (int64_t)a->v[i] - b->v[i] - borrow;
+        borrow = x < 0;
+        a->v[i] = (uint32_t)(x + (borrow << 32));
+    }
+}
+
+static void num_init(void)
+{
+    big p = {{1}};
+    for (int q = 0; q <= P5_MAX; q++) { /* leading 128 bits of 5^q */
+        int len = big_bitlen(&p);
+        pow5 *t = &g_pow5[q - P5_MIN];
+        t->hi = big_bits64(&p, len - 64);
+        t->lo = big_bits64(&p, len - 128);
+        t->e = len - 128;
+        big_mul_small(&p, 5);
+    }
+    big d = {{5}};
+    for (int n = 1; n <= -P5_MIN; n++) { /* floor(2^(len+127) / 5^n), len = bits of 5^n */
+        int len = big_bitlen(&d);
+        big r = {{0}};
+        r.v[(len - 1) >> 5] = 1u << ((len - 1) & 31); /* 2^(len-1) < 5^n */
+        uint64_t hi = 0, lo = 0;
+        for (int i = 0; i < 128; i++) {
+            big_shl1(&r);
+            hi = (hi << 1) | (lo >> 63);
+            lo <<= 1;
+            if (big_ge(&r, &d)) {
+                big_sub(&r, &d);
+                lo |= 1;
+            }
+        }
+        pow5 *t = &g_pow5[-n - P5_MIN];
+        t->hi = hi;
+        t->lo = lo;
+        t->e = -(len + 127);
+        big_mul_small(&d, 5);
+    }
+    g_c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+static void mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
+{
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef unsigned __int128 u128;
+    u128 r = (u128)a * b;
+    *hi = (uint64_t)(r >> 64);
+    *lo = (uint64_t)r;
+#else
+    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    *lo = (mid << 32) | (uint32_t)p00;
+#endif
+}
+
+/* w * 10^q, w != 0, q in [P5_MIN, P5_MAX], into *out; false = undecided here. */
+static bool eisel_lemire(uint64_t w, int q, bool neg, double *out)
+{
+    const pow5 *m = &g_pow5[q - P5_MIN];
+    int lz = __builtin_clzll(w);
+    w <<= lz;
+    uint64_t a1, a0;
+    mul64(w, m->hi, &a1, &a0);
+    int sh = (int)(a1 >> 63) + 9; /* a1 >> sh keeps 54 bits */
+    uint64_t mask = ((uint64_t)1 << sh) - 1;
+    uint64_t r54 = a1 >> sh;
+    if ((a1 & mask) == mask || ((a1 & mask) == 0 && a0 == 0 && (r54 & 1))) {
+        uint64_t b1, b0;
+        mul64(w, m->lo, &b1, &b0);
+        uint64_t p1 = a0 + b1;
+        uint64_t p2 = a1 + (p1 < a0);
+        sh = (int)(p2 >> 63) + 9;
+        mask = ((uint64_t)1 << sh) - 1;
+        r54 = p2 >> sh;
+        if ((p2 & mask) == mask && p1 == UINT64_MAX)
+            return false; /* the error could carry into the kept bits */
+        if ((p2 & mask) == 0 && p1 == 0 && b0 == 0 && (r54 & 1))
+            return false; /* maybe exactly half way: ties-to-even needs the truth */
+        a1 = p2;
+    }
+    uint64_t mant = (r54 >> 1) + (r54 & 1);
+    int e2 = 128 + sh + 1 + m->e + q - lz; /* value = mant * 2^e2 */
+    if (mant >> 53) {
+        mant >>= 1;
+        e2++;
+    }
+    int biased = e2 + 52 + 1023;
+    if (biased < 1 || biased > 2046)
+        return false; /* subnormal or overflow: strtod */
+    uint64_t bits = ((uint64_t)biased << 52) | (mant & (((uint64_t)1 << 52) - 1));
+    bits |= (uint64_t)neg << 63;
+    memcpy(out, &bits, sizeof bits);
+    return true;
+}
+
+static const double g_p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* strtod on a NUL-terminated copy; false only when out of memory. */
+static bool slow_strtod(const char *s, size_t n, double *out)
+{
+    char small[128];
+    char *buf = n < sizeof small ? small : malloc(n + 1);
+    if (!buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    *out = g_c_locale ? strtod_l(buf, NULL, g_c_locale) : strtod(buf, NULL);
+    if (buf != small)
+        free(buf);
+    return true;
+}
+
+static inline bool is_digit(char c)
+{
+    return (unsigned char)(c - '0') < 10;
+}
+
+/* Case-insensitive: does [p, end) start with the lowercase word w? */
+static bool starts_word(const char *p, const char *end, const char *w)
+{
+    size_t n = strlen(w);
+    if ((size_t)(end - p) < n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((p[i] | 0x20) != w[i])
+            return false;
+    return true;
+}
+
+static const uint64_t g_p10u[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                   100000000};
+
+/* Appends the decimal digits at p to *w (w = w * 10 + d each; it wraps past 19
+ * digits, which the caller redoes) and returns the first non-digit. Eight bytes
+ * at a time where they are there: digit test and conversion in a few integer
+ * operations instead of a multiply-add chain per digit. */
+static inline const char *add_digits(const char *p, const char *end, uint64_t *w)
+{
+    uint64_t v = *w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t b;
+        memcpy(&b, p, 8);
+        /* a byte is a digit iff its high nibble is 3 and adding 6 keeps it 3 */
+        uint64_t nd = ((b & 0xF0F0F0F0F0F0F0F0u) |
+                       (((b + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ^
+                      0x3333333333333333u;
+        int n = nd ? __builtin_ctzll(nd) >> 3 : 8; /* leading digits */
+        if (n == 0)
+            break;
+        /* the n digits to the top bytes (zeros below read as leading zeros),
+         * then pairs, quads, octets */
+        b = (b & 0x0F0F0F0F0F0F0F0Fu) << (8 * (8 - n));
+        b = (b * 10 + (b >> 8)) & 0x00FF00FF00FF00FFu;
+        b = (b * 100 + (b >> 16)) & 0x0000FFFF0000FFFFu;
+        b = (b * 10000 + (b >> 32)) & 0xFFFFFFFFu;
+        v = v * g_p10u[n] + b;
+        p += n;
+        if (n < 8)
+            break;
+    }
+#endif
+    while (p < end && is_digit(*p))
+        v = v * 10 + (unsigned)(*p++ - '0');
+    *w = v;
+    return p;
+}
+
+/* w and q again for more than 19 digits, counting only significant ones:
+ * value ~= w * 10^q; *dropped = a nonzero digit did not fit. */
+static void digits_long(const char *ip, size_t nint, const char *fp, size_t nfrac, uint64_t *w,
+                        int64_t *q, bool *dropped)
+{
+    uint64_t v = 0;
+    int nd = 0;
+    int64_t e = 0;
+    bool drop = false;
+    for (size_t i = 0; i < nint + nfrac; i++) {
+        bool frac = i >= nint;
+        unsigned d = (unsigned)((frac ? fp[i - nint] : ip[i]) - '0');
+        if (nd < 19) {
+            v = v * 10 + d;
+            nd += v != 0; /* leading zeros are not significant */
+            e -= frac;
+        } else {
+            e += !frac;
+            drop |= d != 0;
+        }
+    }
+    *w = v;
+    *q += e;
+    *dropped = drop;
+}
+
+/* The number at [p, end): returns its end, or NULL when there is none. The
+ * table must be built (num_ready()). */
+static inline __attribute__((always_inline)) const char *scan_number(const char *p,
+                                                                     const char *end,
+                                                                     double *out)
+{
+    const char *s = p;
+    bool neg = false;
+    if (p < end && (*p == '-' || *p == '+')) {
+        neg = *p == '-';
+        p++;
+    }
+    /* Digits straight into w; more than 19 of them (rare) are redone by
+     * digits_long, so the common loop has no per-digit bookkeeping. */
+    uint64_t w = 0;
+    const char *ip = p;
+    p = add_digits(p, end, &w);
+    size_t nint = (size_t)(p - ip), nfrac = 0;
+    const char *fp = p;
+    if (p < end && *p == '.') {
+        fp = ++p;
+        p = add_digits(p, end, &w);
+        nfrac = (size_t)(p - fp);
+    }
+    if (nint + nfrac == 0) { /* no digits: inf, infinity, nan or nothing */
+        p = ip;
+        if (starts_word(p, end, "infinity"))
+            *out = neg ? -INFINITY : INFINITY, p += 8;
+        else if (starts_word(p, end, "inf"))
+            *out = neg ? -INFINITY : INFINITY, p += 3;
+        else if (starts_word(p, end, "nan"))
+            *out = neg ? -(double)NAN : (double)NAN, p += 3;
+        else
+            return NULL;
+        return p;
+    }
+    int64_t q = -(int64_t)nfrac;
+    if (p < end && (*p | 0x20) == 'e') { /* an exponent only if digits follow */
+        const char *e = p + 1;
+        bool eneg = false;
+        if (e < end && (*e == '-' || *e == '+')) {
+            eneg = *e == '-';
+            e++;
+        }
+        if (e < end && is_digit(*e)) {
+            int64_t x = 0;
+            while (e < end && is_digit(*e)) {
+                if (x < 100000000) /* far beyond any double; keeps q from overflowing */
+                    x = x * 10 + (*e - '0');
+                e++;
+            }
+            q += eneg ? -x : x;
+            p = e;
+        }
+    }
+    bool dropped = false;
+    if (nint + nfrac > 19) {
+        q += (int64_t)nfrac;
+        digits_long(ip, nint, fp, nfrac, &w, &q, &dropped);
+    }
+    if (w == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return p;
+    }
+    if (!dropped) {
+#if FLT_EVAL_METHOD == 0 /* the Clinger path needs plain double arithmetic */
+        /* Only the multiply: a divide costs more than eisel_lemire. */
+        if (w <= ((uint64_t)1 << 53) && q >= -22 && q <= 22) {
+            double v = q < 0 ? (double)w / g_p10[-q] : (double)w * g_p10[q];
+            *out = neg ? -v : v;
+            return p;
+        }
+#endif
+        if (q >= P5_MIN && q <= P5_MAX && eisel_lemire(w, (int)q, neg, out))
+            return p;
+    }
+    if (!slow_strtod(s, (size_t)(p - s), out))
+        return NULL;
+    return p;
+}
+
+static void num_ready(void)
+{
+    pthread_once(&g_once, num_init);
+}
+
+size_t text_parse_double(const char *s, size_t len, double *out)
+{
+    num_ready();
+    double v;
+    const char *e = scan_number(s, s + len, &v);
+    if (!e)
+        return 0;
+    *out = v;
+    return (size_t)(e - s);
+}
+
+/* ==== the parser =============================================================
+ *
+ * Lines are parsed in place in the caller's bytes: we look for the last '\n'
+ * of a piece, and every line before it is known complete. Since each region we
+ * scan ends with '\n', the field loops stop at it without bounds checks. Only
+ * the part of a line that straddles two pieces is copied (into t->buf). Until
+ * the format is decided, all bytes are held in t->buf and then parsed from
+ * there by the same loop. */
+
+enum {
+    C_LEAD = 1,   /* skipped at a field's start: blanks, or the separator run (ws) */
+    C_TRIM = 2,   /* skipped after a number: blanks (none in whitespace mode) */
+    C_DELIM = 4,
+    C_EOL = 8,    /* '\n' */
+    C_SPACE = 16, /* ' ', '\t', '\r' whatever the mode: blank-line test */
+    C_LSLOW = 32, /* a line starting with this needs a closer look */
+};
+
+typedef enum bad_kind { BAD_NONE, BAD_EMPTY, BAD_NUMBER, BAD_SHORT } bad_kind;
+
+struct text_parser {
+    text_params p;
+    char *xcol_s, *ycol_s;   /* owned copies behind p.xcol/p.ycol */
+    bool ready, finished, failed;
+    bool ws;                 /* fields split at runs of blanks */
+    char delim;
+    int xi, yi, maxcol;      /* xi = -1: x is the row index */
+    uint64_t header_line;
+    uint64_t row_index;      /* data rows so far, skipped ones included */
+    unsigned char cls[256];
+    char *buf;               /* held bytes: all of them before detection, then a part line */
+    size_t len, cap;
+    size_t nb;               /* rows in the batch */
+    text_stats st;
+    double xb[TEXT_BATCH], yb[TEXT_BATCH];
+};
+
+/* Every error ends the parser's use: later calls fail without touching state
+ * that may be half updated. */
+static bool fail(text_parser *t)
+{
+    t->failed = true;
+    return false;
+}
+
+static bool fail_oom(text_parser *t, vp_err *err)
+{
+    vp_err_set(err, "out of memory");
+    return fail(t);
+}
+
+static bool fail_long_line(text_parser *t, uint64_t line, vp_err *err)
+{
+    vp_err_set(err, "line %llu is longer than %zu MiB: not a text file?",
+               (unsigned long long)line, TEXT_MAX_LINE >> 20);
+    return fail(t);
+}
+
+static bool hold(text_parser *t, const char *bytes, size_t n)
+{
+    if (t->len + n > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + n)
+            cap *= 2;
+        char *b = realloc(t->buf, cap);
+        if (!b)
+            return false;
+        t->buf = b;
+        t->cap = cap;
+    }
+    memcpy(t->buf + t->len, bytes, n);
+    t->len += n;
+    return true;
+}
+
+static bool flush(text_parser *t, const text_sink *sink, vp_err *err)
+{
+    size_t n = t->nb;
+    t->nb = 0;
+    if (!n || !sink || !sink->emit)
+        return true;
+    if (!sink->emit(sink->ctx, t->xb, t->yb, n, err))
+        return fail(t);
+    return true;
+}
+
+/* Copies at most 40 bytes of [s, e) as text for a message, "..." when cut. */
+static void clip_text(char *dst, size_t cap, const char *s, const char *e)
+{
+    size_t n = (size_t)(e - s), k = n > 40 ? 40 : n;
+    if (k > cap - 4)
+        k = cap - 4;
+    for (size_t i = 0; i < k; i++) /* keep messages printable */
+        dst[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    if (k < n)
+        memcpy(dst + k, "...", 4);
+    else
+        dst[k] = 0;
+}
+
+/* End of the field that starts at f: through a closing quote, then to the
+ * separator; trailing blanks dropped. */
+static const char *field_end(const text_parser *t, const char *f)
+{
+    const unsigned char *cls = t->cls;
+    const char *p = f;
+    if (*p == '"') {
+        p++;
+        while (*p != '\n' && !(*p == '"' && p[1] != '"'))
+            p += *p == '"' ? 2 : 1;
+        if (*p == '"')
+            p++;
+    }
+    while (!(cls[(unsigned char)*p] & (C_DELIM | C_EOL)))
+        p++;
+    while (p > f && (cls[(unsigned char)p[-1]] & C_SPACE))
+        p--;
+    return p;
+}
+
+static void note_bad(text_parser *t, uint64_t line, const char *line_start, const char *f,
+                     bad_kind kind, int col)
+{
+    t->st.skipped_rows++;
+    if (t->st.first_bad_line)
+        return;
+    t->st.first_bad_line = line;
+    const char *what = kind == BAD_EMPTY ? "empty field" : kind == BAD_NUMBER ? "not a number"
+                                                                               : "too few fields";
+    if (kind == BAD_SHORT) {
+        const char *e = line_start;
+        while (*e != '\n')
+            e++;
+        while (e > line_start && (t->cls[(unsigned char)e[-1]] & C_SPACE))
+            e--;
+        clip_text(t->st.first_bad_text, sizeof t->st.first_bad_text, line_start, e);
+        snprintf(t->st.first_bad_why, sizeof t->st.first_bad_why, "%s (column %d needed)", what,
+                 col);
+    } else {
+        clip_text(t->st.first_bad_text, sizeof t->st.first_bad_text, f, field_end(t, f));
+        snprintf(t->st.first_bad_why, sizeof t->st.first_bad_why, "%s in column %d", what, col);
+    }
+}
+
+/* The number in a quoted field at p ('"'): returns the byte after the closing
+ * quote, or NULL when the content is not exactly one number (blanks aside). */
+static const char *quoted_number(const char *p, double *v)
+{
+    const char *c = p + 1, *close = c;
+    while (*close != '"' && *close != '\n')
+        close++;
+    if (*close != '"' || close[1] == '"')
+        return NULL; /* unterminated, or an escaped quote: not a number */
+    while (c < close && (*c == ' ' || *c == '\t'))
+        c++;
+    const char *e = scan_number(c, close, v);
+    if (!e)
+        return NULL;
+    while (e < close && (*e == ' ' || *e == '\t'))
+        e++;
+    return e == close ? close + 1 : NULL;
+}
+
+/* Hot path: parses the complete lines in [p, end); end[-1] is '\n'. */
+static bool run_lines(text_parser *t, const char *p, const char *end, const text_sink *sink,
+                      vp_err *err)
+{
+    const unsigned char *cls = t->cls;
+    const int xi = t->xi, yi = t->yi, maxcol = t->maxcol;
+    const bool ws = t->ws;
+    const uint64_t header_line = t->header_line;
+    uint64_t line = t->st.lines, rows = t->st.data_rows, row_index = t->row_index;
+    size_t nb = t->nb;
+    bool ok = true;
+
+    while (p < end) {
+        line++;
+        if (cls[(unsigned char)*p] & C_LSLOW) {
+            const char *q = p;
+            while (cls[(unsigned char)*q] & C_SPACE)
+                q++;
+            if (*q == '\n') {
+                t->st.blank_lines++;
+                p = q + 1;
+                continue;
+            }
+            if (*q == '#' || *q == '>') {
+                t->st.comment_lines++;
+                p = (const char *)memchr(q, '\n', (size_t)(end - q)) + 1;
+                continue;
+            }
+        }
+        if (line == header_line) {
+            p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+            continue;
+        }
+        const char *ls = p;
+        double xv = 0, yv = 0;
+        bad_kind bad = BAD_NONE;
+        const char *f = p;
+        int col = 0;
+        for (;; col++) {
+            while (cls[(unsigned char)*p] & C_LEAD)
+                p++;
+            f = p;
+            if (col == xi || col == yi) {
+                if (ws && *p == '\n') {
+                    bad = BAD_SHORT;
+                    break;
+                }
+                double v;
+                const char *q = *p == '"' ? quoted_number(p, &v) : scan_number(p, end, &v);
+                if (!q) {
+                    bad = (cls[(unsigned char)*p] & (C_DELIM | C_EOL)) ||
+                                  (p[0] == '"' && p[1] == '"')
+                              ? BAD_EMPTY
+                              : BAD_NUMBER;
+                    break;
+                }
+                p = q;
+                while (cls[(unsigned char)*p] & C_TRIM)
+                    p++;
+                if (!(cls[(unsigned char)*p] & (C_DELIM | C_EOL))) {
+                    bad = BAD_NUMBER;
+                    break;
+                }
+                if (col == xi)
+                    xv = v;
+                if (col == yi)
+                    yv = v;
+            } else {
+                if (*p == '"') { /* a quoted field may hold the delimiter */
+                    p++;
+                    while (*p != '\n' && !(*p == '"' && p[1] != '"'))
+                        p += *p == '"' ? 2 : 1;
+                    if (*p == '"')
+                        p++;
+                }
+                while (!(cls[(unsigned char)*p] & (C_DELIM | C_EOL)))
+                    p++;
+            }
+            if (col == maxcol)
+                break;
+            if (*p == '\n') {
+                col++;
+                bad = BAD_SHORT;
+                break;
+            }
+            p++;
+        }
+        if (bad) {
+            t->st.lines = line;
+            note_bad(t, line, ls, f, bad, col);
+        } else {
+            t->xb[nb] = xi < 0 ? (double)row_index : xv;
+            t->yb[nb] = yv;
+            rows++;
+            if (++nb == TEXT_BATCH) {
+                t->nb = nb;
+                nb = 0;
+                if (!flush(t, sink, err)) {
+                    ok = false;
+                    p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+                    row_index++;
+                    break;
+                }
+            }
+        }
+        row_index++;
+        p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+    }
+    t->st.lines = line;
+    t->st.data_rows = rows;
+    t->row_index = row_index;
+    t->nb = nb;
+    return ok;
+}
+
+/* ---- detection (rare path: the first lines) -------------------------------- */
+
+typedef struct span {
+    const char *s, *e;
+} span;
+
+typedef struct fields {
+    int n, cap;
+    char **v;          /* unquoted, trimmed copies */
+} fields;
+
+static void fields_free(fields *f)
+{
+    for (int i = 0; i < f->n; i++)
+        free(f->v[i]);
+    free(f->v);
+    f->v = NULL;
+    f->n = f->cap = 0;
+}
+
+static bool is_sep(char c, char delim)
+{
+    return delim == ' ' ? c == ' ' || c == '\t' || c == '\r' : c == delim;
+}
+
+/* Splits [s, e) (no '\n') the way run_lines does, for names and numeric tests. */
+static bool split_fields(const char *s, const char *e, char delim, fields *out)
+{
+    const char *p = s;
+    out->n = 0;
+    for (;;) {
+        bool ws = delim == ' ';
+        while (p < e && (*p == ' ' || *p == '\t' || *p == '\r') && (ws || *p != delim))
+            p++;
+        if (ws && p >= e)
+            break;
+        size_t cap = (size_t)(e - p) + 1, k = 0;
+        char *v = malloc(cap);
+        if (!v)
+            return false;
+        if (p < e && *p == '"') {
+            p++;
+            while (p < e) {
+                if (*p == '"') {
+                    if (p + 1 < e && p[1] == '"') {
+                        v[k++] = '"';
+                        p += 2;
+                        continue;
+                    }
+                    p++;
+                    break;
+                }
+                v[k++] = *p++;
+            }
+        }
+        while (p < e && !is_sep(*p, delim))
+            v[k++] = *p++;
+        while (k > 0 && (v[k - 1] == ' ' || v[k - 1] == '\t' || v[k - 1] == '\r'))
+            k--;
+        size_t lead = 0;
+        while (lead < k && (v[lead] == ' ' || v[lead] == '\t'))
+            lead++;
+        memmove(v, v + lead, k - lead);
+        v[k - lead] = 0;
+        if (out->n == out->cap) {
+            int nc = out->cap ? out->cap * 2 : 8;
+            char **nv = realloc(out->v, (size_t)nc * sizeof *nv);
+            if (!nv) {
+                free(v);
+                return false;
+            }
+            out->v = nv;
+            out->cap = nc;
+        }
+        out->v[out->n++] = v;
+        if (p >= e)
+            break;
+        p++; /* the separator */
+    }
+    return true;
+}
+
+static bool is_number_text(const char *s)
+{
+    size_t n = strlen(s);
+    double v;
+    return n > 0 && text_parse_double(s, n, &v) == n;
+}
+
+/* Delimiter bytes outside quotes in [s, e). */
+static int count_outside_quotes(const char *s, const char *e, char c)
+{
+    int n = 0;
+    bool in = false;
+    for (const char *p = s; p < e; p++) {
+        if (*p == '"')
+            in = !in;
+        else if (*p == c && !in)
+            n++;
+    }
+    return n;
+}
+
+static bool has_tab_run(const char *s, const char *e)
+{
+    if (s < e && *s == '\t')
+        return true;
+    for (const char *p = s; p + 1 < e; p++)
+        if (p[0] == '\t' && p[1] == '\t')
+            return true;
+    return false;
+}
+
+/* The delimiter: the candidate seen most often in the first line, preferring
+ * one seen as often in the second (a header and its rows agree). */
+static char pick_delim(const text_parser *t, const span *l, int nl)
+{
+    if (t->p.delimiter)
+        return t->p.delimiter;
+    if (t->p.format == TEXT_TSV)
+        return '\t';
+    if (t->p.format == TEXT_WHITESPACE)
+        return ' ';
+    const char *cands = t->p.format == TEXT_CSV ? ",;|" : "\t,;|";
+    char best = 0;
+    int best_n = 0;
+    bool best_same = false;
+    for (const char *c = cands; *c; c++) {
+        int n1 = nl > 0 ? count_outside_quotes(l[0].s, l[0].e, *c) : 0;
+        if (!n1)
+            continue;
+        bool same = nl < 2 || count_outside_quotes(l[1].s, l[1].e, *c) == n1;
+        if (!best || (same && !best_same) || (same == best_same && n1 > best_n)) {
+            best = *c;
+            best_n = n1;
+            best_same = same;
+        }
+    }
+    if (!best)
+        return t->p.format == TEXT_CSV ? ',' : ' ';
+    /* Tabs in a file not named .tsv: runs of them mean alignment, not empty fields. */
+    if (best == '\t' && nl > 0 && has_tab_run(l[0].s, l[0].e))
+        return ' ';
+    return best;
+}
+
+/* "lon, depth, mag" (shortened when long) for messages. */
+static void list_names(const fields *h, char *dst, size_t cap)
+{
+    size_t k = 0;
+    dst[0] = 0;
+    for (int i = 0; i < h->n; i++) {
+        int w = snprintf(dst + k, cap - k, "%s%s", i ? ", " : "", h->v[i]);
+        if (w < 0 || (size_t)w >= cap - k || k + (size_t)w > 400) {
+            snprintf(dst + k, cap - k, ", ...");
+            return;
+        }
+        k += (size_t)w;
+    }
+}
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!is_digit(*s))
+            return false;
+    return true;
+}
+
+/* One user column (name or index) to an index. ref = the fields of the header,
+ * or of the first data line (for the range check), or NULL when there is none. */
+static bool resolve_col(const char *spec, const fields *hdr, const fields *ref, uint64_t ref_line,
+                        const text_parser *t, const span *data_line, int *out, vp_err *err)
+{
+    char s[256];
+    size_t n = strlen(spec);
+    while (n && (spec[n - 1] == ' ' || spec[n - 1] == '\t'))
+        n--;
+    while (n && (*spec == ' ' || *spec == '\t'))
+        spec++, n--;
+    if (n >= sizeof s)
+        n = sizeof s - 1;
+    memcpy(s, spec, n);
+    s[n] = 0;
+    if (all_digits(s)) {
+        if (n > 7)
+            return vp_err_set(err, "column %s is out of range", s);
+        int i = atoi(s);
+        if (ref && i >= ref->n)
+            return vp_err_set(err, "column %d is out of range: line %llu has %d column%s (0 to %d)",
+                              i, (unsigned long long)ref_line, ref->n, ref->n == 1 ? "" : "s",
+                              ref->n - 1);
+        *out = i;
+        return true;
+    }
+    if (!hdr) {
+        if (t->p.header == TEXT_HEADER_NO)
+            return vp_err_set(err, "column \"%s\" chosen by name, but the header row is turned off",
+                              s);
+        if (!data_line)
+            return vp_err_set(err, "column \"%s\" chosen by name, but there is no header row", s);
+        char txt[64];
+        clip_text(txt, sizeof txt, data_line->s, data_line->e);
+        return vp_err_set(err,
+                          "column \"%s\" chosen by name, but the file has no header row "
+                          "(line %llu is data: %s); choose columns by index (0 = first)",
+                          s, (unsigned long long)ref_line, txt);
+    }
+    for (int i = 0; i < hdr->n; i++)
+        if (!strcmp(hdr->v[i], s)) {
+            *out = i;
+            return true;
+        }
+    int found = -1, nfound = 0;
+    for (int i = 0; i < hdr->n; i++)
+        if (!strcasecmp(hdr->v[i], s)) {
+            found = i;
+            nfound++;
+        }
+    if (nfound == 1) {
+        *out = found;
+        return true;
+    }
+    char names[512];
+    list_names(hdr, names, sizeof names);
+    if (nfound > 1)
+        return vp_err_set(err, "column \"%s\" is ambiguous (differs only in case); the header has: %s",
+                          s, names);
+    return vp_err_set(err, "column \"%s\" not found; the header has: %s", s, names);
+}
+
+static void build_classes(text_parser *t)
+{
+    unsigned char *c = t->cls;
+    memset(c, 0, 256);
+    const char blanks[] = {' ', '\t', '\r'};
+    for (int i = 0; i < 3; i++) {
+        unsigned char b = (unsigned char)blanks[i];
+        c[b] |= C_SPACE | C_LSLOW;
+        if (t->ws)
+            c[b] |= C_LEAD | C_DELIM;
+        else if (blanks[i] != t->delim)
+            c[b] |= C_LEAD | C_TRIM;
+    }
+    if (!t->ws)
+        c[(unsigned char)t->delim] |= C_DELIM;
+    c['\n'] = C_EOL | C_LSLOW;
+    c['#'] |= C_LSLOW;
+    c['>'] |= C_LSLOW;
+}
+
+static void copy_name(char *dst, size_t cap, const char *s)
+{
+    snprintf(dst, cap, "%s", s);
+}
+
+/* Content lines looked at before deciding: the header and 8 data rows when the
+ * columns are ours to choose (a bad value in the first row must not change the
+ * choice), 2 when the user chose them; fewer once 64 KiB have been seen. The
+ * sample is a property of the stream's first bytes, so where the pieces were
+ * cut never changes a decision. */
+#define DETECT_LINES 9
+#define DETECT_BYTES ((size_t)64 << 10)
+
+/* For each field index: in how many sampled data rows it exists, and in how
+ * many it holds a number or nothing (a missing value, not a text column). */
+static bool vote_numeric(const span *l, int nl, char delim, int **has, int **yes, int *nf)
+{
+    *has = *yes = NULL;
+    *nf = 0;
+    fields f = {0};
+    for (int k = 0; k < nl; k++) {
+        if (!split_fields(l[k].s, l[k].e, delim, &f))
+            goto oom;
+        if (f.n > *nf) {
+            int *h = realloc(*has, (size_t)f.n * sizeof *h), *y;
+            if (h)
+                *has = h;
+            y = h ? realloc(*yes, (size_t)f.n * sizeof *y) : NULL;
+            if (!h || !y)
+                goto oom;
+            *yes = y;
+            memset(h + *nf, 0, (size_t)(f.n - *nf) * sizeof *h);
+            memset(y + *nf, 0, (size_t)(f.n - *nf) * sizeof *y);
+            *nf = f.n;
+        }
+        for (int i = 0; i < f.n; i++) {
+            (*has)[i]++;
+            (*yes)[i] += !f.v[i][0] || is_number_text(f.v[i]);
+        }
+        fields_free(&f);
+    }
+    return true;
+oom:
+    fields_free(&f);
+    free(*has);
+    free(*yes);
+    *has = *yes = NULL;
+    return false;
+}
+
+/* Decides delimiter, header and columns from the first content lines held in
+ * t->buf, once they are all there (or final). *decided = false: wait. */
+static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
+{
+    *decided = false;
+    const char *b = t->buf, *e = t->buf + t->len;
+    const char *p = b;
+    if (t->len >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    const int need = t->p.ycol ? 2 : DETECT_LINES;
+    span l[DETECT_LINES];
+    uint64_t lno[DETECT_LINES] = {0}, line = 0;
+    int nl = 0;
+    bool enough = false;
+    while (p < e) {
+        const char *nlp = memchr(p, '\n', (size_t)(e - p));
+        if (!nlp && !final) {
+            if ((size_t)(e - p) > TEXT_MAX_LINE)
+                return vp_err_set(err, "line %llu is longer than %zu MiB: not a text file?",
+                                  (unsigned long long)line + 1, TEXT_MAX_LINE >> 20);
+            break;
+        }
+        const char *le = nlp ? nlp : e;
+        line++;
+        if (memchr(p, 0, (size_t)(le - p)))
+            return vp_err_set(err, "line %llu holds a NUL byte: this is not a text file "
+                                   "(binary, or UTF-16 text)",
+                              (unsigned long long)line);
+        const char *q = p;
+        while (q < le && (*q == ' ' || *q == '\t' || *q == '\r'))
+            q++;
+        if (q < le && *q != '#' && *q != '>') {
+            const char *ee = le;
+            if (ee > p && ee[-1] == '\r')
+                ee--;
+            l[nl] = (span){p, ee};
+            lno[nl++] = line;
+        }
+        p = nlp ? nlp + 1 : e;
+        if (nl == need || (nl >= 2 && (size_t)(p - b) >= DETECT_BYTES)) {
+            enough = true;
+            break;
+        }
+    }
+    if (!enough && !final)
+        return true;
+
+    t->delim = pick_delim(t, l, nl);
+    t->ws = t->delim == ' ';
+    fields f0 = {0}, f1 = {0};
+    int *has = NULL, *yes = NULL, nf = 0;
+    bool ok = false;
+    if (nl > 0 && !split_fields(l[0].s, l[0].e, t->delim, &f0))
+        goto oom;
+    bool header = false;
+    if (t->p.header == TEXT_HEADER_YES)
+        header = nl > 0;
+    else if (t->p.header == TEXT_HEADER_AUTO && nl > 0) {
+        int nonempty = 0, numeric = 0;
+        for (int i = 0; i < f0.n; i++) {
+            nonempty += f0.v[i][0] != 0;
+            numeric += is_number_text(f0.v[i]);
+        }
+        header = nonempty > 0 && numeric == 0;
+    }
+    /* the first data line: the reference for index checks without a header */
+    int d0 = header ? 1 : 0;
+    const span *dl = nl > d0 ? &l[d0] : NULL;
+    uint64_t dl_no = nl > d0 ? lno[d0] : 0;
+    fields *df = NULL;
+    if (dl && header) {
+        if (!split_fields(dl->s, dl->e, t->delim, &f1))
+            goto oom;
+        df = &f1;
+    } else if (dl) {
+        df = &f0;
+    }
+    const fields *hdr = header ? &f0 : NULL;
+    const fields *ref = header ? &f0 : df;
+    uint64_t ref_no = header ? lno[0] : dl_no;
+
+    const char *xs = t->p.xcol, *ys = t->p.ycol;
+    int xi = -1, yi = 0;
+    if (ys) {
+        if (!resolve_col(ys, hdr, ref, ref_no, t, dl, &yi, err))
+            goto out;
+        if (xs && !resolve_col(xs, hdr, ref, ref_no, t, dl, &xi, err))
+            goto out;
+    } else {
+        /* numeric columns: a number (or nothing) in at least half the sampled rows */
+        if (nl > d0 && !vote_numeric(l + d0, nl - d0, t->delim, &has, &yes, &nf))
+            goto oom;
+        int num[2], nn = 0;
+        for (int i = 0; i < nf && nn < 2; i++)
+            if (2 * yes[i] >= has[i])
+                num[nn++] = i;
+        int nfields = ref ? ref->n : 0;
+        if (t->p.y_only)
+            yi = nn ? num[0] : 0;
+        else if (nn == 2)
+            xi = num[0], yi = num[1];
+        else if (nn == 1)
+            yi = num[0];
+        else if (nfields != 1)
+            xi = 0, yi = 1;
+    }
+    t->xi = xi;
+    t->yi = yi;
+    t->maxcol = xi > yi ? xi : yi;
+    t->header_line = header ? lno[0] : 0;
+    build_classes(t);
+
+    t->st.detected = true;
+    t->st.delimiter = t->delim;
+    t->st.header = header;
+    t->st.header_line = t->header_line;
+    t->st.xcol = xi;
+    t->st.ycol = yi;
+    if (hdr) {
+        if (xi >= 0 && xi < hdr->n)
+            copy_name(t->st.xname, sizeof t->st.xname, hdr->v[xi]);
+        if (yi < hdr->n)
+            copy_name(t->st.yname, sizeof t->st.yname, hdr->v[yi]);
+    }
+    t->ready = true;
+    *decided = true;
+    ok = true;
+    goto out;
+oom:
+    vp_err_set(err, "out of memory");
+out:
+    fields_free(&f0);
+    fields_free(&f1);
+    free(has);
+    free(yes);
+    return ok;
+}
+
+/* After detection: parses the complete lines held in t->buf; keeps the rest. */
+static bool run_held(text_parser *t, const text_sink *sink, vp_err *err)
+{
+    size_t off = t->len >= 3 && memcmp(t->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    const char *s = t->buf + off;
+    const char *last = t->len > off ? memrchr(s, '\n', t->len - off) : NULL;
+    if (!last) {
+        memmove(t->buf, s, t->len - off);
+        t->len -= off;
+        return true;
+    }
+    if (!run_lines(t, s, last + 1, sink, err))
+        return fail(t);
+    size_t done = (size_t)(last + 1 - t->buf);
+    memmove(t->buf, t->buf + done, t->len - done);
+    t->len -= done;
+    return true;
+}
+
+/* ---- public ------------------------------------------------------------------ */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+bool text_parser_create(const text_params *p, text_parser **out, vp_err *err)
+{
+    *out = NULL;
+    text_params def = {0};
+    if (!p)
+        p = &def;
+    if (p->format < TEXT_AUTO || p->format > TEXT_WHITESPACE)
+        return vp_err_set(err, "text format %d is not one of auto, csv, tsv, whitespace",
+                          (int)p->format);
+    if (p->header < TEXT_HEADER_AUTO || p->header > TEXT_HEADER_NO)
+        return vp_err_set(err, "text header setting %d is not auto, yes or no", (int)p->header);
+    char d = p->delimiter;
+    if (d == '\n' || d == '\r' || d == '"' || d == '#' || d == '>' || is_digit(d) || d == '.' ||
+        d == '-' || d == '+')
+        return vp_err_set(err, "'%c' (byte %d) cannot be a field delimiter",
+                          (unsigned char)d >= 0x20 ? d : '?', (unsigned char)d);
+    if (p->y_only && p->xcol)
+        return vp_err_set(err, "an x column (\"%s\") was chosen together with y only", p->xcol);
+    if (p->xcol && !p->ycol)
+        return vp_err_set(err, "an x column (\"%s\") was chosen without a y column", p->xcol);
+    num_ready();
+    text_parser *t = calloc(1, sizeof *t);
+    if (!t)
+        return vp_err_set(err, "out of memory");
+    t->p = *p;
+    t->p.xcol = t->p.ycol = NULL;
+    if ((p->xcol && !(t->xcol_s = dup_str(p->xcol))) ||
+        (p->ycol && !(t->ycol_s = dup_str(p->ycol)))) {
+        text_parser_destroy(t);
+        return vp_err_set(err, "out of memory");
+    }
+    t->p.xcol = t->xcol_s;
+    t->p.ycol = t->ycol_s;
+    t->st.xcol = -1;
+    t->st.ycol = -1;
+    *out = t;
+    return true;
+}
+
+void text_parser_destroy(text_parser *t)
+{
+    if (!t)
+        return;
+    free(t->xcol_s);
+    free(t->ycol_s);
+    free(t->buf);
+    free(t);
+}
+
+static bool usable(text_parser *t, vp_err *err)
+{
+    if (t->failed)
+        return vp_err_set(err, "text parser used after an error");
+    if (t->finished)
+        return vp_err_set(err, "text parser fed after the end of input");
+    return true;
+}
+
+bool text_parser_feed(text_parser *t, const char *bytes, size_t len, const text_sink *sink,
+                      vp_err *err)
+{
+    if (!usable(t, err))
+        return false;
+    if (!len)
+        return true;
+    if (!t->ready) {
+        bool decided;
+        if (!hold(t, bytes, len))
+            return fail_oom(t, err);
+        if (!detect(t, false, &decided, err))
+            return fail(t);
+        if (!decided)
+            return true;
+        return run_held(t, sink, err) && flush(t, sink, err);
+    }
+    if (t->len) { /* finish the line begun in an earlier piece */
+        const char *nl = memchr(bytes, '\n', len);
+        size_t k = nl ? (size_t)(nl - bytes) + 1 : len;
+        if (t->len + k > TEXT_MAX_LINE)
+            return fail_long_line(t, t->st.lines + 1, err);
+        if (!hold(t, bytes, k))
+            return fail_oom(t, err);
+        if (!nl)
+            return true;
+        size_t n = t->len;
+        t->len = 0; /* the bytes stay in t->buf while run_lines reads them */
+        if (!run_lines(t, t->buf, t->buf + n, sink, err))
+            return fail(t);
+        bytes += k;
+        len -= k;
+    }
+    const char *last = len ? memrchr(bytes, '\n', len) : NULL;
+    if (last) {
+        if (!run_lines(t, bytes, last + 1, sink, err))
+            return fail(t);
+        len -= (size_t)(last + 1 - bytes);
+        bytes = last + 1;
+    }
+    if (len) {
+        if (len > TEXT_MAX_LINE)
+            return fail_long_line(t, t->st.lines + 1, err);
+        if (!hold(t, bytes, len))
+            return fail_oom(t, err);
+    }
+    return flush(t, sink, err);
+}
+
+bool text_parser_finish(text_parser *t, const text_sink *sink, vp_err *err)
+{
+    if (!usable(t, err))
+        return false;
+    if (!t->ready) {
+        bool decided;
+        if (!detect(t, true, &decided, err))
+            return fail(t);
+        if (!run_held(t, sink, err))
+            return false;
+    }
+    if (t->len) {
+        if (!hold(t, "\n", 1))
+            return fail_oom(t, err);
+        size_t n = t->len;
+        t->len = 0;
+        if (!run_lines(t, t->buf, t->buf + n, sink, err))
+            return fail(t);
+    }
+    t->finished = true;
+    return flush(t, sink, err);
+}
+
+void text_parser_stats(const text_parser *t, text_stats *out)
+{
+    *out = t->st;
+}
+
+/* ---- names -------------------------------------------------------------------- */
+
+text_format text_format_from_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base)
+        return TEXT_NOT_TEXT;
+    static const struct {
+        const char *ext;
+        text_format f;
+    } map[] = {{".csv", TEXT_CSV}, {".tsv", TEXT_TSV}, {".tab", TEXT_TSV},
+               {".txt", TEXT_AUTO}, {".dat", TEXT_AUTO}, {".xyz", TEXT_AUTO},
+               {".asc", TEXT_AUTO}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcasecmp(dot, map[i].ext))
+            return map[i].f;
+    return TEXT_NOT_TEXT;
+}
+
+bool text_format_from_option(const char *s, text_format *out)
+{
+    static const struct {
+        const char *name;
+        text_format f;
+    } map[] = {{"csv", TEXT_CSV}, {"tsv", TEXT_TSV}, {"text", TEXT_AUTO},
+               {"whitespace", TEXT_WHITESPACE}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(s, map[i].name)) {
+            *out = map[i].f;
+            return true;
+        }
+    return false;
+}
+
+bool text_sniff(const void *head, size_t len)
+{
+    const unsigned char *p = head;
+    size_t i = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    bool digit = false;
+    for (; i < len; i++) {
+        unsigned char c = p[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            return false;
+        if (c == 0x7f)
+            return false;
+        digit |= c >= '0' && c <= '9';
+    }
+    return digit;
+}

@@ -1,0 +1,141 @@
+#ifndef VP_TEXT_H
+#define VP_TEXT_H
+/* Text samples: CSV, TSV and whitespace-separated columns, parsed from bytes
+ * that arrive in pieces of any size (a file read in blocks, a pipe, a file that
+ * grows). No files and no GL here: the caller feeds bytes and gets (x, y)
+ * doubles in batches through a sink, so tests feed strings and fuzzers feed
+ * anything.
+ *
+ * What is read:
+ * - Lines end at '\n'; a '\r' before it is dropped (CRLF). Only complete lines
+ *   are parsed: a half line waits for its end, and text_parser_finish() parses
+ *   a last line that has none. A UTF-8 BOM at the very start is skipped.
+ * - Blank lines (only spaces/tabs) and lines whose first non-blank byte is '#'
+ *   (comments) or '>' (segment separators, as GMT writes them) are skipped
+ *   anywhere in the file and counted.
+ * - Fields are split at one delimiter byte (',', ';', '|', '\t') or at runs of
+ *   spaces/tabs. Spaces and tabs around a field are ignored (unless the tab is
+ *   the delimiter). A field may be quoted "..." with "" for a quote inside; the
+ *   quotes may hold the delimiter. A quoted number is a number. A quoted field
+ *   cannot span lines (a line break ends the row).
+ * - Numbers: optional sign, digits with an optional '.', optional exponent
+ *   (1e-310 gives the subnormal, 1e400 gives inf), and inf, infinity, nan in
+ *   any case with an optional sign. The value is the correctly rounded double,
+ *   bit for bit what strtod gives in the C locale. Hex floats, digit grouping
+ *   and decimal commas are not numbers.
+ * - A data row whose chosen field is empty, not a number (trailing garbage
+ *   included) or missing (too few fields) is skipped and counted, and the first
+ *   such line is reported (number and text). That is never an error.
+ *
+ * Errors (vp_err) are only: column choices that cannot be resolved, bytes that
+ * are not text (a NUL byte in the lines used for detection), a line longer than
+ * TEXT_MAX_LINE that arrives split across feeds, out of memory, and a failing
+ * sink. After an error the parser accepts only text_parser_destroy(). */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+/* Rows per sink call, at most. */
+#define TEXT_BATCH 4096u
+/* Bytes of one line, at most, when it has to be held between feeds. */
+#define TEXT_MAX_LINE ((size_t)64 << 20)
+
+typedef enum text_format {
+    TEXT_AUTO = 0,    /* delimiter from the content: ',', ';', '|', tab or space runs */
+    TEXT_CSV,         /* one of ',', ';', '|' (from the content; ',' when undecided) */
+    TEXT_TSV,         /* tab */
+    TEXT_WHITESPACE,  /* runs of spaces and tabs; leading blanks ignored */
+    TEXT_NOT_TEXT     /* only from text_format_from_name: not a text file name */
+} text_format;
+
+typedef enum text_header {
+    TEXT_HEADER_AUTO = 0, /* a header when no field of the first line is a number */
+    TEXT_HEADER_YES,      /* the first non-blank, non-comment line is a header */
+    TEXT_HEADER_NO
+} text_header;
+
+/* Zero-initialised = defaults: format from the content, header detected,
+ * columns: the first two fields that hold a number (or nothing) in at least
+ * half of the first 8 data rows, as x and y; the only such field as y. */
+typedef struct text_params {
+    text_format format;
+    char delimiter;       /* 0 = by format; ' ' = runs of spaces/tabs; else that byte */
+    /* A column is a header name or a 0-based index written in decimal digits
+     * (digits always mean an index). NULL = not chosen. Both chosen: x and y.
+     * Only ycol: y only. Only xcol: an error. Names need a header row; they
+     * match exactly, else case-insensitively when that is unique. */
+    const char *xcol, *ycol;
+    bool y_only;          /* x = row index; y = ycol or the first numeric field */
+    text_header header;
+} text_params;
+
+/* What the parser has seen so far (counts grow as bytes are fed). */
+typedef struct text_stats {
+    uint64_t lines;          /* physical lines parsed, header and comments included */
+    uint64_t data_rows;      /* rows emitted (NaN/inf values included) */
+    uint64_t skipped_rows;   /* data rows skipped for an empty/bad/missing field */
+    uint64_t comment_lines;  /* '#' and '>' lines */
+    uint64_t blank_lines;
+    uint64_t first_bad_line; /* 1-based physical line of the first skipped row; 0 = none */
+    char first_bad_text[64]; /* its offending field (or the line, when fields are
+                              * missing), at most 40 bytes then "..." */
+    char first_bad_why[64];  /* "empty field", "not a number", "too few fields" + column */
+    bool detected;           /* delimiter/header/columns are decided (fields below valid) */
+    char delimiter;          /* ' ' = runs of spaces/tabs */
+    bool header;
+    uint64_t header_line;    /* 1-based; 0 = no header */
+    int xcol, ycol;          /* 0-based field indices; xcol = -1: x is the row index */
+    char xname[64], yname[64]; /* header names ("" without a header or for the index) */
+} text_stats;
+
+/* Receives a batch of rows: x[i], y[i] for i < n, 1 <= n <= TEXT_BATCH. The
+ * arrays belong to the parser and are valid during the call only. In y-only
+ * mode x is the row's index among data rows (skipped rows keep their index, so
+ * x is where the row is in the file). Return false (with err set) to stop: the
+ * feed/finish that called it then returns false. */
+typedef bool (*text_sink_fn)(void *ctx, const double *x, const double *y, size_t n,
+                             vp_err *err);
+typedef struct text_sink {
+    text_sink_fn emit;    /* NULL: rows are parsed and counted, then dropped */
+    void *ctx;
+} text_sink;
+
+typedef struct text_parser text_parser;
+
+/* p = NULL means defaults. The column strings are copied. Fails only on bad
+ * params (unknown format, y_only with an x column, x without y) or no memory. */
+bool text_parser_create(const text_params *p, text_parser **out, vp_err *err);
+void text_parser_destroy(text_parser *t);   /* NULL is fine */
+
+/* Hot path. Parses every line completed by these bytes and hands its rows to
+ * the sink before returning (a partial batch too, so a caller following a
+ * growing file sees every complete line). Until the format is decided, lines
+ * are held: up to the first 9 non-blank, non-comment lines (2 when ycol is
+ * chosen), fewer once 64 KiB have come. bytes may be NULL when len is 0. */
+bool text_parser_feed(text_parser *t, const char *bytes, size_t len, const text_sink *sink,
+                      vp_err *err);
+/* End of input: decides the format with what there is, parses a last line
+ * without '\n', flushes. Feeding after this is an error. */
+bool text_parser_finish(text_parser *t, const text_sink *sink, vp_err *err);
+
+void text_parser_stats(const text_parser *t, text_stats *out);
+
+/* Parses one number at s (no leading blanks skipped): the longest prefix that
+ * is a number in the grammar above. Returns the bytes consumed, 0 when s does
+ * not start with a number (*out untouched). The result equals strtod's in the
+ * C locale bit for bit. Thread-safe; the first call builds a table (~10 KiB). */
+size_t text_parse_double(const char *s, size_t len, double *out);
+
+/* By extension, case-insensitive: .csv -> TEXT_CSV; .tsv, .tab -> TEXT_TSV;
+ * .txt, .dat, .xyz, .asc -> TEXT_AUTO; anything else -> TEXT_NOT_TEXT. */
+text_format text_format_from_name(const char *path);
+/* "csv", "tsv", "text" (TEXT_AUTO), "whitespace"; false for anything else. */
+bool text_format_from_option(const char *s, text_format *out);
+/* For files without a telling name: true when the first bytes of a file look
+ * like numeric text (no NUL or control bytes other than \t \r \n, a BOM
+ * allowed, and a digit somewhere). Reads at most len bytes. */
+bool text_sniff(const void *head, size_t len);
+
+#endif

@@ -1,0 +1,874 @@
+/* Text parser tests: text_parse_double against strtod (bit for bit, millions of
+ * strings), a conformance table of CSV/TSV/whitespace inputs with the rows,
+ * skips and first bad line each must give, and the same inputs fed in every
+ * possible split, byte by byte and in random pieces, which must all give the
+ * one-piece result. Expected values are written as C literals here, never
+ * computed by the code under test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load/text.h"
+#include "testutil.h"
+
+#define assert_msg_has(e, needle)                                                      \
+    do {                                                                               \
+        if (!strstr((e).msg, (needle))) {                                              \
+            print_error("message \"%s\"\n  lacks \"%s\"\n", (e).msg, (needle));        \
+            fail();                                                                    \
+        }                                                                              \
+    } while (0)
+
+static uint64_t bits_of(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return u;
+}
+
+static double from_bits(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+/* Same double: identical bits, except that any two NaNs of the same sign match. */
+static bool same_double(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b) && !signbit(a) == !signbit(b);
+    return bits_of(a) == bits_of(b);
+}
+
+/* ==== text_parse_double ======================================================== */
+
+/* Our parse against strtod on a NUL-terminated string: consumed length and bits. */
+static void check_vs_strtod(const char *s)
+{
+    size_t n = strlen(s);
+    double ours = -12345.0;
+    size_t used = text_parse_double(s, n, &ours);
+    char *end;
+    double ref = strtod(s, &end);
+    size_t ref_used = (size_t)(end - s);
+    if (used != ref_used || (used && !same_double(ours, ref))) {
+        print_error("\"%s\": ours %zu bytes %.17g (%016" PRIx64 "), strtod %zu bytes %.17g "
+                    "(%016" PRIx64 ")\n",
+                    s, used, ours, bits_of(ours), ref_used, ref, bits_of(ref));
+        fail();
+    }
+}
+
+static void test_parse_double_cases(void **state)
+{
+    (void)state;
+    static const char *cases[] = {
+        "0", "-0", "+0", "0.0", "-0.0", "00000", "000123", "1", "-1", "+1", "1.5", ".5", "5.",
+        "-.5", "+.5", "0.1", "0.2", "0.3", "123456789", "1e0", "1E5", "1e+5", "1e-5", "-1.5e-3",
+        "2.5E+300", "1e22", "1e23", "1e-22", "1e-23", "9007199254740992", "9007199254740993",
+        "9007199254740994", "9007199254740995", "18014398509481985", "9223372036854775807",
+        "9223372036854775808", "18446744073709551615", "18446744073709551616",
+        "1844674407370955161500", "9999999999999999999", "99999999999999999999",
+        "12345678901234567890123", "0.1000000000000000055511151231257827",
+        "0.10000000000000000555111512312578270211815834045410156250001",
+        "2.2250738585072011e-308", "2.2250738585072014e-308", "2.2250738585072012e-308",
+        "4.9406564584124654e-324", "2.4703282292062327e-324", "2.4703282292062328e-324",
+        "5e-324", "1e-320", "1e-310", "1e-400", "-1e-400", "1.7976931348623157e308",
+        "1.7976931348623158e308", "1.7976931348623159e308", "1e308", "1e309", "1e400",
+        "-1e400", "8.589973e9", "7.038531e-26", "4.35679e-17", "3.0e-44", "1448997445238699",
+        "0.000000000000000000000000000000000000000001", "1e-342", "1e-343", "1e308",
+        "123456789012345678e-10", "1234567890123456789e-330", "1234567890123456789e290",
+        "0.0000000000000000000000000000001234567890123456789", "1e00000000000000000000001",
+        "1e-99999999999999999999", "1e99999999999999999999", "inf", "-inf", "+inf", "INF",
+        "Inf", "infinity", "-Infinity", "INFINITY", "nan", "NaN", "-nan", "+NAN", "infin",
+        "nanx", "1e", "1e+", "1e-", "1ex", "1.5e3x", "1.2.3", "--1", "+-1", ".", "-", "+", "",
+        "e5", ".e5", "x", "1,5", "1_000", "12abc", "-.e1", "5.e-1", "0e999999",
+        "0.0e-999999",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_vs_strtod(cases[i]);
+
+    /* a few by value, independently of strtod */
+    double v;
+    assert_int_equal(text_parse_double("1.5e3x", 6, &v), 5);
+    assert_true(v == 1500.0);
+    assert_int_equal(text_parse_double("1e-310", 6, &v), 6);
+    assert_true(v > 0 && v < DBL_MIN);
+    assert_int_equal(text_parse_double("1e400", 5, &v), 5);
+    assert_true(isinf(v) && v > 0);
+    assert_int_equal(text_parse_double("-Infinity", 9, &v), 9);
+    assert_true(isinf(v) && v < 0);
+    assert_int_equal(text_parse_double("nan", 3, &v), 3);
+    assert_true(isnan(v));
+    assert_int_equal(text_parse_double("-0", 2, &v), 2);
+    assert_true(v == 0 && signbit(v));
+    v = 7;
+    assert_int_equal(text_parse_double(" 1", 2, &v), 0); /* no blanks skipped, unlike strtod */
+    assert_int_equal(text_parse_double("abc", 3, &v), 0);
+    assert_true(v == 7); /* untouched */
+    assert_int_equal(text_parse_double("0x10", 4, &v), 1); /* no hex floats */
+    /* the length bounds the scan: "1.25" seen as "1.2" */
+    assert_int_equal(text_parse_double("1.25", 3, &v), 3);
+    assert_true(v == 1.2);
+    assert_int_equal(text_parse_double("infinity", 5, &v), 3);
+    assert_int_equal(text_parse_double("1e5", 2, &v), 1);
+    assert_true(v == 1.0);
+}
+
+/* Exact decimal expansions of the midpoint between a double and its successor
+ * (long double holds the midpoint exactly on x86), cut at 17..25 digits and
+ * nudged: the strings where a fast path is most likely to round wrongly. */
+static int near_midpoint(char *dst, size_t cap, double d, uint64_t *rs)
+{
+#if LDBL_MANT_DIG >= 64
+    long double mid = ((long double)d + (long double)nextafter(d, INFINITY)) / 2;
+    char full[128];
+    snprintf(full, sizeof full, "%.40Le", mid);
+    /* full = "D.DDDD...e+XX": keep k significant digits */
+    char *e = strchr(full, 'e');
+    int k = 17 + (int)(tu_rand(rs) % 9);
+    char mant[64];
+    int m = 0;
+    for (char *p = full; p < e && m < k + 1; p++)
+        mant[m++] = *p;
+    mant[m] = 0;
+    switch (tu_rand(rs) % 3) {
+    case 0: break;                          /* cut: just below the midpoint */
+    case 1: mant[m - 1] = '9'; break;        /* nudged */
+    default: break;
+    }
+    return snprintf(dst, cap, "%s%s", mant, e);
+#else
+    (void)tu_rand(rs);
+    return snprintf(dst, cap, "%.17g", d);
+#endif
+}
+
+static void test_parse_double_random(void **state)
+{
+    (void)state;
+    uint64_t rs = 0x5eed1234u;
+    char s[160];
+    const int n = 1000000;
+    for (int i = 0; i < n; i++) {
+        /* half from random bits (all exponents), half of everyday size */
+        double d;
+        if (i & 1) {
+            do
+                d = from_bits(tu_rand(&rs));
+            while (!isfinite(d));
+        } else {
+            d = (tu_rand_unit(&rs) - 0.5) * pow(10.0, (double)(int)(tu_rand(&rs) % 25) - 12);
+        }
+        snprintf(s, sizeof s, "%.17g", d);
+        check_vs_strtod(s);
+        snprintf(s, sizeof s, "%.6g", d);
+        check_vs_strtod(s);
+        snprintf(s, sizeof s, "%g", d);
+        check_vs_strtod(s);
+        snprintf(s, sizeof s, "%e", d);
+        check_vs_strtod(s);
+        if (i % 4 == 0) {
+            near_midpoint(s, sizeof s, fabs(d), &rs);
+            check_vs_strtod(s);
+        }
+    }
+    /* random digit strings: 1..30 digits, a point anywhere, any exponent */
+    for (int i = 0; i < n; i++) {
+        int k = 0;
+        if (tu_rand(&rs) & 1)
+            s[k++] = tu_rand(&rs) & 1 ? '-' : '+';
+        int nd = 1 + (int)(tu_rand(&rs) % 30);
+        int dot = (int)(tu_rand(&rs) % (unsigned)(nd + 2)) - 1; /* -1: none */
+        int lead0 = tu_rand(&rs) % 4 == 0 ? (int)(tu_rand(&rs) % 25) : 0;
+        for (int j = 0; j < lead0; j++)
+            s[k++] = '0';
+        for (int j = 0; j < nd; j++) {
+            if (j == dot)
+                s[k++] = '.';
+            s[k++] = (char)('0' + tu_rand(&rs) % 10);
+        }
+        if (dot == nd)
+            s[k++] = '.';
+        if (tu_rand(&rs) % 3) {
+            int ex = (int)(tu_rand(&rs) % 701) - 350;
+            k += snprintf(s + k, sizeof s - (size_t)k, "e%d", ex);
+        }
+        s[k] = 0;
+        check_vs_strtod(s);
+    }
+}
+
+/* ==== parser harness ============================================================= */
+
+typedef struct rows {
+    size_t n, cap;
+    double *x, *y;
+    size_t calls;
+    size_t max_batch;
+} rows;
+
+static bool rows_sink(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+{
+    (void)err;
+    rows *r = ctx;
+    if (n == 0 || n > TEXT_BATCH)
+        fail_msg("sink got a batch of %zu rows", n);
+    if (r->n + n > r->cap) {
+        size_t cap = r->cap ? r->cap : 64;
+        while (cap < r->n + n)
+            cap *= 2;
+        r->x = realloc(r->x, cap * sizeof *r->x);
+        r->y = realloc(r->y, cap * sizeof *r->y);
+        assert_non_null(r->x);
+        assert_non_null(r->y);
+        r->cap = cap;
+    }
+    memcpy(r->x + r->n, x, n * sizeof *x);
+    memcpy(r->y + r->n, y, n * sizeof *y);
+    r->n += n;
+    r->calls++;
+    if (n > r->max_batch)
+        r->max_batch = n;
+    return true;
+}
+
+static void rows_free(rows *r)
+{
+    free(r->x);
+    free(r->y);
+    memset(r, 0, sizeof *r);
+}
+
+/* Parses in[0..len) cut at the given offsets (ascending, within (0, len)). */
+static bool parse_pieces(const char *in, size_t len, const text_params *p, const size_t *cuts,
+                         size_t ncuts, rows *out, text_stats *st, vp_err *err)
+{
+    memset(out, 0, sizeof *out);
+    text_parser *t;
+    if (!text_parser_create(p, &t, err))
+        return false;
+    text_sink sink = {rows_sink, out};
+    size_t at = 0;
+    bool ok = true;
+    for (size_t i = 0; i <= ncuts && ok; i++) {
+        size_t to = i < ncuts ? cuts[i] : len;
+        ok = text_parser_feed(t, in + at, to - at, &sink, err);
+        at = to;
+    }
+    if (ok)
+        ok = text_parser_finish(t, &sink, err);
+    text_parser_stats(t, st);
+    text_parser_destroy(t);
+    return ok;
+}
+
+static void check_same_stats(const text_stats *a, const text_stats *b, const char *what)
+{
+    bool same = a->lines == b->lines && a->data_rows == b->data_rows &&
+                a->skipped_rows == b->skipped_rows && a->comment_lines == b->comment_lines &&
+                a->blank_lines == b->blank_lines && a->first_bad_line == b->first_bad_line &&
+                !strcmp(a->first_bad_text, b->first_bad_text) &&
+                !strcmp(a->first_bad_why, b->first_bad_why) && a->detected == b->detected &&
+                a->delimiter == b->delimiter && a->header == b->header &&
+                a->header_line == b->header_line && a->xcol == b->xcol && a->ycol == b->ycol &&
+                !strcmp(a->xname, b->xname) && !strcmp(a->yname, b->yname);
+    if (!same) {
+        print_error("%s: stats differ: lines %" PRIu64 "/%" PRIu64 " rows %" PRIu64 "/%" PRIu64
+                    " skipped %" PRIu64 "/%" PRIu64 " bad line %" PRIu64 "/%" PRIu64
+                    " text '%s'/'%s'\n",
+                    what, a->lines, b->lines, a->data_rows, b->data_rows, a->skipped_rows,
+                    b->skipped_rows, a->first_bad_line, b->first_bad_line, a->first_bad_text,
+                    b->first_bad_text);
+        fail();
+    }
+}
+
+static void check_same_rows(const rows *a, const rows *b, const char *what)
+{
+    if (a->n != b->n) {
+        print_error("%s: %zu rows, expected %zu\n", what, a->n, b->n);
+        fail();
+    }
+    for (size_t i = 0; i < a->n; i++)
+        if (!same_double(a->x[i], b->x[i]) || !same_double(a->y[i], b->y[i])) {
+            print_error("%s: row %zu is (%.17g, %.17g), expected (%.17g, %.17g)\n", what, i,
+                        a->x[i], a->y[i], b->x[i], b->y[i]);
+            fail();
+        }
+}
+
+/* Every two-piece split, byte by byte, and random pieces: all as one piece. */
+static void check_splits(const char *name, const char *in, size_t len, const text_params *p,
+                         const rows *ref, const text_stats *ref_st, uint64_t *rs)
+{
+    char what[160];
+    size_t *cuts = malloc((len + 1) * sizeof *cuts);
+    assert_non_null(cuts);
+    rows r;
+    text_stats st;
+    vp_err err = {{0}};
+    for (size_t k = 0; k <= len; k++) { /* k = 0 and len: an empty feed */
+        cuts[0] = k;
+        snprintf(what, sizeof what, "%s, split at %zu", name, k);
+        if (!parse_pieces(in, len, p, cuts, 1, &r, &st, &err))
+            fail_msg("%s: %s", what, err.msg);
+        check_same_rows(&r, ref, what);
+        check_same_stats(&st, ref_st, what);
+        rows_free(&r);
+    }
+    for (size_t k = 1; k < len; k++)
+        cuts[k - 1] = k;
+    snprintf(what, sizeof what, "%s, byte by byte", name);
+    if (!parse_pieces(in, len, p, cuts, len ? len - 1 : 0, &r, &st, &err))
+        fail_msg("%s: %s", what, err.msg);
+    check_same_rows(&r, ref, what);
+    check_same_stats(&st, ref_st, what);
+    rows_free(&r);
+    for (int rep = 0; rep < 20; rep++) {
+        size_t nc = 0, at = 0;
+        while (len && at < len) {
+            at += 1 + tu_rand(rs) % 7;
+            if (at < len)
+                cuts[nc++] = at;
+        }
+        snprintf(what, sizeof what, "%s, random pieces #%d", name, rep);
+        if (!parse_pieces(in, len, p, cuts, nc, &r, &st, &err))
+            fail_msg("%s: %s", what, err.msg);
+        check_same_rows(&r, ref, what);
+        check_same_stats(&st, ref_st, what);
+        rows_free(&r);
+    }
+    free(cuts);
+}
+
+/* ==== conformance table =========================================================== */
+
+#define MAXR 8
+#define NOCHECK (-1)
+
+typedef struct ccase {
+    const char *name;
+    const char *in;
+    size_t len;           /* 0: strlen(in) */
+    text_params p;
+    int n;                /* rows */
+    double x[MAXR], y[MAXR];
+    uint64_t skipped, first_bad;
+    const char *bad_text; /* NULL: not checked */
+    char delim;           /* 0: not checked */
+    int header;           /* NOCHECK, 0, 1 */
+    int comments, blanks; /* NOCHECK or counts */
+    const char *xname, *yname; /* NULL: not checked */
+} ccase;
+
+#define NA (-1)
+#define P(...) ((text_params){__VA_ARGS__})
+
+static const ccase g_cases[] = {
+    {.name = "header and two rows", .in = "x,y\n1,2\n3,4\n", .n = 2, .x = {1, 3}, .y = {2, 4},
+     .delim = ',', .header = 1, .comments = 0, .blanks = 0, .xname = "x", .yname = "y"},
+    {.name = "no header", .in = "1,2\n3,4\n", .n = 2, .x = {1, 3}, .y = {2, 4}, .delim = ',',
+     .header = 0, .comments = NA, .blanks = NA},
+    {.name = "no trailing newline", .in = "x,y\n1,2\n3,4", .n = 2, .x = {1, 3}, .y = {2, 4},
+     .header = 1, .comments = NA, .blanks = NA},
+    {.name = "CRLF", .in = "x,y\r\n1,2\r\n3,4\r\n", .n = 2, .x = {1, 3}, .y = {2, 4},
+     .delim = ',', .header = 1, .comments = NA, .blanks = NA, .yname = "y"},
+    {.name = "CRLF blank lines, quotes, no final newline",
+     .in = "x,y\r\n\r\n\"1\",2\r\n  \r\n3,\"4\"", .n = 2, .x = {1, 3}, .y = {2, 4}, .header = 1,
+     .comments = 0, .blanks = 2},
+    {.name = "BOM and header", .in = "\xEF\xBB\xBFlon,lat\n1,2\n", .n = 1, .x = {1}, .y = {2},
+     .header = 1, .comments = NA, .blanks = NA, .xname = "lon", .yname = "lat"},
+    {.name = "BOM without header", .in = "\xEF\xBB\xBF" "1.5,2\n3,4\n", .n = 2, .x = {1.5, 3},
+     .y = {2, 4}, .header = 0, .comments = NA, .blanks = NA},
+    {.name = "quoted header and numbers", .in = "\"x\",\"y\"\n\"1.5\",\" 2 \"\n", .n = 1,
+     .x = {1.5}, .y = {2}, .header = 1, .comments = NA, .blanks = NA, .xname = "x"},
+    {.name = "quoted skipped field holds delimiters and quotes",
+     .in = "name,x,y\n\"a,b\",1,2\n\"say \"\"hi\"\", ok\",3,4\n", .n = 2, .x = {1, 3},
+     .y = {2, 4}, .header = 1, .comments = NA, .blanks = NA, .xname = "x", .yname = "y"},
+    {.name = "quoted chosen field with a delimiter is bad", .in = "x,y\n\"1,5\",2\n3,4\n",
+     .p = P(.xcol = "x", .ycol = "y"), .n = 1,
+     .x = {3}, .y = {4}, .skipped = 1, .first_bad = 2, .bad_text = "\"1,5\"", .header = 1,
+     .comments = NA, .blanks = NA},
+    {.name = "unterminated quote", .in = "x,y\n\"1,2\n3,4\n", .n = 1, .x = {3}, .y = {4},
+     .skipped = 1, .first_bad = 2, .header = 1, .comments = NA, .blanks = NA},
+    {.name = "columns by name", .in = "lon,depth,lat\n1,2,3\n4,5,6\n",
+     .p = P(.xcol = "lon", .ycol = "lat"), .n = 2, .x = {1, 4}, .y = {3, 6}, .header = 1,
+     .comments = NA, .blanks = NA, .xname = "lon", .yname = "lat"},
+    {.name = "columns by index", .in = "lon,depth,lat\n1,2,3\n4,5,6\n",
+     .p = P(.xcol = "2", .ycol = "0"), .n = 2, .x = {3, 6}, .y = {1, 4}, .header = 1,
+     .comments = NA, .blanks = NA, .xname = "lat", .yname = "lon"},
+    {.name = "names match without case", .in = "Lon,LAT\n1,2\n",
+     .p = P(.xcol = "lon", .ycol = "lat"), .n = 1, .x = {1}, .y = {2}, .header = 1,
+     .comments = NA, .blanks = NA, .xname = "Lon", .yname = "LAT"},
+    {.name = "index without header", .in = "1,2,3\n4,5,6\n", .p = P(.xcol = "1", .ycol = "2"),
+     .n = 2, .x = {2, 5}, .y = {3, 6}, .header = 0, .comments = NA, .blanks = NA},
+    {.name = "TSV", .in = "x\ty\n1\t2\n3\t4\n", .n = 2, .x = {1, 3}, .y = {2, 4}, .delim = '\t',
+     .header = 1, .comments = NA, .blanks = NA},
+    {.name = "TSV empty field", .in = "1\t\t3\n4\t5\t6\n",
+     .p = P(.format = TEXT_TSV, .xcol = "0", .ycol = "1"), .n = 1,
+     .x = {4}, .y = {5}, .skipped = 1, .first_bad = 1, .bad_text = "", .delim = '\t',
+     .header = 0, .comments = NA, .blanks = NA},
+    {.name = "TSV with spaces around fields", .in = "a\tb\n 1 \t 2 \n", .n = 1, .x = {1},
+     .y = {2}, .delim = '\t', .header = 1, .comments = NA, .blanks = NA},
+    {.name = "whitespace runs, leading and trailing spaces",
+     .in = "   1.0   2.0\n  3   4  \n\t5\t \t6\n", .n = 3, .x = {1, 3, 5}, .y = {2, 4, 6},
+     .delim = ' ', .header = 0, .comments = NA, .blanks = NA},
+    {.name = "whitespace header", .in = "# x y z\n   lon    lat   z\n  1.5  2.5  3\n", .n = 1,
+     .x = {1.5}, .y = {2.5}, .delim = ' ', .header = 1, .comments = 1, .blanks = 0,
+     .xname = "lon", .yname = "lat"},
+    {.name = "whitespace quoted field with a space",
+     .in = "\"a b\" 1 2\n\"c d\" 3 4\n", .p = P(.format = TEXT_WHITESPACE), .n = 2, .x = {1, 3},
+     .y = {2, 4}, .delim = ' ', .header = 0, .comments = NA, .blanks = NA},
+    {.name = "whitespace too few fields", .in = "1 2\n3\n5 6\n", .n = 2, .x = {1, 5},
+     .y = {2, 6}, .skipped = 1, .first_bad = 2, .bad_text = "3", .comments = NA, .blanks = NA},
+    {.name = "GMT segment separators", .in = "> seg 1\n1 2\n3 4\n> -Z5\n5 6\n", .n = 3,
+     .x = {1, 3, 5}, .y = {2, 4, 6}, .header = 0, .comments = 2, .blanks = 0},
+    {.name = "comments anywhere", .in = "# top\nx,y\n# mid\n1,2\n  # indented\n3,4\n# end", .n = 2,
+     .x = {1, 3}, .y = {2, 4}, .header = 1, .comments = 4, .blanks = 0},
+    {.name = "blank lines", .in = "\n\nx,y\n\n1,2\n   \n3,4\n\n", .n = 2, .x = {1, 3},
+     .y = {2, 4}, .header = 1, .comments = 0, .blanks = 5},
+    {.name = "empty fields", .in = "x,y\n1,\n,2\n3,4\n", .n = 1, .x = {3}, .y = {4}, .skipped = 2,
+     .first_bad = 2, .bad_text = "", .header = 1, .comments = NA, .blanks = NA},
+    {.name = "not a number", .in = "x,y\n1,abc\n2,3\n", .n = 1, .x = {2}, .y = {3}, .skipped = 1,
+     .first_bad = 2, .bad_text = "abc", .header = 1, .comments = NA, .blanks = NA},
+    {.name = "trailing garbage", .in = "1,2.5kg\n3,4\n", .n = 1, .x = {3}, .y = {4},
+     .skipped = 1, .first_bad = 1, .bad_text = "2.5kg", .header = 0, .comments = NA,
+     .blanks = NA},
+    {.name = "long bad field is cut",
+     .in = "1,abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\n3,4\n", .n = 1, .x = {3},
+     .y = {4}, .skipped = 1, .first_bad = 1,
+     .bad_text = "abcdefghijklmnopqrstuvwxyzabcdefghijklmn...", .comments = NA, .blanks = NA},
+    {.name = "first bad line counts every physical line",
+     .in = "# c\n\nx,y\n# c\n1,2\n\n3,x\n4,y\n", .p = P(.xcol = "x", .ycol = "y"), .n = 1, .x = {1}, .y = {2}, .skipped = 2,
+     .first_bad = 7, .bad_text = "x", .header = 1, .comments = 2, .blanks = 2},
+    {.name = "nan and inf spellings",
+     .in = "x,y\nnan,1\nNaN,inf\n-Infinity,+inf\nINF,-nan\n", .n = 4,
+     .x = {NAN, NAN, -INFINITY, INFINITY}, .y = {1, INFINITY, INFINITY, -NAN}, .header = 1,
+     .comments = NA, .blanks = NA},
+    {.name = "subnormal, overflow, underflow",
+     .in = "1e-310,1e400\n-1e400,4.9e-324\n1e-400,-0\n", .n = 3,
+     .x = {1e-310, -INFINITY, 0.0}, .y = {INFINITY, 4.9e-324, -0.0}, .header = 0,
+     .comments = NA, .blanks = NA},
+    {.name = "scientific and short forms", .in = "1.5e3,-2.5E-3\n+.5,5.\n-7e+2,0.000001\n",
+     .n = 3, .x = {1500, 0.5, -700}, .y = {-0.0025, 5, 1e-6}, .comments = NA, .blanks = NA},
+    {.name = "more than 19 digits",
+     .in = "0.1000000000000000055511151231257827,123456789012345678901234567890\n", .n = 1,
+     .x = {0.1000000000000000055511151231257827}, .y = {123456789012345678901234567890.0},
+     .comments = NA, .blanks = NA},
+    {.name = "semicolon", .in = "x;y\n1;2\n3;4\n", .n = 2, .x = {1, 3}, .y = {2, 4},
+     .delim = ';', .header = 1, .comments = NA, .blanks = NA},
+    {.name = "pipe", .in = "x|y\n1|2\n", .n = 1, .x = {1}, .y = {2}, .delim = '|', .header = 1,
+     .comments = NA, .blanks = NA},
+    {.name = "spaces around CSV fields", .in = " x , y \n 1 , 2 \n3 ,4\n", .n = 2, .x = {1, 3},
+     .y = {2, 4}, .delim = ',', .header = 1, .comments = NA, .blanks = NA, .xname = "x",
+     .yname = "y"},
+    {.name = "header forced on", .in = "1,2\n3,4\n", .p = P(.header = TEXT_HEADER_YES), .n = 1,
+     .x = {3}, .y = {4}, .header = 1, .comments = NA, .blanks = NA, .xname = "1"},
+    {.name = "header forced off", .in = "x,y\n1,2\n", .p = P(.header = TEXT_HEADER_NO), .n = 1,
+     .x = {1}, .y = {2}, .skipped = 1, .first_bad = 1, .bad_text = "x", .header = 0,
+     .comments = NA, .blanks = NA},
+    {.name = "one column: y only", .in = "v\n1\n2\n3\n", .n = 3, .x = {0, 1, 2}, .y = {1, 2, 3},
+     .header = 1, .comments = NA, .blanks = NA, .yname = "v"},
+    {.name = "y only keeps the index of skipped rows", .in = "5\nabc\n7\n", .n = 2, .x = {0, 2},
+     .y = {5, 7}, .skipped = 1, .first_bad = 2, .header = 0, .comments = NA, .blanks = NA},
+    {.name = "only y chosen", .in = "a,b,c\n1,2,3\n4,5,6\n", .p = P(.ycol = "c"), .n = 2,
+     .x = {0, 1}, .y = {3, 6}, .header = 1, .comments = NA, .blanks = NA, .xname = "",
+     .yname = "c"},
+    {.name = "y_only flag", .in = "1,2\n3,4\n", .p = P(.y_only = true), .n = 2, .x = {0, 1},
+     .y = {1, 3}, .comments = NA, .blanks = NA},
+    {.name = "too few fields", .in = "x,y,z\n1,2,3\n4\n5,6,7\n", .p = P(.xcol = "0", .ycol = "2"),
+     .n = 2, .x = {1, 5}, .y = {3, 7}, .skipped = 1, .first_bad = 3, .bad_text = "4",
+     .header = 1, .comments = NA, .blanks = NA},
+    {.name = "defaults skip a text column", .in = "name,lon,lat\nA,1,2\nB,3,4\n", .n = 2,
+     .x = {1, 3}, .y = {2, 4}, .header = 1, .comments = NA, .blanks = NA, .xname = "lon",
+     .yname = "lat"},
+    {.name = "one numeric column among text: y only", .in = "name,val\nA,1\nB,2\n", .n = 2,
+     .x = {0, 1}, .y = {1, 2}, .header = 1, .comments = NA, .blanks = NA, .yname = "val"},
+    {.name = "ragged rows", .in = "1,2,3,4\n5,6\n", .n = 2, .x = {1, 5}, .y = {2, 6},
+     .comments = NA, .blanks = NA},
+    {.name = "only comments", .in = "# nothing\n\n", .n = 0, .comments = 1, .blanks = 1,
+     .header = 0},
+    {.name = "empty input", .in = "", .n = 0, .comments = 0, .blanks = 0, .header = 0},
+    {.name = "header only", .in = "x,y\n", .n = 0, .header = 1, .comments = 0, .blanks = 0,
+     .xname = "x", .yname = "y"},
+    {.name = "repeated header mid-file is a bad row", .in = "x,y\n1,2\nx,y\n3,4\n", .n = 2,
+     .x = {1, 3}, .y = {2, 4}, .skipped = 1, .first_bad = 3, .bad_text = "x", .header = 1,
+     .comments = NA, .blanks = NA},
+    {.name = "NUL inside a later data row is just a bad field", .in = "1,2\n3,4\n5,\0\n7,8\n",
+     .len = 16, .p = P(.xcol = "0", .ycol = "1"), .n = 3, .x = {1, 3, 7}, .y = {2, 4, 8}, .skipped = 1, .first_bad = 3,
+     .bad_text = "?", .comments = NA, .blanks = NA},
+    {.name = "explicit delimiter", .in = "1:2\n3:4\n", .p = P(.delimiter = ':'), .n = 2,
+     .x = {1, 3}, .y = {2, 4}, .delim = ':', .comments = NA, .blanks = NA},
+    {.name = "tab runs mean whitespace", .in = "1\t\t2\n3\t4\n", .n = 2, .x = {1, 3}, .y = {2, 4},
+     .delim = ' ', .comments = NA, .blanks = NA},
+    {.name = "csv format picks semicolon", .in = "1;2\n3;4\n", .p = P(.format = TEXT_CSV), .n = 2,
+     .x = {1, 3}, .y = {2, 4}, .delim = ';', .comments = NA, .blanks = NA},
+};
+
+static void run_case(const ccase *c, uint64_t *rs)
+{
+    size_t len = c->len ? c->len : strlen(c->in);
+    rows r;
+    text_stats st;
+    vp_err err = {{0}};
+    if (!parse_pieces(c->in, len, &c->p, NULL, 0, &r, &st, &err))
+        fail_msg("case \"%s\": %s", c->name, err.msg);
+    rows want = {.n = (size_t)c->n, .x = (double *)c->x, .y = (double *)c->y};
+    char what[128];
+    snprintf(what, sizeof what, "case \"%s\"", c->name);
+    check_same_rows(&r, &want, what);
+    if (st.skipped_rows != c->skipped || st.first_bad_line != c->first_bad)
+        fail_msg("%s: skipped %" PRIu64 " (want %" PRIu64 "), first bad line %" PRIu64
+                 " (want %" PRIu64 ") '%s' %s",
+                 what, st.skipped_rows, c->skipped, st.first_bad_line, c->first_bad,
+                 st.first_bad_text, st.first_bad_why);
+    if (st.data_rows != (uint64_t)c->n)
+        fail_msg("%s: data_rows %" PRIu64, what, st.data_rows);
+    if (c->bad_text && strcmp(st.first_bad_text, c->bad_text))
+        fail_msg("%s: first bad text '%s', want '%s'", what, st.first_bad_text, c->bad_text);
+    if (c->delim && st.delimiter != c->delim)
+        fail_msg("%s: delimiter '%c', want '%c'", what, st.delimiter, c->delim);
+    if (c->header != NOCHECK && st.header != (c->header == 1))
+        fail_msg("%s: header %d, want %d", what, st.header, c->header);
+    if (c->comments != NA && st.comment_lines != (uint64_t)c->comments)
+        fail_msg("%s: %" PRIu64 " comment lines, want %d", what, st.comment_lines, c->comments);
+    if (c->blanks != NA && st.blank_lines != (uint64_t)c->blanks)
+        fail_msg("%s: %" PRIu64 " blank lines, want %d", what, st.blank_lines, c->blanks);
+    if (c->xname && strcmp(st.xname, c->xname))
+        fail_msg("%s: x name '%s', want '%s'", what, st.xname, c->xname);
+    if (c->yname && strcmp(st.yname, c->yname))
+        fail_msg("%s: y name '%s', want '%s'", what, st.yname, c->yname);
+    /* lines = physical lines: '\n's, plus one for a last line without it */
+    uint64_t want_lines = 0;
+    for (size_t i = 0; i < len; i++)
+        want_lines += c->in[i] == '\n';
+    want_lines += len && c->in[len - 1] != '\n';
+    if (st.lines != want_lines)
+        fail_msg("%s: %" PRIu64 " lines, want %" PRIu64, what, st.lines, want_lines);
+    check_splits(c->name, c->in, len, &c->p, &r, &st, rs);
+    rows_free(&r);
+}
+
+static void test_conformance(void **state)
+{
+    (void)state;
+    uint64_t rs = 42;
+    size_t n = sizeof g_cases / sizeof g_cases[0];
+    assert_true(n >= 30);
+    for (size_t i = 0; i < n; i++)
+        run_case(&g_cases[i], &rs);
+}
+
+static void test_first_bad_reason(void **state)
+{
+    (void)state;
+    rows r;
+    text_stats st;
+    vp_err err = {{0}};
+    const char *in = "x,y,z\n1,,3\n4,b,6\n";
+    text_params p = {.xcol = "x", .ycol = "y"};
+    assert_true(parse_pieces(in, strlen(in), &p, NULL, 0, &r, &st, &err));
+    assert_int_equal(st.first_bad_line, 2);
+    assert_string_equal(st.first_bad_text, "");
+    assert_non_null(strstr(st.first_bad_why, "empty field"));
+    rows_free(&r);
+    in = "1,2\n3 , 4x \n";
+    assert_true(parse_pieces(in, strlen(in), NULL, NULL, 0, &r, &st, &err));
+    assert_string_equal(st.first_bad_text, "4x");
+    assert_non_null(strstr(st.first_bad_why, "not a number in column 1"));
+    rows_free(&r);
+    in = "a,b,c\n1,2,3\n4,5\n";
+    p = (text_params){.xcol = "a", .ycol = "c"};
+    assert_true(parse_pieces(in, strlen(in), &p, NULL, 0, &r, &st, &err));
+    assert_string_equal(st.first_bad_text, "4,5");
+    assert_non_null(strstr(st.first_bad_why, "too few fields"));
+    rows_free(&r);
+}
+
+/* ==== errors ==================================================================== */
+
+static void expect_error(const char *in, const text_params *p, const char *needle)
+{
+    rows r;
+    text_stats st;
+    vp_err err = {{0}};
+    if (parse_pieces(in, strlen(in), p, NULL, 0, &r, &st, &err))
+        fail_msg("\"%s\": no error, expected one with \"%s\"", in, needle);
+    assert_msg_has(err, needle);
+    rows_free(&r);
+}
+
+static void test_column_errors(void **state)
+{
+    (void)state;
+    text_params p = {.xcol = "lon", .ycol = "lat"};
+    expect_error("lon,depth,mag\n1,2,3\n", &p,
+                 "column \"lat\" not found; the header has: lon, depth, mag");
+    expect_error("1,2,3\n4,5,6\n", &p, "column \"lat\" chosen by name, but the file has no header");
+    p.header = TEXT_HEADER_NO;
+    expect_error("lon,lat\n1,2\n", &p, "header row is turned off");
+    p = (text_params){.xcol = "0", .ycol = "5"};
+    expect_error("a,b,c\n1,2,3\n", &p, "column 5 is out of range: line 1 has 3 columns (0 to 2)");
+    expect_error("# c\n1,2,3\n", &p, "column 5 is out of range: line 2 has 3 columns");
+    p = (text_params){.xcol = "x", .ycol = "X2", .header = TEXT_HEADER_YES};
+    expect_error("x,y\n1,2\n", &p, "\"X2\" not found");
+    p = (text_params){.xcol = "a", .ycol = "lat"};
+    expect_error("a,Lat,LAT\n1,2,3\n", &p, "column \"lat\" is ambiguous");
+}
+
+static void test_params_errors(void **state)
+{
+    (void)state;
+    text_parser *t = NULL;
+    vp_err err = {{0}};
+    text_params p = {.xcol = "a"};
+    assert_false(text_parser_create(&p, &t, &err));
+    assert_msg_has(err, "without a y column");
+    p = (text_params){.xcol = "a", .ycol = "b", .y_only = true};
+    assert_false(text_parser_create(&p, &t, &err));
+    assert_msg_has(err, "together with y only");
+    p = (text_params){.delimiter = '"'};
+    assert_false(text_parser_create(&p, &t, &err));
+    assert_msg_has(err, "cannot be a field delimiter");
+    p = (text_params){.format = (text_format)99};
+    assert_false(text_parser_create(&p, &t, &err));
+    assert_null(t);
+    /* the strings are copied */
+    char name[8] = "b";
+    p = (text_params){.xcol = "a", .ycol = name};
+    assert_true(text_parser_create(&p, &t, &err));
+    name[0] = 'z';
+    rows r = {0};
+    text_sink sink = {rows_sink, &r};
+    assert_true(text_parser_feed(t, "a,b\n1,2\n", 8, &sink, &err));
+    assert_true(text_parser_finish(t, &sink, &err));
+    assert_int_equal(r.n, 1);
+    assert_true(r.y[0] == 2);
+    assert_false(text_parser_feed(t, "3,4\n", 4, &sink, &err));
+    assert_msg_has(err, "after the end of input");
+    text_parser_destroy(t);
+    text_parser_destroy(NULL);
+    rows_free(&r);
+}
+
+static void test_not_text(void **state)
+{
+    (void)state;
+    static const char bin[] = "\x01\x00\x00\x00\x3f\x80\x00\x00\n1,2\n";
+    text_parser *t;
+    vp_err err = {{0}};
+    assert_true(text_parser_create(NULL, &t, &err));
+    bool ok = text_parser_feed(t, bin, sizeof bin - 1, NULL, &err) &&
+              text_parser_finish(t, NULL, &err);
+    assert_false(ok);
+    assert_msg_has(err, "line 1 holds a NUL byte");
+    assert_false(text_parser_feed(t, "1,2\n", 4, NULL, &err));
+    assert_msg_has(err, "after an error");
+    text_parser_destroy(t);
+
+    /* a line that never ends, fed in pieces */
+    assert_true(text_parser_create(NULL, &t, &err));
+    size_t piece = 1 << 20;
+    char *b = malloc(piece);
+    assert_non_null(b);
+    memset(b, '7', piece);
+    ok = text_parser_feed(t, "1,2\n3,4\n", 8, NULL, &err);
+    assert_true(ok);
+    for (size_t i = 0; ok && i < (TEXT_MAX_LINE / piece) + 2; i++)
+        ok = text_parser_feed(t, b, piece, NULL, &err);
+    assert_false(ok);
+    assert_msg_has(err, "line 3 is longer than 64 MiB");
+    text_parser_destroy(t);
+    free(b);
+}
+
+/* ==== streaming =================================================================== */
+
+static bool failing_sink(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+{
+    (void)x;
+    (void)y;
+    int *calls = ctx;
+    (*calls)++;
+    return vp_err_set(err, "disk full after %zu rows", n);
+}
+
+static void test_streaming(void **state)
+{
+    (void)state;
+    text_parser *t;
+    vp_err err = {{0}};
+    rows r = {0};
+    text_sink sink = {rows_sink, &r};
+    text_params p = {.xcol = "x", .ycol = "y"};
+    assert_true(text_parser_create(&p, &t, &err));
+    /* nothing until the format is decided: two content lines with chosen columns */
+    assert_true(text_parser_feed(t, "x,y\n1,", 6, &sink, &err));
+    assert_int_equal(r.n, 0);
+    text_stats st;
+    text_parser_stats(t, &st);
+    assert_false(st.detected);
+    assert_true(text_parser_feed(t, "2\n3,4", 5, &sink, &err));
+    assert_int_equal(r.n, 1); /* the half line "3,4" waits */
+    text_parser_stats(t, &st);
+    assert_true(st.detected);
+    assert_true(st.header);
+    assert_true(text_parser_feed(t, "5", 1, &sink, &err));
+    assert_int_equal(r.n, 1);
+    assert_true(text_parser_feed(t, "\r\n", 2, &sink, &err));
+    assert_int_equal(r.n, 2);
+    assert_true(r.y[1] == 45);
+    assert_true(text_parser_feed(t, "6,7", 3, &sink, &err));
+    assert_true(text_parser_finish(t, &sink, &err));
+    assert_int_equal(r.n, 3);
+    assert_true(r.x[2] == 6 && r.y[2] == 7);
+    text_parser_destroy(t);
+    rows_free(&r);
+
+    /* default columns: up to 9 content lines are looked at first */
+    assert_true(text_parser_create(NULL, &t, &err));
+    for (int i = 0; i < 8; i++) {
+        char line[32];
+        int n = snprintf(line, sizeof line, "%d,%d\n", i, -i);
+        assert_true(text_parser_feed(t, line, (size_t)n, &sink, &err));
+        assert_int_equal(r.n, 0);
+    }
+    assert_true(text_parser_feed(t, "# c\n\n8,-8\n9,0", 13, &sink, &err));
+    assert_int_equal(r.n, 9);
+    assert_true(text_parser_finish(t, &sink, &err));
+    assert_int_equal(r.n, 10);
+    assert_true(r.x[9] == 9 && r.y[9] == 0);
+    text_parser_destroy(t);
+    rows_free(&r);
+
+    /* a failing sink stops the feed with its message */
+    int calls = 0;
+    text_sink bad = {failing_sink, &calls};
+    assert_true(text_parser_create(NULL, &t, &err));
+    assert_false(text_parser_feed(t, "1,2\n3,4\n5,6\n", 12, &bad, &err) &&
+                 text_parser_finish(t, &bad, &err));
+    assert_msg_has(err, "disk full after 3 rows");
+    assert_int_equal(calls, 1);
+    assert_false(text_parser_feed(t, "1,2\n", 4, &bad, &err));
+    assert_msg_has(err, "after an error");
+    text_parser_destroy(t);
+}
+
+/* Many rows of random numbers in random formats, in random pieces: every value
+ * comes back bit for bit, in batches of at most TEXT_BATCH. */
+static void test_many_rows(void **state)
+{
+    (void)state;
+    uint64_t rs = 7;
+    const size_t nrows = 200000;
+    size_t cap = nrows * 100 + 100, len = 0;
+    char *in = malloc(cap);
+    double *wx = malloc(nrows * sizeof *wx), *wy = malloc(nrows * sizeof *wy);
+    assert_non_null(in);
+    assert_non_null(wx);
+    assert_non_null(wy);
+    len += (size_t)snprintf(in + len, cap - len, "id,label,x,y\n");
+    static const char *fmts[] = {"%.17g", "%.6f", "%g", "%.3e", "%.18e", "%.10g"};
+    for (size_t i = 0; i < nrows; i++) {
+        double x = (tu_rand_unit(&rs) - 0.5) * 360, y = (tu_rand_unit(&rs) - 0.5) * 1e-3;
+        char xs[64], ys[64];
+        snprintf(xs, sizeof xs, fmts[tu_rand(&rs) % 6], x);
+        snprintf(ys, sizeof ys, fmts[tu_rand(&rs) % 6], y);
+        wx[i] = strtod(xs, NULL);
+        wy[i] = strtod(ys, NULL);
+        len += (size_t)snprintf(in + len, cap - len, "%zu,%s,%s,%s%s", i,
+                                i % 3 ? "\"q,\"\"x\"" : "plain", xs, ys, i % 5 ? "\n" : "\r\n");
+    }
+    rows want = {.n = nrows, .x = wx, .y = wy};
+    text_params p = {.xcol = "x", .ycol = "y"};
+    size_t maxcuts = len / 10 + 16;
+    size_t *cuts = malloc(maxcuts * sizeof *cuts);
+    assert_non_null(cuts);
+    for (int rep = 0; rep < 3; rep++) {
+        size_t nc = 0, at = 0;
+        size_t maxpiece = rep == 0 ? 100000 : rep == 1 ? 5000 : 50;
+        while (rep > 0 && at < len && nc < maxcuts) {
+            at += 1 + tu_rand(&rs) % maxpiece;
+            if (at < len)
+                cuts[nc++] = at;
+            else
+                break;
+        }
+        rows r;
+        text_stats st;
+        vp_err err = {{0}};
+        assert_true(parse_pieces(in, len, &p, cuts, nc, &r, &st, &err));
+        check_same_rows(&r, &want, "many rows");
+        assert_true(r.max_batch <= TEXT_BATCH);
+        if (rep == 0)
+            assert_int_equal(r.max_batch, TEXT_BATCH);
+        assert_int_equal(st.skipped_rows, 0);
+        assert_int_equal(st.lines, nrows + 1);
+        rows_free(&r);
+    }
+    free(cuts);
+    free(in);
+    free(wx);
+    free(wy);
+}
+
+/* ==== names ===================================================================== */
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_int_equal(text_format_from_name("a/b/points.csv"), TEXT_CSV);
+    assert_int_equal(text_format_from_name("POINTS.CSV"), TEXT_CSV);
+    assert_int_equal(text_format_from_name("x.tsv"), TEXT_TSV);
+    assert_int_equal(text_format_from_name("x.tab"), TEXT_TSV);
+    assert_int_equal(text_format_from_name("x.txt"), TEXT_AUTO);
+    assert_int_equal(text_format_from_name("x.dat"), TEXT_AUTO);
+    assert_int_equal(text_format_from_name("x.xyz"), TEXT_AUTO);
+    assert_int_equal(text_format_from_name("x.f32"), TEXT_NOT_TEXT);
+    assert_int_equal(text_format_from_name("x.npy"), TEXT_NOT_TEXT);
+    assert_int_equal(text_format_from_name("csv"), TEXT_NOT_TEXT);
+    assert_int_equal(text_format_from_name(".csv"), TEXT_NOT_TEXT);
+    assert_int_equal(text_format_from_name("dir.csv/file"), TEXT_NOT_TEXT);
+    text_format f = TEXT_NOT_TEXT;
+    assert_true(text_format_from_option("csv", &f) && f == TEXT_CSV);
+    assert_true(text_format_from_option("tsv", &f) && f == TEXT_TSV);
+    assert_true(text_format_from_option("text", &f) && f == TEXT_AUTO);
+    assert_true(text_format_from_option("whitespace", &f) && f == TEXT_WHITESPACE);
+    assert_false(text_format_from_option("CSV!", &f));
+
+    assert_true(text_sniff("x,y\n1,2\n", 8));
+    assert_true(text_sniff("\xEF\xBB\xBF" "1 2\r\n", 8));
+    assert_false(text_sniff("x,y\n", 4)); /* no digit */
+    float raw[4] = {1.5f, 2.5f, -3.0f, 0.25f};
+    assert_false(text_sniff(raw, sizeof raw));
+    assert_false(text_sniff("", 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_double_cases),
+        cmocka_unit_test(test_parse_double_random),
+        cmocka_unit_test(test_conformance),
+        cmocka_unit_test(test_first_bad_reason),
+        cmocka_unit_test(test_column_errors),
+        cmocka_unit_test(test_params_errors),
+        cmocka_unit_test(test_not_text),
+        cmocka_unit_test(test_streaming),
+        cmocka_unit_test(test_many_rows),
+        cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
