@@ -753,6 +753,45 @@ static void test_streaming(void **state)
     text_parser_destroy(t);
     rows_free(&r);
 
+    /* long lines: detection stops looking once 64 KiB have come */
+    assert_true(text_parser_create(NULL, &t, &err));
+    char *wide = malloc(40000);
+    assert_non_null(wide);
+    for (int i = 0; i < 2; i++) {
+        int k = snprintf(wide, 40000, "%d,%d", i, 2 * i);
+        while (k < 39999)
+            wide[k++] = ' ';
+        wide[39999] = '\n';
+        assert_true(text_parser_feed(t, wide, 40000, &sink, &err));
+    }
+    assert_int_equal(r.n, 2);
+    assert_true(r.y[1] == 2);
+    text_parser_destroy(t);
+    free(wide);
+    rows_free(&r);
+
+    /* a long comment block before the data, in small pieces: each byte is
+     * looked at once (this would take minutes if detection rescanned) */
+    assert_true(text_parser_create(NULL, &t, &err));
+    static const char com[] = "# a comment line of some length\n";
+    const size_t ncom = 200000, clen = sizeof com - 1;
+    char *block = malloc(ncom * clen + 16);
+    assert_non_null(block);
+    for (size_t i = 0; i < ncom; i++)
+        memcpy(block + i * clen, com, clen);
+    memcpy(block + ncom * clen, "1,2\n3,4\n", 8);
+    size_t blen = ncom * clen + 8;
+    for (size_t at = 0; at < blen; at += 5)
+        assert_true(text_parser_feed(t, block + at, blen - at < 5 ? blen - at : 5, &sink, &err));
+    assert_true(text_parser_finish(t, &sink, &err));
+    assert_int_equal(r.n, 2);
+    text_parser_stats(t, &st);
+    assert_int_equal(st.comment_lines, ncom);
+    assert_int_equal(st.lines, ncom + 2);
+    text_parser_destroy(t);
+    free(block);
+    rows_free(&r);
+
     /* a failing sink stops the feed with its message */
     int calls = 0;
     text_sink bad = {failing_sink, &calls};
