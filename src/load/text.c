@@ -414,6 +414,23 @@ enum {
 
 typedef enum bad_kind { BAD_NONE, BAD_EMPTY, BAD_NUMBER, BAD_SHORT } bad_kind;
 
+/* Content lines looked at before deciding: the header and 8 data rows when the
+ * columns are ours to choose (a bad value in the first row must not change the
+ * choice), 2 when the user chose them; fewer once 64 KiB have been seen. The
+ * sample is a property of the stream's first bytes, so where the pieces were
+ * cut never changes a decision. */
+#define DETECT_LINES 9
+#define DETECT_BYTES ((size_t)64 << 10)
+
+/* How far detection has looked into t->buf. */
+typedef struct detect_scan {
+    size_t pos;                 /* next unscanned byte */
+    uint64_t line;              /* lines scanned */
+    int n;                      /* content lines found */
+    size_t s[DETECT_LINES], e[DETECT_LINES]; /* their bytes ('\r' excluded) */
+    uint64_t lno[DETECT_LINES];
+} detect_scan;
+
 struct text_parser {
     text_params p;
     char *xcol_s, *ycol_s;   /* owned copies behind p.xcol/p.ycol */
@@ -427,6 +444,7 @@ struct text_parser {
     char *buf;               /* held bytes: all of them before detection, then a part line */
     size_t len, cap;
     size_t nb;               /* rows in the batch */
+    detect_scan det;
     text_stats st;
     double xb[TEXT_BATCH], yb[TEXT_BATCH];
 };
@@ -930,14 +948,6 @@ static void copy_name(char *dst, size_t cap, const char *s)
     snprintf(dst, cap, "%s", s);
 }
 
-/* Content lines looked at before deciding: the header and 8 data rows when the
- * columns are ours to choose (a bad value in the first row must not change the
- * choice), 2 when the user chose them; fewer once 64 KiB have been seen. The
- * sample is a property of the stream's first bytes, so where the pieces were
- * cut never changes a decision. */
-#define DETECT_LINES 9
-#define DETECT_BYTES ((size_t)64 << 10)
-
 /* For each field index: in how many sampled data rows it exists, and in how
  * many it holds a number or nothing (a missing value, not a text column). */
 static bool vote_numeric(const span *l, int nl, char delim, int **has, int **yes, int *nf)
@@ -980,29 +990,29 @@ oom:
 static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
 {
     *decided = false;
-    const char *b = t->buf, *e = t->buf + t->len;
-    const char *p = b;
-    if (t->len >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0)
-        p += 3;
+    detect_scan *d = &t->det;
+    const char *b = t->buf ? t->buf : "", *e = b + t->len;
+    if (d->pos == 0 && t->len >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0)
+        d->pos = 3;
+    /* Resume where the last call stopped, so that each byte is looked at once
+     * however the input was cut (offsets, not pointers: t->buf may move). */
+    const char *p = b + d->pos;
     const int need = t->p.ycol ? 2 : DETECT_LINES;
-    span l[DETECT_LINES];
-    uint64_t lno[DETECT_LINES] = {0}, line = 0;
-    int nl = 0;
-    bool enough = false;
-    while (p < e) {
+    bool enough = d->n == need;
+    while (p < e && !enough) {
         const char *nlp = memchr(p, '\n', (size_t)(e - p));
         if (!nlp && !final) {
             if ((size_t)(e - p) > TEXT_MAX_LINE)
                 return vp_err_set(err, "line %llu is longer than %zu MiB: not a text file?",
-                                  (unsigned long long)line + 1, TEXT_MAX_LINE >> 20);
+                                  (unsigned long long)d->line + 1, TEXT_MAX_LINE >> 20);
             break;
         }
         const char *le = nlp ? nlp : e;
-        line++;
+        d->line++;
         if (memchr(p, 0, (size_t)(le - p)))
             return vp_err_set(err, "line %llu holds a NUL byte: this is not a text file "
                                    "(binary, or UTF-16 text)",
-                              (unsigned long long)line);
+                              (unsigned long long)d->line);
         const char *q = p;
         while (q < le && (*q == ' ' || *q == '\t' || *q == '\r'))
             q++;
@@ -1010,18 +1020,22 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
             const char *ee = le;
             if (ee > p && ee[-1] == '\r')
                 ee--;
-            l[nl] = (span){p, ee};
-            lno[nl++] = line;
+            d->s[d->n] = (size_t)(p - b);
+            d->e[d->n] = (size_t)(ee - b);
+            d->lno[d->n++] = d->line;
         }
         p = nlp ? nlp + 1 : e;
-        if (nl == need || (nl >= 2 && (size_t)(p - b) >= DETECT_BYTES)) {
-            enough = true;
-            break;
-        }
+        d->pos = (size_t)(p - b);
+        enough = d->n == need || (d->n >= 2 && d->pos >= DETECT_BYTES);
     }
     if (!enough && !final)
         return true;
 
+    int nl = d->n;
+    span l[DETECT_LINES];
+    const uint64_t *lno = d->lno;
+    for (int i = 0; i < nl; i++)
+        l[i] = (span){b + d->s[i], b + d->e[i]};
     t->delim = pick_delim(t, l, nl);
     t->ws = t->delim == ' ';
     fields f0 = {0}, f1 = {0};
@@ -1116,6 +1130,8 @@ out:
 /* After detection: parses the complete lines held in t->buf; keeps the rest. */
 static bool run_held(text_parser *t, const text_sink *sink, vp_err *err)
 {
+    if (!t->len)
+        return true;
     size_t off = t->len >= 3 && memcmp(t->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     const char *s = t->buf + off;
     const char *last = t->len > off ? memrchr(s, '\n', t->len - off) : NULL;
@@ -1209,13 +1225,16 @@ bool text_parser_feed(text_parser *t, const char *bytes, size_t len, const text_
     if (!len)
         return true;
     if (!t->ready) {
-        bool decided;
+        bool decided = false;
         if (!hold(t, bytes, len))
             return fail_oom(t, err);
-        if (!detect(t, false, &decided, err))
+        if (memchr(bytes, '\n', len) && !detect(t, false, &decided, err))
             return fail(t);
-        if (!decided)
+        if (!decided) {
+            if (t->len - t->det.pos > TEXT_MAX_LINE)
+                return fail_long_line(t, t->det.line + 1, err);
             return true;
+        }
         return run_held(t, sink, err) && flush(t, sink, err);
     }
     if (t->len) { /* finish the line begun in an earlier piece */
