@@ -16,7 +16,10 @@ uniform float u_fmin;
 uniform float u_frange;            // fmax - fmin, 0 when all counts are equal
 uniform float u_floor;             // lowest colormap position for a non-zero count
 uniform vec4 u_background;
-uniform int u_flip;                // 1: output row 0 = top row (for readback)
+uniform int u_flip;                // 1: grid row 0 at the top (for readback)
+uniform vec2 u_view_origin;        // viewport origin in window pixels
+uniform vec2 u_src_origin;         // grid position shown at the viewport's corner
+uniform vec2 u_src_scale;          // grid pixels per viewport pixel
 
 float shape(float c)
 {
@@ -47,9 +50,15 @@ float eq_hist(float c)
 void main()
 {
     ivec2 size = textureSize(u_counts, 0);
-    ivec2 p = ivec2(gl_FragCoord.xy);
+    vec2 v = gl_FragCoord.xy - u_view_origin;         // pixel centre in the viewport
+    vec2 g = u_src_origin + v * u_src_scale;           // position in the grid
+    ivec2 p = ivec2(floor(g));
     if (u_flip == 1)
         p.y = size.y - 1 - p.y;
+    if (p.x < 0 || p.y < 0 || p.x >= size.x || p.y >= size.y) {
+        frag = u_background;
+        return;
+    }
     float c = texelFetch(u_counts, p, 0).r;
     if (c <= 0.0) {
         frag = u_background;

@@ -1,7 +1,8 @@
 #ifndef VP_TONEMAP_PASS_H
 #define VP_TONEMAP_PASS_H
-/* The GL tone-map pass: a count grid in, an RGBA8 picture out (read back for
- * PNG output). Needs a current GL 4.5 context. */
+/* The GL tone-map pass: a count grid in, coloured pixels out - into the
+ * current framebuffer (the viewer) or read back (PNG output). One rendering
+ * path for both. Needs a current GL 4.5 context. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,9 +20,10 @@ typedef struct tonemap_look {
 } tonemap_look;
 
 /* Compiles the shaders for one tone map (cheap to do while the accumulation
- * runs); tables of other kinds are refused by tonemap_pass_render. */
+ * runs); tables of other kinds are refused. */
 bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err);
 void tonemap_pass_destroy(tonemap_pass *t); /* NULL is fine */
+tonemap_kind tonemap_pass_kind(const tonemap_pass *t);
 
 /* Renders a 1x1 picture to get lazy shader compilation out of the way. */
 bool tonemap_pass_warm(tonemap_pass *t, vp_err *err);
@@ -29,7 +31,26 @@ bool tonemap_pass_warm(tonemap_pass *t, vp_err *err);
 /* Fails, naming the limit, when GL cannot hold a w x h picture. */
 bool tonemap_pass_check_size(int w, int h, vp_err *err);
 
-/* counts: w*h, bottom row first. rgba: w*h*4 bytes, written top row first. */
+/* Uploads a grid (w*h counts, bottom row first) and the look; keeps them until
+ * the next call. */
+bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
+                      const tonemap_look *look, vp_err *err);
+
+/* Where the uploaded grid goes: src_x/src_y/src_w/src_h is the part of the
+ * grid (in grid pixels, may reach outside it: background there) shown in the
+ * GL viewport vx, vy, vw, vh (bottom-left origin) of the bound framebuffer.
+ * The identity is {0, 0, w, h} onto a w x h viewport. */
+typedef struct tonemap_placement {
+    int vx, vy, vw, vh;
+    double src_x, src_y, src_w, src_h;
+} tonemap_placement;
+
+/* Draws the uploaded grid into the bound framebuffer. flip: grid row 0 at the
+ * top of the viewport (for readback as a top-down picture). */
+void tonemap_pass_draw(tonemap_pass *t, const tonemap_placement *pl, bool flip);
+
+/* set + draw into an offscreen RGBA8 target + read back: rgba is w*h*4 bytes,
+ * top row first. */
 bool tonemap_pass_render(tonemap_pass *t, const uint64_t *counts, int w, int h,
                          const tonemap_look *look, uint8_t *rgba, vp_err *err);
 
