@@ -85,10 +85,11 @@ static void bin_indices(const view *v, const double *x, const double *y, size_t 
     }
 }
 
-static bool cpu_points(void *ctx, void *state, const double *x, const double *y, size_t n,
+static bool cpu_points(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
                        vp_err *err)
 {
     (void)err;
+    (void)k;
     accum_cpu *a = ctx;
     cpu_state *s = state;
     if (s->since_fold + n > a->flush_every)

@@ -31,9 +31,10 @@ static void *loader_create(void *ctx)
     return s;
 }
 
-static bool loader_points(void *ctx, void *state, const double *x, const double *y, size_t n,
+static bool loader_points(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
                           vp_err *err)
 {
+    (void)k;
     gpu_job *j = ctx;
     loader_state *s = state;
     if (s->slot >= 0 && s->used + n > j->cap) {

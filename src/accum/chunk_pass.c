@@ -55,7 +55,7 @@ static void *worker(void *arg)
             break;
         size_t n = 0;
         if (!dataset_decode(rd, k, x, y, &n, &records, &nonfinite, &e) ||
-            !p->ops->points(p->ctx, state, x, y, n, &e)) {
+            !p->ops->points(p->ctx, state, k, x, y, n, &e)) {
             ok = false;
             fail(p, &e);
             break;

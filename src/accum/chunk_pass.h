@@ -14,8 +14,9 @@
 typedef struct chunk_pass_ops {
     /* Per-thread state; NULL means out of memory. */
     void *(*thread_create)(void *ctx);
-    /* Hot path: n finite points of one chunk. */
-    bool (*points)(void *ctx, void *state, const double *x, const double *y, size_t n, vp_err *err);
+    /* Hot path: the n finite points of chunk k. */
+    bool (*points)(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
+                   vp_err *err);
     /* After the thread's last chunk, also after an error, and also when
      * thread_create returned NULL (state is then NULL): merge and free. */
     bool (*thread_finish)(void *ctx, void *state, bool ok, vp_err *err);

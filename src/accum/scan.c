@@ -11,6 +11,7 @@ typedef struct bounds_state {
 
 struct scan {
     chunk_pass *pass;
+    double *chunk_bbox;
     pthread_mutex_t lock;
     bounds_state all;
 };
@@ -26,19 +27,25 @@ static void *bounds_create(void *ctx)
 
 /* Points are finite already (the decoder drops NaN/inf), so plain compares
  * are exact; written as select so the compiler vectorises them. */
-static bool bounds_points(void *ctx, void *state, const double *x, const double *y, size_t n,
+static bool bounds_points(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
                           vp_err *err)
 {
-    (void)ctx; (void)err;
+    (void)err;
+    scan *sc = ctx;
     bounds_state *b = state;
-    double x0 = b->xmin, x1 = b->xmax, y0 = b->ymin, y1 = b->ymax;
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         x0 = x[i] < x0 ? x[i] : x0;
         x1 = x[i] > x1 ? x[i] : x1;
         y0 = y[i] < y0 ? y[i] : y0;
         y1 = y[i] > y1 ? y[i] : y1;
     }
-    b->xmin = x0; b->xmax = x1; b->ymin = y0; b->ymax = y1;
+    if (sc->chunk_bbox) {
+        double *cb = sc->chunk_bbox + 4 * k;
+        cb[0] = x0; cb[1] = x1; cb[2] = y0; cb[3] = y1;
+    }
+    b->xmin = fmin(b->xmin, x0); b->xmax = fmax(b->xmax, x1);
+    b->ymin = fmin(b->ymin, y0); b->ymax = fmax(b->ymax, y1);
     b->finite += n;
     return true;
 }
@@ -65,11 +72,17 @@ static const chunk_pass_ops bounds_ops = {bounds_create, bounds_points, bounds_f
 
 bool scan_start(const dataset *ds, int threads, scan **out, vp_err *err)
 {
+    return scan_start_chunks(ds, threads, NULL, out, err);
+}
+
+bool scan_start_chunks(const dataset *ds, int threads, double *chunk_bbox, scan **out, vp_err *err)
+{
     *out = NULL;
     scan *s = calloc(1, sizeof *s);
     if (!s)
         return vp_err_set(err, "out of memory");
     pthread_mutex_init(&s->lock, NULL);
+    s->chunk_bbox = chunk_bbox;
     s->all = (bounds_state){0, INFINITY, -INFINITY, INFINITY, -INFINITY};
     if (!chunk_pass_start(ds, threads, &bounds_ops, s, &s->pass, err)) {
         pthread_mutex_destroy(&s->lock);

@@ -1,0 +1,255 @@
+#include "accum/progressive.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+typedef struct worker {
+    struct progressive *p;
+    pthread_t thread;
+    pthread_mutex_t lock; /* guards grid, gen, records, nonfinite */
+    uint64_t *grid;       /* pixels + 1 (a spare cell for points outside) */
+    size_t cap;           /* cells allocated */
+    uint64_t gen;         /* the view generation the grid belongs to */
+    uint64_t records, nonfinite;
+} worker;
+
+struct progressive {
+    const dataset *ds;
+    double *bbox;
+    int nthreads;
+    worker *workers;
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t work_cv, done_cv;
+    bool quit;
+    view v;
+    uint64_t gen;
+    uint64_t *order;      /* chunk numbers to bin for this view, shuffled */
+    uint64_t norder, next, done;
+    uint64_t all_chunks;
+    bool failed;
+    vp_err err;
+};
+
+static bool chunk_visible(const progressive *p, uint64_t k, const view *v)
+{
+    if (!p->bbox)
+        return true;
+    const double *b = p->bbox + 4 * k;
+    double vx0 = v->x0 < v->x1 ? v->x0 : v->x1, vx1 = v->x0 < v->x1 ? v->x1 : v->x0;
+    double vy0 = v->y0 < v->y1 ? v->y0 : v->y1, vy1 = v->y0 < v->y1 ? v->y1 : v->y0;
+    return !(b[0] > b[1] || b[1] < vx0 || b[0] > vx1 || b[3] < vy0 || b[2] > vy1);
+}
+
+static uint64_t mix(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    progressive *p = w->p;
+    /* refinement yields to input handling and drawing */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+    dataset_reader *rd = dataset_reader_create(p->ds);
+    double *x = malloc(DATASET_CHUNK_RECORDS * sizeof *x);
+    double *y = malloc(DATASET_CHUNK_RECORDS * sizeof *y);
+    uint32_t *idx = malloc(DATASET_CHUNK_RECORDS * sizeof *idx);
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (!p->quit && (p->failed || p->next >= p->norder))
+            pthread_cond_wait(&p->work_cv, &p->lock);
+        if (p->quit) {
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+        uint64_t gen = p->gen, k = p->order[p->next++];
+        view v = p->v;
+        pthread_mutex_unlock(&p->lock);
+
+        size_t n = 0;
+        uint64_t records = 0, nonfinite = 0;
+        vp_err e;
+        if (!rd || !x || !y || !idx) {
+            vp_err_set(&e, "out of memory in a refinement thread");
+            goto fail;
+        }
+        if (!dataset_decode(rd, k, x, y, &n, &records, &nonfinite, &e))
+            goto fail;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t id;
+            idx[i] = view_bin(&v, x[i], y[i], &id) ? id : (uint32_t)((size_t)v.w * (size_t)v.h);
+        }
+        pthread_mutex_lock(&w->lock);
+        size_t cells = (size_t)v.w * (size_t)v.h + 1;
+        if (w->gen != gen || w->cap < cells) {
+            if (w->cap < cells) {
+                free(w->grid);
+                w->grid = calloc(cells, sizeof *w->grid);
+                w->cap = w->grid ? cells : 0;
+            } else {
+                memset(w->grid, 0, cells * sizeof *w->grid);
+            }
+            w->gen = gen;
+            w->records = w->nonfinite = 0;
+        }
+        if (!w->grid) {
+            pthread_mutex_unlock(&w->lock);
+            vp_err_set(&e, "out of memory for a %dx%d refinement grid", v.w, v.h);
+            goto fail;
+        }
+        for (size_t i = 0; i < n; i++)
+            w->grid[idx[i]]++;
+        w->records += records;
+        w->nonfinite += nonfinite;
+        pthread_mutex_unlock(&w->lock);
+
+        pthread_mutex_lock(&p->lock);
+        if (p->gen == gen && ++p->done == p->norder)
+            pthread_cond_broadcast(&p->done_cv);
+        pthread_mutex_unlock(&p->lock);
+        continue;
+    fail:
+        pthread_mutex_lock(&p->lock);
+        if (!p->failed) {
+            p->failed = true;
+            p->err = e;
+        }
+        pthread_cond_broadcast(&p->done_cv);
+        pthread_mutex_unlock(&p->lock);
+    }
+    free(x);
+    free(y);
+    free(idx);
+    dataset_reader_destroy(rd);
+    return NULL;
+}
+
+bool progressive_create(const dataset *ds, int threads, const double *chunk_bbox,
+                        progressive **out, vp_err *err)
+{
+    *out = NULL;
+    progressive *p = calloc(1, sizeof *p);
+    if (!p)
+        return vp_err_set(err, "out of memory");
+    p->ds = ds;
+    p->all_chunks = dataset_chunks(ds);
+    p->nthreads = threads > 0 ? threads : 1;
+    p->order = malloc((p->all_chunks ? p->all_chunks : 1) * sizeof *p->order);
+    p->workers = calloc((size_t)p->nthreads, sizeof *p->workers);
+    if (chunk_bbox && (p->bbox = malloc(p->all_chunks * 4 * sizeof *p->bbox)))
+        memcpy(p->bbox, chunk_bbox, p->all_chunks * 4 * sizeof *p->bbox);
+    if (!p->order || !p->workers || (chunk_bbox && !p->bbox)) {
+        free(p->order);
+        free(p->workers);
+        free(p->bbox);
+        free(p);
+        return vp_err_set(err, "out of memory");
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->work_cv, NULL);
+    pthread_cond_init(&p->done_cv, NULL);
+    for (int i = 0; i < p->nthreads; i++) {
+        worker *w = &p->workers[i];
+        w->p = p;
+        w->gen = UINT64_MAX;
+        pthread_mutex_init(&w->lock, NULL);
+        if (pthread_create(&w->thread, NULL, work, w) != 0) {
+            p->nthreads = i;
+            progressive_destroy(p);
+            return vp_err_set(err, "cannot start refinement thread %d", i + 1);
+        }
+    }
+    *out = p;
+    return true;
+}
+
+void progressive_destroy(progressive *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->quit = true;
+    pthread_cond_broadcast(&p->work_cv);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < p->nthreads; i++) {
+        pthread_join(p->workers[i].thread, NULL);
+        pthread_mutex_destroy(&p->workers[i].lock);
+        free(p->workers[i].grid);
+    }
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->work_cv);
+    pthread_cond_destroy(&p->done_cv);
+    free(p->workers);
+    free(p->order);
+    free(p->bbox);
+    free(p);
+}
+
+void progressive_set_view(progressive *p, const view *v)
+{
+    pthread_mutex_lock(&p->lock);
+    p->v = *v;
+    p->gen++;
+    p->norder = 0;
+    for (uint64_t k = 0; k < p->all_chunks; k++)
+        if (chunk_visible(p, k, v))
+            p->order[p->norder++] = k;
+    /* a fixed shuffle: the same view always refines in the same order */
+    for (uint64_t i = p->norder; i > 1; i--) {
+        uint64_t j = mix(i) % i;
+        uint64_t t = p->order[i - 1];
+        p->order[i - 1] = p->order[j];
+        p->order[j] = t;
+    }
+    p->next = p->done = 0;
+    pthread_cond_broadcast(&p->work_cv);
+    pthread_mutex_unlock(&p->lock);
+}
+
+bool progressive_snapshot(progressive *p, uint64_t *counts, progressive_state *st, vp_err *err)
+{
+    pthread_mutex_lock(&p->lock);
+    uint64_t gen = p->gen;
+    view v = p->v;
+    progressive_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
+    bool failed = p->failed;
+    if (failed && err)
+        *err = p->err;
+    pthread_mutex_unlock(&p->lock);
+    size_t pixels = (size_t)v.w * (size_t)v.h;
+    memset(counts, 0, pixels * sizeof *counts);
+    for (int i = 0; i < p->nthreads; i++) {
+        worker *w = &p->workers[i];
+        pthread_mutex_lock(&w->lock);
+        if (w->gen == gen && w->grid) {
+            for (size_t j = 0; j < pixels; j++)
+                counts[j] += w->grid[j];
+            s.records_done += w->records;
+            s.nonfinite += w->nonfinite;
+        }
+        pthread_mutex_unlock(&w->lock);
+    }
+    if (st)
+        *st = s;
+    return !failed;
+}
+
+bool progressive_wait(progressive *p, vp_err *err)
+{
+    pthread_mutex_lock(&p->lock);
+    while (!p->failed && p->done < p->norder)
+        pthread_cond_wait(&p->done_cv, &p->lock);
+    bool ok = !p->failed;
+    if (!ok && err)
+        *err = p->err;
+    pthread_mutex_unlock(&p->lock);
+    return ok;
+}
