@@ -179,7 +179,6 @@ static bool eisel_lemire(uint64_t w, int q, bool neg, double *out)
             return false; /* the error could carry into the kept bits */
         if ((p2 & mask) == 0 && p1 == 0 && b0 == 0 && (r54 & 1))
             return false; /* maybe exactly half way: ties-to-even needs the truth */
-        a1 = p2;
     }
     uint64_t mant = (r54 >> 1) + (r54 & 1);
     int e2 = 128 + sh + 1 + m->e + q - lz; /* value = mant * 2^e2 */
@@ -304,11 +303,10 @@ static inline __attribute__((always_inline)) const char *scan_number(const char 
                                                                      double *out)
 {
     const char *s = p;
-    bool neg = false;
-    if (p < end && (*p == '-' || *p == '+')) {
-        neg = *p == '-';
-        p++;
-    }
+    /* Without branches: signs are random in data, so a branch would be
+     * mispredicted half the time. */
+    bool neg = p < end && *p == '-';
+    p += p < end && (*p == '-' || *p == '+');
     /* Digits straight into w; more than 19 of them (rare) are redone by
      * digits_long, so the common loop has no per-digit bookkeeping. */
     uint64_t w = 0;
@@ -363,10 +361,12 @@ static inline __attribute__((always_inline)) const char *scan_number(const char 
     }
     if (!dropped) {
 #if FLT_EVAL_METHOD == 0 /* the Clinger path needs plain double arithmetic */
-        /* Only the multiply: a divide costs more than eisel_lemire. */
         if (w <= ((uint64_t)1 << 53) && q >= -22 && q <= 22) {
             double v = q < 0 ? (double)w / g_p10[-q] : (double)w * g_p10[q];
-            *out = neg ? -v : v;
+            uint64_t bits;
+            memcpy(&bits, &v, 8);
+            bits |= (uint64_t)neg << 63; /* v >= 0: the sign without a branch */
+            memcpy(out, &bits, 8);
             return p;
         }
 #endif
@@ -504,6 +504,8 @@ static void clip_text(char *dst, size_t cap, const char *s, const char *e)
     size_t n = (size_t)(e - s), k = n > 40 ? 40 : n;
     if (k > cap - 4)
         k = cap - 4;
+    while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--; /* not inside a UTF-8 character */
     for (size_t i = 0; i < k; i++) /* keep messages printable */
         dst[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
     if (k < n)
@@ -541,6 +543,8 @@ static void note_bad(text_parser *t, uint64_t line, const char *line_start, cons
     t->st.first_bad_line = line;
     const char *what = kind == BAD_EMPTY ? "empty field" : kind == BAD_NUMBER ? "not a number"
                                                                                : "too few fields";
+    const char *name = col == t->yi ? t->st.yname : col == t->xi ? t->st.xname : "";
+    bool named = *name != 0;
     if (kind == BAD_SHORT) {
         const char *e = line_start;
         while (*e != '\n')
@@ -548,12 +552,12 @@ static void note_bad(text_parser *t, uint64_t line, const char *line_start, cons
         while (e > line_start && (t->cls[(unsigned char)e[-1]] & C_SPACE))
             e--;
         clip_text(t->st.first_bad_text, sizeof t->st.first_bad_text, line_start, e);
-        snprintf(t->st.first_bad_why, sizeof t->st.first_bad_why, "%s (column %d needed)", what,
-                 col);
     } else {
         clip_text(t->st.first_bad_text, sizeof t->st.first_bad_text, f, field_end(t, f));
-        snprintf(t->st.first_bad_why, sizeof t->st.first_bad_why, "%s in column %d", what, col);
     }
+    /* the name cut to fit: a long header name must not hide the reason */
+    snprintf(t->st.first_bad_why, sizeof t->st.first_bad_why, "%s %s column %d%s%.24s%s", what,
+             kind == BAD_SHORT ? "for" : "in", col, named ? " (" : "", name, named ? ")" : "");
 }
 
 /* The number in a quoted field at p ('"'): returns the byte after the closing
@@ -715,61 +719,71 @@ static bool is_sep(char c, char delim)
     return delim == ' ' ? c == ' ' || c == '\t' || c == '\r' : c == delim;
 }
 
+static bool fields_add(fields *out, const char *s, size_t n)
+{
+    if (out->n == out->cap) {
+        int nc = out->cap ? out->cap * 2 : 8;
+        char **nv = realloc(out->v, (size_t)nc * sizeof *nv);
+        if (!nv)
+            return false;
+        out->v = nv;
+        out->cap = nc;
+    }
+    char *v = malloc(n + 1);
+    if (!v)
+        return false;
+    memcpy(v, s, n);
+    v[n] = 0;
+    out->v[out->n++] = v;
+    return true;
+}
+
 /* Splits [s, e) (no '\n') the way run_lines does, for names and numeric tests. */
 static bool split_fields(const char *s, const char *e, char delim, fields *out)
 {
+    const bool ws = delim == ' ';
+    char *tmp = malloc((size_t)(e - s) + 1); /* one field, unquoted */
+    if (!tmp)
+        return false;
     const char *p = s;
+    bool ok = true;
     out->n = 0;
     for (;;) {
-        bool ws = delim == ' ';
         while (p < e && (*p == ' ' || *p == '\t' || *p == '\r') && (ws || *p != delim))
             p++;
         if (ws && p >= e)
             break;
-        size_t cap = (size_t)(e - p) + 1, k = 0;
-        char *v = malloc(cap);
-        if (!v)
-            return false;
+        size_t k = 0;
         if (p < e && *p == '"') {
             p++;
             while (p < e) {
                 if (*p == '"') {
                     if (p + 1 < e && p[1] == '"') {
-                        v[k++] = '"';
+                        tmp[k++] = '"';
                         p += 2;
                         continue;
                     }
                     p++;
                     break;
                 }
-                v[k++] = *p++;
+                tmp[k++] = *p++;
             }
         }
         while (p < e && !is_sep(*p, delim))
-            v[k++] = *p++;
-        while (k > 0 && (v[k - 1] == ' ' || v[k - 1] == '\t' || v[k - 1] == '\r'))
+            tmp[k++] = *p++;
+        while (k > 0 && (tmp[k - 1] == ' ' || tmp[k - 1] == '\t' || tmp[k - 1] == '\r'))
             k--;
         size_t lead = 0;
-        while (lead < k && (v[lead] == ' ' || v[lead] == '\t'))
+        while (lead < k && (tmp[lead] == ' ' || tmp[lead] == '\t'))
             lead++;
-        memmove(v, v + lead, k - lead);
-        v[k - lead] = 0;
-        if (out->n == out->cap) {
-            int nc = out->cap ? out->cap * 2 : 8;
-            char **nv = realloc(out->v, (size_t)nc * sizeof *nv);
-            if (!nv) {
-                free(v);
-                return false;
-            }
-            out->v = nv;
-            out->cap = nc;
-        }
-        out->v[out->n++] = v;
+        if (!(ok = fields_add(out, tmp + lead, k - lead)))
+            break;
         if (p >= e)
             break;
         p++; /* the separator */
     }
-    return true;
+    free(tmp);
+    return ok;
 }
 
 static bool is_number_text(const char *s)
@@ -892,7 +906,7 @@ static bool resolve_col(const char *spec, const fields *hdr, const fields *ref, 
             return vp_err_set(err, "column \"%s\" chosen by name, but the header row is turned off",
                               s);
         if (!data_line)
-            return vp_err_set(err, "column \"%s\" chosen by name, but there is no header row", s);
+            return vp_err_set(err, "column \"%s\" chosen by name, but the input has no lines", s);
         char txt[64];
         clip_text(txt, sizeof txt, data_line->s, data_line->e);
         return vp_err_set(err,
@@ -1175,6 +1189,8 @@ bool text_parser_create(const text_params *p, text_parser **out, vp_err *err)
         d == '-' || d == '+')
         return vp_err_set(err, "'%c' (byte %d) cannot be a field delimiter",
                           (unsigned char)d >= 0x20 ? d : '?', (unsigned char)d);
+    if ((p->xcol && !*p->xcol) || (p->ycol && !*p->ycol))
+        return vp_err_set(err, "an empty column name was given");
     if (p->y_only && p->xcol)
         return vp_err_set(err, "an x column (\"%s\") was chosen together with y only", p->xcol);
     if (p->xcol && !p->ycol)
@@ -1224,19 +1240,27 @@ bool text_parser_feed(text_parser *t, const char *bytes, size_t len, const text_
         return false;
     if (!len)
         return true;
-    if (!t->ready) {
+    /* Until the format is decided the bytes are held, taken 64 KiB at a time
+     * so that a huge first piece (a whole mapped file) is not copied whole:
+     * once decided, the rest is parsed in place below. */
+    while (!t->ready && len) {
+        size_t k = len < DETECT_BYTES ? len : DETECT_BYTES;
         bool decided = false;
-        if (!hold(t, bytes, len))
+        if (!hold(t, bytes, k))
             return fail_oom(t, err);
-        if (memchr(bytes, '\n', len) && !detect(t, false, &decided, err))
+        if (memchr(bytes, '\n', k) && !detect(t, false, &decided, err))
             return fail(t);
-        if (!decided) {
-            if (t->len - t->det.pos > TEXT_MAX_LINE)
-                return fail_long_line(t, t->det.line + 1, err);
-            return true;
+        bytes += k;
+        len -= k;
+        if (decided) {
+            if (!run_held(t, sink, err))
+                return false;
+        } else if (t->len - t->det.pos > TEXT_MAX_LINE) {
+            return fail_long_line(t, t->det.line + 1, err);
         }
-        return run_held(t, sink, err) && flush(t, sink, err);
     }
+    if (!len)
+        return flush(t, sink, err);
     if (t->len) { /* finish the line begun in an earlier piece */
         const char *nl = memchr(bytes, '\n', len);
         size_t k = nl ? (size_t)(nl - bytes) + 1 : len;
@@ -1245,7 +1269,7 @@ bool text_parser_feed(text_parser *t, const char *bytes, size_t len, const text_
         if (!hold(t, bytes, k))
             return fail_oom(t, err);
         if (!nl)
-            return true;
+            return flush(t, sink, err); /* rows from the detection above, if any */
         size_t n = t->len;
         t->len = 0; /* the bytes stay in t->buf while run_lines reads them */
         if (!run_lines(t, t->buf, t->buf + n, sink, err))
