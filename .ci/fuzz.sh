@@ -7,8 +7,8 @@
 # Add a reproducer to tests/fuzz/corpus/<name>/ once the bug is fixed: the
 # ctest fuzz_<name>_regress then replays it in every normal build.
 #
-#   FUZZ_SECONDS=30   seconds per target (default 30)
-#   FUZZ_TARGETS="npy source options"   which targets (default: all fuzz_*.c)
+#   FUZZ_SECONDS=25   seconds per target (default 25: four targets, 100 s)
+#   FUZZ_TARGETS="npy source options text"   which targets (default: all fuzz_*.c)
 #   FUZZ_JOBS=N       build parallelism (default: nproc)
 #   BUILD_DIR=build-fuzz
 set -euo pipefail
@@ -16,14 +16,19 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD_DIR:-build-fuzz}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD;; esac
-SECONDS_EACH=${FUZZ_SECONDS:-30}
+SECONDS_EACH=${FUZZ_SECONDS:-25}
 JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
-case $SECONDS_EACH in ''|*[!0-9]*) echo "FUZZ_SECONDS must be a whole number" >&2; exit 2;; esac
+# (0 would mean "no limit" to libFuzzer.)
+case $SECONDS_EACH in ''|*[!0-9]*|0) echo "FUZZ_SECONDS must be a whole number >= 1" >&2; exit 2;; esac
 
 if [ -n "${FUZZ_TARGETS:-}" ]; then
     TARGETS=$FUZZ_TARGETS
 else
-    TARGETS=$(cd tests/fuzz && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//' | tr '\n' ' ')
+    TARGETS=
+    for f in tests/fuzz/fuzz_*.c; do
+        f=${f##*/fuzz_}
+        TARGETS="$TARGETS ${f%.c}"
+    done
 fi
 
 CC_FUZZ=${CC_FUZZ:-$(command -v clang || command -v clang-14 || true)}

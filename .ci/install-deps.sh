@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config \
-    libsdl2-dev libcglm-dev libegl-dev libgl-dev libpng-dev \
+    libsdl2-dev libcglm-dev libegl-dev libgl-dev libpng-dev libstb-dev \
     libegl-mesa0 libgl1-mesa-dri \
     libcmocka-dev \
     xvfb xauth clang libclang-rt-14-dev \

@@ -20,6 +20,7 @@ uniform int u_flip;                // 1: grid row 0 at the top (for readback)
 uniform vec2 u_view_origin;        // viewport origin in window pixels
 uniform vec2 u_src_origin;         // grid position shown at the viewport's corner
 uniform vec2 u_src_scale;          // grid pixels per viewport pixel
+uniform int u_spread;              // point size: show the largest count within this radius
 
 float shape(float c)
 {
@@ -60,6 +61,11 @@ void main()
         return;
     }
     float c = texelFetch(u_counts, p, 0).r;
+    for (int dy = -u_spread; dy <= u_spread; dy++)
+        for (int dx = -u_spread; dx <= u_spread; dx++) {
+            ivec2 q = clamp(p + ivec2(dx, dy), ivec2(0), size - 1);
+            c = max(c, texelFetch(u_counts, q, 0).r);
+        }
     if (c <= 0.0) {
         frag = u_background;
         return;

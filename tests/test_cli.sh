@@ -103,6 +103,19 @@ row "partial record warns"  0 "the last 4 bytes are not a whole record" -- rende
 sum_before=$(md5sum partial.bin)
 "$B" render partial.bin -o out.png -q; [ "$(md5sum partial.bin)" = "$sum_before" ] || { fail=$((fail + 1)); echo "FAIL input changed"; }
 
+# text input: header names, a bad row reported with its line, standard input
+printf 'lon,lat,mag\n# a comment\n1.5,2.5,3\n2,3,4\n3,x,5\n4,5,6\n' > quakes.csv
+row "csv by column names"   0 "line 5, held \"x\" (not a number in column 1 (lat))" -- render quakes.csv --x lon --y lat -o out.png
+row "csv unknown column"    1 "quakes.csv: column \"depth\" not found; the header has: lon, lat, mag" -- render quakes.csv --x lon --y depth -o out.png
+row "name on a binary file" 1 "two_f32_records.bin: --x/--y name a column" -- render two_f32_records.bin --x lon --y lat -o out.png
+out=$(printf '1 2\n3 4\n5 6\n' | "$B" render - -o out.png 2>&1)
+case "$out" in
+    *"3 points read, 3 drawn"*) pass=$((pass + 1)); echo "ok   standard input" ;;
+    *) fail=$((fail + 1)); echo "FAIL standard input: $out" ;;
+esac
+"$B" info quakes.csv | grep -q "records:     3" && { pass=$((pass + 1)); echo "ok   info on csv"; } \
+    || { fail=$((fail + 1)); echo "FAIL info on csv"; }
+
 # remembered bounds: used on a second run, never stale after the file changes
 export XDG_CACHE_HOME=$D/cache
 printf '\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x3f\x00\x00\x80\x3f' > grow.f32   # (0,0) (1,1)

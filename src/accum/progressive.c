@@ -253,3 +253,10 @@ bool progressive_wait(progressive *p, vp_err *err)
     pthread_mutex_unlock(&p->lock);
     return ok;
 }
+
+void progressive_get_state(progressive *p, progressive_state *st)
+{
+    pthread_mutex_lock(&p->lock);
+    *st = (progressive_state){p->gen, p->done, p->norder, 0, 0, p->done == p->norder};
+    pthread_mutex_unlock(&p->lock);
+}

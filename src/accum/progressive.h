@@ -36,6 +36,9 @@ void progressive_set_view(progressive *p, const view *v);
  * current view, overwritten). False only on a decoding error (err set). */
 bool progressive_snapshot(progressive *p, uint64_t *counts, progressive_state *st, vp_err *err);
 
+/* The state alone, without the grid (cheap). */
+void progressive_get_state(progressive *p, progressive_state *st);
+
 /* Blocks until the current view is complete (or an error); for scripts and
  * screenshots. */
 bool progressive_wait(progressive *p, vp_err *err);

@@ -9,37 +9,58 @@ int cmd_info(const vp_options *o, vp_err *err)
 {
     for (int i = 0; i < o->ninputs; i++) {
         dataset *ds = NULL;
-        if (!dataset_create_files(&o->inputs[i], 1, &o->src, &ds, err))
+        if (!dataset_create_inputs(&o->inputs[i], 1, &o->data, &ds, err))
             return 1;
-        const source_info *si = source_get_info(dataset_input(ds, 0));
+        const source *src = dataset_input(ds, 0);
         scan *sc;
         scan_result r;
         static bounds_cache_key key; /* 8 KiB: keep it off the stack */
-        bool cached = !o->no_cache && bounds_cache_get(dataset_input(ds, 0), &key, &r);
+        bool cached = src && !o->no_cache && bounds_cache_get(src, &key, &r);
         if (!cached) {
             if (!scan_start(ds, o->threads, &sc, err) || !scan_join(sc, &r, err)) {
                 dataset_destroy(ds);
                 return 1;
             }
-            if (!o->no_cache)
-                bounds_cache_put(dataset_input(ds, 0), &key, &r);
+            if (src && !o->no_cache)
+                bounds_cache_put(src, &key, &r);
         }
-        printf("file:        %s\n", si->path);
-        printf("size:        %" PRIu64 " bytes\n", si->file_size);
-        if (si->is_npy)
-            printf("format:      npy v%d.0, %s order, data at byte %" PRIu64 "\n", si->npy_version,
-                   si->fortran_order ? "Fortran" : "C", si->data_offset);
-        else
-            printf("format:      raw, data at byte %" PRIu64 "\n", si->data_offset);
-        printf("dtype:       %s %s-endian\n", vp_dtype_name(si->dtype),
-               vp_dtype_size(si->dtype) == 1 ? "any" : si->endian == VP_BIG ? "big" : "little");
-        if (si->xcol < 0)
-            printf("columns:     %d (x = record index, y = column %d)\n", si->columns, si->ycol);
-        else
-            printf("columns:     %d (x = column %d, y = column %d)\n", si->columns, si->xcol, si->ycol);
-        printf("records:     %" PRIu64 "\n", si->records);
-        if (si->trailing_bytes)
-            printf("trailing:    %" PRIu64 " bytes (not a whole record; ignored)\n", si->trailing_bytes);
+        text_stats ts;
+        if (dataset_text_stats(ds, 0, &ts)) {
+            printf("file:        %s\n", dataset_input_name(ds, 0));
+            printf("format:      text, delimiter %s, %s\n",
+                   ts.delimiter == ' ' ? "spaces" : ts.delimiter == '\t' ? "tab"
+                   : ts.delimiter == ',' ? "comma" : ts.delimiter == ';' ? "semicolon" : "other",
+                   ts.header ? "with a header row" : "no header row");
+            if (ts.xcol < 0)
+                printf("columns:     x = row index, y = column %d%s%s\n", ts.ycol, ts.yname[0] ? " " : "", ts.yname);
+            else
+                printf("columns:     x = column %d%s%s, y = column %d%s%s\n", ts.xcol,
+                       ts.xname[0] ? " " : "", ts.xname, ts.ycol, ts.yname[0] ? " " : "", ts.yname);
+            printf("lines:       %" PRIu64 " (%" PRIu64 " data rows, %" PRIu64 " comment, %" PRIu64 " blank)\n",
+                   ts.lines, ts.data_rows, ts.comment_lines, ts.blank_lines);
+            printf("records:     %" PRIu64 "\n", r.records);
+            if (ts.skipped_rows)
+                printf("skipped:     %" PRIu64 " row(s); the first, line %" PRIu64 ", held \"%s\" (%s)\n",
+                       ts.skipped_rows, ts.first_bad_line, ts.first_bad_text, ts.first_bad_why);
+        } else {
+            const source_info *si = source_get_info(src);
+            printf("file:        %s\n", si->path);
+            printf("size:        %" PRIu64 " bytes\n", si->file_size);
+            if (si->is_npy)
+                printf("format:      npy v%d.0, %s order, data at byte %" PRIu64 "\n", si->npy_version,
+                       si->fortran_order ? "Fortran" : "C", si->data_offset);
+            else
+                printf("format:      raw, data at byte %" PRIu64 "\n", si->data_offset);
+            printf("dtype:       %s %s-endian\n", vp_dtype_name(si->dtype),
+                   vp_dtype_size(si->dtype) == 1 ? "any" : si->endian == VP_BIG ? "big" : "little");
+            if (si->xcol < 0)
+                printf("columns:     %d (x = record index, y = column %d)\n", si->columns, si->ycol);
+            else
+                printf("columns:     %d (x = column %d, y = column %d)\n", si->columns, si->xcol, si->ycol);
+            printf("records:     %" PRIu64 "\n", si->records);
+            if (si->trailing_bytes)
+                printf("trailing:    %" PRIu64 " bytes (not a whole record; ignored)\n", si->trailing_bytes);
+        }
         printf("non-finite:  %" PRIu64 "\n", r.nonfinite);
         if (r.finite) {
             printf("x:           %.17g .. %.17g\n", r.xmin, r.xmax);

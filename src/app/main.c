@@ -24,8 +24,13 @@ int main(int argc, char **argv)
     case CMD_INFO:
         rc = cmd_info(&o, &err);
         break;
-    case CMD_RENDER:
+    case CMD_VIEW:
+        rc = cmd_view(&o, &err);
+        break;
     case CMD_DEMO:
+        rc = o.demo_view ? cmd_view(&o, &err) : cmd_render(&o, &err);
+        break;
+    case CMD_RENDER:
         rc = cmd_render(&o, &err);
         break;
     default:

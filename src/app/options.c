@@ -71,6 +71,8 @@ static void defaults(vp_options *o)
     o->background[3] = 255;
     o->floor = 0.15f;
     o->demo_points = DEMO_POINTS;
+    o->screenshot_scale = 1;
+    o->point_size = 1;
 }
 
 bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
@@ -79,7 +81,12 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
     if (argc < 2)
         return vp_err_set(err, "no command given: try 'vastplot --help'");
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "render"))
+    int first = 2;
+    bool have_display = (getenv("DISPLAY") && *getenv("DISPLAY")) ||
+                        (getenv("WAYLAND_DISPLAY") && *getenv("WAYLAND_DISPLAY"));
+    if (!strcmp(cmd, "view"))
+        o->command = CMD_VIEW;
+    else if (!strcmp(cmd, "render"))
         o->command = CMD_RENDER;
     else if (!strcmp(cmd, "info"))
         o->command = CMD_INFO;
@@ -91,11 +98,21 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
     } else if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
         o->command = CMD_VERSION;
         return true;
+    } else if (cmd[0] != '-' && have_display) {
+        /* plain `vastplot FILE...`: the viewer */
+        o->command = CMD_VIEW;
+        cmd = "view";
+        first = 1;
+    } else if (cmd[0] != '-') {
+        return vp_err_set(err, "unknown command \"%s\": expected view, render, info, demo or --help "
+                               "(a plain 'vastplot FILE' opens the viewer, which needs a display; "
+                               "without one use 'vastplot render FILE -o OUT.png')", cmd);
     } else
-        return vp_err_set(err, "unknown command \"%s\": expected render, info, demo or --help", cmd);
+        return vp_err_set(err, "unknown command \"%s\": expected view, render, info, demo or --help", cmd);
 
     bool only_inputs = false;
-    for (int i = 2; i < argc; i++) {
+    bool names_used = false;
+    for (int i = first; i < argc; i++) {
         char *a = argv[i];
         if (only_inputs || a[0] != '-' || a[1] == 0) {
             if (o->ninputs >= OPTIONS_MAX_INPUTS)
@@ -136,6 +153,37 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             o->verbose = true;
         } else if (FLAG("--quiet") || FLAG("-q")) {
             o->quiet = true;
+        } else if (FLAG("--point-size")) {
+            NEED_VALUE();
+            if (!parse_int(name, val, 1, 9, &o->point_size, err))
+                return false;
+        } else if (FLAG("--overlay")) {
+            o->overlay = true;
+        } else if (FLAG("--fullscreen")) {
+            o->fullscreen = true;
+        } else if (FLAG("--display")) {
+            NEED_VALUE();
+            if (!parse_int(name, val, 0, 63, &o->display, err))
+                return false;
+        } else if (FLAG("--script")) {
+            NEED_VALUE();
+            o->script = val;
+        } else if (FLAG("--screenshot-dir")) {
+            NEED_VALUE();
+            o->screenshot_dir = val;
+        } else if (FLAG("--screenshot-scale")) {
+            NEED_VALUE();
+            if (!parse_int(name, val, 1, 8, &o->screenshot_scale, err))
+                return false;
+        } else if (FLAG("--title")) {
+            NEED_VALUE();
+            o->title = val;
+        } else if (FLAG("--xlabel")) {
+            NEED_VALUE();
+            o->xlabel = val;
+        } else if (FLAG("--ylabel")) {
+            NEED_VALUE();
+            o->ylabel = val;
         } else if (FLAG("--no-cache")) {
             o->no_cache = true;
         } else if (FLAG("--y-only")) {
@@ -156,14 +204,43 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             NEED_VALUE();
             if (!parse_int(name, val, 1, 65536, &o->src.columns, err))
                 return false;
-        } else if (FLAG("--x")) {
+        } else if (FLAG("--x") || FLAG("--y")) {
             NEED_VALUE();
-            if (!parse_int(name, val, 0, 65535, &o->src.xcol, err))
-                return false;
-        } else if (FLAG("--y")) {
+            bool is_x = FLAG("--x");
+            /* digits: a column index for every input; else a text column name */
+            if (val[0] >= '0' && val[0] <= '9') {
+                if (!parse_int(name, val, 0, 65535, is_x ? &o->src.xcol : &o->src.ycol, err))
+                    return false;
+            } else if (!val[0]) {
+                return vp_err_set(err, "%s: expected a column index or name", name);
+            } else {
+                names_used = true;
+            }
+            if (is_x)
+                o->data.text.xcol = val;
+            else
+                o->data.text.ycol = val;
+        } else if (FLAG("--format")) {
             NEED_VALUE();
-            if (!parse_int(name, val, 0, 65535, &o->src.ycol, err))
-                return false;
+            if (!strcmp(val, "csv"))
+                o->data.text.format = TEXT_CSV;
+            else if (!strcmp(val, "tsv"))
+                o->data.text.format = TEXT_TSV;
+            else if (!strcmp(val, "text") || !strcmp(val, "txt") || !strcmp(val, "whitespace"))
+                o->data.text.format = TEXT_WHITESPACE;
+            else
+                return vp_err_set(err, "--format: expected csv, tsv or text, got \"%s\"", val);
+            o->data.text_forced = true;
+        } else if (FLAG("--header")) {
+            NEED_VALUE();
+            if (!strcmp(val, "yes"))
+                o->data.text.header = TEXT_HEADER_YES;
+            else if (!strcmp(val, "no"))
+                o->data.text.header = TEXT_HEADER_NO;
+            else if (!strcmp(val, "auto"))
+                o->data.text.header = TEXT_HEADER_AUTO;
+            else
+                return vp_err_set(err, "--header: expected yes, no or auto, got \"%s\"", val);
         } else if (FLAG("--skip-bytes")) {
             NEED_VALUE();
             if (!parse_u64(name, val, UINT64_MAX / 2, &o->src.skip_bytes, err))
@@ -197,6 +274,7 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             NEED_VALUE();
             if (!parse_size(val, &o->width, &o->height, err))
                 return false;
+            o->size_set = true;
         } else if (FLAG("--tonemap")) {
             NEED_VALUE();
             if (!tonemap_parse(val, &o->tonemap))
@@ -257,7 +335,21 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
     }
     if (o->src.columns == 1 && !o->src.y_only)
         o->src.y_only = true;
-    if (o->command == CMD_RENDER || o->command == CMD_INFO) {
+    if (o->data.text.xcol && !o->data.text.ycol)
+        return vp_err_set(err, "--x %s needs --y too (or --y alone for y against the row index)",
+                          o->data.text.xcol);
+    o->data.text.y_only = o->src.y_only;
+    o->data.binary = o->src;
+    /* a name means a text column; binary inputs are refused later, per file */
+    if (names_used) {
+        o->data.binary.xcol = 0;
+        o->data.binary.ycol = -1;
+    }
+    o->names_used = names_used;
+    o->data.names_given = names_used;
+    if (o->command == CMD_DEMO && !o->output && have_display)
+        o->demo_view = true;
+    if (o->command == CMD_RENDER || o->command == CMD_INFO || o->command == CMD_VIEW) {
         if (o->ninputs == 0)
             return vp_err_set(err, "%s: no input file given", cmd);
     }
@@ -277,10 +369,12 @@ void options_print_help(const char *argv0)
         "vastplot " VP_VERSION " - every point of huge data sets, as an exact density image\n"
         "\n"
         "usage:\n"
+        "  vastplot view INPUT... [options]                 the interactive viewer (also: vastplot INPUT)\n"
         "  vastplot render INPUT... -o OUT.png [options]   render headless (no display needed)\n"
         "  vastplot info INPUT [input options]              records, dtype, bounds, non-finite count\n"
-        "  vastplot demo [-o OUT.png] [--points N]          render the built-in demo (a Clifford\n"
-        "                                                   attractor, 100 million points)\n"
+        "  vastplot demo [-o OUT.png] [--points N]          the built-in demo (a Clifford attractor,\n"
+        "                                                   100 million points): the viewer when a\n"
+        "                                                   display is there and no -o is given\n"
         "\n"
         "input (raw binary records; .npy files are recognised by their magic):\n"
         "  --dtype f32|f64|i8|i16|i32|i64|u8|u16|u32|u64   sample type (default f32)\n"
@@ -289,6 +383,10 @@ void options_print_help(const char *argv0)
         "  --x COL --y COL                                  0-based columns (default 0 and 1)\n"
         "  --y-only                                         x is the record index (also --columns 1)\n"
         "  --skip-bytes N                                   ignore a header of N bytes\n"
+        "text input (.csv .tsv .txt .dat .xyz, '-' for standard input, or --format):\n"
+        "  --format csv|tsv|text                            parse every input as text\n"
+        "  --x NAME --y NAME                                columns by header name (or index)\n"
+        "  --header yes|no|auto                             a header row (default: detected)\n"
         "\n"
         "view:\n"
         "  --xlim X0 X1, --ylim Y0 Y1   limits (default: the data's bounds; reversed flips)\n"
@@ -301,6 +399,20 @@ void options_print_help(const char *argv0)
         "  --colormap viridis|inferno|magma|plasma|cividis|fire|gray, NAME_r reverses (default inferno)\n"
         "  --background COLOR           name, #RRGGBB or #RRGGBBAA (default black)\n"
         "  --floor F                    colormap position of the smallest count, 0..1 (default 0.15)\n"
+        "  --point-size N               draw each non-empty pixel N pixels wide (display only;\n"
+        "                               counts are unchanged; default 1)\n"
+        "\n"
+        "viewer and presentation:\n"
+        "  --size WxH                   window size (default 1280x800 for the viewer)\n"
+        "  --fullscreen, --display N    fullscreen; the monitor to open on (a projector)\n"
+        "  --title T, --xlabel T, --ylabel T\n"
+        "  --overlay                    render: draw axes, ticks, labels and colorbar as the viewer does\n"
+        "  --screenshot-dir DIR         where S / F12 writes vastplot-YYYYMMDD-HHMMSS.png (default .)\n"
+        "  --screenshot-scale K         screenshots at K times the window's resolution\n"
+        "  --script FILE                run viewer commands (see README)\n"
+        "  keys: drag pan, wheel or +/- zoom at the cursor, right-drag or Shift+drag box zoom,\n"
+        "        Home/R reset, Backspace back, arrows pan, T tone map, C colormap, [ ] point size,\n"
+        "        H overlay, ? or F1 help, F or F11 fullscreen, S or F12 screenshot, Q or Esc quit\n"
         "\n"
         "output and engine:\n"
         "  -o, --output OUT.png         the picture\n"

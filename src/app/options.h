@@ -6,10 +6,11 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "load/dataset.h"
 #include "load/source.h"
 #include "look/tonemap.h"
 
-typedef enum vp_command { CMD_NONE, CMD_RENDER, CMD_INFO, CMD_DEMO, CMD_HELP, CMD_VERSION } vp_command;
+typedef enum vp_command { CMD_NONE, CMD_RENDER, CMD_INFO, CMD_DEMO, CMD_VIEW, CMD_HELP, CMD_VERSION } vp_command;
 typedef enum vp_accumulate { ACCUM_AUTO, ACCUM_CPU, ACCUM_GPU } vp_accumulate;
 
 #define OPTIONS_MAX_INPUTS 256
@@ -19,9 +20,13 @@ typedef struct vp_options {
     const char *inputs[OPTIONS_MAX_INPUTS];
     int ninputs;
     source_params src;
+    dataset_params data;       /* src (copied in) + text input options */
+    bool names_used;           /* --x/--y gave a column name (text inputs only) */
     bool xlim_set, ylim_set;
     double xlim[2], ylim[2];
     int width, height;
+    bool size_set;             /* --size given */
+    int point_size;            /* 1.. : each count drawn as a square this wide (display only) */
     tonemap_kind tonemap;
     const char *colormap;
     uint8_t background[4];
@@ -33,6 +38,15 @@ typedef struct vp_options {
     uint64_t demo_points;
     bool gl_debug, verbose, quiet;
     bool no_cache; /* --no-cache: neither use nor store remembered bounds */
+    /* viewer and presentation */
+    bool demo_view;            /* demo in the viewer (a display, no -o) */
+    bool overlay;              /* render: axes, labels, colorbar */
+    bool fullscreen;
+    int display;               /* monitor index */
+    const char *script;
+    const char *screenshot_dir;
+    int screenshot_scale;      /* 1.. */
+    const char *title, *xlabel, *ylabel;
 } vp_options;
 
 /* argv[1] is the command. Fills o with defaults first. False with a message

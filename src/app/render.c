@@ -10,6 +10,7 @@
 #include "accum/accum_cpu.h"
 #include "accum/bounds_cache.h"
 #include "accum/scan.h"
+#include "app/compose.h"
 #include "app/commands.h"
 #include "gl/glctx.h"
 #include "gl/tonemap_pass.h"
@@ -25,9 +26,20 @@ static double now_s(void)
 
 static void warn_inputs(const vp_options *o, const dataset *ds)
 {
+    if (o->quiet)
+        return;
     for (int i = 0; i < dataset_inputs(ds); i++) {
+        text_stats ts;
+        if (dataset_text_stats(ds, i, &ts)) {
+            if (ts.skipped_rows)
+                fprintf(stderr, "vastplot: warning: %s: %" PRIu64 " row%s skipped; the first, line %"
+                                PRIu64 ", held \"%s\" (%s)\n",
+                        dataset_input_name(ds, i), ts.skipped_rows, ts.skipped_rows == 1 ? "" : "s",
+                        ts.first_bad_line, ts.first_bad_text, ts.first_bad_why);
+            continue;
+        }
         const source_info *si = source_get_info(dataset_input(ds, i));
-        if (si->trailing_bytes && !si->is_npy && !o->quiet)
+        if (si->trailing_bytes && !si->is_npy)
             fprintf(stderr, "vastplot: warning: %s: the last %" PRIu64 " bytes are not a whole record "
                             "of %zu bytes; ignored\n",
                     si->path, si->trailing_bytes, vp_dtype_size(si->dtype) * (size_t)si->columns);
@@ -41,8 +53,7 @@ static bool resolve_limits(const vp_options *o, const scan_result *sr, const dat
 {
     if (!o->xlim_set || !o->ylim_set) {
         if (sr->finite == 0) {
-            const char *what = dataset_inputs(ds) == 1 ? source_get_info(dataset_input(ds, 0))->path
-                                                       : "the inputs";
+            const char *what = dataset_inputs(ds) == 1 ? dataset_input_name(ds, 0) : "the inputs";
             return vp_err_set(err, "%s: no finite samples (%" PRIu64 " records, %" PRIu64
                                    " non-finite): nothing to take the view from; give --xlim and --ylim",
                               what, sr->records, sr->nonfinite);
@@ -92,6 +103,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     dataset *ds = NULL;
     scan *sc = NULL;
     glctx *gl = NULL;
+    overlay *ov = NULL;
     bounds_cache_key *ckey = NULL;
     tonemap_pass *tp = NULL;
     uint64_t *counts = NULL;
@@ -104,7 +116,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     if (o->command == CMD_DEMO) {
         if (!dataset_create_demo(o->demo_points, &ds, err))
             goto out;
-    } else if (!dataset_create_files(o->inputs, o->ninputs, &o->src, &ds, err)) {
+    } else if (!dataset_create_inputs(o->inputs, o->ninputs, &o->data, &ds, err)) {
         goto out;
     }
     warn_inputs(o, ds);
@@ -116,7 +128,8 @@ int cmd_render(const vp_options *o, vp_err *err)
     bool need_scan = !(o->xlim_set && o->ylim_set) && !have_known;
     /* one input: its bounds may be remembered from an earlier run */
     scan_result cached;
-    if (need_scan && !o->no_cache && dataset_inputs(ds) == 1 && (ckey = malloc(sizeof *ckey)) &&
+    if (need_scan && !o->no_cache && dataset_inputs(ds) == 1 && dataset_input(ds, 0) &&
+        (ckey = malloc(sizeof *ckey)) &&
         bounds_cache_get(dataset_input(ds, 0), ckey, &cached)) {
         have_known = true;
         need_scan = false;
@@ -153,9 +166,22 @@ int cmd_render(const vp_options *o, vp_err *err)
     if (!resolve_limits(o, &sr, ds, lim, err))
         goto out;
     view v;
-    view_init(&v, lim[0], lim[1], lim[2], lim[3], o->width, o->height);
-    size_t pixels = (size_t)o->width * (size_t)o->height;
-    if (!(counts = calloc(pixels, sizeof *counts)) || !(rgba = malloc(pixels * 4))) {
+    /* with --overlay the grid fills the plot rectangle inside the margins */
+    overlay_rect plot = {0, 0, o->width, o->height};
+    if (o->overlay) {
+        overlay_params op;
+        overlay_params_default(&op);
+        op.title = o->title;
+        op.xlabel = o->xlabel;
+        op.ylabel = o->ylabel;
+        if (!overlay_create(&op, &ov, err))
+            goto out;
+        plot = overlay_plot_rect(ov, o->width, o->height);
+    }
+    view_init(&v, lim[0], lim[1], lim[2], lim[3], plot.w, plot.h);
+    size_t pixels = (size_t)plot.w * (size_t)plot.h;
+    if (!(counts = calloc(pixels, sizeof *counts)) ||
+        !(rgba = malloc((size_t)o->width * (size_t)o->height * 4))) {
         vp_err_set(err, "out of memory for a %dx%d picture (%zu MiB of counts)", o->width, o->height,
                    pixels * 8 >> 20);
         goto out;
@@ -192,7 +218,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     }
     double t_acc_end = now_s();
 
-    tonemap_look look = {.floor = o->floor};
+    tonemap_look look = {.floor = o->floor, .spread = (o->point_size - 1) / 2};
     if (!colormap_get(o->colormap, look.cmap)) {
         vp_err_set(err, "unknown colormap \"%s\"", o->colormap);
         goto out;
@@ -205,13 +231,19 @@ int cmd_render(const vp_options *o, vp_err *err)
     }
     look.table = &table;
     double t_table = now_s();
-    if (!tonemap_pass_render(tp, counts, o->width, o->height, &look, rgba, err))
+    if (ov) {
+        compose_params cp = {o->width, o->height, ov, plot, &v, tp, &table,
+                             (const uint8_t(*)[4])look.cmap, look.floor, o->background, NULL};
+        if (!tonemap_pass_set(tp, counts, plot.w, plot.h, &look, err) || !compose_readback(&cp, rgba, err))
+            goto out;
+    } else if (!tonemap_pass_render(tp, counts, plot.w, plot.h, &look, rgba, err)) {
         goto out;
+    }
     double t_tone = now_s();
     if (!png_write_rgba(o->output, rgba, o->width, o->height, (size_t)o->width * 4,
                         o->background[3] != 255, err))
         goto out;
-    if (o->save_counts && !npy_write_counts(o->save_counts, counts, o->width, o->height, err)) {
+    if (o->save_counts && !npy_write_counts(o->save_counts, counts, plot.w, plot.h, err)) {
         remove(o->output); /* all or nothing */
         goto out;
     }
@@ -247,6 +279,7 @@ out:
     free(ckey);
     tonemap_table_free(&table);
     tonemap_pass_destroy(tp);
+    overlay_destroy(ov);
     glctx_destroy(gl);
     dataset_destroy(ds);
     free(counts);

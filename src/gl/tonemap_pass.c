@@ -15,10 +15,11 @@ struct tonemap_pass {
     GLuint bufs[3], texs[3]; /* eq-hist LUT, big values, big levels */
     float *staging;          /* w*h floats */
     float fmin, frange, floor;
+    int spread;
     int lut_len, big_len;
     float background[4];
     GLint u_lut_len, u_big_len, u_fmin, u_frange, u_floor, u_background, u_flip, u_src_origin,
-        u_src_scale, u_view_origin;
+        u_src_scale, u_view_origin, u_spread;
 };
 
 tonemap_kind tonemap_pass_kind(const tonemap_pass *t) { return t->kind; }
@@ -53,6 +54,7 @@ bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err)
     t->u_src_origin = glGetUniformLocation(p, "u_src_origin");
     t->u_src_scale = glGetUniformLocation(p, "u_src_scale");
     t->u_view_origin = glGetUniformLocation(p, "u_view_origin");
+    t->u_spread = glGetUniformLocation(p, "u_spread");
     *out = t;
     return true;
 }
@@ -166,6 +168,7 @@ bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
     t->fmin = (float)tb->fmin;
     t->frange = (float)(tb->fmax - tb->fmin);
     t->floor = look->floor;
+    t->spread = look->spread < 0 ? 0 : look->spread > 4 ? 4 : look->spread;
     for (int i = 0; i < 4; i++)
         t->background[i] = look->background[i] / 255.0f;
     GLenum e = glGetError();
@@ -191,6 +194,7 @@ void tonemap_pass_draw(tonemap_pass *t, const tonemap_placement *pl, bool flip)
     glUniform1f(t->u_floor, t->floor);
     glUniform4fv(t->u_background, 1, t->background);
     glUniform1i(t->u_flip, flip ? 1 : 0);
+    glUniform1i(t->u_spread, t->spread);
     glUniform2f(t->u_view_origin, (float)pl->vx, (float)pl->vy);
     glUniform2f(t->u_src_origin, (float)pl->src_x, (float)pl->src_y);
     glUniform2f(t->u_src_scale, (float)(pl->src_w / pl->vw), (float)(pl->src_h / pl->vh));

@@ -17,6 +17,7 @@ typedef struct tonemap_look {
     uint8_t cmap[COLORMAP_SIZE][4];
     uint8_t background[4];
     float floor; /* colormap position of the smallest non-zero count, 0..1 */
+    int spread;  /* point size - 1 over 2: each pixel shows the largest count within this radius */
 } tonemap_look;
 
 /* Compiles the shaders for one tone map (cheap to do while the accumulation

@@ -1,12 +1,21 @@
 #include "load/dataset.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "load/demo.h"
+#include "load/memcols.h"
 
 struct dataset {
     int n;                 /* inputs; 0 for the demo */
-    source **src;
+    source **src;          /* binary inputs (NULL for text ones) */
+    memcols **mem;         /* text inputs (NULL for binary ones) */
+    text_stats *tstats;
+    char **names;
     uint64_t *first_chunk; /* n + 1 entries: chunk numbers where each input starts */
     uint64_t records;
     uint64_t chunks;
@@ -60,10 +69,18 @@ void dataset_destroy(dataset *ds)
 {
     if (!ds)
         return;
-    if (ds->src)
-        for (int i = 0; i < ds->n; i++)
+    for (int i = 0; i < ds->n; i++) {
+        if (ds->src)
             source_destroy(ds->src[i]);
+        if (ds->mem)
+            memcols_destroy(ds->mem[i]);
+        if (ds->names)
+            free(ds->names[i]);
+    }
     free(ds->src);
+    free(ds->mem);
+    free(ds->tstats);
+    free(ds->names);
     free(ds->first_chunk);
     free(ds);
 }
@@ -80,6 +97,133 @@ uint64_t dataset_records(const dataset *ds) { return ds->records; }
 uint64_t dataset_chunks(const dataset *ds) { return ds->chunks; }
 int dataset_inputs(const dataset *ds) { return ds->n; }
 const source *dataset_input(const dataset *ds, int i) { return i < ds->n ? ds->src[i] : NULL; }
+
+const char *dataset_input_name(const dataset *ds, int i)
+{
+    return i < ds->n && ds->names ? ds->names[i] : ds->n ? source_get_info(ds->src[i])->path : "demo";
+}
+
+bool dataset_text_stats(const dataset *ds, int i, text_stats *out)
+{
+    if (i >= ds->n || !ds->mem || !ds->mem[i])
+        return false;
+    *out = ds->tstats[i];
+    return true;
+}
+
+static bool text_sink_append(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+{
+    if (!memcols_append(ctx, x, y, n))
+        return vp_err_set(err, "out of memory holding the parsed columns");
+    return true;
+}
+
+/* Parses a whole text file (or standard input for "-") into memory, reading
+ * it in pieces: the text itself is never held whole. */
+static bool load_text(const char *path, const text_params *tp, memcols **out, text_stats *st,
+                      vp_err *err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "standard input" : path;
+    int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return vp_err_set(err, "%s: %s", path, errno == ENOENT ? "no such file"
+                                              : errno == EACCES ? "permission denied" : strerror(errno));
+    struct stat sb;
+    if (!is_stdin) {
+        if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
+            close(fd);
+            return vp_err_set(err, "%s: %s", path, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
+        }
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    }
+    text_parser *t = NULL;
+    memcols *m = memcols_create();
+    char *buf = malloc(1 << 18);
+    bool ok = m && buf && text_parser_create(tp, &t, err);
+    if (!m || !buf)
+        vp_err_set(err, "out of memory");
+    text_sink sink = {text_sink_append, m};
+    while (ok) {
+        ssize_t r = read(fd, buf, 1 << 18);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            ok = vp_err_set(err, "%s: read error: %s", name, strerror(errno));
+            break;
+        }
+        if (r == 0)
+            break;
+        ok = text_parser_feed(t, buf, (size_t)r, &sink, err);
+    }
+    if (ok)
+        ok = text_parser_finish(t, &sink, err);
+    else if (strncmp(err->msg, name, strlen(name)) != 0)
+        vp_err_prefix(err, "%s", name);
+    if (ok)
+        text_parser_stats(t, st);
+    if (ok && memcols_records(m) == 0 && st->data_rows == 0 && st->skipped_rows == 0)
+        ok = vp_err_set(err, "%s: no data rows (%llu lines)", name, (unsigned long long)st->lines);
+    text_parser_destroy(t);
+    free(buf);
+    if (!is_stdin)
+        close(fd);
+    if (!ok) {
+        memcols_destroy(m);
+        return false;
+    }
+    *out = m;
+    return true;
+}
+
+bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_params *p,
+                           dataset **out, vp_err *err)
+{
+    *out = NULL;
+    dataset *ds = calloc(1, sizeof *ds);
+    if (!ds || !(ds->src = calloc((size_t)npaths, sizeof *ds->src)) ||
+        !(ds->mem = calloc((size_t)npaths, sizeof *ds->mem)) ||
+        !(ds->tstats = calloc((size_t)npaths, sizeof *ds->tstats)) ||
+        !(ds->names = calloc((size_t)npaths, sizeof *ds->names)) ||
+        !(ds->first_chunk = calloc((size_t)npaths + 1, sizeof *ds->first_chunk))) {
+        dataset_destroy(ds);
+        return vp_err_set(err, "out of memory");
+    }
+    ds->n = npaths;
+    for (int i = 0; i < npaths; i++) {
+        bool text = p->text_forced || strcmp(paths[i], "-") == 0 ||
+                    text_format_from_name(paths[i]) != TEXT_NOT_TEXT;
+        ds->names[i] = strdup(strcmp(paths[i], "-") == 0 ? "standard input" : paths[i]);
+        uint64_t r;
+        if (text) {
+            if (!load_text(paths[i], &p->text, &ds->mem[i], &ds->tstats[i], err)) {
+                dataset_destroy(ds);
+                return false;
+            }
+            r = memcols_records(ds->mem[i]);
+            ds->first_chunk[i] = ds->chunks;
+            ds->chunks += memcols_chunks(ds->mem[i]);
+        } else {
+            if (p->names_given) {
+                dataset_destroy(ds);
+                return vp_err_set(err, "%s: --x/--y name a column, but this is read as binary "
+                                       "(columns are numbers there; for text give --format)",
+                                  paths[i]);
+            }
+            if (!source_create(paths[i], &p->binary, &ds->src[i], err)) {
+                dataset_destroy(ds);
+                return false;
+            }
+            r = source_get_info(ds->src[i])->records;
+            ds->first_chunk[i] = ds->chunks;
+            ds->chunks += div_up(r, DATASET_CHUNK_RECORDS);
+        }
+        ds->records += r;
+    }
+    ds->first_chunk[npaths] = ds->chunks;
+    *out = ds;
+    return true;
+}
 
 dataset_reader *dataset_reader_create(const dataset *ds)
 {
@@ -124,6 +268,10 @@ bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, size_t 
     int i = 0;
     while (k >= ds->first_chunk[i + 1])
         i++;
+    if (ds->mem && ds->mem[i]) {
+        memcols_chunk(ds->mem[i], k - ds->first_chunk[i], x, y, n, records, nonfinite);
+        return true;
+    }
     if (!r->rd[i] && !(r->rd[i] = source_reader_create(ds->src[i], DATASET_CHUNK_RECORDS)))
         return vp_err_set(err, "out of memory");
     uint64_t rec0 = (k - ds->first_chunk[i]) * DATASET_CHUNK_RECORDS;

@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "load/source.h"
+#include "load/text.h"
 
 /* Records per chunk: large enough to amortise a pread, small enough that a
  * chunk's raw bytes and decoded doubles stay in the core's L2 cache. */
@@ -17,9 +18,26 @@
 
 typedef struct dataset dataset;
 
-/* Opens every path (errors name the file). */
+/* Opens every path (errors name the file): raw binary or .npy through
+ * source.h. */
 bool dataset_create_files(const char *const *paths, int npaths, const source_params *p,
                           dataset **out, vp_err *err);
+
+typedef struct dataset_params {
+    source_params binary;
+    text_params text;
+    bool text_forced; /* --format given: every input is text */
+    bool names_given; /* columns chosen by name: binary inputs are refused */
+} dataset_params;
+
+/* As dataset_create_files, but inputs named like text (.csv .tsv .txt .dat
+ * .xyz ...), all inputs when text_forced, and "-" (standard input) are parsed
+ * as text into memory (memcols.h) while the dataset is created. */
+bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_params *p,
+                           dataset **out, vp_err *err);
+/* For a text input: what its parser saw (bad rows and the first of them). */
+bool dataset_text_stats(const dataset *ds, int i, text_stats *out);
+const char *dataset_input_name(const dataset *ds, int i);
 /* The procedural demo: a Clifford attractor of `points` samples. */
 bool dataset_create_demo(uint64_t points, dataset **out, vp_err *err);
 void dataset_destroy(dataset *ds);

@@ -164,6 +164,7 @@ options_seeds = {
     "help": words("--help"),
     "version": words("version"),
     "render-help": words("render", "-h"),
+    "help-midline": words("render", "a", "--columns", "1", "--help", "--columns", "3"),
     "bad-cmd": words("frobnicate"),
     "bad-size": words("render", "a", "-o", "b", "--size", "0x99999999999"),
     "bad-lim-equal": words("render", "a", "-o", "b", "--ylim", "3", "3e0"),
@@ -177,7 +178,51 @@ options_seeds = {
     "empty": b"",
 }
 
-SETS = {"npy": npy_seeds, "source": source_seeds, "options": options_seeds}
+# ---- fuzz_text: 8 parameter bytes, then the text -------------------------------------
+TEXT_COLS = {None: 0, "0": 2, "1": 3, "2": 4, "3": 5, "x": 6, "y": 7, "lat": 8, "LAT": 9, "": 10,
+             "10": 11, " 1\t": 12, "lat ": 13}
+TEXT_DELIMS = {None: 0, " ": 3, ",": 4, ";": 5, "|": 6, "\t": 7}
+
+
+def tparams(fmt=0, delim=None, xcol=None, ycol=None, y_only=False, header=0, pieces=3, seed=0x4242,
+            sink_fails=False, defaults=False):
+    """fmt: 0 auto, 1 csv, 2 tsv, 3 whitespace; header: 0 auto, 1 yes, 2 no;
+    pieces: index of the largest piece (0: 1 byte ... 7: all)."""
+    flags = (1 if y_only else 0) | header << 1 | (8 if sink_fails else 0) | (16 if defaults else 0)
+    return bytes([fmt, TEXT_DELIMS[delim], TEXT_COLS[xcol], TEXT_COLS[ycol],
+                  flags, seed & 0xFF, (seed >> 8) & 0xFF, (pieces << 5) | ((seed >> 16) & 0x1F)])
+
+
+text_seeds = {
+    "csv-header": tparams() + b"x,y\n1,2\n3.5,-4e3\n-0,.5\n",
+    "csv-named": tparams(1, xcol="lat", ycol="x", pieces=0)
+    + b"x,lat,depth\n1,2,3\n4,5,6\n7,,9\n10,abc,12\n",
+    "tsv-crlf": tparams(2, pieces=1) + b"a\tb\r\n1\t2\r\n3\t4\r\n5\t6",
+    "ws-comments": tparams(3) + b"# comment\n\n  1   2\n> segment\n\t3 4\n5\n  6 7 8\n",
+    "bom-semicolon": tparams(pieces=2) + b"\xef\xbb\xbf1;2\n3;4\n",
+    "quoted": tparams(1) + b'"x, a","y ""b"""\n"1.5","2"\n"3",4\n"5,6",7\n',
+    "nan-inf": tparams() + b"1 nan\n-inf 2\nInfinity +NaN\n4 5\n",
+    "yonly": tparams(y_only=True) + b"1\n2\n\nx\n3.25\n",
+    "ycol-only": tparams(ycol="2") + b"1 2 3\n4 5 6\n7 8\n",
+    "no-header-index": tparams(xcol="1", ycol="0", header=2) + b"1|2|3\n4|5|6\n",
+    "header-yes": tparams(header=1, pieces=4) + b"10 20\n1 2\n3 4\n",
+    "pipe-no-newline": tparams(delim="|", pieces=7) + b"1|2\n3|4",
+    "rounding": tparams(ycol="0", header=2, pieces=5)
+    + b"2.2250738585072011e-308\n1e-310\n1e400\n0.1\n9007199254740993\n"
+    b"9007199254740993.0000000000000000000000001\n4.9406564584124654e-324\n"
+    b"179769313486231580793728971405301e276\n123456789012345678901234567890e-50\n"
+    b"0.000000000000000000000000000000000000000000001e45\n1.7976931348623157e308\n"
+    b"2.47032822920623272e-324\n" + b"1" * 400 + b"e-390\n",
+    "not-numbers": tparams() + b"0x10 1_000\n1,5 2\n1e 2e+\n. +.e1\nnan(123) -.\n",
+    "nul-byte": tparams() + b"1 2\n3\x004\n",
+    "empty": tparams(),
+    "defaults-sink-fails": tparams(defaults=True, sink_fails=True, pieces=0)
+    + b"".join(b"%d %d\n" % (i, i * i) for i in range(40)),
+    "blank-colnames": tparams(xcol=" 1\t", ycol="lat ") + b"a lat\n1 2\n",
+    "name.csv": tparams() + b"data.CSV\n1,2\n",
+}
+
+SETS = {"npy": npy_seeds, "source": source_seeds, "options": options_seeds, "text": text_seeds}
 
 
 def main():

@@ -1,0 +1,61 @@
+#include "app/compose.h"
+
+#include <glad/gl.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool compose_readback(const compose_params *p, uint8_t *rgba, vp_err *err)
+{
+    GLuint rb = 0, fbo = 0;
+    bool ok = false;
+    uint8_t *row = malloc((size_t)p->w * 4);
+    if (!row)
+        return vp_err_set(err, "out of memory");
+    while (glGetError() != GL_NO_ERROR) {
+    }
+    glCreateRenderbuffers(1, &rb);
+    glNamedRenderbufferStorage(rb, GL_RGBA8, p->w, p->h);
+    glCreateFramebuffers(1, &fbo);
+    glNamedFramebufferRenderbuffer(fbo, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, rb);
+    if (glCheckNamedFramebufferStatus(fbo, GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
+        vp_err_set(err, "GL cannot render a %dx%d RGBA8 picture (framebuffer incomplete)", p->w, p->h);
+        goto out;
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+    glViewport(0, 0, p->w, p->h);
+    const uint8_t *bg = p->background;
+    glClearColor(bg[0] / 255.0f, bg[1] / 255.0f, bg[2] / 255.0f, bg[3] / 255.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    const overlay_rect *r = &p->plot;
+    tonemap_placement pl = {r->x, p->h - r->y - r->h, r->w, r->h, 0, 0, r->w, r->h};
+    tonemap_pass_draw(p->tp, &pl, false);
+    if (p->ov) {
+        overlay_frame f = {.win_w = p->w, .win_h = p->h, .plot = *r, .x0 = p->v->x0,
+                           .x1 = p->v->x1, .y0 = p->v->y0, .y1 = p->v->y1, .table = p->table,
+                           .cmap = p->cmap, .floor = p->floor, .status = p->status, .axes = true};
+        if (!overlay_draw(p->ov, &f, err))
+            goto out;
+    }
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, p->w, p->h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+    GLenum e = glGetError();
+    if (e != GL_NO_ERROR) {
+        vp_err_set(err, "GL failed composing the %dx%d picture (error 0x%x)", p->w, p->h, e);
+        goto out;
+    }
+    size_t stride = (size_t)p->w * 4;
+    for (int y = 0; y < p->h / 2; y++) { /* GL rows go up; pictures go down */
+        memcpy(row, rgba + (size_t)y * stride, stride);
+        memcpy(rgba + (size_t)y * stride, rgba + (size_t)(p->h - 1 - y) * stride, stride);
+        memcpy(rgba + (size_t)(p->h - 1 - y) * stride, row, stride);
+    }
+    ok = true;
+out:
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    if (fbo)
+        glDeleteFramebuffers(1, &fbo);
+    if (rb)
+        glDeleteRenderbuffers(1, &rb);
+    free(row);
+    return ok;
+}

@@ -1,0 +1,31 @@
+#ifndef VP_COMPOSE_H
+#define VP_COMPOSE_H
+/* A whole picture offscreen: background, the tone-mapped grid in the plot
+ * rectangle, the overlay around it; read back top row first. Shared by
+ * `render --overlay` and the viewer's scaled screenshots, so both draw what
+ * the window shows. Needs a current GL context. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "accum/view.h"
+#include "core/err.h"
+#include "gl/tonemap_pass.h"
+#include "overlay/overlay.h"
+
+typedef struct compose_params {
+    int w, h;                  /* the picture */
+    overlay *ov;               /* NULL: no overlay; plot must then be the whole picture */
+    overlay_rect plot;         /* where the grid goes (top-left origin) */
+    const view *v;             /* the grid's view (its size is the plot's) */
+    tonemap_pass *tp;          /* with the grid uploaded (tonemap_pass_set) */
+    const tonemap_table *table;
+    const uint8_t (*cmap)[4];
+    float floor;
+    const uint8_t *background; /* RGBA */
+    const char *status;        /* status line, or NULL */
+} compose_params;
+
+/* rgba: w*h*4 bytes, top row first. */
+bool compose_readback(const compose_params *p, uint8_t *rgba, vp_err *err);
+
+#endif

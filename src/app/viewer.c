@@ -1,0 +1,865 @@
+/* The interactive viewer: an SDL window, progressive accumulation on the CPU
+ * (every point, refined in a shuffled chunk order), the same tone-map pass and
+ * overlay as `render --overlay`, navigation, screenshots and --script. */
+#include <SDL2/SDL.h>
+#include <glad/gl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "accum/accum.h"
+#include "accum/progressive.h"
+#include "accum/scan.h"
+#include "app/commands.h"
+#include "app/compose.h"
+#include "app/script.h"
+#include "app/viewstate.h"
+#include "gl/tonemap_pass.h"
+#include "load/dataset.h"
+#include "out/png_out.h"
+#include "overlay/overlay.h"
+
+#define MAX_FRAMES 100000
+
+static const tonemap_kind tm_cycle[] = {TONEMAP_EQ_HIST, TONEMAP_LOG, TONEMAP_CBRT, TONEMAP_SQRT,
+                                        TONEMAP_LINEAR};
+static const char *const cmap_cycle[] = {"inferno", "viridis", "magma", "plasma", "cividis",
+                                         "fire", "gray"};
+
+typedef struct viewer {
+    const vp_options *o;
+    SDL_Window *win;
+    SDL_GLContext glc;
+    dataset *ds;
+    double *bbox;
+    progressive *prog;
+    tonemap_pass *tp;
+    overlay *ov;
+    viewstate vs;
+    int ww, wh;          /* drawable size in pixels */
+    float dpi;           /* drawable pixels per window point */
+    overlay_rect plot;
+    /* the grid on screen: its view, size and statistics */
+    uint64_t *counts;
+    size_t counts_cap;
+    tonemap_table table;
+    bool have_table;
+    double shown[4];
+    int shown_w, shown_h;
+    bool have_shown;
+    uint64_t shown_gen, shown_done, shown_drawn;
+    double last_snapshot;
+    progressive_state pst;
+    /* look */
+    uint8_t cmap[COLORMAP_SIZE][4];
+    const char *cmap_name;
+    int tm_i;
+    bool overlay_on, help_on;
+    int spread;
+    /* what the workers are binning */
+    view cur;
+    bool cur_valid;
+    double view_changed_t;
+    /* interaction */
+    int drag;            /* 0 none, 1 pan, 2 box */
+    double mx, my, ax, ay; /* mouse and anchor, plot pixels */
+    double last_wheel_push;
+    /* screenshots */
+    bool shot_pending;
+    char shot_path[4096];
+    char message[512];
+    double message_until;
+    /* script */
+    script sc;
+    size_t sc_next;
+    double wait_until;
+    bool quit;
+    int exit_code;
+    /* statistics */
+    float *frame_ms;
+    size_t nframes;
+    double t_start, t_first_complete;
+} viewer;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void say(viewer *v, const char *fmt, ...) VP_PRINTF(2, 3);
+static void say(viewer *v, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->message, sizeof v->message, fmt, ap);
+    va_end(ap);
+    v->message_until = now_s() + 3.0;
+    if (!v->o->quiet)
+        fprintf(stderr, "vastplot: %s\n", v->message);
+}
+
+static void update_sizes(viewer *v)
+{
+    int pw, ph;
+    SDL_GL_GetDrawableSize(v->win, &v->ww, &v->wh);
+    SDL_GetWindowSize(v->win, &pw, &ph);
+    v->dpi = pw > 0 ? (float)v->ww / (float)pw : 1.0f;
+    v->plot = v->overlay_on ? overlay_plot_rect(v->ov, v->ww, v->wh)
+                            : (overlay_rect){0, 0, v->ww, v->wh};
+    viewstate_resize(&v->vs, v->plot.w, v->plot.h);
+}
+
+/* window points to plot pixels */
+static void mouse_to_plot(const viewer *v, int x, int y, double *px, double *py)
+{
+    *px = x * v->dpi - v->plot.x;
+    *py = y * v->dpi - v->plot.y;
+}
+
+static bool set_tonemap(viewer *v, int i, vp_err *err)
+{
+    tonemap_pass *tp;
+    if (!tonemap_pass_create(tm_cycle[i], &tp, err))
+        return false;
+    tonemap_pass_destroy(v->tp);
+    v->tp = tp;
+    v->tm_i = i;
+    v->have_shown = false; /* re-upload with the new table */
+    return true;
+}
+
+static void request_screenshot(viewer *v, const char *path)
+{
+    if (path) {
+        snprintf(v->shot_path, sizeof v->shot_path, "%s", path);
+    } else {
+        char name[64];
+        time_t t = time(NULL);
+        struct tm tmv;
+        localtime_r(&t, &tmv);
+        strftime(name, sizeof name, "vastplot-%Y%m%d-%H%M%S.png", &tmv);
+        snprintf(v->shot_path, sizeof v->shot_path, "%s/%s",
+                 v->o->screenshot_dir ? v->o->screenshot_dir : ".", name);
+    }
+    v->shot_pending = true;
+}
+
+static void zoom_key(viewer *v, double factor)
+{
+    double px = v->mx, py = v->my;
+    if (px < 0 || py < 0 || px >= v->plot.w || py >= v->plot.h) {
+        px = v->plot.w / 2.0;
+        py = v->plot.h / 2.0;
+    }
+    viewstate_push(&v->vs);
+    viewstate_zoom_at(&v->vs, factor, px, py);
+}
+
+static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
+{
+    vp_err err;
+    switch (k) {
+    case SDLK_q:
+    case SDLK_ESCAPE:
+        v->quit = true;
+        break;
+    case SDLK_f:
+    case SDLK_F11: {
+        bool fs = SDL_GetWindowFlags(v->win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
+        SDL_SetWindowFullscreen(v->win, fs ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+        break;
+    }
+    case SDLK_HOME:
+    case SDLK_r:
+        viewstate_push(&v->vs);
+        viewstate_reset(&v->vs);
+        break;
+    case SDLK_BACKSPACE:
+        viewstate_back(&v->vs);
+        break;
+    case SDLK_LEFT:
+    case SDLK_RIGHT:
+    case SDLK_UP:
+    case SDLK_DOWN:
+        viewstate_push(&v->vs);
+        viewstate_pan_px(&v->vs, k == SDLK_LEFT ? 0.1 * v->plot.w : k == SDLK_RIGHT ? -0.1 * v->plot.w : 0,
+                         k == SDLK_UP ? 0.1 * v->plot.h : k == SDLK_DOWN ? -0.1 * v->plot.h : 0);
+        break;
+    case SDLK_PLUS:
+    case SDLK_EQUALS:
+    case SDLK_KP_PLUS:
+        zoom_key(v, 1.5);
+        break;
+    case SDLK_MINUS:
+    case SDLK_KP_MINUS:
+        zoom_key(v, 1 / 1.5);
+        break;
+    case SDLK_t:
+        if (!set_tonemap(v, (v->tm_i + 1) % (int)(sizeof tm_cycle / sizeof tm_cycle[0]), &err))
+            say(v, "%s", err.msg);
+        else
+            say(v, "tone map: %s", tonemap_name(tm_cycle[v->tm_i]));
+        break;
+    case SDLK_c: {
+        size_t n = sizeof cmap_cycle / sizeof cmap_cycle[0], i = 0;
+        while (i < n && strcmp(cmap_cycle[i], v->cmap_name) != 0)
+            i++;
+        v->cmap_name = cmap_cycle[(i + 1) % n];
+        colormap_get(v->cmap_name, v->cmap);
+        v->have_shown = false;
+        say(v, "colormap: %s", v->cmap_name);
+        break;
+    }
+    case SDLK_LEFTBRACKET:
+    case SDLK_RIGHTBRACKET:
+        v->spread += k == SDLK_RIGHTBRACKET ? 1 : -1;
+        v->spread = v->spread < 0 ? 0 : v->spread > 4 ? 4 : v->spread;
+        v->have_shown = false;
+        say(v, "point size %d", 2 * v->spread + 1);
+        break;
+    case SDLK_h:
+        v->overlay_on = !v->overlay_on;
+        update_sizes(v);
+        break;
+    case SDLK_F1:
+    case SDLK_QUESTION:
+        v->help_on = !v->help_on;
+        break;
+    case SDLK_SLASH:
+        if (mod & KMOD_SHIFT)
+            v->help_on = !v->help_on;
+        break;
+    case SDLK_s:
+    case SDLK_F12:
+        request_screenshot(v, NULL);
+        say(v, "screenshot: waiting for every point...");
+        break;
+    default:
+        break;
+    }
+}
+
+static void mouse_down(viewer *v, int button, bool shift, double px, double py)
+{
+    v->mx = px;
+    v->my = py;
+    v->ax = px;
+    v->ay = py;
+    viewstate_push(&v->vs);
+    v->drag = (button == SDL_BUTTON_RIGHT || (button == SDL_BUTTON_LEFT && shift)) ? 2
+              : button == SDL_BUTTON_LEFT ? 1 : 0;
+}
+
+static void mouse_move(viewer *v, double px, double py)
+{
+    if (v->drag == 1)
+        viewstate_pan_px(&v->vs, px - v->mx, py - v->my);
+    v->mx = px;
+    v->my = py;
+}
+
+static void mouse_up(viewer *v, double px, double py)
+{
+    mouse_move(v, px, py);
+    if (v->drag == 2)
+        viewstate_box(&v->vs, v->ax, v->ay, px, py);
+    v->drag = 0;
+}
+
+static void wheel(viewer *v, double px, double py, double clicks)
+{
+    double t = now_s();
+    if (t - v->last_wheel_push > 0.5)
+        viewstate_push(&v->vs);
+    v->last_wheel_push = t;
+    viewstate_zoom_at(&v->vs, pow(1.25, clicks), px, py);
+}
+
+static void handle_event(viewer *v, const SDL_Event *e)
+{
+    double px, py;
+    switch (e->type) {
+    case SDL_QUIT:
+        v->quit = true;
+        break;
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+            update_sizes(v);
+        break;
+    case SDL_KEYDOWN:
+        handle_key(v, e->key.keysym.sym, e->key.keysym.mod);
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        mouse_to_plot(v, e->button.x, e->button.y, &px, &py);
+        mouse_down(v, e->button.button, SDL_GetModState() & KMOD_SHIFT, px, py);
+        break;
+    case SDL_MOUSEMOTION:
+        mouse_to_plot(v, e->motion.x, e->motion.y, &px, &py);
+        mouse_move(v, px, py);
+        break;
+    case SDL_MOUSEBUTTONUP:
+        mouse_to_plot(v, e->button.x, e->button.y, &px, &py);
+        mouse_up(v, px, py);
+        break;
+    case SDL_MOUSEWHEEL: {
+        int x, y;
+        SDL_GetMouseState(&x, &y);
+        mouse_to_plot(v, x, y, &px, &py);
+        wheel(v, px, py, e->wheel.preciseY != 0 ? e->wheel.preciseY : e->wheel.y);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- statistics ----------------------------------------------------------- */
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static bool write_stats(viewer *v, const char *path, vp_err *err)
+{
+    size_t n = v->nframes;
+    float *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return vp_err_set(err, "out of memory");
+    memcpy(sorted, v->frame_ms, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_float);
+    double med = n ? sorted[n / 2] : 0, p99 = n ? sorted[(size_t)((n - 1) * 0.99)] : 0;
+    free(sorted);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return vp_err_set(err, "%s: cannot write stats: %s", path, strerror(errno));
+    const double *l = v->vs.lim;
+    fprintf(f,
+            "{\n  \"points_total\": %" PRIu64 ",\n  \"points_loaded\": %" PRIu64
+            ",\n  \"points_drawn\": %" PRIu64 ",\n  \"nonfinite\": %" PRIu64
+            ",\n  \"view\": [%.17g, %.17g, %.17g, %.17g],\n  \"plot_size\": [%d, %d],\n"
+            "  \"frames\": %zu,\n  \"frame_ms_median\": %.3f,\n  \"frame_ms_p99\": %.3f,\n"
+            "  \"refined\": %s,\n  \"refinement\": %.4f,\n  \"first_complete_s\": %.3f,\n"
+            "  \"tonemap\": \"%s\",\n  \"colormap\": \"%s\",\n  \"overlay\": %s\n}\n",
+            dataset_records(v->ds), v->pst.records_done, v->shown_drawn, v->pst.nonfinite, l[0],
+            l[1], l[2], l[3], v->plot.w, v->plot.h, n, med, p99,
+            v->pst.complete && v->shown_gen == v->pst.generation ? "true" : "false",
+            v->pst.chunks_total ? (double)v->pst.chunks_done / (double)v->pst.chunks_total : 1.0,
+            v->t_first_complete > 0 ? v->t_first_complete - v->t_start : -1.0,
+            tonemap_name(tm_cycle[v->tm_i]), v->cmap_name, v->overlay_on ? "true" : "false");
+    if (fclose(f) != 0)
+        return vp_err_set(err, "%s: cannot write stats", path);
+    return true;
+}
+
+/* ---- script --------------------------------------------------------------- */
+
+static bool refined(const viewer *v)
+{
+    return v->pst.complete && v->shown_gen == v->pst.generation && v->have_shown &&
+           v->shown_done == v->pst.chunks_total;
+}
+
+/* Runs script commands until one has to wait; false on an error. */
+static bool script_step(viewer *v, vp_err *err)
+{
+    double t = now_s();
+    while (v->sc_next < v->sc.n) {
+        const script_cmd *c = &v->sc.cmds[v->sc_next];
+        if (v->wait_until > 0) {
+            if (t < v->wait_until)
+                return true;
+            v->wait_until = 0;
+            v->sc_next++;
+            continue;
+        }
+        switch (c->op) {
+        case SCRIPT_VIEW:
+            viewstate_push(&v->vs);
+            if (!viewstate_set(&v->vs, c->arg[0], c->arg[1], c->arg[2], c->arg[3]))
+                return vp_err_set(err, "%s:%d: view: unusable limits", v->o->script, c->line);
+            break;
+        case SCRIPT_ZOOM: {
+            double px = v->plot.w / 2.0, py = v->plot.h / 2.0;
+            if (c->nargs == 3) {
+                const double *l = v->vs.lim;
+                px = (c->arg[1] - l[0]) / (l[1] - l[0]) * v->plot.w;
+                py = (l[3] - c->arg[2]) / (l[3] - l[2]) * v->plot.h;
+            }
+            viewstate_push(&v->vs);
+            viewstate_zoom_at(&v->vs, c->arg[0], px, py);
+            break;
+        }
+        case SCRIPT_PAN:
+            viewstate_push(&v->vs);
+            viewstate_pan_px(&v->vs, -c->arg[0] * v->plot.w, c->arg[1] * v->plot.h);
+            break;
+        case SCRIPT_DRAG:
+        case SCRIPT_BOX:
+            mouse_down(v, c->op == SCRIPT_DRAG ? SDL_BUTTON_LEFT : SDL_BUTTON_RIGHT, false,
+                       c->arg[0], c->arg[1]);
+            mouse_move(v, (c->arg[0] + c->arg[2]) / 2, (c->arg[1] + c->arg[3]) / 2);
+            mouse_up(v, c->arg[2], c->arg[3]);
+            break;
+        case SCRIPT_WHEEL:
+            v->last_wheel_push = 0;
+            v->mx = c->arg[0];
+            v->my = c->arg[1];
+            wheel(v, c->arg[0], c->arg[1], c->arg[2]);
+            break;
+        case SCRIPT_KEY: {
+            SDL_Keycode k = SDL_GetKeyFromName(c->text);
+            if (k == SDLK_UNKNOWN)
+                return vp_err_set(err, "%s:%d: key: unknown key name \"%s\"", v->o->script, c->line, c->text);
+            handle_key(v, k, 0);
+            break;
+        }
+        case SCRIPT_WAIT:
+            v->wait_until = t + c->arg[0] / 1000.0;
+            return true;
+        case SCRIPT_WAIT_REFINED:
+            if (!refined(v))
+                return true;
+            break;
+        case SCRIPT_SCREENSHOT:
+            if (!v->shot_pending && strcmp(v->shot_path, c->text) == 0) {
+                v->shot_path[0] = 0; /* taken */
+                break;
+            }
+            if (!v->shot_pending)
+                request_screenshot(v, c->text);
+            return true;
+        case SCRIPT_STATS:
+            if (!write_stats(v, c->text, err))
+                return false;
+            break;
+        case SCRIPT_QUIT:
+            v->quit = true;
+            return true;
+        }
+        v->sc_next++;
+    }
+    return true;
+}
+
+/* ---- drawing -------------------------------------------------------------- */
+
+static bool ensure_counts(viewer *v, size_t pixels, vp_err *err)
+{
+    if (v->counts_cap >= pixels)
+        return true;
+    free(v->counts);
+    v->counts = malloc(pixels * sizeof *v->counts);
+    v->counts_cap = v->counts ? pixels : 0;
+    if (!v->counts)
+        return vp_err_set(err, "out of memory for a %zu-pixel picture", pixels);
+    return true;
+}
+
+/* Takes the workers' progress into the grid on screen, when it is worth it:
+ * a new view once it has something to show (until then the old picture is
+ * drawn moved and scaled to the new view, so input never waits), and
+ * refinements a few times a second until complete. */
+static bool refresh_grid(viewer *v, vp_err *err)
+{
+    double t = now_s();
+    progressive_state st;
+    progressive_get_state(v->prog, &st);
+    bool same_view = v->have_shown && v->shown_gen == st.generation;
+    bool take;
+    if (!v->have_shown)
+        take = true;
+    else if (!same_view)
+        take = v->drag == 0 && (st.complete || (st.chunks_done > 0 && t - v->view_changed_t > 0.08));
+    else
+        take = st.chunks_done != v->shown_done && (st.complete || t - v->last_snapshot > 0.2);
+    if (!take)
+        return true;
+    size_t pixels = (size_t)v->cur.w * (size_t)v->cur.h;
+    if (!ensure_counts(v, pixels, err) || !progressive_snapshot(v->prog, v->counts, &st, err))
+        return false;
+    uint64_t drawn = 0;
+    for (size_t i = 0; i < pixels; i++)
+        drawn += v->counts[i];
+    if (v->have_table)
+        tonemap_table_free(&v->table);
+    v->have_table = tonemap_table_build(tm_cycle[v->tm_i], v->counts, pixels, &v->table);
+    if (!v->have_table)
+        return vp_err_set(err, "out of memory building the tone map");
+    tonemap_look look = {.table = &v->table, .floor = v->o->floor, .spread = v->spread};
+    memcpy(look.cmap, v->cmap, sizeof look.cmap);
+    memcpy(look.background, v->o->background, 4);
+    if (!tonemap_pass_set(v->tp, v->counts, v->cur.w, v->cur.h, &look, err))
+        return false;
+    v->shown[0] = v->cur.x0;
+    v->shown[1] = v->cur.x1;
+    v->shown[2] = v->cur.y0;
+    v->shown[3] = v->cur.y1;
+    v->shown_w = v->cur.w;
+    v->shown_h = v->cur.h;
+    v->shown_gen = st.generation;
+    v->shown_done = st.chunks_done;
+    v->shown_drawn = drawn;
+    v->have_shown = true;
+    v->pst = st;
+    v->last_snapshot = t;
+    if (st.complete && v->t_first_complete == 0)
+        v->t_first_complete = t;
+    return true;
+}
+
+/* A rectangle outline by scissored clears: no shader needed. */
+static void outline(const viewer *v, double ax, double ay, double bx, double by)
+{
+    int x0 = (int)fmin(ax, bx) + v->plot.x, x1 = (int)fmax(ax, bx) + v->plot.x;
+    int y0 = (int)fmin(ay, by) + v->plot.y, y1 = (int)fmax(ay, by) + v->plot.y;
+    int t = v->dpi > 1.5f ? 2 : 1;
+    int gy0 = v->wh - y1, gy1 = v->wh - y0; /* GL rows from the bottom */
+    glEnable(GL_SCISSOR_TEST);
+    glClearColor(1, 1, 1, 1);
+    int rects[4][4] = {{x0, gy0, x1 - x0, t}, {x0, gy1 - t, x1 - x0, t},
+                       {x0, gy0, t, gy1 - gy0}, {x1 - t, gy0, t, gy1 - gy0}};
+    for (int i = 0; i < 4; i++) {
+        glScissor(rects[i][0], rects[i][1], rects[i][2] > 0 ? rects[i][2] : 1, rects[i][3] > 0 ? rects[i][3] : 1);
+        glClear(GL_COLOR_BUFFER_BIT);
+    }
+    glDisable(GL_SCISSOR_TEST);
+}
+
+static uint64_t count_under_cursor(const viewer *v)
+{
+    if (!v->have_shown || v->mx < 0 || v->my < 0 || v->mx >= v->plot.w || v->my >= v->plot.h)
+        return 0;
+    double x, y;
+    viewstate_to_data(&v->vs, v->mx, v->my, &x, &y);
+    view sv;
+    view_init(&sv, v->shown[0], v->shown[1], v->shown[2], v->shown[3], v->shown_w, v->shown_h);
+    uint32_t i;
+    return view_bin(&sv, x, y, &i) ? v->counts[i] : 0;
+}
+
+static const char help_text[] =
+    "drag: pan    wheel, + or -: zoom at the cursor    right-drag or Shift+drag: box zoom\n"
+    "Home or R: whole data    Backspace: previous view    arrows: pan\n"
+    "T: tone map    C: colormap    [ and ]: point size    H: overlay\n"
+    "F or F11: fullscreen    S or F12: screenshot    ? or F1: this help    Q or Esc: quit";
+
+static bool draw_frame(viewer *v, float fps, vp_err *err)
+{
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, v->ww, v->wh);
+    const uint8_t *bg = v->o->background;
+    glClearColor(bg[0] / 255.0f, bg[1] / 255.0f, bg[2] / 255.0f, bg[3] / 255.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    if (v->have_shown) {
+        const double *l = v->vs.lim, *s = v->shown;
+        tonemap_placement pl = {
+            v->plot.x, v->wh - v->plot.y - v->plot.h, v->plot.w, v->plot.h,
+            (l[0] - s[0]) / (s[1] - s[0]) * v->shown_w, (l[2] - s[2]) / (s[3] - s[2]) * v->shown_h,
+            (l[1] - l[0]) / (s[1] - s[0]) * v->shown_w, (l[3] - l[2]) / (s[3] - s[2]) * v->shown_h};
+        tonemap_pass_draw(v->tp, &pl, false);
+    }
+    if (v->drag == 2)
+        outline(v, v->ax, v->ay, v->mx, v->my);
+    if (v->overlay_on || v->help_on || now_s() < v->message_until) {
+        char status[1024];
+        double x = 0, y = 0;
+        viewstate_to_data(&v->vs, v->mx, v->my, &x, &y);
+        double frac = v->pst.chunks_total ? (double)v->shown_done / (double)v->pst.chunks_total : 1.0;
+        if (now_s() < v->message_until)
+            snprintf(status, sizeof status, "%s", v->message);
+        else
+            snprintf(status, sizeof status,
+                     "%" PRIu64 " / %" PRIu64 " points drawn   refined %3.0f%%   %4.0f fps   "
+                     "x %.9g  y %.9g  count %" PRIu64,
+                     v->shown_drawn, dataset_records(v->ds), 100.0 * frac, fps, x, y,
+                     count_under_cursor(v));
+        overlay_frame f = {
+            .win_w = v->ww, .win_h = v->wh, .plot = v->plot,
+            .x0 = v->vs.lim[0], .x1 = v->vs.lim[1], .y0 = v->vs.lim[2], .y1 = v->vs.lim[3],
+            .table = v->overlay_on && v->have_table ? &v->table : NULL,
+            .cmap = (const uint8_t(*)[4])v->cmap, .floor = v->o->floor,
+            .status = status, .axes = v->overlay_on, .help = v->help_on ? help_text : NULL};
+        if (!overlay_draw(v->ov, &f, err))
+            return false;
+    }
+    return true;
+}
+
+/* --screenshot-scale K: the same picture at K times the window's resolution,
+ * rendered offscreen: every point binned at that size, overlay scaled. */
+static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
+{
+    int W = v->ww * k, H = v->wh * k;
+    bool ok = false;
+    overlay *ov = NULL;
+    tonemap_pass *tp = NULL;
+    uint64_t *counts = NULL;
+    uint8_t *px = NULL;
+    tonemap_table tb = {0};
+    bool have_tb = false;
+    if (!tonemap_pass_check_size(W, H, err))
+        return false;
+    overlay_params op;
+    overlay_params_default(&op);
+    op.title = v->o->title;
+    op.xlabel = v->o->xlabel;
+    op.ylabel = v->o->ylabel;
+    op.dpi_scale = v->dpi * (float)k;
+    if ((v->overlay_on && !overlay_create(&op, &ov, err)) ||
+        !tonemap_pass_create(tm_cycle[v->tm_i], &tp, err))
+        goto out;
+    overlay_rect plot = ov ? overlay_plot_rect(ov, W, H) : (overlay_rect){0, 0, W, H};
+    view pv;
+    view_init(&pv, v->vs.lim[0], v->vs.lim[1], v->vs.lim[2], v->vs.lim[3], plot.w, plot.h);
+    size_t pixels = (size_t)plot.w * (size_t)plot.h;
+    if (!(counts = calloc(pixels, sizeof *counts)) || !(px = malloc((size_t)W * H * 4))) {
+        vp_err_set(err, "out of memory for a %dx%d screenshot", W, H);
+        goto out;
+    }
+    accum_params ap = {.threads = v->o->threads};
+    accum_stats st;
+    if (!accum_cpu_run(v->ds, &pv, &ap, counts, &st, err))
+        goto out;
+    if (!(have_tb = tonemap_table_build(tm_cycle[v->tm_i], counts, pixels, &tb))) {
+        vp_err_set(err, "out of memory");
+        goto out;
+    }
+    tonemap_look look = {.table = &tb, .floor = v->o->floor, .spread = v->spread * k};
+    memcpy(look.cmap, v->cmap, sizeof look.cmap);
+    memcpy(look.background, v->o->background, 4);
+    if (!tonemap_pass_set(tp, counts, plot.w, plot.h, &look, err))
+        goto out;
+    compose_params cp = {W, H, ov, plot, &pv, tp, &tb, (const uint8_t(*)[4])v->cmap,
+                         v->o->floor, v->o->background, NULL};
+    ok = compose_readback(&cp, px, err) &&
+         png_write_rgba(v->shot_path, px, W, H, (size_t)W * 4, v->o->background[3] != 255, err);
+out:
+    if (have_tb)
+        tonemap_table_free(&tb);
+    tonemap_pass_destroy(tp);
+    overlay_destroy(ov);
+    free(counts);
+    free(px);
+    return ok;
+}
+
+static bool save_screenshot(viewer *v, vp_err *err)
+{
+    if (v->o->screenshot_scale > 1)
+        return save_scaled_screenshot(v, v->o->screenshot_scale, err);
+    size_t stride = (size_t)v->ww * 4;
+    uint8_t *px = malloc(stride * (size_t)v->wh), *row = malloc(stride);
+    if (!px || !row) {
+        free(px);
+        free(row);
+        return vp_err_set(err, "out of memory for a screenshot");
+    }
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    glReadPixels(0, 0, v->ww, v->wh, GL_RGBA, GL_UNSIGNED_BYTE, px);
+    for (int y = 0; y < v->wh / 2; y++) { /* GL rows go up; PNG rows go down */
+        memcpy(row, px + (size_t)y * stride, stride);
+        memcpy(px + (size_t)y * stride, px + (size_t)(v->wh - 1 - y) * stride, stride);
+        memcpy(px + (size_t)(v->wh - 1 - y) * stride, row, stride);
+    }
+    bool ok = png_write_rgba(v->shot_path, px, v->ww, v->wh, stride, v->o->background[3] != 255, err);
+    free(px);
+    free(row);
+    return ok;
+}
+
+/* ---- set-up and the loop -------------------------------------------------- */
+
+static bool open_window(viewer *v, vp_err *err)
+{
+    const vp_options *o = v->o;
+    if (SDL_Init(SDL_INIT_VIDEO) != 0)
+        return vp_err_set(err, "cannot open a window: %s (no display? 'vastplot render' works without one)",
+                          SDL_GetError());
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 4);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 5);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    if (o->gl_debug)
+        SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, SDL_GL_CONTEXT_DEBUG_FLAG);
+    int nd = SDL_GetNumVideoDisplays();
+    if (o->display >= nd && nd > 0)
+        return vp_err_set(err, "--display %d: this system has %d display%s (0..%d)", o->display, nd,
+                          nd == 1 ? "" : "s", nd - 1);
+    int w = o->size_set ? o->width : 1280, h = o->size_set ? o->height : 800;
+    Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
+    if (o->fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    char title[512];
+    snprintf(title, sizeof title, "vastplot - %s", o->title ? o->title
+                                                  : o->command == CMD_DEMO ? "demo" : o->inputs[0]);
+    v->win = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED_DISPLAY(o->display),
+                              SDL_WINDOWPOS_CENTERED_DISPLAY(o->display), w, h, flags);
+    if (!v->win)
+        return vp_err_set(err, "cannot open a %dx%d window: %s", w, h, SDL_GetError());
+    v->glc = SDL_GL_CreateContext(v->win);
+    if (!v->glc)
+        return vp_err_set(err, "no OpenGL 4.5 core context for the window: %s", SDL_GetError());
+    int ver = gladLoadGL((GLADloadfunc)SDL_GL_GetProcAddress);
+    if (!ver || GLAD_VERSION_MAJOR(ver) < 4 || (GLAD_VERSION_MAJOR(ver) == 4 && GLAD_VERSION_MINOR(ver) < 5))
+        return vp_err_set(err, "OpenGL 4.5 core is needed; found %s on %s",
+                          glGetString ? (const char *)glGetString(GL_VERSION) : "none",
+                          glGetString ? (const char *)glGetString(GL_RENDERER) : "none");
+    SDL_GL_SetSwapInterval(1);
+    if (o->verbose)
+        fprintf(stderr, "vastplot: window %dx%d, OpenGL %s on %s\n", w, h, glGetString(GL_VERSION),
+                glGetString(GL_RENDERER));
+    return true;
+}
+
+static bool load_data(viewer *v, double full[4], vp_err *err)
+{
+    const vp_options *o = v->o;
+    if (o->command == CMD_DEMO) {
+        if (!dataset_create_demo(o->demo_points, &v->ds, err))
+            return false;
+        dataset_known_bounds(v->ds, full);
+    } else {
+        if (!dataset_create_inputs(o->inputs, o->ninputs, &o->data, &v->ds, err))
+            return false;
+        /* one pass: the bounds, and each chunk's box so that a zoomed view
+         * only reads the chunks that can touch it */
+        uint64_t nch = dataset_chunks(v->ds);
+        v->bbox = malloc((nch ? nch : 1) * 4 * sizeof *v->bbox);
+        scan *sc;
+        scan_result r;
+        if (!v->bbox)
+            return vp_err_set(err, "out of memory");
+        if (!scan_start_chunks(v->ds, o->threads, v->bbox, &sc, err) || !scan_join(sc, &r, err))
+            return false;
+        if (r.finite == 0 && !(o->xlim_set && o->ylim_set))
+            return vp_err_set(err, "no finite samples (%" PRIu64 " records): nothing to show", r.records);
+        full[0] = r.xmin;
+        full[1] = r.xmax;
+        full[2] = r.ymin;
+        full[3] = r.ymax;
+    }
+    if (o->xlim_set) {
+        full[0] = o->xlim[0];
+        full[1] = o->xlim[1];
+    }
+    if (o->ylim_set) {
+        full[2] = o->ylim[0];
+        full[3] = o->ylim[1];
+    }
+    for (int a = 0; a < 4; a += 2)
+        if (full[a] == full[a + 1]) {
+            full[a] -= 0.5;
+            full[a + 1] += 0.5;
+        }
+    return true;
+}
+
+int cmd_view(const vp_options *o, vp_err *err)
+{
+    viewer *v = calloc(1, sizeof *v);
+    if (!v) {
+        vp_err_set(err, "out of memory");
+        return 1;
+    }
+    int rc = 1;
+    v->o = o;
+    v->t_start = now_s();
+    v->overlay_on = true;
+    v->cmap_name = o->colormap;
+    v->spread = (o->point_size - 1) / 2;
+    colormap_get(o->colormap, v->cmap);
+    for (int i = 0; i < (int)(sizeof tm_cycle / sizeof tm_cycle[0]); i++)
+        if (tm_cycle[i] == o->tonemap)
+            v->tm_i = i;
+    double full[4];
+    v->frame_ms = malloc(MAX_FRAMES * sizeof *v->frame_ms);
+    if (!v->frame_ms) {
+        vp_err_set(err, "out of memory");
+        goto out;
+    }
+    if (o->script && !script_load(o->script, &v->sc, err))
+        goto out;
+    if (!load_data(v, full, err) || !open_window(v, err))
+        goto out;
+    overlay_params op;
+    overlay_params_default(&op);
+    op.title = o->title;
+    op.xlabel = o->xlabel;
+    op.ylabel = o->ylabel;
+    if (!overlay_create(&op, &v->ov, err) || !set_tonemap(v, v->tm_i, err))
+        goto out;
+    int threads = o->threads ? o->threads : chunk_pass_default_threads();
+    if (!progressive_create(v->ds, threads, v->bbox, &v->prog, err))
+        goto out;
+    update_sizes(v);
+    viewstate_init(&v->vs, full, NULL, v->plot.w, v->plot.h);
+
+    double last = now_s();
+    float fps = 0;
+    while (!v->quit) {
+        SDL_Event e;
+        /* idle and complete: sleep until input rather than spin */
+        bool idle = refined(v) && v->sc_next >= v->sc.n && !v->shot_pending && !v->o->script;
+        if (idle && SDL_WaitEventTimeout(&e, 100))
+            handle_event(v, &e);
+        while (SDL_PollEvent(&e))
+            handle_event(v, &e);
+        if (v->sc.n && !script_step(v, err))
+            goto out;
+        if (v->sc.n && v->sc_next >= v->sc.n)
+            v->quit = true;
+        /* the workers follow the view */
+        view nv;
+        view_init(&nv, v->vs.lim[0], v->vs.lim[1], v->vs.lim[2], v->vs.lim[3], v->plot.w, v->plot.h);
+        if (!v->cur_valid || memcmp(&nv, &v->cur, sizeof nv) != 0) {
+            v->cur = nv;
+            v->cur_valid = true;
+            v->view_changed_t = now_s();
+            progressive_set_view(v->prog, &nv);
+        }
+        if (!refresh_grid(v, err) || !draw_frame(v, fps, err))
+            goto out;
+        if (v->shot_pending && refined(v)) {
+            v->shot_pending = false;
+            if (!save_screenshot(v, err))
+                goto out;
+            say(v, "screenshot saved: %s", v->shot_path);
+        }
+        SDL_GL_SwapWindow(v->win);
+        double t = now_s();
+        float ms = (float)((t - last) * 1e3);
+        last = t;
+        fps = fps == 0 ? 1000.0f / ms : 0.9f * fps + 0.1f * (1000.0f / ms);
+        if (v->nframes < MAX_FRAMES)
+            v->frame_ms[v->nframes++] = ms;
+    }
+    rc = 0;
+out:
+    progressive_destroy(v->prog);
+    if (v->have_table)
+        tonemap_table_free(&v->table);
+    tonemap_pass_destroy(v->tp);
+    overlay_destroy(v->ov);
+    if (v->glc)
+        SDL_GL_DeleteContext(v->glc);
+    if (v->win)
+        SDL_DestroyWindow(v->win);
+    SDL_Quit();
+    script_free(&v->sc);
+    dataset_destroy(v->ds);
+    free(v->bbox);
+    free(v->counts);
+    free(v->frame_ms);
+    free(v);
+    return rc;
+}

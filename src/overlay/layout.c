@@ -1,0 +1,510 @@
+#include "overlay/layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The margins, top to bottom (all in whole pixels):
+ *   pad | title row | annotation row (y offset, "count") | half a label |
+ *   plot | frame, tick, gap | x tick labels | gap, x label | gap, status | pad
+ * and left to right:
+ *   pad | y label (turned) | y tick labels | gap, tick, frame | plot |
+ *   frame, gap | colorbar | tick, gap | colorbar labels | pad.
+ * Every label column and row has its own band, so labels of different kinds
+ * cannot meet; within a band ticks_layout keeps them apart. */
+
+static int iround(float v) { return (int)floorf(v + 0.5f); }
+static int imax(int a, int b) { return a > b ? a : b; }
+
+void overlay_metrics_compute(const overlay_fonts *fonts, const overlay_params *p, overlay_metrics *m)
+{
+    const font *f = fonts->text;
+    memset(m, 0, sizeof *m);
+    float em = p->font_px * p->dpi_scale;
+    m->em = em;
+    m->asc = (int)ceilf(font_ascent(f));
+    m->desc = (int)ceilf(font_descent(f));
+    m->line_h = m->asc + m->desc;
+    m->digit_h = iround(font_digit_height(f));
+    /* a label centred on y has its baseline at round(y + digit_h / 2) */
+    m->half_up = (int)ceilf((float)m->asc - m->digit_h * 0.5f + 0.5f);
+    m->half_down = (int)ceilf(m->digit_h * 0.5f + 0.5f + (float)m->desc);
+    m->pad = iround(0.6f * em);
+    m->lw = imax(1, iround(p->dpi_scale));
+    m->tick_len = imax(2, iround(0.4f * em));
+    m->row_gap = iround(0.35f * em);
+    /* the lowest y label must end above the x labels' row */
+    m->tick_gap = imax(iround(0.3f * em), m->half_down + 1 - m->lw - m->tick_len);
+    m->cb_gap = iround(1.0f * em);
+    m->cb_w = iround(1.1f * em);
+    m->ylab_w = (int)ceilf(font_width(f, "-88888.88", true));
+    m->cblab_w = (int)ceilf(font_width(f, "8.888e+88", true));
+    m->xgap = 3.0f * em;
+    m->ygap = 2.0f * em;
+    m->colorbar = p->colorbar;
+
+    m->title_asc = (int)ceilf(font_ascent(fonts->title));
+    m->title_line_h = m->title_asc + (int)ceilf(font_descent(fonts->title));
+    m->title_top = m->pad;
+    m->annot_top = m->pad + (p->title ? m->title_line_h + m->row_gap : 0);
+    m->top = m->annot_top + m->line_h + imax(m->half_up, m->lw);
+    m->bottom = m->lw + m->tick_len + m->tick_gap + m->line_h +
+                (p->xlabel ? m->row_gap + m->line_h : 0) + m->row_gap + m->line_h + m->pad;
+    m->left = m->pad + (p->ylabel ? m->line_h + m->row_gap : 0) + m->ylab_w + m->tick_gap +
+              m->tick_len + m->lw;
+    m->right = p->colorbar ? m->lw + m->cb_gap + m->lw + m->cb_w + m->lw + m->tick_len +
+                                 m->tick_gap + m->cblab_w + m->pad
+                           : m->lw + iround(1.5f * em) + m->pad;
+}
+
+overlay_rect overlay_metrics_plot(const overlay_metrics *m, int win_w, int win_h)
+{
+    overlay_rect r = {m->left, m->top, win_w - m->left - m->right, win_h - m->top - m->bottom};
+    if (r.w < 1)
+        r.w = 1;
+    if (r.h < 1)
+        r.h = 1;
+    return r;
+}
+
+int overlay_cbar_index(float floor, int r, int h)
+{
+    float t = ((float)r + 0.5f) / (float)h;
+    float pos = floor + (1.0f - floor) * t;
+    int idx = (int)(pos * 255.0f + 0.5f);
+    return idx < 0 ? 0 : idx > 255 ? 255 : idx;
+}
+
+/* ---- building the lists ---------------------------------------------------- */
+
+typedef struct builder {
+    const font *f;  /* text */
+    const font *tf; /* title */
+    const overlay_metrics *m;
+    overlay_layout *out;
+} builder;
+
+static void add_solid(builder *b, int x, int y, int w, int h)
+{
+    if (b->out->n_solid < OVERLAY_MAX_SOLIDS && w > 0 && h > 0)
+        b->out->solid[b->out->n_solid++] = (overlay_rect){x, y, w, h};
+}
+
+static void grow(overlay_rect *r, int x0, int y0, int x1, int y1)
+{
+    int rx1 = r->x + r->w, ry1 = r->y + r->h;
+    r->x = x0 < r->x ? x0 : r->x;
+    r->y = y0 < r->y ? y0 : r->y;
+    rx1 = x1 > rx1 ? x1 : rx1;
+    ry1 = y1 > ry1 ? y1 : ry1;
+    r->w = rx1 - r->x;
+    r->h = ry1 - r->y;
+}
+
+/* Adds a text with its pen at (x, y); the box covers the line (ascent to
+ * descent) and every glyph quad, so no ink can fall outside it. */
+static overlay_text *add_text(builder *b, overlay_role role, const char *s, bool numeric,
+                              bool vertical, int x, int y, double value)
+{
+    overlay_layout *o = b->out;
+    if (o->n_text >= OVERLAY_MAX_TEXTS || !s[0])
+        return NULL;
+    overlay_text *t = &o->text[o->n_text++];
+    memset(t, 0, sizeof *t);
+    t->role = role;
+    t->numeric = numeric;
+    t->vertical = vertical;
+    t->x = x;
+    t->y = y;
+    t->value = value;
+    snprintf(t->text, sizeof t->text, "%s", s);
+    const font *f = role == OVERLAY_TITLE ? b->tf : b->f;
+    int w = (int)ceilf(font_width(f, s, numeric));
+    /* in text space: x along the baseline, y down; pen at 0,0 */
+    overlay_rect r = role == OVERLAY_TITLE ? (overlay_rect){0, -b->m->title_asc, w, b->m->title_line_h}
+                                           : (overlay_rect){0, -b->m->asc, w, b->m->line_h};
+    font_quad q[OVERLAY_TEXT_LEN];
+    int n = font_quads(f, s, numeric, 0, 0, q, OVERLAY_TEXT_LEN);
+    for (int i = 0; i < n; i++)
+        grow(&r, (int)floorf(q[i].x0), (int)floorf(q[i].y0), (int)ceilf(q[i].x1), (int)ceilf(q[i].y1));
+    if (!vertical)
+        t->box = (overlay_rect){x + r.x, y + r.y, r.w, r.h};
+    else /* (dx, dy) -> (x + dy, y - dx) */
+        t->box = (overlay_rect){x + r.y, y - (r.x + r.w), r.h, r.w};
+    return t;
+}
+
+static float measure_width(void *ctx, const char *label)
+{
+    return font_width(ctx, label, true);
+}
+
+static float measure_height(void *ctx, const char *label)
+{
+    (void)label;
+    const overlay_metrics *m = ctx;
+    return 2.0f * (float)imax(m->half_up, m->half_down);
+}
+
+/* First pixel of a tick mark lw wide at coordinate c along a side whose
+ * pixels are [lo, hi). The sides' ends lie between a frame line and the
+ * picture; a tick there goes on the frame line, so the ticks at both ends
+ * continue the frame instead of one sitting a pixel inside. */
+static int tick_pos(double c, int lo, int hi, int lw)
+{
+    if (c < lo + 0.5)
+        return lo - lw;
+    if (c > hi - 0.5)
+        return hi;
+    return (int)floor(c - lw * 0.5 + 0.5);
+}
+
+/* Baseline that centres digits on y. */
+static int centred_baseline(const overlay_metrics *m, double y)
+{
+    return (int)floor(y + m->digit_h * 0.5 + 0.5);
+}
+
+static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* ---- axes ------------------------------------------------------------------ */
+
+static void x_axis(builder *b, const overlay_frame *fr)
+{
+    const overlay_metrics *m = b->m;
+    overlay_rect pl = b->out->plot;
+    int pb = pl.y + pl.h;
+    ticks_layout_params tp = {.axis_px = (float)pl.w,
+                              .gap_px = m->xgap,
+                              .room_lo = (float)(pl.x - m->pad - 1),
+                              .room_hi = (float)(fr->win_w - m->pad - 1 - (pl.x + pl.w)),
+                              .measure = measure_width,
+                              .ctx = (void *)b->f};
+    tick_set ts;
+    if (!ticks_layout_ex(fr->x0, fr->x1, &tp, &ts))
+        return;
+    int row_top = pb + m->lw + m->tick_len + m->tick_gap;
+    for (int i = 0; i < ts.n; i++) {
+        double cx = pl.x + (ts.value[i] - fr->x0) / (fr->x1 - fr->x0) * pl.w;
+        if (!isfinite(cx))
+            continue;
+        add_solid(b, tick_pos(cx, pl.x, pl.x + pl.w, m->lw), pb, m->lw, m->lw + m->tick_len);
+        float w = font_width(b->f, ts.label[i], true);
+        add_text(b, OVERLAY_XTICK, ts.label[i], true, false, (int)floor(cx - w * 0.5 + 0.5),
+                 row_top + m->asc, ts.value[i]);
+    }
+}
+
+static void y_axis(builder *b, const overlay_frame *fr)
+{
+    const overlay_metrics *m = b->m;
+    overlay_rect pl = b->out->plot;
+    int pb = pl.y + pl.h;
+    float half = (float)imax(m->half_up, m->half_down);
+    ticks_layout_params tp = {.axis_px = (float)pl.h,
+                              .gap_px = m->ygap,
+                              .room_lo = half,
+                              .room_hi = half,
+                              .measure = measure_height,
+                              .ctx = (void *)m};
+    tick_set ts;
+    if (!ticks_layout_ex(fr->y0, fr->y1, &tp, &ts))
+        return;
+    /* long labels (far from zero) get offset notation; any still too wide for
+     * the column are left out rather than drawn over the y label */
+    float widest = 0;
+    for (int i = 0; i < ts.n; i++)
+        widest = fmaxf(widest, font_width(b->f, ts.label[i], true));
+    char offset[40] = "";
+    if (widest > (float)m->ylab_w && !ticks_offset_labels(&ts, offset))
+        offset[0] = 0;
+    int right = pl.x - m->lw - m->tick_len - m->tick_gap;
+    for (int i = 0; i < ts.n; i++) {
+        double cy = pb - (ts.value[i] - fr->y0) / (fr->y1 - fr->y0) * pl.h;
+        if (!isfinite(cy))
+            continue;
+        add_solid(b, pl.x - m->lw - m->tick_len, tick_pos(cy, pl.y, pb, m->lw),
+                  m->lw + m->tick_len, m->lw);
+        float w = font_width(b->f, ts.label[i], true);
+        if (w > (float)m->ylab_w)
+            continue;
+        add_text(b, OVERLAY_YTICK, ts.label[i], true, false, right - (int)ceilf(w),
+                 centred_baseline(m, cy), ts.value[i]);
+    }
+    if (offset[0]) {
+        int x = right - m->ylab_w;
+        char fit[OVERLAY_TEXT_LEN];
+        font_fit(b->f, offset, true, (float)(pl.x + pl.w - x), fit, sizeof fit);
+        add_text(b, OVERLAY_YOFFSET, fit, true, false, x, m->annot_top + m->asc, 0);
+    }
+}
+
+/* ---- colorbar ---------------------------------------------------------------- */
+
+static void format_count(uint64_t c, char *buf, size_t size)
+{
+    if (c < 10000000u) {
+        snprintf(buf, size, "%llu", (unsigned long long)c);
+        return;
+    }
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%.3e", (double)c);
+    /* strip the mantissa's trailing zeros: 2.000e+07 -> 2e+07 */
+    char *e = strchr(tmp, 'e'), *p = e;
+    while (p > tmp && p[-1] == '0')
+        p--;
+    if (p > tmp && p[-1] == '.')
+        p--;
+    memmove(p, e, strlen(e) + 1);
+    snprintf(buf, size, "%s", tmp);
+}
+
+typedef struct cb_pick {
+    uint64_t count[OVERLAY_CBAR_LABELS];
+    double level[OVERLAY_CBAR_LABELS];
+    int n;
+    double min_dl; /* the smallest level difference two labels may have */
+} cb_pick;
+
+static bool cb_clear(const cb_pick *p, double lvl)
+{
+    for (int i = 0; i < p->n; i++)
+        if (fabs(p->level[i] - lvl) < p->min_dl)
+            return false;
+    return true;
+}
+
+static void cb_add(cb_pick *p, uint64_t c, double lvl)
+{
+    if (p->n < OVERLAY_CBAR_LABELS) {
+        p->count[p->n] = c;
+        p->level[p->n++] = lvl;
+    }
+}
+
+/* Linear-like maps: the densest evenly stepped set of round counts that fits
+ * between the min and max labels. */
+static void cb_linear(const tonemap_table *t, cb_pick *p)
+{
+    uint64_t range = t->cmax - t->cmin;
+    static const uint64_t mant[3] = {1, 2, 5};
+    for (uint64_t dec = 1;; dec *= 10) {
+        for (int mi = 0; mi < 3; mi++) {
+            if (mant[mi] > UINT64_MAX / dec)
+                continue;
+            uint64_t s = mant[mi] * dec;
+            if (s > t->cmax || range / s > 60)
+                continue;
+            cb_pick trial = *p;
+            bool ok = true;
+            uint64_t c = t->cmin - t->cmin % s;
+            while (ok && c <= UINT64_MAX - s && (c += s) < t->cmax) {
+                double lvl = tonemap_level(t, c);
+                if (fabs(lvl - tonemap_level(t, t->cmin)) < p->min_dl ||
+                    fabs(lvl - tonemap_level(t, t->cmax)) < p->min_dl)
+                    continue; /* the min or max label says it already */
+                ok = cb_clear(&trial, lvl);
+                cb_add(&trial, c, lvl);
+            }
+            if (ok && trial.n > p->n) {
+                *p = trial;
+                return;
+            }
+        }
+        if (dec > t->cmax / 10)
+            return;
+    }
+}
+
+/* Log and eq-hist: powers of ten first, then 5 and 2 times them (n_mant of
+ * those three), each kept where it does not crowd a label already there.
+ * eq-hist spreads them unevenly, just as it spreads the colours. */
+static void cb_decades(const tonemap_table *t, int n_mant, cb_pick *p)
+{
+    static const uint64_t mant[3] = {1, 5, 2};
+    for (int mi = 0; mi < n_mant; mi++)
+        for (uint64_t dec = 1;; dec *= 10) {
+            uint64_t c = mant[mi] * dec;
+            if (c > t->cmin && c < t->cmax) {
+                double lvl = tonemap_level(t, c);
+                if (cb_clear(p, lvl))
+                    cb_add(p, c, lvl);
+            }
+            if (dec > UINT64_MAX / 50)
+                break;
+        }
+}
+
+static void colorbar(builder *b, const overlay_params *pp, const overlay_frame *fr)
+{
+    const overlay_metrics *m = b->m;
+    overlay_layout *o = b->out;
+    overlay_rect pl = o->plot;
+    if (!m->colorbar || !pp->colorbar)
+        return;
+    int bx = pl.x + pl.w + m->lw + m->cb_gap + m->lw;
+    int tx = bx + m->cb_w + m->lw + m->tick_len + m->tick_gap;
+    float tw = font_width(b->f, "count", false);
+    int cx = clampi((int)floorf(bx + m->cb_w * 0.5f - tw * 0.5f + 0.5f), m->pad,
+                    fr->win_w - m->pad - (int)ceilf(tw));
+    if (!fr->table || !fr->cmap)
+        return;
+    o->cbar = (overlay_rect){bx, pl.y, m->cb_w, pl.h};
+    o->cbar_floor = fr->floor;
+    add_text(b, OVERLAY_CBAR_TITLE, "count", false, false, cx, m->annot_top + m->asc, 0);
+    add_solid(b, bx - m->lw, pl.y - m->lw, m->cb_w + 2 * m->lw, m->lw);
+    add_solid(b, bx - m->lw, pl.y + pl.h, m->cb_w + 2 * m->lw, m->lw);
+    add_solid(b, bx - m->lw, pl.y, m->lw, pl.h);
+    add_solid(b, bx + m->cb_w, pl.y, m->lw, pl.h);
+
+    const tonemap_table *t = fr->table;
+    if (t->cmax == 0)
+        return;
+    cb_pick p = {.n = 0, .min_dl = (measure_height((void *)m, "") + m->ygap * 0.5) / pl.h};
+    cb_add(&p, t->cmax, tonemap_level(t, t->cmax));
+    double lmin = tonemap_level(t, t->cmin);
+    if (t->cmin != t->cmax && cb_clear(&p, lmin))
+        cb_add(&p, t->cmin, lmin);
+    if (t->kind == TONEMAP_LOG || t->kind == TONEMAP_EQ_HIST) {
+        cb_decades(t, 3, &p);
+    } else {
+        /* even steps, then powers of ten where sqrt and cbrt leave room
+         * below the first step */
+        cb_linear(t, &p);
+        cb_decades(t, 1, &p);
+    }
+    for (int i = 0; i < p.n; i++) {
+        double cy = pl.y + pl.h - p.level[i] * pl.h;
+        add_solid(b, bx + m->cb_w, tick_pos(cy, pl.y, pl.y + pl.h, m->lw), m->lw + m->tick_len,
+                  m->lw);
+        char s[40];
+        format_count(p.count[i], s, sizeof s);
+        add_text(b, OVERLAY_CBAR_TICK, s, true, false, tx, centred_baseline(m, cy),
+                 (double)p.count[i]);
+    }
+}
+
+/* ---- the whole ----------------------------------------------------------------- */
+
+/* A line of text centred on cx within the window's padding, cut to fit. */
+static void centred_line(builder *b, overlay_role role, const char *s, double cx, int baseline,
+                         int win_w)
+{
+    const overlay_metrics *m = b->m;
+    const font *f = role == OVERLAY_TITLE ? b->tf : b->f;
+    char fit[OVERLAY_TEXT_LEN];
+    font_fit(f, s, false, (float)(win_w - 2 * m->pad), fit, sizeof fit);
+    int w = (int)ceilf(font_width(f, fit, false));
+    int x = clampi((int)floor(cx - w * 0.5 + 0.5), m->pad, win_w - m->pad - w);
+    add_text(b, role, fit, false, false, x, baseline, 0);
+}
+
+/* The help box: lines of text on a backdrop with a border, centred in the
+ * window, over everything (the picture included: it is asked for). Lines that
+ * do not fit the window's height are left out, the last shown ending in an
+ * ellipsis; lines too wide are cut. */
+static void help_box(builder *b, const char *help, int win_w, int win_h)
+{
+    const overlay_metrics *m = b->m;
+    overlay_layout *o = b->out;
+    int inner = iround(0.8f * m->em), step = m->line_h + iround(0.25f * m->em);
+    int max_w = win_w - 2 * m->pad - 2 * inner - 2 * m->lw;
+    int max_lines = (win_h - 2 * m->pad - 2 * inner - 2 * m->lw + step - m->line_h) / step;
+    if (max_w < 1 || max_lines < 1)
+        return;
+    if (max_lines > OVERLAY_HELP_LINES)
+        max_lines = OVERLAY_HELP_LINES;
+    char lines[OVERLAY_HELP_LINES][OVERLAY_TEXT_LEN];
+    int n = 0, widest = 0;
+    for (const char *p = help; *p && n < max_lines;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char raw[OVERLAY_TEXT_LEN];
+        size_t cut = len < sizeof raw - 1 ? len : sizeof raw - 1;
+        memcpy(raw, p, cut);
+        raw[cut] = 0;
+        p += len + (e ? 1 : 0);
+        bool more = *p && n == max_lines - 1;
+        if (more) /* the last line that fits, with more to come */
+            snprintf(raw + strlen(raw), sizeof raw - strlen(raw), "%s", " \xE2\x80\xA6");
+        font_fit(b->f, raw, false, (float)max_w, lines[n], sizeof lines[n]);
+        widest = imax(widest, (int)ceilf(font_width(b->f, lines[n], false)));
+        n++;
+    }
+    if (n == 0)
+        return;
+    int w = widest + 2 * inner, h = (n - 1) * step + m->line_h + 2 * inner;
+    int x = (win_w - w) / 2, y = (win_h - h) / 2;
+    o->back[o->n_back++] = (overlay_rect){x, y, w, h};
+    o->outline[o->n_outline++] = (overlay_rect){x - m->lw, y - m->lw, w + 2 * m->lw, m->lw};
+    o->outline[o->n_outline++] = (overlay_rect){x - m->lw, y + h, w + 2 * m->lw, m->lw};
+    o->outline[o->n_outline++] = (overlay_rect){x - m->lw, y, m->lw, h};
+    o->outline[o->n_outline++] = (overlay_rect){x + w, y, m->lw, h};
+    for (int i = 0; i < n; i++) {
+        overlay_text *t = add_text(b, OVERLAY_HELP, lines[i], false, false, x + inner,
+                                   y + inner + i * step + m->asc, 0);
+        if (t)
+            t->on_top = true;
+    }
+}
+
+void overlay_layout_compute(const overlay_fonts *fonts, const overlay_metrics *m,
+                            const overlay_params *p, const overlay_frame *fr, overlay_layout *out)
+{
+    const font *f = fonts->text;
+    out->win_w = fr->win_w;
+    out->win_h = fr->win_h;
+    out->plot = fr->plot;
+    out->cbar = (overlay_rect){0, 0, 0, 0};
+    out->cbar_floor = 0;
+    out->n_text = out->n_solid = out->n_back = out->n_outline = 0;
+    builder b = {f, fonts->title, m, out};
+    overlay_rect pl = fr->plot;
+    if (fr->win_w < 1 || fr->win_h < 1)
+        return;
+    if (fr->axes && pl.w >= 1 && pl.h >= 1) {
+        /* the frame, just outside the picture */
+        add_solid(&b, pl.x - m->lw, pl.y - m->lw, pl.w + 2 * m->lw, m->lw);
+        add_solid(&b, pl.x - m->lw, pl.y + pl.h, pl.w + 2 * m->lw, m->lw);
+        add_solid(&b, pl.x - m->lw, pl.y, m->lw, pl.h);
+        add_solid(&b, pl.x + pl.w, pl.y, m->lw, pl.h);
+        x_axis(&b, fr);
+        y_axis(&b, fr);
+        colorbar(&b, p, fr);
+
+        double pcx = pl.x + pl.w * 0.5;
+        if (p->title)
+            centred_line(&b, OVERLAY_TITLE, p->title, pcx, m->title_top + m->title_asc, fr->win_w);
+        int row = pl.y + pl.h + m->lw + m->tick_len + m->tick_gap + m->line_h;
+        if (p->xlabel) {
+            row += m->row_gap;
+            centred_line(&b, OVERLAY_XLABEL, p->xlabel, pcx, row + m->asc, fr->win_w);
+        }
+        if (p->ylabel) {
+            char fit[OVERLAY_TEXT_LEN];
+            /* along the plot's side only: above and below are the title and status */
+            font_fit(f, p->ylabel, false, (float)pl.h, fit, sizeof fit);
+            int w = (int)ceilf(font_width(f, fit, false));
+            int pen_y = clampi((int)floor(pl.y + pl.h * 0.5 + w * 0.5 + 0.5), pl.y + w, pl.y + pl.h);
+            add_text(&b, OVERLAY_YLABEL, fit, false, true, m->pad + m->asc, pen_y, 0);
+        }
+    }
+    if (fr->status && fr->status[0]) {
+        char fit[OVERLAY_TEXT_LEN];
+        font_fit(f, fr->status, false, (float)(fr->win_w - 2 * m->pad), fit, sizeof fit);
+        overlay_text *t = add_text(&b, OVERLAY_STATUS, fit, false, false, m->pad,
+                                   fr->win_h - m->pad - m->desc, 0);
+        if (t && !fr->axes) {
+            /* no margin of its own: a strip keeps it readable over the picture */
+            int e = iround(0.3f * m->em);
+            overlay_rect r = t->box;
+            int x0 = imax(0, r.x - e), y0 = imax(0, r.y - e);
+            int x1 = r.x + r.w + e < fr->win_w ? r.x + r.w + e : fr->win_w;
+            int y1 = r.y + r.h + e < fr->win_h ? r.y + r.h + e : fr->win_h;
+            out->back[out->n_back++] = (overlay_rect){x0, y0, x1 - x0, y1 - y0};
+            t->on_top = true;
+        }
+    }
+    if (fr->help && fr->help[0])
+        help_box(&b, fr->help, fr->win_w, fr->win_h);
+}

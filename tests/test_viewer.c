@@ -1,0 +1,234 @@
+/* The viewer in a real window under Xvfb, driven by --script: a screenshot
+ * after `view` equals `vastplot render` of the same limits, and pan, zoom
+ * about the cursor, box zoom, reset and back give the expected view limits.
+ * Also the navigation math on its own. Skips (77) without Xvfb or GL 4.5. */
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "app/viewstate.h"
+#include "out/png_out.h"
+#include "testutil.h"
+
+static const char *bin, *dir;
+static char display[32];
+static pid_t xvfb = -1;
+
+static int run(const char *args)
+{
+    char cmd[16384 + 512];
+    snprintf(cmd, sizeof cmd, "DISPLAY=%s '%s' %s", display, bin, args);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static bool start_xvfb(void)
+{
+    if (system("command -v Xvfb >/dev/null 2>&1") != 0)
+        return false;
+    for (int n = 90; n < 140; n++) {
+        char lock[64];
+        snprintf(lock, sizeof lock, "/tmp/.X%d-lock", n);
+        if (access(lock, F_OK) == 0)
+            continue;
+        snprintf(display, sizeof display, ":%d", n);
+        xvfb = fork();
+        if (xvfb == 0) {
+            execlp("Xvfb", "Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp",
+                   (char *)NULL);
+            _exit(127);
+        }
+        char sock[64];
+        snprintf(sock, sizeof sock, "/tmp/.X11-unix/X%d", n);
+        for (int i = 0; i < 100; i++) {
+            if (access(sock, F_OK) == 0)
+                return true;
+            usleep(50000);
+        }
+        kill(xvfb, SIGTERM);
+        waitpid(xvfb, NULL, 0);
+        xvfb = -1;
+    }
+    return false;
+}
+
+static void stop_xvfb(void)
+{
+    if (xvfb > 0) {
+        kill(xvfb, SIGTERM);
+        waitpid(xvfb, NULL, 0);
+    }
+}
+
+/* "view": [x0, x1, y0, y1] from a stats JSON file */
+static void read_view(const char *path, double l[4])
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *p = strstr(buf, "\"view\": [");
+    assert_non_null(p);
+    assert_int_equal(sscanf(p, "\"view\": [%lf, %lf, %lf, %lf]", &l[0], &l[1], &l[2], &l[3]), 4);
+}
+
+static const char *write_script(const char *name, const char *text)
+{
+    const char *path = tu_path(dir, name);
+    tu_write_file(path, text, strlen(text));
+    return path;
+}
+
+static char data[4096];
+
+static void make_data(void)
+{
+    snprintf(data, sizeof data, "%s", tu_path(dir, "pts.f32"));
+    const size_t n = 300000;
+    float *xy = malloc(n * 2 * sizeof *xy);
+    uint64_t s = 7;
+    for (size_t i = 0; i < n; i++) {
+        double r = tu_rand_unit(&s), a = tu_rand_unit(&s) * 6.283185307179586;
+        xy[2 * i] = (float)(r * cos(a) * 10 + 3);
+        xy[2 * i + 1] = (float)(r * r * sin(a) * 5 - 1);
+    }
+    tu_write_file(data, xy, n * 2 * sizeof *xy);
+    free(xy);
+}
+
+static void test_screenshot_equals_render(void **state)
+{
+    (void)state;
+    char script[1024], args[16384];
+    const char *shot = tu_path(dir, "shot.png"), *ref = tu_path(dir, "ref.png");
+    snprintf(script, sizeof script,
+             "key H\nview -4 9 -5.5 3\nwait-refined\nscreenshot %s\nquit\n", shot);
+    const char *sp = write_script("shot.txt", script);
+    snprintf(args, sizeof args, "view '%s' --size 400x300 --script '%s' -q", data, sp);
+    assert_int_equal(run(args), 0);
+    snprintf(args, sizeof args, "render '%s' --xlim -4 9 --ylim -5.5 3 --size 400x300 -o '%s' -q",
+             data, ref);
+    assert_int_equal(run(args), 0);
+    uint8_t *a = NULL, *b = NULL;
+    int aw = 0, ah = 0, bw = 0, bh = 0;
+    vp_err err;
+    if (!png_read_rgba(shot, &a, &aw, &ah, &err) || !png_read_rgba(ref, &b, &bw, &bh, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(aw, bw);
+    assert_int_equal(ah, bh);
+    int differ = 0;
+    for (int i = 0; i < aw * ah * 4; i++)
+        differ += abs(a[i] - b[i]) > 2;
+    /* the same rendering path: at most a handful of pixels may differ */
+    if (differ > aw * ah / 1000)
+        fail_msg("%d of %d channel values differ", differ, aw * ah * 4);
+    free(a);
+    free(b);
+}
+
+static void test_navigation(void **state)
+{
+    (void)state;
+    /* expected limits from the navigation math, checked independently below */
+    char script[8192], args[16384];
+    const char *s1 = tu_path(dir, "s1.json"), *s2 = tu_path(dir, "s2.json"), *s3 = tu_path(dir, "s3.json"),
+               *s4 = tu_path(dir, "s4.json"), *s5 = tu_path(dir, "s5.json");
+    snprintf(script, sizeof script,
+             "key H\n"
+             "view 0 100 0 50\nstats %s\n"
+             "drag 200 100 300 150\nstats %s\n"   /* pan: content follows the mouse */
+             "wheel 100 75 1\nstats %s\n"         /* zoom in 1.25x about pixel (100, 75) */
+             "key BackSpace\nkey BackSpace\nstats %s\n"
+             "box 100 75 300 225\nkey Home\nkey BackSpace\nstats %s\nquit\n",
+             s1, s2, s3, s4, s5);
+    const char *sp = write_script("nav.txt", script);
+    snprintf(args, sizeof args, "view '%s' --size 400x300 --script '%s' -q", data, sp);
+    assert_int_equal(run(args), 0);
+    double l[4];
+    read_view(s1, l);
+    assert_true(l[0] == 0 && l[1] == 100 && l[2] == 0 && l[3] == 50);
+    read_view(s2, l); /* 100 px right = 25 units; 50 px down = 8.333 units */
+    assert_true(fabs(l[0] - -25) < 1e-9 && fabs(l[1] - 75) < 1e-9);
+    assert_true(fabs(l[2] - 50.0 / 6) < 1e-9 && fabs(l[3] - (50 + 50.0 / 6)) < 1e-9);
+    read_view(s3, l); /* the data point under (100, 75) stays put */
+    double cx = -25 + 100 * 100.0 / 400, cy = 50 + 50.0 / 6 - 50 * 75.0 / 300;
+    assert_true(fabs(l[0] - (cx - (cx - -25) / 1.25)) < 1e-9);
+    assert_true(fabs(l[3] - (cy + (50 + 50.0 / 6 - cy) / 1.25)) < 1e-9);
+    read_view(s4, l); /* back twice: the start */
+    assert_true(l[0] == 0 && l[1] == 100 && l[2] == 0 && l[3] == 50);
+    read_view(s5, l); /* box (100,75)-(300,225) of [0,100]x[0,50], then Home, then back */
+    assert_true(fabs(l[0] - 25) < 1e-9 && fabs(l[1] - 75) < 1e-9);
+    assert_true(fabs(l[2] - 12.5) < 1e-9 && fabs(l[3] - 37.5) < 1e-9);
+}
+
+/* The navigation math alone. */
+static void test_viewstate(void **state)
+{
+    (void)state;
+    viewstate s;
+    double full[4] = {-1, 1, -2, 2};
+    viewstate_init(&s, full, NULL, 200, 100);
+    double x, y;
+    viewstate_to_data(&s, 0, 0, &x, &y);
+    assert_true(x == -1 && y == 2);
+    viewstate_push(&s);
+    viewstate_zoom_at(&s, 2, 50, 25); /* (-0.5, 1) stays fixed */
+    viewstate_to_data(&s, 50, 25, &x, &y);
+    assert_true(fabs(x - -0.5) < 1e-12 && fabs(y - 1) < 1e-12);
+    assert_true(fabs((s.lim[1] - s.lim[0]) - 1) < 1e-12);
+    viewstate_pan_px(&s, 200, 0); /* a full width to the right */
+    assert_true(fabs(s.lim[0] - (-0.75 - 1)) < 1e-12);
+    assert_true(viewstate_back(&s));
+    assert_true(s.lim[0] == -1 && s.lim[1] == 1);
+    assert_false(viewstate_back(&s));
+    /* deep zoom far from zero: 10^6x is fine, and it stops before a pixel would
+     * be narrower than a double ulp */
+    double far[4] = {1.7e9, 1.7e9 + 1e3, 0, 1};
+    viewstate_init(&s, far, NULL, 1000, 1000);
+    viewstate_zoom_at(&s, 1e6, 500, 500);
+    assert_true(fabs((s.lim[1] - s.lim[0]) - 1e-3) < 1e-6); /* ulp(1.7e9) = 2.4e-7 */
+    for (int i = 0; i < 60; i++)
+        viewstate_zoom_at(&s, 2, 500, 500);
+    double wdt = s.lim[1] - s.lim[0];
+    assert_true(wdt / 1000 > 2 * 1.7e9 * 2.2e-16); /* a pixel spans two ulps or more */
+    assert_true(wdt / 1000 < 8 * 1.7e9 * 2.3e-16); /* and zooming went that far */
+    /* reversed axes stay reversed through a box zoom */
+    double rev[4] = {10, 0, 0, 1};
+    viewstate_init(&s, rev, NULL, 100, 100);
+    viewstate_box(&s, 10, 10, 50, 50);
+    assert_true(s.lim[0] > s.lim[1]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest pure[] = {cmocka_unit_test(test_viewstate)};
+    int rc = cmocka_run_group_tests(pure, NULL, NULL);
+    bin = getenv("VP_BIN");
+    if (!bin || !*bin)
+        return 1;
+    dir = tu_tmpdir("test_viewer");
+    if (!start_xvfb()) {
+        fprintf(stderr, "SKIP: Xvfb is not available (install Debian package xvfb)\n");
+        return rc ? rc : 77;
+    }
+    make_data();
+    const struct CMUnitTest window[] = {
+        cmocka_unit_test(test_screenshot_equals_render),
+        cmocka_unit_test(test_navigation),
+    };
+    rc |= cmocka_run_group_tests(window, NULL, NULL);
+    stop_xvfb();
+    return rc;
+}
