@@ -153,6 +153,10 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             o->verbose = true;
         } else if (FLAG("--quiet") || FLAG("-q")) {
             o->quiet = true;
+        } else if (FLAG("--gpu-mem")) {
+            NEED_VALUE();
+            if (!parse_int(name, val, 1, 1 << 24, &o->gpu_mem_mb, err))
+                return false;
         } else if (FLAG("--point-size")) {
             NEED_VALUE();
             if (!parse_int(name, val, 1, 9, &o->point_size, err))
@@ -410,6 +414,9 @@ void options_print_help(const char *argv0)
         "  --screenshot-dir DIR         where S / F12 writes vastplot-YYYYMMDD-HHMMSS.png (default .)\n"
         "  --screenshot-scale K         screenshots at K times the window's resolution\n"
         "  --script FILE                run viewer commands (see README)\n"
+        "  --gpu-mem MB                 GPU memory the viewer may hold points in (default: half of\n"
+        "                               what the driver reports free, else 1024); larger data is\n"
+        "                               refined on the CPU, streamed from the file\n"
         "  keys: drag pan, wheel or +/- zoom at the cursor, right-drag or Shift+drag box zoom,\n"
         "        Home/R reset, Backspace back, arrows pan, T tone map, C colormap, [ ] point size,\n"
         "        H overlay, ? or F1 help, F or F11 fullscreen, S or F12 screenshot, Q or Esc quit\n"

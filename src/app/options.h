@@ -46,6 +46,7 @@ typedef struct vp_options {
     const char *script;
     const char *screenshot_dir;
     int screenshot_scale;      /* 1.. */
+    int gpu_mem_mb;            /* viewer: GPU memory budget; 0 = what the driver reports free / 2 */
     const char *title, *xlabel, *ylabel;
 } vp_options;
 

@@ -14,6 +14,7 @@
 
 #include "accum/accum.h"
 #include "accum/progressive.h"
+#include "accum/progressive_gpu.h"
 #include "accum/scan.h"
 #include "app/commands.h"
 #include "app/compose.h"
@@ -37,7 +38,11 @@ typedef struct viewer {
     SDL_GLContext glc;
     dataset *ds;
     double *bbox;
-    progressive *prog;
+    progressive *prog;        /* CPU refinement (created when first needed) */
+    progressive_gpu *gprog;   /* GPU-resident refinement, when the data fits */
+    bool gpu_view;            /* the current view is refined on the GPU */
+    uint64_t view_gen;        /* bumped whenever the view changes */
+    uint64_t engine_gen;      /* the engine's generation for view_gen */
     tonemap_pass *tp;
     overlay *ov;
     viewstate vs;
@@ -52,7 +57,7 @@ typedef struct viewer {
     double shown[4];
     int shown_w, shown_h;
     bool have_shown;
-    uint64_t shown_gen, shown_done, shown_drawn;
+    uint64_t shown_gen, shown_done, shown_drawn; /* shown_gen: a view_gen */
     double last_snapshot;
     progressive_state pst;
     /* look */
@@ -328,6 +333,8 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static bool refined(viewer *v);
+
 static bool write_stats(viewer *v, const char *path, vp_err *err)
 {
     size_t n = v->nframes;
@@ -351,7 +358,7 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
             "  \"tonemap\": \"%s\",\n  \"colormap\": \"%s\",\n  \"overlay\": %s\n}\n",
             dataset_records(v->ds), v->pst.records_done, v->shown_drawn, v->pst.nonfinite, l[0],
             l[1], l[2], l[3], v->plot.w, v->plot.h, n, med, p99,
-            v->pst.complete && v->shown_gen == v->pst.generation ? "true" : "false",
+            refined(v) ? "true" : "false",
             v->pst.chunks_total ? (double)v->pst.chunks_done / (double)v->pst.chunks_total : 1.0,
             v->t_first_complete > 0 ? v->t_first_complete - v->t_start : -1.0,
             tonemap_name(tm_cycle[v->tm_i]), v->cmap_name, v->overlay_on ? "true" : "false");
@@ -362,9 +369,13 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
 
 /* ---- script --------------------------------------------------------------- */
 
-static bool refined(const viewer *v)
+static void sync_view(viewer *v);
+
+/* Every point of the current view is on screen. */
+static bool refined(viewer *v)
 {
-    return v->pst.complete && v->shown_gen == v->pst.generation && v->have_shown &&
+    sync_view(v);
+    return v->have_shown && v->shown_gen == v->view_gen && v->pst.complete &&
            v->shown_done == v->pst.chunks_total;
 }
 
@@ -468,15 +479,66 @@ static bool ensure_counts(viewer *v, size_t pixels, vp_err *err)
  * a new view once it has something to show (until then the old picture is
  * drawn moved and scaled to the new view, so input never waits), and
  * refinements a few times a second until complete. */
+/* The view the engines bin for follows the navigation; a view too deep for
+ * the GPU's float offsets is binned exactly on the CPU. */
+static void sync_view(viewer *v)
+{
+    view nv;
+    view_init(&nv, v->vs.lim[0], v->vs.lim[1], v->vs.lim[2], v->vs.lim[3], v->plot.w, v->plot.h);
+    if (v->cur_valid && memcmp(&nv, &v->cur, sizeof nv) == 0)
+        return;
+    v->cur = nv;
+    v->cur_valid = true;
+    v->view_gen++;
+    v->view_changed_t = now_s();
+    double px = fabs(nv.x1 - nv.x0) / nv.w, py = fabs(nv.y1 - nv.y0) / nv.h;
+    v->gpu_view = v->gprog && px > 4 * progressive_gpu_resolution(v->gprog, 0) &&
+                  py > 4 * progressive_gpu_resolution(v->gprog, 1);
+    progressive_state st;
+    if (v->gpu_view) {
+        progressive_gpu_set_view(v->gprog, &nv);
+        progressive_gpu_get_state(v->gprog, &st);
+    } else {
+        if (!v->prog) {
+            vp_err e;
+            int threads = v->o->threads ? v->o->threads : chunk_pass_default_threads();
+            if (!progressive_create(v->ds, threads, v->bbox, &v->prog, &e)) {
+                say(v, "%s", e.msg);
+                return;
+            }
+        }
+        progressive_set_view(v->prog, &nv);
+        progressive_get_state(v->prog, &st);
+    }
+    v->engine_gen = st.generation;
+}
+
+static void engine_state(viewer *v, progressive_state *st)
+{
+    if (v->gpu_view)
+        progressive_gpu_get_state(v->gprog, st);
+    else if (v->prog)
+        progressive_get_state(v->prog, st);
+    else
+        *st = (progressive_state){0};
+}
+
+/* Takes the engine's progress into the grid on screen, when it is worth it:
+ * a new view once it has something to show (until then the old picture is
+ * drawn moved and scaled to the new view, so input never waits), and
+ * refinements a few times a second until complete. */
 static bool refresh_grid(viewer *v, vp_err *err)
 {
     double t = now_s();
+    sync_view(v);
+    if (!v->gpu_view && !v->prog)
+        return true;
     progressive_state st;
-    progressive_get_state(v->prog, &st);
-    bool same_view = v->have_shown && v->shown_gen == st.generation;
+    engine_state(v, &st);
+    bool same_view = v->have_shown && v->shown_gen == v->view_gen;
     bool take;
     if (!v->have_shown)
-        take = true;
+        take = st.chunks_done > 0 || st.complete;
     else if (!same_view)
         take = v->drag == 0 && (st.complete || (st.chunks_done > 0 && t - v->view_changed_t > 0.08));
     else
@@ -484,7 +546,10 @@ static bool refresh_grid(viewer *v, vp_err *err)
     if (!take)
         return true;
     size_t pixels = (size_t)v->cur.w * (size_t)v->cur.h;
-    if (!ensure_counts(v, pixels, err) || !progressive_snapshot(v->prog, v->counts, &st, err))
+    if (!ensure_counts(v, pixels, err))
+        return false;
+    if (v->gpu_view ? !progressive_gpu_snapshot(v->gprog, v->counts, &st, err)
+                    : !progressive_snapshot(v->prog, v->counts, &st, err))
         return false;
     uint64_t drawn = 0;
     for (size_t i = 0; i < pixels; i++)
@@ -505,7 +570,7 @@ static bool refresh_grid(viewer *v, vp_err *err)
     v->shown[3] = v->cur.y1;
     v->shown_w = v->cur.w;
     v->shown_h = v->cur.h;
-    v->shown_gen = st.generation;
+    v->shown_gen = v->view_gen;
     v->shown_done = st.chunks_done;
     v->shown_drawn = drawn;
     v->have_shown = true;
@@ -799,8 +864,20 @@ int cmd_view(const vp_options *o, vp_err *err)
     if (!overlay_create(&op, &v->ov, err) || !set_tonemap(v, v->tm_i, err))
         goto out;
     int threads = o->threads ? o->threads : chunk_pass_default_threads();
-    if (!progressive_create(v->ds, threads, v->bbox, &v->prog, err))
-        goto out;
+    const char *ren = (const char *)glGetString(GL_RENDERER);
+    bool software = ren && (strstr(ren, "llvmpipe") || strstr(ren, "softpipe") || strstr(ren, "swrast"));
+    if (o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !software)) {
+        /* resident on the GPU when the data fits the budget, else the CPU path
+         * (which streams from the file) serves the viewer */
+        size_t free_b = progressive_gpu_free_memory();
+        size_t budget = o->gpu_mem_mb ? (size_t)o->gpu_mem_mb << 20
+                        : free_b ? free_b / 2 : (size_t)1 << 30;
+        vp_err gerr;
+        if (!progressive_gpu_create(v->ds, v->bbox, budget, threads, &v->gprog, &gerr))
+            say(v, "%s: refining on the CPU instead", gerr.msg);
+        else if (o->verbose)
+            fprintf(stderr, "vastplot: points resident on the GPU (budget %zu MiB)\n", budget >> 20);
+    }
     update_sizes(v);
     viewstate_init(&v->vs, full, NULL, v->plot.w, v->plot.h);
 
@@ -818,15 +895,10 @@ int cmd_view(const vp_options *o, vp_err *err)
             goto out;
         if (v->sc.n && v->sc_next >= v->sc.n)
             v->quit = true;
-        /* the workers follow the view */
-        view nv;
-        view_init(&nv, v->vs.lim[0], v->vs.lim[1], v->vs.lim[2], v->vs.lim[3], v->plot.w, v->plot.h);
-        if (!v->cur_valid || memcmp(&nv, &v->cur, sizeof nv) != 0) {
-            v->cur = nv;
-            v->cur_valid = true;
-            v->view_changed_t = now_s();
-            progressive_set_view(v->prog, &nv);
-        }
+        sync_view(v);
+        /* GPU refinement: as many chunks as fit a few milliseconds per frame */
+        if (v->gpu_view)
+            progressive_gpu_step(v->gprog, 8.0);
         if (!refresh_grid(v, err) || !draw_frame(v, fps, err))
             goto out;
         if (v->shot_pending && refined(v)) {
@@ -846,6 +918,7 @@ int cmd_view(const vp_options *o, vp_err *err)
     rc = 0;
 out:
     progressive_destroy(v->prog);
+    progressive_gpu_destroy(v->gprog);
     if (v->have_table)
         tonemap_table_free(&v->table);
     tonemap_pass_destroy(v->tp);

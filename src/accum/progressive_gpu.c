@@ -1,0 +1,305 @@
+#include "accum/progressive_gpu.h"
+
+#include <glad/gl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accum/chunk_pass.h"
+#include "gl/shader.h"
+
+#define LOCAL_SIZE 256
+
+typedef struct gchunk {
+    double ox, oy;      /* origin: the chunk's first finite point */
+    uint32_t n;         /* finite points stored at index k * DATASET_CHUNK_RECORDS */
+    uint32_t records;
+} gchunk;
+
+struct progressive_gpu {
+    uint64_t nchunks;
+    gchunk *chunks;
+    double *bbox;
+    double spread[2];   /* largest chunk extent per axis */
+    GLuint buf, prog, tex;
+    GLint u_first, u_n, u_offset, u_scale, u_size;
+    int tw, th;
+    view v;
+    uint64_t gen, *order, norder, next;
+    uint64_t records_done, nonfinite_done;
+    GLuint query;
+    bool query_pending;
+    uint64_t query_points;
+    double ns_per_point; /* measured */
+    uint32_t *readback;
+    size_t readback_cap;
+};
+
+typedef struct upload_ctx {
+    progressive_gpu *g;
+    float *staging;
+} upload_ctx;
+
+static bool upload_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                          size_t n, vp_err *err)
+{
+    (void)state;
+    (void)err;
+    upload_ctx *u = ctx;
+    gchunk *c = &u->g->chunks[k];
+    c->n = (uint32_t)n;
+    c->ox = n ? x[0] : 0;
+    c->oy = n ? y[0] : 0;
+    float *out = u->staging + 2 * k * DATASET_CHUNK_RECORDS;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = (float)(x[i] - c->ox);
+        out[2 * i + 1] = (float)(y[i] - c->oy);
+    }
+    return true;
+}
+
+static const chunk_pass_ops upload_ops = {NULL, upload_points, NULL};
+
+size_t progressive_gpu_free_memory(void)
+{
+    /* GL_NVX_gpu_memory_info / GL_ATI_meminfo: not in our glad subset, so by value */
+    const GLenum NVX_CURRENT_AVAILABLE = 0x9049, ATI_TEXTURE_FREE = 0x87FC;
+    GLint kb[4] = {0, 0, 0, 0};
+    const char *ext;
+    GLint n = 0;
+    glGetIntegerv(GL_NUM_EXTENSIONS, &n);
+    for (GLint i = 0; i < n; i++) {
+        ext = (const char *)glGetStringi(GL_EXTENSIONS, (GLuint)i);
+        if (ext && strcmp(ext, "GL_NVX_gpu_memory_info") == 0) {
+            glGetIntegerv(NVX_CURRENT_AVAILABLE, kb);
+            return (size_t)kb[0] * 1024;
+        }
+        if (ext && strcmp(ext, "GL_ATI_meminfo") == 0) {
+            glGetIntegerv(ATI_TEXTURE_FREE, kb);
+            return (size_t)kb[0] * 1024;
+        }
+    }
+    return 0;
+}
+
+bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t budget_bytes,
+                            int threads, progressive_gpu **out, vp_err *err)
+{
+    *out = NULL;
+    uint64_t nch = dataset_chunks(ds);
+    uint64_t bytes = nch * DATASET_CHUNK_RECORDS * 2 * sizeof(float);
+    if (bytes > budget_bytes || dataset_records(ds) >= UINT32_MAX)
+        return vp_err_set(err, "the data (%.0f MiB as float pairs) does not fit the GPU budget of %.0f MiB",
+                          bytes / 1048576.0, budget_bytes / 1048576.0);
+    GLint64 max_block = 0;
+    glGetInteger64v(GL_MAX_SHADER_STORAGE_BLOCK_SIZE, &max_block);
+    if ((GLint64)bytes > max_block)
+        return vp_err_set(err, "the data (%.0f MiB) is larger than one GL shader storage block "
+                               "may be (%.0f MiB)", bytes / 1048576.0, max_block / 1048576.0);
+    progressive_gpu *g = calloc(1, sizeof *g);
+    if (!g)
+        return vp_err_set(err, "out of memory");
+    g->nchunks = nch;
+    g->chunks = calloc(nch ? nch : 1, sizeof *g->chunks);
+    g->order = malloc((nch ? nch : 1) * sizeof *g->order);
+    if (chunk_bbox && (g->bbox = malloc(nch * 4 * sizeof *g->bbox)))
+        memcpy(g->bbox, chunk_bbox, nch * 4 * sizeof *g->bbox);
+    float *staging = malloc(bytes ? bytes : 1);
+    if (!g->chunks || !g->order || !staging || (chunk_bbox && !g->bbox)) {
+        free(staging);
+        progressive_gpu_destroy(g);
+        return vp_err_set(err, "out of memory staging %.0f MiB for the GPU", bytes / 1048576.0);
+    }
+    /* decode every chunk once, in parallel, into the staging copy */
+    upload_ctx u = {g, staging};
+    chunk_pass *pass;
+    chunk_pass_totals t;
+    if (!chunk_pass_start(ds, threads, &upload_ops, &u, &pass, err) ||
+        !chunk_pass_join(pass, &t, err)) {
+        free(staging);
+        progressive_gpu_destroy(g);
+        return false;
+    }
+    for (uint64_t k = 0; k < nch; k++) {
+        uint64_t first = k * DATASET_CHUNK_RECORDS;
+        uint64_t total = dataset_records(ds);
+        g->chunks[k].records = (uint32_t)(total - first < DATASET_CHUNK_RECORDS ? total - first
+                                                                               : DATASET_CHUNK_RECORDS);
+        if (g->bbox && g->bbox[4 * k] <= g->bbox[4 * k + 1]) {
+            g->spread[0] = fmax(g->spread[0], g->bbox[4 * k + 1] - g->bbox[4 * k]);
+            g->spread[1] = fmax(g->spread[1], g->bbox[4 * k + 3] - g->bbox[4 * k + 2]);
+        } else if (!g->bbox) {
+            g->spread[0] = g->spread[1] = INFINITY;
+        }
+    }
+    while (glGetError() != GL_NO_ERROR) {
+    }
+    glCreateBuffers(1, &g->buf);
+    glNamedBufferStorage(g->buf, (GLsizeiptr)(bytes ? bytes : 8), staging, 0);
+    free(staging);
+    GLenum e = glGetError();
+    if (e != GL_NO_ERROR) {
+        progressive_gpu_destroy(g);
+        return vp_err_set(err, "GL refused %.0f MiB of resident point data (error 0x%x)",
+                          bytes / 1048576.0, e);
+    }
+    char defs[64];
+    snprintf(defs, sizeof defs, "#define LOCAL_SIZE %d\n", LOCAL_SIZE);
+    if (!(g->prog = shader_program_compute("accum_resident.comp.glsl", defs, err))) {
+        progressive_gpu_destroy(g);
+        return false;
+    }
+    g->u_first = glGetUniformLocation(g->prog, "u_first");
+    g->u_n = glGetUniformLocation(g->prog, "u_n");
+    g->u_offset = glGetUniformLocation(g->prog, "u_offset");
+    g->u_scale = glGetUniformLocation(g->prog, "u_scale");
+    g->u_size = glGetUniformLocation(g->prog, "u_size");
+    glCreateQueries(GL_TIME_ELAPSED, 1, &g->query);
+    g->ns_per_point = 0;
+    *out = g;
+    return true;
+}
+
+void progressive_gpu_destroy(progressive_gpu *g)
+{
+    if (!g)
+        return;
+    if (g->buf)
+        glDeleteBuffers(1, &g->buf);
+    if (g->tex)
+        glDeleteTextures(1, &g->tex);
+    if (g->prog)
+        glDeleteProgram(g->prog);
+    if (g->query)
+        glDeleteQueries(1, &g->query);
+    free(g->chunks);
+    free(g->order);
+    free(g->bbox);
+    free(g->readback);
+    free(g);
+}
+
+double progressive_gpu_resolution(const progressive_gpu *g, int axis)
+{
+    /* float offsets carry 24 bits: an error of spread * 2^-23 at worst */
+    return g->spread[axis] * 0x1p-23;
+}
+
+static uint64_t mix(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+void progressive_gpu_set_view(progressive_gpu *g, const view *v)
+{
+    g->v = *v;
+    g->gen++;
+    if (!g->tex || g->tw != v->w || g->th != v->h) {
+        if (g->tex)
+            glDeleteTextures(1, &g->tex);
+        glCreateTextures(GL_TEXTURE_2D, 1, &g->tex);
+        glTextureStorage2D(g->tex, 1, GL_R32UI, v->w, v->h);
+        g->tw = v->w;
+        g->th = v->h;
+    }
+    const GLuint zero = 0;
+    glClearTexImage(g->tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
+    double vx0 = fmin(v->x0, v->x1), vx1 = fmax(v->x0, v->x1);
+    double vy0 = fmin(v->y0, v->y1), vy1 = fmax(v->y0, v->y1);
+    g->norder = 0;
+    for (uint64_t k = 0; k < g->nchunks; k++) {
+        const double *b = g->bbox ? g->bbox + 4 * k : NULL;
+        if (b && (b[0] > b[1] || b[1] < vx0 || b[0] > vx1 || b[3] < vy0 || b[2] > vy1))
+            continue;
+        g->order[g->norder++] = k;
+    }
+    for (uint64_t i = g->norder; i > 1; i--) {
+        uint64_t j = mix(i) % i, t = g->order[i - 1];
+        g->order[i - 1] = g->order[j];
+        g->order[j] = t;
+    }
+    g->next = 0;
+    g->records_done = g->nonfinite_done = 0;
+}
+
+bool progressive_gpu_step(progressive_gpu *g, double budget_ms)
+{
+    if (g->next >= g->norder)
+        return false;
+    /* learn the cost per point from the last finished timer query */
+    if (g->query_pending) {
+        GLint avail = 0;
+        glGetQueryObjectiv(g->query, GL_QUERY_RESULT_AVAILABLE, &avail);
+        if (avail) {
+            GLuint64 ns = 0;
+            glGetQueryObjectui64v(g->query, GL_QUERY_RESULT, &ns);
+            if (g->query_points)
+                g->ns_per_point = (double)ns / (double)g->query_points;
+            g->query_pending = false;
+        }
+    }
+    uint64_t want = g->ns_per_point > 0 ? (uint64_t)(budget_ms * 1e6 / g->ns_per_point)
+                                        : DATASET_CHUNK_RECORDS;
+    if (want < DATASET_CHUNK_RECORDS)
+        want = DATASET_CHUNK_RECORDS;
+    bool timing = !g->query_pending;
+    if (timing)
+        glBeginQuery(GL_TIME_ELAPSED, g->query);
+    glUseProgram(g->prog);
+    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, g->buf);
+    glBindImageTexture(0, g->tex, 0, GL_FALSE, 0, GL_READ_WRITE, GL_R32UI);
+    glUniform2f(g->u_scale, g->v.sx, g->v.sy);
+    glUniform2f(g->u_size, g->v.fw, g->v.fh);
+    uint64_t points = 0;
+    while (g->next < g->norder && points < want) {
+        uint64_t k = g->order[g->next++];
+        const gchunk *c = &g->chunks[k];
+        g->records_done += c->records;
+        g->nonfinite_done += c->records - c->n;
+        if (!c->n)
+            continue;
+        /* origin difference in double, then float: the precision rule of view.h */
+        glUniform2f(g->u_offset, (float)(c->ox - g->v.x0), (float)(c->oy - g->v.y0));
+        glUniform1ui(g->u_first, (GLuint)(k * DATASET_CHUNK_RECORDS));
+        glUniform1ui(g->u_n, c->n);
+        glDispatchCompute((c->n + LOCAL_SIZE - 1) / LOCAL_SIZE, 1, 1);
+        points += c->n;
+    }
+    if (timing) {
+        glEndQuery(GL_TIME_ELAPSED);
+        g->query_pending = true;
+        g->query_points = points;
+    }
+    return true;
+}
+
+void progressive_gpu_get_state(progressive_gpu *g, progressive_state *st)
+{
+    *st = (progressive_state){g->gen, g->next, g->norder, g->records_done, g->nonfinite_done,
+                              g->next >= g->norder};
+}
+
+bool progressive_gpu_snapshot(progressive_gpu *g, uint64_t *counts, progressive_state *st,
+                              vp_err *err)
+{
+    size_t pixels = (size_t)g->tw * (size_t)g->th;
+    if (g->readback_cap < pixels) {
+        free(g->readback);
+        g->readback = malloc(pixels * sizeof *g->readback);
+        g->readback_cap = g->readback ? pixels : 0;
+        if (!g->readback)
+            return vp_err_set(err, "out of memory");
+    }
+    glMemoryBarrier(GL_TEXTURE_UPDATE_BARRIER_BIT);
+    glGetTextureImage(g->tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT,
+                      (GLsizei)(pixels * sizeof *g->readback), g->readback);
+    for (size_t i = 0; i < pixels; i++)
+        counts[i] = g->readback[i];
+    progressive_gpu_get_state(g, st);
+    return true;
+}
