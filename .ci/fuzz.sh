@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD_DIR:-build-fuzz}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD;; esac
-SECONDS_EACH=${FUZZ_SECONDS:-25}
+SECONDS_EACH=${FUZZ_SECONDS:-20}
 JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # (0 would mean "no limit" to libFuzzer.)
 case $SECONDS_EACH in ''|*[!0-9]*|0) echo "FUZZ_SECONDS must be a whole number >= 1" >&2; exit 2;; esac

@@ -103,6 +103,16 @@ row "partial record warns"  0 "the last 4 bytes are not a whole record" -- rende
 sum_before=$(md5sum partial.bin)
 "$B" render partial.bin -o out.png -q; [ "$(md5sum partial.bin)" = "$sum_before" ] || { fail=$((fail + 1)); echo "FAIL input changed"; }
 
+# degenerate but valid inputs: a picture, not an error
+printf '\x00\x00\x80\x3f\x00\x00\x00\x40' > single.f32                       # one sample (1, 2)
+row "a single sample"       0 "1 points read, 1 drawn"          -- render single.f32 -o out.png --size 3x3
+printf '\x00\x00\x80\x3f\x00\x00\x00\x40%.0s' 1 2 3 4 > same.f32          # four identical samples
+row "identical samples"     0 "4 points read, 4 drawn"          -- render same.f32 -o out.png
+row "reversed --xlim"       0 "1 points read, 1 drawn"          -- render single.f32 --xlim 5 0 -o out.png
+row "1x1 picture"           0 "2 points read, 2 drawn"          -- render two_f32_records.bin --size 1x1 -o out.png
+row "huge --skip-bytes"     1 "is not less than the file size"  -- render two_f32_records.bin --skip-bytes 4611686018427387903 -o out.png
+row "huge --size number"    2 "--size: expected WIDTHxHEIGHT"   -- render two_f32_records.bin --size 99999999999x2 -o out.png
+
 # text input: header names, a bad row reported with its line, standard input
 printf 'lon,lat,mag\n# a comment\n1.5,2.5,3\n2,3,4\n3,x,5\n4,5,6\n' > quakes.csv
 row "csv by column names"   0 "line 5, held \"x\" (not a number in column 1 (lat))" -- render quakes.csv --x lon --y lat -o out.png

@@ -14,7 +14,8 @@ static bool parse_double(const char *opt, const char *s, double *out, vp_err *er
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || *end || errno == ERANGE || !isfinite(v))
+    /* ERANGE with a tiny result is an underflow to a subnormal: a fine number */
+    if (end == s || *end || (errno == ERANGE && fabs(v) > 1.0) || !isfinite(v))
         return vp_err_set(err, "%s: expected a finite number, got \"%s\"", opt, s);
     *out = v;
     return true;
@@ -24,7 +25,7 @@ static bool parse_u64(const char *opt, const char *s, uint64_t max, uint64_t *ou
 {
     char *end;
     errno = 0;
-    if (*s == '-' || *s == '+' || *s == ' ')
+    if (!(*s >= '0' && *s <= '9'))
         return vp_err_set(err, "%s: expected a whole number from 0 to %llu, got \"%s\"", opt,
                           (unsigned long long)max, s);
     unsigned long long v = strtoull(s, &end, 10);
@@ -254,7 +255,8 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             if (val) {
                 /* --xlim=X0,X1 */
                 char buf[128];
-                snprintf(buf, sizeof buf, "%s", val);
+                if (snprintf(buf, sizeof buf, "%s", val) >= (int)sizeof buf)
+                    return vp_err_set(err, "%s: the value is longer than %zu characters", name, sizeof buf - 1);
                 char *comma = strchr(buf, ',');
                 if (!comma)
                     return vp_err_set(err, "%s: expected two numbers, \"%s X0 X1\" or \"%s=X0,X1\"", name, name, name);
@@ -289,8 +291,10 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             if (!colormap_get(val, tmp)) {
                 char list[256] = "";
                 for (const char *const *n = colormap_names(); *n; n++) {
-                    strncat(list, *n, sizeof list - strlen(list) - 3);
-                    strncat(list, n[1] ? ", " : "", sizeof list - strlen(list) - 1);
+                    size_t used = strlen(list);
+                    if (used + strlen(*n) + 3 >= sizeof list)
+                        break;
+                    snprintf(list + used, sizeof list - used, "%s%s", *n, n[1] ? ", " : "");
                 }
                 return vp_err_set(err, "--colormap: unknown \"%s\"; expected one of %s (add _r to reverse)", val, list);
             }

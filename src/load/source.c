@@ -581,3 +581,73 @@ bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double 
     *n_out = kept;
     return true;
 }
+
+/* ---- records from memory (standard input, growing files) -------------------- */
+
+struct record_decoder {
+    source s; /* only the layout fields are used: no file */
+};
+
+record_decoder *record_decoder_create(const char *name, const source_params *p, vp_err *err)
+{
+    source_params defaults;
+    if (!p) {
+        memset(&defaults, 0, sizeof defaults);
+        defaults.ycol = -1;
+        p = &defaults;
+    }
+    record_decoder *d = calloc(1, sizeof *d);
+    if (!d) {
+        vp_err_set(err, "out of memory");
+        return NULL;
+    }
+    source *s = &d->s;
+    s->fd = -1;
+    s->path = strdup(name);
+    if (!s->path || (unsigned)p->dtype >= VP_DTYPE_COUNT || p->columns < 0 ||
+        p->columns > SOURCE_MAX_COLUMNS) {
+        vp_err_set(err, "%s: bad record layout", name);
+        record_decoder_destroy(d);
+        return NULL;
+    }
+    s->info.path = s->path;
+    s->info.dtype = p->dtype;
+    s->info.endian = vp_dtype_size(p->dtype) == 1 ? vp_host_endian() : p->endian;
+    s->info.columns = p->columns ? p->columns : p->y_only ? 1 : 2;
+    if (!choose_columns(s, p, err)) {
+        record_decoder_destroy(d);
+        return NULL;
+    }
+    s->value_size = vp_dtype_size(s->info.dtype);
+    s->record_size = s->value_size * (size_t)s->info.columns;
+    s->decode = kernels[s->info.dtype][s->info.endian != vp_host_endian()];
+    return d;
+}
+
+void record_decoder_destroy(record_decoder *d)
+{
+    if (!d)
+        return;
+    free(d->s.path);
+    free(d);
+}
+
+size_t record_decoder_record_size(const record_decoder *d)
+{
+    return d->s.record_size;
+}
+
+void record_decoder_run(const record_decoder *d, const uint8_t *bytes, size_t n, uint64_t rec0,
+                        double *x, double *y, size_t *n_out, uint64_t *nonfinite)
+{
+    const source *s = &d->s;
+    const uint8_t *yb = bytes + (size_t)s->info.ycol * s->value_size;
+    const uint8_t *xb = s->info.xcol >= 0 ? bytes + (size_t)s->info.xcol * s->value_size : NULL;
+    size_t bad = s->decode(xb, s->record_size, yb, s->record_size, n, rec0, x, y);
+    size_t kept = n;
+    if (bad) {
+        kept = compact_finite(x, y, n);
+        *nonfinite += n - kept;
+    }
+    *n_out = kept;
+}

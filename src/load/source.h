@@ -60,4 +60,16 @@ void source_reader_destroy(source_reader *r);
 bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double *y,
                    size_t *n_out, uint64_t *nonfinite, vp_err *err);
 
+/* Raw records that arrive in memory (standard input, the new bytes of a
+ * growing file): the same layout rules and decoding kernels as files, without
+ * one. name is for messages. NULL on a bad layout (err set). */
+typedef struct record_decoder record_decoder;
+record_decoder *record_decoder_create(const char *name, const source_params *p, vp_err *err);
+void record_decoder_destroy(record_decoder *d); /* NULL is fine */
+size_t record_decoder_record_size(const record_decoder *d); /* bytes */
+/* Decodes n whole records at bytes (x = rec0 + i for y-only layouts); finite
+ * points compacted into x, y; *nonfinite += skipped. */
+void record_decoder_run(const record_decoder *d, const uint8_t *bytes, size_t n, uint64_t rec0,
+                        double *x, double *y, size_t *n_out, uint64_t *nonfinite);
+
 #endif
