@@ -154,6 +154,24 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             o->verbose = true;
         } else if (FLAG("--quiet") || FLAG("-q")) {
             o->quiet = true;
+        } else if (FLAG("--follow") || FLAG("-f")) {
+            o->follow = true;
+        } else if (FLAG("--until-idle")) {
+            NEED_VALUE();
+            if (!parse_double(name, val, &o->until_idle, err))
+                return false;
+            if (o->until_idle < 0 || o->until_idle > 86400)
+                return vp_err_set(err, "--until-idle: expected seconds from 0 to 86400, got \"%s\"", val);
+        } else if (FLAG("--window")) {
+            NEED_VALUE();
+            if (!parse_u64(name, val, UINT64_C(1) << 62, &o->window_n, err))
+                return false;
+        } else if (FLAG("--window-x")) {
+            NEED_VALUE();
+            if (!parse_double(name, val, &o->window_x, err))
+                return false;
+            if (!(o->window_x > 0))
+                return vp_err_set(err, "--window-x: expected a positive width, got \"%s\"", val);
         } else if (FLAG("--gpu-mem")) {
             NEED_VALUE();
             if (!parse_int(name, val, 1, 1 << 24, &o->gpu_mem_mb, err))
@@ -361,6 +379,12 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
         if (o->ninputs == 0)
             return vp_err_set(err, "%s: no input file given", cmd);
     }
+    if (o->follow && o->ninputs != 1 && (o->command == CMD_RENDER || o->command == CMD_VIEW))
+        return vp_err_set(err, "--follow takes one input file (got %d)", o->ninputs);
+    if (o->follow && o->command == CMD_RENDER && !(o->until_idle > 0))
+        return vp_err_set(err, "render --follow needs --until-idle SECONDS: when to stop waiting and render");
+    if ((o->window_n || o->window_x > 0) && !o->follow)
+        return vp_err_set(err, "--window and --window-x go with --follow");
     if (o->command == CMD_DEMO && o->ninputs)
         return vp_err_set(err, "demo takes no input file (got \"%s\")", o->inputs[0]);
     if (o->command == CMD_RENDER && !o->output)
@@ -409,6 +433,12 @@ void options_print_help(const char *argv0)
         "  --floor F                    colormap position of the smallest count, 0..1 (default 0.15)\n"
         "  --point-size N               draw each non-empty pixel N pixels wide (display only;\n"
         "                               counts are unchanged; default 1)\n"
+        "\n"
+        "growing files:\n"
+        "  --follow, -f                 keep reading as the file grows (like tail -F: truncation\n"
+        "                               restarts it, a rotated name is followed)\n"
+        "  --until-idle S               render --follow: render once the file has not grown for S s\n"
+        "  --window N, --window-x X     viewer --follow: show the last N samples / X units of x\n"
         "\n"
         "viewer and presentation:\n"
         "  --size WxH                   window size (default 1280x800 for the viewer)\n"

@@ -46,6 +46,10 @@ typedef struct vp_options {
     const char *script;
     const char *screenshot_dir;
     int screenshot_scale;      /* 1.. */
+    bool follow;               /* --follow: the input is still being written */
+    double until_idle;         /* render --follow: seconds without growth before rendering */
+    uint64_t window_n;         /* viewer --follow: show the last N samples (0: all) */
+    double window_x;           /* viewer --follow: show the last X units of x (0: all) */
     int gpu_mem_mb;            /* viewer: GPU memory budget; 0 = what the driver reports free / 2 */
     const char *title, *xlabel, *ylabel;
 } vp_options;

@@ -13,6 +13,7 @@
 #include "app/compose.h"
 #include "app/commands.h"
 #include "gl/glctx.h"
+#include "load/follow.h"
 #include "gl/tonemap_pass.h"
 #include "out/npy_out.h"
 #include "out/png_out.h"
@@ -116,6 +117,27 @@ int cmd_render(const vp_options *o, vp_err *err)
     if (o->command == CMD_DEMO) {
         if (!dataset_create_demo(o->demo_points, &ds, err))
             goto out;
+    } else if (o->follow) {
+        if (!dataset_create_follow(o->inputs[0], &o->data, &ds, err))
+            goto out;
+        /* read as it grows; render once it has been still for --until-idle */
+        double last_change = now_s();
+        for (;;) {
+            follow_event ev;
+            if (!dataset_follow_poll(ds, &ev, err))
+                goto out;
+            double t = now_s();
+            if (ev.grew || ev.reset || ev.rotated)
+                last_change = t;
+            if (t - last_change >= o->until_idle)
+                break;
+            dataset_follow_wait(ds, (int)fmin(100, (o->until_idle - (t - last_change)) * 1000 + 1));
+        }
+        if (dataset_records(ds) == 0) {
+            vp_err_set(err, "%s: no records arrived within --until-idle %g s", o->inputs[0], o->until_idle);
+            goto out;
+        }
+        t_start = now_s(); /* the summary times the render, not the waiting */
     } else if (!dataset_create_inputs(o->inputs, o->ninputs, &o->data, &ds, err)) {
         goto out;
     }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "load/demo.h"
+#include "load/follow.h"
 #include "load/memcols.h"
 
 struct dataset {
@@ -16,6 +17,7 @@ struct dataset {
     memcols **mem;         /* text inputs (NULL for binary ones) */
     text_stats *tstats;
     char **names;
+    follower *follow;      /* the one input is a followed file */
     uint64_t *first_chunk; /* n + 1 entries: chunk numbers where each input starts */
     uint64_t records;
     uint64_t chunks;
@@ -69,6 +71,7 @@ void dataset_destroy(dataset *ds)
 {
     if (!ds)
         return;
+    follower_destroy(ds->follow);
     for (int i = 0; i < ds->n; i++) {
         if (ds->src)
             source_destroy(ds->src[i]);
@@ -93,8 +96,64 @@ bool dataset_known_bounds(const dataset *ds, double bounds[4])
     return true;
 }
 
-uint64_t dataset_records(const dataset *ds) { return ds->records; }
-uint64_t dataset_chunks(const dataset *ds) { return ds->chunks; }
+uint64_t dataset_records(const dataset *ds)
+{
+    return ds->follow ? memcols_records(ds->mem[0]) : ds->records;
+}
+
+uint64_t dataset_chunks(const dataset *ds)
+{
+    return ds->follow ? memcols_chunks(ds->mem[0]) : ds->chunks;
+}
+
+bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err)
+{
+    *out = NULL;
+    if (strcmp(path, "-") == 0)
+        return vp_err_set(err, "--follow reads a file by name; standard input is read to its end anyway");
+    dataset *ds = calloc(1, sizeof *ds);
+    if (!ds || !(ds->mem = calloc(1, sizeof *ds->mem)) || !(ds->src = calloc(1, sizeof *ds->src)) ||
+        !(ds->tstats = calloc(1, sizeof *ds->tstats)) || !(ds->names = calloc(1, sizeof *ds->names)) ||
+        !(ds->first_chunk = calloc(2, sizeof *ds->first_chunk)) || !(ds->names[0] = strdup(path)) ||
+        !(ds->mem[0] = memcols_create())) {
+        dataset_destroy(ds);
+        return vp_err_set(err, "out of memory");
+    }
+    ds->n = 1;
+    ds->first_chunk[1] = UINT64_MAX;
+    follow_params fp = {.text = p->text_forced || text_format_from_name(path) != TEXT_NOT_TEXT,
+                        .text_p = p->text, .binary = p->binary};
+    if (!fp.text && p->names_given) {
+        dataset_destroy(ds);
+        return vp_err_set(err, "%s: --x/--y name a column, but this is read as binary", path);
+    }
+    if (!follower_create(path, &fp, ds->mem[0], &ds->follow, err)) {
+        dataset_destroy(ds);
+        return false;
+    }
+    *out = ds;
+    return true;
+}
+
+bool dataset_is_follow(const dataset *ds) { return ds->follow != NULL; }
+
+bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err)
+{
+    if (!follower_poll(ds->follow, ev, err))
+        return false;
+    follower_text_stats(ds->follow, &ds->tstats[0]);
+    return true;
+}
+
+void dataset_follow_wait(dataset *ds, int timeout_ms) { follower_wait(ds->follow, timeout_ms); }
+
+bool dataset_chunk_bbox(const dataset *ds, uint64_t k, double out[4])
+{
+    if (!ds->follow)
+        return false;
+    memcols_chunk_bbox(ds->mem[0], k, out);
+    return true;
+}
 int dataset_inputs(const dataset *ds) { return ds->n; }
 const source *dataset_input(const dataset *ds, int i) { return i < ds->n ? ds->src[i] : NULL; }
 
@@ -160,6 +219,8 @@ static bool load_text(const char *path, const text_params *tp, memcols **out, te
         ok = text_parser_finish(t, &sink, err);
     else if (strncmp(err->msg, name, strlen(name)) != 0)
         vp_err_prefix(err, "%s", name);
+    if (m)
+        memcols_seal(m);
     if (ok)
         text_parser_stats(t, st);
     if (ok && memcols_records(m) == 0 && st->data_rows == 0 && st->skipped_rows == 0)
@@ -253,7 +314,7 @@ bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, size_t 
 {
     const dataset *ds = r->ds;
     *n = 0;
-    if (k >= ds->chunks)
+    if (k >= dataset_chunks(ds))
         return true;
     if (ds->n == 0) {
         uint64_t first = k * DATASET_CHUNK_RECORDS;

@@ -35,6 +35,18 @@ typedef struct dataset_params {
  * as text into memory (memcols.h) while the dataset is created. */
 bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_params *p,
                            dataset **out, vp_err *err);
+/* One growing file, followed (follow.h): rows are read by dataset_follow_poll
+ * and held in memory. The chunk count grows; chunks already seen never change
+ * unless a poll reports a reset (truncation). */
+typedef struct follow_event follow_event;
+bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err);
+bool dataset_is_follow(const dataset *ds);
+bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err);
+void dataset_follow_wait(dataset *ds, int timeout_ms);
+/* The bounding box of chunk k's finite points, when known without reading
+ * (followed data); false otherwise. */
+bool dataset_chunk_bbox(const dataset *ds, uint64_t k, double out[4]);
+
 /* For a text input: what its parser saw (bad rows and the first of them). */
 bool dataset_text_stats(const dataset *ds, int i, text_stats *out);
 const char *dataset_input_name(const dataset *ds, int i);

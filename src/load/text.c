@@ -435,6 +435,7 @@ struct text_parser {
     text_params p;
     char *xcol_s, *ycol_s;   /* owned copies behind p.xcol/p.ycol */
     bool ready, finished, failed;
+    bool settle;             /* text_parser_settle: decide with the complete lines held */
     bool ws;                 /* fields split at runs of blanks */
     char delim;
     int xi, yi, maxcol;      /* xi = -1: x is the row index */
@@ -1042,7 +1043,7 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
         d->pos = (size_t)(p - b);
         enough = d->n == need || (d->n >= 2 && d->pos >= DETECT_BYTES);
     }
-    if (!enough && !final)
+    if (!enough && !final && !(t->settle && d->n > 0))
         return true;
 
     int nl = d->n;
@@ -1314,6 +1315,23 @@ bool text_parser_finish(text_parser *t, const text_sink *sink, vp_err *err)
     }
     t->finished = true;
     return flush(t, sink, err);
+}
+
+bool text_parser_settle(text_parser *t, const text_sink *sink, vp_err *err)
+{
+    if (!usable(t, err))
+        return false;
+    if (t->ready)
+        return true;
+    bool decided = false;
+    t->settle = true;
+    bool ok = detect(t, false, &decided, err);
+    t->settle = false;
+    if (!ok)
+        return fail(t);
+    if (!t->ready)
+        return true;
+    return run_held(t, sink, err) && flush(t, sink, err);
 }
 
 void text_parser_stats(const text_parser *t, text_stats *out)

@@ -130,6 +130,12 @@ bool text_parser_feed(text_parser *t, const char *bytes, size_t len, const text_
  * without '\n', flushes. Feeding after this is an error. */
 bool text_parser_finish(text_parser *t, const text_sink *sink, vp_err *err);
 
+/* Decides the format now from the complete lines held so far (if any), and
+ * hands their rows to the sink; a partial last line keeps waiting. For
+ * inputs that may never send the lines detection waits for (a followed file
+ * that has gone quiet). Feeding may continue afterwards. */
+bool text_parser_settle(text_parser *t, const text_sink *sink, vp_err *err);
+
 void text_parser_stats(const text_parser *t, text_stats *out);
 
 /* Parses one number at s (no leading blanks skipped): the longest prefix that

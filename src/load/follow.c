@@ -1,0 +1,265 @@
+#include "load/follow.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "load/dataset.h"
+
+#define READ_PIECE (1u << 20)
+
+struct follower {
+    char *path;
+    follow_params p;
+    memcols *dst;
+    int fd;             /* the file being read, or -1 */
+    dev_t dev;
+    ino_t ino;
+    uint64_t offset;    /* bytes consumed (raw: whole records only) */
+    uint64_t base_chunk;/* memcols chunks before this file's rows */
+    uint64_t records;   /* this file's records so far (the x of y-only raw data) */
+    text_parser *tp;
+    text_stats tstats_prev; /* of files read before this one */
+    record_decoder *dec;
+    uint8_t *buf;
+    size_t pending;     /* raw: bytes of a partial record at the start of buf */
+    double *x, *y;
+    int ino_fd;         /* inotify, or -1 */
+};
+
+static bool text_sink_append(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+{
+    if (!memcols_append(ctx, x, y, n))
+        return vp_err_set(err, "out of memory holding the followed rows");
+    return true;
+}
+
+static void close_file(follower *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = -1;
+    text_parser_destroy(f->tp);
+    f->tp = NULL;
+    f->pending = 0;
+    f->offset = 0;
+    f->records = 0;
+}
+
+static bool open_file(follower *f, vp_err *err)
+{
+    int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return true; /* not there (yet): keep watching the name */
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return vp_err_set(err, "%s: not a regular file: --follow reads files", f->path);
+    }
+    f->fd = fd;
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    f->offset = 0;
+    f->pending = 0;
+    f->records = 0;
+    f->base_chunk = memcols_chunks(f->dst);
+    if (f->p.text && !text_parser_create(&f->p.text_p, &f->tp, err))
+        return false;
+    return true;
+}
+
+bool follower_create(const char *path, const follow_params *p, memcols *dst, follower **out,
+                     vp_err *err)
+{
+    *out = NULL;
+    follower *f = calloc(1, sizeof *f);
+    if (!f)
+        return vp_err_set(err, "out of memory");
+    f->fd = -1;
+    f->ino_fd = -1;
+    f->p = *p;
+    f->dst = dst;
+    f->path = strdup(path);
+    f->buf = malloc(READ_PIECE);
+    f->x = malloc(DATASET_CHUNK_RECORDS * sizeof *f->x);
+    f->y = malloc(DATASET_CHUNK_RECORDS * sizeof *f->y);
+    if (!f->path || !f->buf || !f->x || !f->y) {
+        follower_destroy(f);
+        return vp_err_set(err, "out of memory");
+    }
+    if (!p->text && !(f->dec = record_decoder_create(path, &p->binary, err))) {
+        follower_destroy(f);
+        return false;
+    }
+    /* watch the folder: the name may be replaced (rotation) or come back */
+    f->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (f->ino_fd >= 0) {
+        char *copy = strdup(path);
+        const char *d = copy ? dirname(copy) : ".";
+        if (inotify_add_watch(f->ino_fd, d, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
+                                                IN_DELETE | IN_ATTRIB | IN_CLOSE_WRITE) < 0) {
+            close(f->ino_fd);
+            f->ino_fd = -1; /* polling it is */
+        }
+        free(copy);
+    }
+    if (!open_file(f, err)) {
+        follower_destroy(f);
+        return false;
+    }
+    *out = f;
+    return true;
+}
+
+void follower_destroy(follower *f)
+{
+    if (!f)
+        return;
+    close_file(f);
+    if (f->ino_fd >= 0)
+        close(f->ino_fd);
+    record_decoder_destroy(f->dec);
+    free(f->path);
+    free(f->buf);
+    free(f->x);
+    free(f->y);
+    free(f);
+}
+
+/* Raw bytes in buf[0, len): decode the whole records, keep the rest pending. */
+static bool take_raw(follower *f, size_t len, vp_err *err)
+{
+    size_t rs = record_decoder_record_size(f->dec);
+    size_t whole = len / rs;
+    size_t done = 0;
+    while (done < whole) {
+        size_t n = whole - done < DATASET_CHUNK_RECORDS ? whole - done : DATASET_CHUNK_RECORDS;
+        size_t kept;
+        uint64_t nonfinite = 0;
+        record_decoder_run(f->dec, f->buf + done * rs, n, f->records, f->x, f->y, &kept, &nonfinite);
+        if (!memcols_append(f->dst, f->x, f->y, kept))
+            return vp_err_set(err, "out of memory holding the followed rows");
+        /* non-finite rows still count as rows: memcols counts them when appended as NaN */
+        for (size_t i = 0; i < nonfinite; i++)
+            f->x[i] = f->y[i] = NAN;
+        if (nonfinite && !memcols_append(f->dst, f->x, f->y, (size_t)nonfinite))
+            return vp_err_set(err, "out of memory holding the followed rows");
+        f->records += n;
+        done += n;
+    }
+    f->pending = len - whole * rs;
+    memmove(f->buf, f->buf + whole * rs, f->pending);
+    return true;
+}
+
+/* Reads fd from f->offset to its current end. */
+static bool drain(follower *f, bool *grew, vp_err *err)
+{
+    for (;;) {
+        size_t room = READ_PIECE - f->pending;
+        ssize_t r = pread(f->fd, f->buf + f->pending, room, (off_t)f->offset);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return vp_err_set(err, "%s: read error: %s", f->path, strerror(errno));
+        if (r == 0)
+            return true;
+        f->offset += (uint64_t)r;
+        uint64_t before = memcols_records(f->dst);
+        if (f->p.text) {
+            text_sink sink = {text_sink_append, f->dst};
+            if (!text_parser_feed(f->tp, (const char *)f->buf, (size_t)r, &sink, err))
+                return vp_err_prefix(err, "%s", f->path);
+        } else if (!take_raw(f, f->pending + (size_t)r, err)) {
+            return false;
+        }
+        *grew |= memcols_records(f->dst) != before;
+    }
+}
+
+bool follower_poll(follower *f, follow_event *ev, vp_err *err)
+{
+    memset(ev, 0, sizeof *ev);
+    if (f->ino_fd >= 0) { /* empty the event queue: we look at the file itself */
+        char evbuf[4096];
+        while (read(f->ino_fd, evbuf, sizeof evbuf) > 0) {
+        }
+    }
+    struct stat by_name;
+    bool named = stat(f->path, &by_name) == 0;
+    ev->missing = !named;
+    if (f->fd >= 0) {
+        struct stat st;
+        if (fstat(f->fd, &st) == 0 && (uint64_t)st.st_size < f->offset) {
+            /* truncated: this file's rows go, reading restarts at its start */
+            memcols_truncate(f->dst, f->base_chunk);
+            uint64_t base = f->base_chunk;
+            close_file(f);
+            ev->reset = true;
+            if (!open_file(f, err))
+                return false;
+            f->base_chunk = base;
+        }
+    }
+    if (f->fd >= 0 && !drain(f, &ev->grew, err))
+        return false;
+    /* the name now means another file: finish this one (done above), then switch */
+    bool other = named && (f->fd < 0 || by_name.st_ino != f->ino || by_name.st_dev != f->dev);
+    if (other) {
+        if (f->fd >= 0) {
+            if (f->p.text) {
+                text_sink sink = {text_sink_append, f->dst};
+                /* the old file is complete: its last line needs no newline */
+                if (!text_parser_finish(f->tp, &sink, err))
+                    return false;
+                text_parser_stats(f->tp, &f->tstats_prev);
+            }
+            ev->rotated = true;
+        }
+        memcols_seal(f->dst);
+        close_file(f);
+        if (!open_file(f, err))
+            return false;
+        if (f->fd >= 0 && !drain(f, &ev->grew, err))
+            return false;
+    }
+    /* a quiet text file: decide its format with the lines there are, rather
+     * than wait for the lines detection would like to see */
+    if (f->tp && !ev->grew) {
+        uint64_t before = memcols_records(f->dst);
+        text_sink sink = {text_sink_append, f->dst};
+        if (!text_parser_settle(f->tp, &sink, err))
+            return vp_err_prefix(err, "%s", f->path);
+        ev->grew = memcols_records(f->dst) != before;
+    }
+    /* whole rows become visible to readers at once */
+    memcols_seal(f->dst);
+    return true;
+}
+
+void follower_wait(follower *f, int timeout_ms)
+{
+    if (f->ino_fd >= 0) {
+        struct pollfd pfd = {f->ino_fd, POLLIN, 0};
+        poll(&pfd, 1, timeout_ms);
+    } else {
+        usleep((useconds_t)timeout_ms * 1000);
+    }
+}
+
+void follower_text_stats(const follower *f, text_stats *out)
+{
+    if (f->tp)
+        text_parser_stats(f->tp, out);
+    else
+        *out = f->tstats_prev;
+}

@@ -1,0 +1,46 @@
+#ifndef VP_FOLLOW_H
+#define VP_FOLLOW_H
+/* Following a file that is still being written, like `tail -F`: whatever
+ * complete records (raw) or lines (text) have been appended since the last
+ * look are decoded into memory (memcols.h). A half-written record or line
+ * waits for its end; nothing is read twice or missed. A file that shrinks was
+ * truncated: its rows are dropped and reading restarts from its new content.
+ * When the name points to a new file (log rotation), the old file is read to
+ * its end, then the new one from its start; its rows are kept. A deleted file
+ * keeps its rows and the name is watched until it returns. Growth is noticed
+ * through inotify on the file's folder, with polling as the fallback. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "load/memcols.h"
+#include "load/source.h"
+#include "load/text.h"
+
+typedef struct follower follower;
+
+typedef struct follow_params {
+    bool text;
+    text_params text_p;
+    source_params binary; /* raw layout (no .npy: its header fixes the size) */
+} follow_params;
+
+typedef struct follow_event {
+    bool grew;      /* rows were added */
+    bool reset;     /* rows were dropped (truncation): start the picture again */
+    bool rotated;   /* now reading a new file under the name */
+    bool missing;   /* the name does not exist (deleted, or between rotation steps) */
+} follow_event;
+
+/* The file need not exist yet. Rows go to dst. */
+bool follower_create(const char *path, const follow_params *p, memcols *dst, follower **out,
+                     vp_err *err);
+void follower_destroy(follower *f); /* NULL is fine */
+/* Reads what is new; never blocks. */
+bool follower_poll(follower *f, follow_event *ev, vp_err *err);
+/* Waits up to timeout_ms for a sign of change (inotify), or just sleeps. */
+void follower_wait(follower *f, int timeout_ms);
+/* Rows skipped as bad text (see text_stats); 0 for raw files. */
+void follower_text_stats(const follower *f, text_stats *out);
+
+#endif
