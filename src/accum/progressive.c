@@ -20,6 +20,8 @@ typedef struct worker {
 struct progressive {
     const dataset *ds;
     double *bbox;
+    uint64_t bbox_n;      /* chunks bbox covers */
+    uint64_t order_cap;
     int nthreads;
     worker *workers;
     pthread_mutex_t lock; /* guards everything below */
@@ -36,9 +38,14 @@ struct progressive {
 
 static bool chunk_visible(const progressive *p, uint64_t k, const view *v)
 {
-    if (!p->bbox)
+    double live[4];
+    const double *b;
+    if (p->bbox && k < p->bbox_n)
+        b = p->bbox + 4 * k;
+    else if (dataset_chunk_bbox(p->ds, k, live))
+        b = live;
+    else
         return true;
-    const double *b = p->bbox + 4 * k;
     double vx0 = v->x0 < v->x1 ? v->x0 : v->x1, vx1 = v->x0 < v->x1 ? v->x1 : v->x0;
     double vy0 = v->y0 < v->y1 ? v->y0 : v->y1, vy1 = v->y0 < v->y1 ? v->y1 : v->y0;
     return !(b[0] > b[1] || b[1] < vx0 || b[0] > vx1 || b[3] < vy0 || b[2] > vy1);
@@ -142,7 +149,9 @@ bool progressive_create(const dataset *ds, int threads, const double *chunk_bbox
     p->ds = ds;
     p->all_chunks = dataset_chunks(ds);
     p->nthreads = threads > 0 ? threads : 1;
-    p->order = malloc((p->all_chunks ? p->all_chunks : 1) * sizeof *p->order);
+    p->order_cap = p->all_chunks ? p->all_chunks : 1;
+    p->order = malloc(p->order_cap * sizeof *p->order);
+    p->bbox_n = chunk_bbox ? p->all_chunks : 0;
     p->workers = calloc((size_t)p->nthreads, sizeof *p->workers);
     if (chunk_bbox && (p->bbox = malloc(p->all_chunks * 4 * sizeof *p->bbox)))
         memcpy(p->bbox, chunk_bbox, p->all_chunks * 4 * sizeof *p->bbox);
@@ -252,6 +261,44 @@ bool progressive_wait(progressive *p, vp_err *err)
         *err = p->err;
     pthread_mutex_unlock(&p->lock);
     return ok;
+}
+
+static bool fit_order(progressive *p, uint64_t n)
+{
+    if (n <= p->order_cap)
+        return true;
+    uint64_t cap = p->order_cap * 2 > n ? p->order_cap * 2 : n;
+    uint64_t *o = realloc(p->order, cap * sizeof *o);
+    if (!o)
+        return false;
+    p->order = o;
+    p->order_cap = cap;
+    return true;
+}
+
+void progressive_grow(progressive *p)
+{
+    uint64_t n = dataset_chunks(p->ds);
+    pthread_mutex_lock(&p->lock);
+    if (n > p->all_chunks && fit_order(p, n)) {
+        for (uint64_t k = p->all_chunks; k < n; k++)
+            if (chunk_visible(p, k, &p->v))
+                p->order[p->norder++] = k;
+        p->all_chunks = n;
+        pthread_cond_broadcast(&p->work_cv);
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+void progressive_reset(progressive *p)
+{
+    pthread_mutex_lock(&p->lock);
+    uint64_t n = dataset_chunks(p->ds);
+    if (fit_order(p, n))
+        p->all_chunks = n;
+    view v = p->v;
+    pthread_mutex_unlock(&p->lock);
+    progressive_set_view(p, &v);
 }
 
 void progressive_get_state(progressive *p, progressive_state *st)

@@ -32,6 +32,13 @@ void progressive_destroy(progressive *p); /* NULL is fine */
 /* Restarts the accumulation for view v (copied). Cheap: call per frame. */
 void progressive_set_view(progressive *p, const view *v);
 
+/* A growing dataset (followed file) has more chunks: bin those that touch the
+ * current view too, without starting over. Their boxes come from
+ * dataset_chunk_bbox. */
+void progressive_grow(progressive *p);
+/* The dataset's chunks changed (a followed file was truncated): start over. */
+void progressive_reset(progressive *p);
+
 /* Sums what has been binned for the current view into counts (w*h of the
  * current view, overwritten). False only on a decoding error (err set). */
 bool progressive_snapshot(progressive *p, uint64_t *counts, progressive_state *st, vp_err *err);

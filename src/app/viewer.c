@@ -22,6 +22,7 @@
 #include "app/viewstate.h"
 #include "gl/tonemap_pass.h"
 #include "load/dataset.h"
+#include "load/follow.h"
 #include "out/png_out.h"
 #include "overlay/overlay.h"
 
@@ -85,6 +86,12 @@ typedef struct viewer {
     double wait_until;
     bool quit;
     int exit_code;
+    /* following a growing file */
+    bool following;          /* the view tracks the data (until the user navigates) */
+    uint64_t bbox_chunks;    /* chunks folded into vs.full */
+    double t_grew;           /* when the last new rows were noticed (0: none pending) */
+    float *latency_ms;
+    size_t nlatency;
     /* statistics */
     float *frame_ms;
     size_t nframes;
@@ -185,6 +192,7 @@ static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
     case SDLK_r:
         viewstate_push(&v->vs);
         viewstate_reset(&v->vs);
+        v->following = dataset_is_follow(v->ds); /* track the data again */
         break;
     case SDLK_BACKSPACE:
         viewstate_back(&v->vs);
@@ -253,6 +261,7 @@ static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
 
 static void mouse_down(viewer *v, int button, bool shift, double px, double py)
 {
+    v->following = false; /* the user is exploring: stop tracking the data */
     v->mx = px;
     v->my = py;
     v->ax = px;
@@ -344,6 +353,11 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
     memcpy(sorted, v->frame_ms, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_float);
     double med = n ? sorted[n / 2] : 0, p99 = n ? sorted[(size_t)((n - 1) * 0.99)] : 0;
+    size_t nl = v->nlatency;
+    memcpy(sorted, v->latency_ms, (nl < n ? nl : n) * sizeof *sorted);
+    nl = nl < n ? nl : n;
+    qsort(sorted, nl, sizeof *sorted, cmp_float);
+    double lmed = nl ? sorted[nl / 2] : -1, lp99 = nl ? sorted[(size_t)((nl - 1) * 0.99)] : -1;
     free(sorted);
     FILE *f = fopen(path, "w");
     if (!f)
@@ -355,13 +369,16 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
             ",\n  \"view\": [%.17g, %.17g, %.17g, %.17g],\n  \"plot_size\": [%d, %d],\n"
             "  \"frames\": %zu,\n  \"frame_ms_median\": %.3f,\n  \"frame_ms_p99\": %.3f,\n"
             "  \"refined\": %s,\n  \"refinement\": %.4f,\n  \"first_complete_s\": %.3f,\n"
-            "  \"tonemap\": \"%s\",\n  \"colormap\": \"%s\",\n  \"overlay\": %s\n}\n",
+            "  \"tonemap\": \"%s\",\n  \"colormap\": \"%s\",\n  \"overlay\": %s,\n"
+            "  \"follow_updates\": %zu,\n  \"follow_latency_ms_median\": %.1f,\n"
+            "  \"follow_latency_ms_p99\": %.1f\n}\n",
             dataset_records(v->ds), v->pst.records_done, v->shown_drawn, v->pst.nonfinite, l[0],
             l[1], l[2], l[3], v->plot.w, v->plot.h, n, med, p99,
             refined(v) ? "true" : "false",
             v->pst.chunks_total ? (double)v->pst.chunks_done / (double)v->pst.chunks_total : 1.0,
             v->t_first_complete > 0 ? v->t_first_complete - v->t_start : -1.0,
-            tonemap_name(tm_cycle[v->tm_i]), v->cmap_name, v->overlay_on ? "true" : "false");
+            tonemap_name(tm_cycle[v->tm_i]), v->cmap_name, v->overlay_on ? "true" : "false",
+            nl, lmed, lp99);
     if (fclose(f) != 0)
         return vp_err_set(err, "%s: cannot write stats", path);
     return true;
@@ -479,6 +496,94 @@ static bool ensure_counts(viewer *v, size_t pixels, vp_err *err)
  * a new view once it has something to show (until then the old picture is
  * drawn moved and scaled to the new view, so input never waits), and
  * refinements a few times a second until complete. */
+/* Reads what the followed file gained; widens the data extent; moves the
+ * view when it tracks the data (fit everything, or a window over the newest
+ * samples), and hands new chunks to the refinement without starting over. */
+static bool follow_update(viewer *v, vp_err *err)
+{
+    follow_event ev;
+    if (!dataset_follow_poll(v->ds, &ev, err))
+        return false;
+    if (!ev.grew && !ev.reset)
+        return true;
+    double t = now_s();
+    if (v->t_grew == 0)
+        v->t_grew = t;
+    uint64_t n = dataset_chunks(v->ds);
+    if (ev.reset) {
+        v->bbox_chunks = 0;
+        v->vs.full[0] = v->vs.full[2] = INFINITY;
+        v->vs.full[1] = v->vs.full[3] = -INFINITY;
+    }
+    bool first = v->bbox_chunks == 0;
+    double f[4];
+    memcpy(f, v->vs.full, sizeof f);
+    if (first)
+        f[0] = f[2] = INFINITY, f[1] = f[3] = -INFINITY;
+    for (uint64_t k = v->bbox_chunks; k < n; k++) {
+        double b[4];
+        dataset_chunk_bbox(v->ds, k, b);
+        if (b[0] > b[1])
+            continue;
+        f[0] = fmin(f[0], b[0]);
+        f[1] = fmax(f[1], b[1]);
+        f[2] = fmin(f[2], b[2]);
+        f[3] = fmax(f[3], b[3]);
+    }
+    v->bbox_chunks = n;
+    if (!(f[0] <= f[1]))
+        return true; /* nothing finite yet */
+    for (int a = 0; a < 4; a += 2)
+        if (f[a] == f[a + 1]) {
+            f[a] -= 0.5;
+            f[a + 1] += 0.5;
+        }
+    memcpy(v->vs.full, f, sizeof f);
+    if (v->following) {
+        double l[4];
+        memcpy(l, f, sizeof l);
+        if (v->o->window_n || v->o->window_x > 0) {
+            /* the newest chunks covering the window */
+            uint64_t need = v->o->window_n, got = 0;
+            double w[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
+            for (uint64_t k = n; k-- > 0;) {
+                double b[4];
+                dataset_chunk_bbox(v->ds, k, b);
+                if (v->o->window_x > 0 && b[1] < f[1] - v->o->window_x)
+                    break;
+                if (b[0] <= b[1]) {
+                    w[0] = fmin(w[0], b[0]);
+                    w[1] = fmax(w[1], b[1]);
+                    w[2] = fmin(w[2], b[2]);
+                    w[3] = fmax(w[3], b[3]);
+                }
+                got += dataset_chunk_records(v->ds, k);
+                if (need && got >= need)
+                    break;
+            }
+            if (w[0] <= w[1]) {
+                l[0] = v->o->window_x > 0 ? f[1] - v->o->window_x : w[0];
+                l[1] = f[1];
+                l[2] = w[2];
+                l[3] = w[3];
+                for (int a = 0; a < 4; a += 2)
+                    if (l[a] == l[a + 1]) {
+                        l[a] -= 0.5;
+                        l[a + 1] += 0.5;
+                    }
+            }
+        }
+        viewstate_set(&v->vs, l[0], l[1], l[2], l[3]);
+    }
+    if (ev.reset) {
+        if (v->prog)
+            progressive_reset(v->prog);
+    } else if (v->prog) {
+        progressive_grow(v->prog);
+    }
+    return true;
+}
+
 /* The view the engines bin for follows the navigation; a view too deep for
  * the GPU's float offsets is binned exactly on the CPU. */
 static void sync_view(viewer *v)
@@ -542,7 +647,8 @@ static bool refresh_grid(viewer *v, vp_err *err)
     else if (!same_view)
         take = v->drag == 0 && (st.complete || (st.chunks_done > 0 && t - v->view_changed_t > 0.08));
     else
-        take = st.chunks_done != v->shown_done && (st.complete || t - v->last_snapshot > 0.2);
+        take = st.chunks_done != v->shown_done &&
+               (st.complete || t - v->last_snapshot > (dataset_is_follow(v->ds) ? 0.03 : 0.2));
     if (!take)
         return true;
     size_t pixels = (size_t)v->cur.w * (size_t)v->cur.h;
@@ -578,6 +684,11 @@ static bool refresh_grid(viewer *v, vp_err *err)
     v->last_snapshot = t;
     if (st.complete && v->t_first_complete == 0)
         v->t_first_complete = t;
+    if (v->t_grew > 0 && st.complete) { /* new rows are on screen after this frame */
+        if (v->nlatency < MAX_FRAMES)
+            v->latency_ms[v->nlatency++] = (float)((t - v->t_grew) * 1e3);
+        v->t_grew = 0;
+    }
     return true;
 }
 
@@ -793,6 +904,15 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
         if (!dataset_create_demo(o->demo_points, &v->ds, err))
             return false;
         dataset_known_bounds(v->ds, full);
+    } else if (o->follow) {
+        if (!dataset_create_follow(o->inputs[0], &o->data, &v->ds, err))
+            return false;
+        /* grows with the data (follow_update); something to start from */
+        full[0] = 0;
+        full[1] = 1;
+        full[2] = 0;
+        full[3] = 1;
+        v->following = true;
     } else {
         if (!dataset_create_inputs(o->inputs, o->ninputs, &o->data, &v->ds, err))
             return false;
@@ -848,7 +968,8 @@ int cmd_view(const vp_options *o, vp_err *err)
             v->tm_i = i;
     double full[4];
     v->frame_ms = malloc(MAX_FRAMES * sizeof *v->frame_ms);
-    if (!v->frame_ms) {
+    v->latency_ms = malloc(MAX_FRAMES * sizeof *v->latency_ms);
+    if (!v->frame_ms || !v->latency_ms) {
         vp_err_set(err, "out of memory");
         goto out;
     }
@@ -866,7 +987,8 @@ int cmd_view(const vp_options *o, vp_err *err)
     int threads = o->threads ? o->threads : chunk_pass_default_threads();
     const char *ren = (const char *)glGetString(GL_RENDERER);
     bool software = ren && (strstr(ren, "llvmpipe") || strstr(ren, "softpipe") || strstr(ren, "swrast"));
-    if (o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !software)) {
+    /* a growing file is refined on the CPU: resident GPU data would have to grow too */
+    if (!o->follow && (o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !software))) {
         /* resident on the GPU when the data fits the budget, else the CPU path
          * (which streams from the file) serves the viewer */
         size_t free_b = progressive_gpu_free_memory();
@@ -887,7 +1009,8 @@ int cmd_view(const vp_options *o, vp_err *err)
         SDL_Event e;
         /* idle and complete: sleep until input rather than spin */
         bool idle = refined(v) && v->sc_next >= v->sc.n && !v->shot_pending && !v->o->script;
-        if (idle && SDL_WaitEventTimeout(&e, 100))
+        /* idle: sleep until input (or, following a file, until the next look at it) */
+        if (idle && SDL_WaitEventTimeout(&e, dataset_is_follow(v->ds) ? 10 : 100))
             handle_event(v, &e);
         while (SDL_PollEvent(&e))
             handle_event(v, &e);
@@ -895,6 +1018,8 @@ int cmd_view(const vp_options *o, vp_err *err)
             goto out;
         if (v->sc.n && v->sc_next >= v->sc.n)
             v->quit = true;
+        if (dataset_is_follow(v->ds) && !follow_update(v, err))
+            goto out;
         sync_view(v);
         /* GPU refinement: as many chunks as fit a few milliseconds per frame */
         if (v->gpu_view)
@@ -933,6 +1058,7 @@ out:
     free(v->bbox);
     free(v->counts);
     free(v->frame_ms);
+    free(v->latency_ms);
     free(v);
     return rc;
 }

@@ -137,6 +137,11 @@ bool dataset_create_follow(const char *path, const dataset_params *p, dataset **
 
 bool dataset_is_follow(const dataset *ds) { return ds->follow != NULL; }
 
+uint32_t dataset_chunk_records(const dataset *ds, uint64_t k)
+{
+    return ds->follow ? memcols_chunk_records(ds->mem[0], k) : 0;
+}
+
 bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err)
 {
     if (!follower_poll(ds->follow, ev, err))

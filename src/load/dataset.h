@@ -46,6 +46,8 @@ void dataset_follow_wait(dataset *ds, int timeout_ms);
 /* The bounding box of chunk k's finite points, when known without reading
  * (followed data); false otherwise. */
 bool dataset_chunk_bbox(const dataset *ds, uint64_t k, double out[4]);
+/* Rows in chunk k of followed data (0 otherwise). */
+uint32_t dataset_chunk_records(const dataset *ds, uint64_t k);
 
 /* For a text input: what its parser saw (bad rows and the first of them). */
 bool dataset_text_stats(const dataset *ds, int i, text_stats *out);

@@ -172,3 +172,11 @@ void memcols_chunk_bbox(const memcols *m, uint64_t k, double out[4])
         out[0] = INFINITY, out[1] = -INFINITY, out[2] = INFINITY, out[3] = -INFINITY;
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
 }
+
+uint32_t memcols_chunk_records(const memcols *m, uint64_t k)
+{
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
+    uint32_t r = k < m->nchunks ? m->chunks[k]->records : 0;
+    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+    return r;
+}

@@ -29,6 +29,8 @@ uint64_t memcols_chunks(const memcols *m);  /* sealed chunks: the ones readers m
  * *nonfinite are added to. */
 void memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, size_t *n,
                    uint64_t *records, uint64_t *nonfinite);
+/* Rows (non-finite included) in chunk k. */
+uint32_t memcols_chunk_records(const memcols *m, uint64_t k);
 /* xmin, xmax, ymin, ymax of chunk k's finite points (xmin > xmax if none). */
 void memcols_chunk_bbox(const memcols *m, uint64_t k, double out[4]);
 

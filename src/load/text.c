@@ -1043,7 +1043,7 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
         d->pos = (size_t)(p - b);
         enough = d->n == need || (d->n >= 2 && d->pos >= DETECT_BYTES);
     }
-    if (!enough && !final && !(t->settle && d->n > 0))
+    if (!enough && !final && !(t->settle && d->n >= 2))
         return true;
 
     int nl = d->n;

@@ -130,7 +130,8 @@ bool text_parser_feed(text_parser *t, const char *bytes, size_t len, const text_
  * without '\n', flushes. Feeding after this is an error. */
 bool text_parser_finish(text_parser *t, const text_sink *sink, vp_err *err);
 
-/* Decides the format now from the complete lines held so far (if any), and
+/* Decides the format now from the complete lines held so far (two or more:
+ * a header alone says nothing about the data), and
  * hands their rows to the sink; a partial last line keeps waiting. For
  * inputs that may never send the lines detection waits for (a followed file
  * that has gone quiet). Feeding may continue afterwards. */
