@@ -123,6 +123,11 @@ case "$out" in
     *"3 points read, 3 drawn"*) pass=$((pass + 1)); echo "ok   standard input" ;;
     *) fail=$((fail + 1)); echo "FAIL standard input: $out" ;;
 esac
+out=$(cat two_f32_records.bin two_f32_records.bin | "$B" render - --dtype f32 -o out.png 2>&1)
+case "$out" in
+    *"4 points read, 4 drawn"*) pass=$((pass + 1)); echo "ok   raw records on standard input" ;;
+    *) fail=$((fail + 1)); echo "FAIL raw standard input: $out" ;;
+esac
 "$B" info quakes.csv | grep -q "records:     3" && { pass=$((pass + 1)); echo "ok   info on csv"; } \
     || { fail=$((fail + 1)); echo "FAIL info on csv"; }
 

@@ -181,6 +181,46 @@ static void test_navigation(void **state)
     assert_true(fabs(l[2] - 12.5) < 1e-9 && fabs(l[3] - 37.5) < 1e-9);
 }
 
+/* --follow in the window: rows appended while it runs all arrive, and the
+ * strip-chart window follows the newest x. */
+static void test_follow_window(void **state)
+{
+    (void)state;
+    char path[4096], script[8192], args[16384];
+    snprintf(path, sizeof path, "%s/live.csv", dir);
+    const char *stats = tu_path(dir, "live.json");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "t,v\n");
+    fclose(f);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 1; i <= 60; i++) {
+            FILE *a = fopen(path, "a");
+            fprintf(a, "%d,%d\n", i, i % 7);
+            fclose(a);
+            usleep(15000);
+        }
+        _exit(0);
+    }
+    snprintf(script, sizeof script, "wait 2500\nstats %s\nquit\n", stats);
+    const char *sp = write_script("live.txt", script);
+    snprintf(args, sizeof args, "view --follow '%s' --window-x 10 --size 400x300 --script '%s' -q",
+             path, sp);
+    assert_int_equal(run(args), 0);
+    waitpid(pid, NULL, 0);
+    FILE *j = fopen(stats, "r");
+    assert_non_null(j);
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, j);
+    fclose(j);
+    buf[n] = 0;
+    assert_non_null(strstr(buf, "\"points_total\": 60,"));
+    double l[4];
+    read_view(stats, l);
+    assert_true(fabs(l[1] - 60) < 1e-9 && fabs(l[0] - 50) < 1e-9); /* the last 10 units of x */
+}
+
 /* The navigation math alone. */
 static void test_viewstate(void **state)
 {
@@ -235,6 +275,7 @@ int main(void)
     const struct CMUnitTest window[] = {
         cmocka_unit_test(test_screenshot_equals_render),
         cmocka_unit_test(test_navigation),
+        cmocka_unit_test(test_follow_window),
     };
     rc |= cmocka_run_group_tests(window, NULL, NULL);
     stop_xvfb();

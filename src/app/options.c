@@ -215,6 +215,7 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             NEED_VALUE();
             if (!vp_dtype_parse(val, &o->src.dtype))
                 return vp_err_set(err, "--dtype: expected f32, f64, i8, i16, i32, i64, u8, u16, u32 or u64, got \"%s\"", val);
+            o->data.stdin_raw = true;
         } else if (FLAG("--endian")) {
             NEED_VALUE();
             if (!strcmp(val, "little"))

@@ -1,6 +1,7 @@
 #include "load/dataset.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,63 @@ static bool load_text(const char *path, const text_params *tp, memcols **out, te
     return true;
 }
 
+/* Raw records from standard input, read to its end; a partial last record
+ * is ignored with a count in *trailing. */
+static bool load_raw_stdin(const source_params *sp, memcols **out, uint64_t *trailing, vp_err *err)
+{
+    record_decoder *d = record_decoder_create("standard input", sp, err);
+    if (!d)
+        return false;
+    size_t rs = record_decoder_record_size(d);
+    size_t cap = (1u << 20) / rs * rs + rs;
+    uint8_t *buf = malloc(cap);
+    double *x = malloc(DATASET_CHUNK_RECORDS * sizeof *x), *y = malloc(DATASET_CHUNK_RECORDS * sizeof *y);
+    memcols *m = memcols_create();
+    bool ok = buf && x && y && m;
+    if (!ok)
+        vp_err_set(err, "out of memory");
+    size_t have = 0;
+    uint64_t rec = 0;
+    while (ok) {
+        ssize_t r = read(0, buf + have, cap - have);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            ok = vp_err_set(err, "standard input: read error: %s", strerror(errno));
+            break;
+        }
+        have += (size_t)r;
+        size_t whole = have / rs;
+        for (size_t done = 0; done < whole && ok;) {
+            size_t n = whole - done < DATASET_CHUNK_RECORDS ? whole - done : DATASET_CHUNK_RECORDS;
+            size_t kept;
+            uint64_t bad = 0;
+            record_decoder_run(d, buf + done * rs, n, rec, x, y, &kept, &bad);
+            for (size_t i = 0; i < bad; i++)
+                x[kept + i] = y[kept + i] = NAN; /* counted as rows, never drawn */
+            ok = memcols_append(m, x, y, kept + (size_t)bad) || vp_err_set(err, "out of memory");
+            done += n;
+            rec += n;
+        }
+        memmove(buf, buf + whole * rs, have - whole * rs);
+        have -= whole * rs;
+        if (r == 0)
+            break;
+    }
+    *trailing = have;
+    record_decoder_destroy(d);
+    free(buf);
+    free(x);
+    free(y);
+    if (!ok) {
+        memcols_destroy(m);
+        return false;
+    }
+    memcols_seal(m);
+    *out = m;
+    return true;
+}
+
 bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_params *p,
                            dataset **out, vp_err *err)
 {
@@ -261,7 +319,17 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                     text_format_from_name(paths[i]) != TEXT_NOT_TEXT;
         ds->names[i] = strdup(strcmp(paths[i], "-") == 0 ? "standard input" : paths[i]);
         uint64_t r;
-        if (text) {
+        if (strcmp(paths[i], "-") == 0 && p->stdin_raw && !p->text_forced) {
+            uint64_t trailing = 0;
+            if (!load_raw_stdin(&p->binary, &ds->mem[i], &trailing, err)) {
+                dataset_destroy(ds);
+                return false;
+            }
+            ds->tstats[i].skipped_rows = 0;
+            r = memcols_records(ds->mem[i]);
+            ds->first_chunk[i] = ds->chunks;
+            ds->chunks += memcols_chunks(ds->mem[i]);
+        } else if (text) {
             if (!load_text(paths[i], &p->text, &ds->mem[i], &ds->tstats[i], err)) {
                 dataset_destroy(ds);
                 return false;

@@ -28,11 +28,13 @@ typedef struct dataset_params {
     text_params text;
     bool text_forced; /* --format given: every input is text */
     bool names_given; /* columns chosen by name: binary inputs are refused */
+    bool stdin_raw;   /* "-" carries raw records (--dtype/--columns given), not text */
 } dataset_params;
 
 /* As dataset_create_files, but inputs named like text (.csv .tsv .txt .dat
- * .xyz ...), all inputs when text_forced, and "-" (standard input) are parsed
- * as text into memory (memcols.h) while the dataset is created. */
+ * .xyz ...), all inputs when text_forced, and "-" (standard input: text, or
+ * raw records with stdin_raw) are read into memory (memcols.h) while the
+ * dataset is created. */
 bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_params *p,
                            dataset **out, vp_err *err);
 /* One growing file, followed (follow.h): rows are read by dataset_follow_poll
