@@ -72,6 +72,7 @@ typedef struct viewer {
     bool cur_valid;
     double view_changed_t;
     /* interaction */
+    bool had_input;      /* an event or script command since the last frame */
     int drag;            /* 0 none, 1 pan, 2 box */
     double mx, my, ax, ay; /* mouse and anchor, plot pixels */
     double last_wheel_push;
@@ -299,6 +300,7 @@ static void wheel(viewer *v, double px, double py, double clicks)
 static void handle_event(viewer *v, const SDL_Event *e)
 {
     double px, py;
+    v->had_input = true;
     switch (e->type) {
     case SDL_QUIT:
         v->quit = true;
@@ -1014,17 +1016,35 @@ int cmd_view(const vp_options *o, vp_err *err)
             handle_event(v, &e);
         while (SDL_PollEvent(&e))
             handle_event(v, &e);
+        size_t sc_before = v->sc_next;
         if (v->sc.n && !script_step(v, err))
             goto out;
+        if (v->sc_next != sc_before)
+            v->had_input = true;
         if (v->sc.n && v->sc_next >= v->sc.n)
             v->quit = true;
         if (dataset_is_follow(v->ds) && !follow_update(v, err))
             goto out;
+        uint64_t gen_before = v->view_gen;
+        double snap_before = v->last_snapshot, t_frame = now_s();
         sync_view(v);
         /* GPU refinement: as many chunks as fit a few milliseconds per frame */
         if (v->gpu_view)
             progressive_gpu_step(v->gprog, 8.0);
-        if (!refresh_grid(v, err) || !draw_frame(v, fps, err))
+        if (!refresh_grid(v, err))
+            goto out;
+        /* draw only when something changed: the CPU is the refinement's */
+        bool dirty = v->had_input || v->view_gen != gen_before || v->last_snapshot != snap_before ||
+                     v->shot_pending || v->gpu_view || t_frame < v->message_until + 0.1 ||
+                     v->nframes == 0;
+        v->had_input = false;
+        if (!dirty) {
+            SDL_Event e2;
+            if (SDL_WaitEventTimeout(&e2, 5))
+                handle_event(v, &e2);
+            continue;
+        }
+        if (!draw_frame(v, fps, err))
             goto out;
         if (v->shot_pending && refined(v)) {
             v->shot_pending = false;
@@ -1034,9 +1054,11 @@ int cmd_view(const vp_options *o, vp_err *err)
         }
         SDL_GL_SwapWindow(v->win);
         double t = now_s();
-        float ms = (float)((t - last) * 1e3);
+        /* frame time: the work of one frame (not the sleeping between frames) */
+        float ms = (float)((t - t_frame) * 1e3);
+        float gap = (float)((t - last) * 1e3);
         last = t;
-        fps = fps == 0 ? 1000.0f / ms : 0.9f * fps + 0.1f * (1000.0f / ms);
+        fps = fps == 0 ? 1000.0f / gap : 0.9f * fps + 0.1f * (1000.0f / gap);
         if (v->nframes < MAX_FRAMES)
             v->frame_ms[v->nframes++] = ms;
     }
