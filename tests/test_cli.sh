@@ -131,6 +131,9 @@ esac
 "$B" info quakes.csv | grep -q "records:     3" && { pass=$((pass + 1)); echo "ok   info on csv"; } \
     || { fail=$((fail + 1)); echo "FAIL info on csv"; }
 
+printf '\x93NUMPY\x01\x00' > follow.npy
+row "follow a .npy"         1 "a .npy file cannot be followed"  -- render --follow --until-idle 0.1 follow.npy -o out.png
+
 # remembered bounds: used on a second run, never stale after the file changes
 export XDG_CACHE_HOME=$D/cache
 printf '\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x3f\x00\x00\x80\x3f' > grow.f32   # (0,0) (1,1)

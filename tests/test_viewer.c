@@ -221,6 +221,28 @@ static void test_follow_window(void **state)
     assert_true(fabs(l[1] - 60) < 1e-9 && fabs(l[0] - 50) < 1e-9); /* the last 10 units of x */
 }
 
+/* `view -`: standard input drawn as it arrives, every row counted. */
+static void test_stdin_stream(void **state)
+{
+    (void)state;
+    char script[8192], args[16384], cmd[20000];
+    const char *stats = tu_path(dir, "stdin.json");
+    snprintf(script, sizeof script, "wait 1500\nstats %s\nquit\n", stats);
+    const char *sp = write_script("stdin.txt", script);
+    snprintf(args, sizeof args, "view - --size 400x300 --script '%s' -q", sp);
+    snprintf(cmd, sizeof cmd, "(for i in $(seq 1 40); do echo \"$i $((i %% 7))\"; sleep 0.01; done) | "
+             "DISPLAY=%s '%s' %s", display, bin, args);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+    FILE *j = fopen(stats, "r");
+    assert_non_null(j);
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, j);
+    fclose(j);
+    buf[n] = 0;
+    assert_non_null(strstr(buf, "\"points_total\": 40,"));
+}
+
 /* The navigation math alone. */
 static void test_viewstate(void **state)
 {
@@ -276,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_screenshot_equals_render),
         cmocka_unit_test(test_navigation),
         cmocka_unit_test(test_follow_window),
+        cmocka_unit_test(test_stdin_stream),
     };
     rc |= cmocka_run_group_tests(window, NULL, NULL);
     stop_xvfb();

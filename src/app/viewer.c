@@ -46,6 +46,7 @@ typedef struct viewer {
     uint64_t engine_gen;      /* the engine's generation for view_gen */
     tonemap_pass *tp;
     overlay *ov;
+    float ov_dpi;
     viewstate vs;
     int ww, wh;          /* drawable size in pixels */
     float dpi;           /* drawable pixels per window point */
@@ -116,6 +117,31 @@ static void say(viewer *v, const char *fmt, ...)
     v->message_until = now_s() + 3.0;
     if (!v->o->quiet)
         fprintf(stderr, "vastplot: %s\n", v->message);
+}
+
+/* The overlay at the window's pixel density (text, ticks and lines scale on
+ * high-DPI screens); made again when the window moves to another density. */
+static bool make_overlay(viewer *v, vp_err *err)
+{
+    int pw, ph, dw, dh;
+    SDL_GetWindowSize(v->win, &pw, &ph);
+    SDL_GL_GetDrawableSize(v->win, &dw, &dh);
+    float dpi = pw > 0 ? (float)dw / (float)pw : 1.0f;
+    if (v->ov && dpi == v->ov_dpi)
+        return true;
+    overlay_params op;
+    overlay_params_default(&op);
+    op.title = v->o->title;
+    op.xlabel = v->o->xlabel;
+    op.ylabel = v->o->ylabel;
+    op.dpi_scale = dpi;
+    overlay *ov;
+    if (!overlay_create(&op, &ov, err))
+        return false;
+    overlay_destroy(v->ov);
+    v->ov = ov;
+    v->ov_dpi = dpi;
+    return true;
 }
 
 static void update_sizes(viewer *v)
@@ -306,8 +332,13 @@ static void handle_event(viewer *v, const SDL_Event *e)
         v->quit = true;
         break;
     case SDL_WINDOWEVENT:
-        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+            e->window.event == SDL_WINDOWEVENT_DISPLAY_CHANGED) {
+            vp_err oerr;
+            if (!make_overlay(v, &oerr))
+                say(v, "%s", oerr.msg);
             update_sizes(v);
+        }
         break;
     case SDL_KEYDOWN:
         handle_key(v, e->key.keysym.sym, e->key.keysym.mod);
@@ -906,7 +937,8 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
         if (!dataset_create_demo(o->demo_points, &v->ds, err))
             return false;
         dataset_known_bounds(v->ds, full);
-    } else if (o->follow) {
+    } else if (o->follow || (o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0)) {
+        /* a growing file, or standard input drawn as it arrives */
         if (!dataset_create_follow(o->inputs[0], &o->data, &v->ds, err))
             return false;
         /* grows with the data (follow_update); something to start from */
@@ -979,12 +1011,7 @@ int cmd_view(const vp_options *o, vp_err *err)
         goto out;
     if (!load_data(v, full, err) || !open_window(v, err))
         goto out;
-    overlay_params op;
-    overlay_params_default(&op);
-    op.title = o->title;
-    op.xlabel = o->xlabel;
-    op.ylabel = o->ylabel;
-    if (!overlay_create(&op, &v->ov, err) || !set_tonemap(v, v->tm_i, err))
+    if (!make_overlay(v, err) || !set_tonemap(v, v->tm_i, err))
         goto out;
     int threads = o->threads ? o->threads : chunk_pass_default_threads();
     const char *ren = (const char *)glGetString(GL_RENDERER);

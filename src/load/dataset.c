@@ -110,19 +110,20 @@ uint64_t dataset_chunks(const dataset *ds)
 bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;
-    if (strcmp(path, "-") == 0)
-        return vp_err_set(err, "--follow reads a file by name; standard input is read to its end anyway");
     dataset *ds = calloc(1, sizeof *ds);
     if (!ds || !(ds->mem = calloc(1, sizeof *ds->mem)) || !(ds->src = calloc(1, sizeof *ds->src)) ||
         !(ds->tstats = calloc(1, sizeof *ds->tstats)) || !(ds->names = calloc(1, sizeof *ds->names)) ||
-        !(ds->first_chunk = calloc(2, sizeof *ds->first_chunk)) || !(ds->names[0] = strdup(path)) ||
+        !(ds->first_chunk = calloc(2, sizeof *ds->first_chunk)) ||
+        !(ds->names[0] = strdup(strcmp(path, "-") == 0 ? "standard input" : path)) ||
         !(ds->mem[0] = memcols_create())) {
         dataset_destroy(ds);
         return vp_err_set(err, "out of memory");
     }
     ds->n = 1;
     ds->first_chunk[1] = UINT64_MAX;
-    follow_params fp = {.text = p->text_forced || text_format_from_name(path) != TEXT_NOT_TEXT,
+    bool is_stdin = strcmp(path, "-") == 0;
+    follow_params fp = {.text = p->text_forced || (is_stdin ? !p->stdin_raw
+                                                            : text_format_from_name(path) != TEXT_NOT_TEXT),
                         .text_p = p->text, .binary = p->binary};
     if (!fp.text && p->names_given) {
         dataset_destroy(ds);

@@ -34,6 +34,8 @@ struct follower {
     size_t pending;     /* raw: bytes of a partial record at the start of buf */
     double *x, *y;
     int ino_fd;         /* inotify, or -1 */
+    bool stream;        /* "-": standard input, read as it arrives, to its end */
+    bool eof;
 };
 
 static bool text_sink_append(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
@@ -45,7 +47,7 @@ static bool text_sink_append(void *ctx, const double *x, const double *y, size_t
 
 static void close_file(follower *f)
 {
-    if (f->fd >= 0)
+    if (f->fd > 0)
         close(f->fd);
     f->fd = -1;
     text_parser_destroy(f->tp);
@@ -57,6 +59,11 @@ static void close_file(follower *f)
 
 static bool open_file(follower *f, vp_err *err)
 {
+    if (f->stream) {
+        f->fd = 0;
+        f->base_chunk = memcols_chunks(f->dst);
+        return !f->p.text || text_parser_create(&f->p.text_p, &f->tp, err);
+    }
     int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return true; /* not there (yet): keep watching the name */
@@ -64,6 +71,14 @@ static bool open_file(follower *f, vp_err *err)
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return vp_err_set(err, "%s: not a regular file: --follow reads files", f->path);
+    }
+    unsigned char magic[6];
+    if (!f->p.text && pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+        memcmp(magic, "\x93NUMPY", 6) == 0) {
+        close(fd);
+        return vp_err_set(err, "%s: a .npy file cannot be followed: its header fixes the array's "
+                               "shape, so appended rows are invisible to numpy too; write raw records "
+                               "(and give --dtype/--columns) to follow them", f->path);
     }
     f->fd = fd;
     f->dev = st.st_dev;
@@ -87,6 +102,7 @@ bool follower_create(const char *path, const follow_params *p, memcols *dst, fol
     f->fd = -1;
     f->ino_fd = -1;
     f->p = *p;
+    f->stream = strcmp(path, "-") == 0;
     f->dst = dst;
     f->path = strdup(path);
     f->buf = malloc(READ_PIECE);
@@ -101,7 +117,7 @@ bool follower_create(const char *path, const follow_params *p, memcols *dst, fol
         return false;
     }
     /* watch the folder: the name may be replaced (rotation) or come back */
-    f->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    f->ino_fd = f->stream ? -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (f->ino_fd >= 0) {
         char *copy = strdup(path);
         const char *d = copy ? dirname(copy) : ".";
@@ -186,9 +202,49 @@ static bool drain(follower *f, bool *grew, vp_err *err)
     }
 }
 
+/* Standard input: what has arrived, without blocking; to its end. */
+static bool poll_stream(follower *f, follow_event *ev, vp_err *err)
+{
+    uint64_t before = memcols_records(f->dst);
+    while (!f->eof) {
+        struct pollfd pfd = {0, POLLIN, 0};
+        if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))
+            break;
+        ssize_t r = read(0, f->buf + f->pending, READ_PIECE - f->pending);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return vp_err_set(err, "standard input: read error: %s", strerror(errno));
+        text_sink sink = {text_sink_append, f->dst};
+        if (r == 0) {
+            f->eof = true;
+            if (f->tp && !text_parser_finish(f->tp, &sink, err))
+                return vp_err_prefix(err, "standard input");
+            break;
+        }
+        if (f->tp) {
+            if (!text_parser_feed(f->tp, (const char *)f->buf, (size_t)r, &sink, err))
+                return vp_err_prefix(err, "standard input");
+        } else if (!take_raw(f, f->pending + (size_t)r, err)) {
+            return false;
+        }
+    }
+    ev->grew = memcols_records(f->dst) != before;
+    if (f->tp && !ev->grew && !f->eof) {
+        text_sink sink = {text_sink_append, f->dst};
+        if (!text_parser_settle(f->tp, &sink, err))
+            return vp_err_prefix(err, "standard input");
+        ev->grew = memcols_records(f->dst) != before;
+    }
+    memcols_seal(f->dst);
+    return true;
+}
+
 bool follower_poll(follower *f, follow_event *ev, vp_err *err)
 {
     memset(ev, 0, sizeof *ev);
+    if (f->stream)
+        return poll_stream(f, ev, err);
     if (f->ino_fd >= 0) { /* empty the event queue: we look at the file itself */
         char evbuf[4096];
         while (read(f->ino_fd, evbuf, sizeof evbuf) > 0) {
@@ -248,7 +304,10 @@ bool follower_poll(follower *f, follow_event *ev, vp_err *err)
 
 void follower_wait(follower *f, int timeout_ms)
 {
-    if (f->ino_fd >= 0) {
+    if (f->stream && !f->eof) {
+        struct pollfd pfd = {0, POLLIN, 0};
+        poll(&pfd, 1, timeout_ms);
+    } else if (f->ino_fd >= 0) {
         struct pollfd pfd = {f->ino_fd, POLLIN, 0};
         poll(&pfd, 1, timeout_ms);
     } else {
