@@ -4,13 +4,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool compose_flip_rows(uint8_t *rgba, int w, int h)
+{
+    size_t stride = (size_t)w * 4;
+    uint8_t *row = malloc(stride);
+    if (!row)
+        return false;
+    for (int y = 0; y < h / 2; y++) {
+        memcpy(row, rgba + (size_t)y * stride, stride);
+        memcpy(rgba + (size_t)y * stride, rgba + (size_t)(h - 1 - y) * stride, stride);
+        memcpy(rgba + (size_t)(h - 1 - y) * stride, row, stride);
+    }
+    free(row);
+    return true;
+}
+
 bool compose_readback(const compose_params *p, uint8_t *rgba, vp_err *err)
 {
     GLuint rb = 0, fbo = 0;
     bool ok = false;
-    uint8_t *row = malloc((size_t)p->w * 4);
-    if (!row)
-        return vp_err_set(err, "out of memory");
     while (glGetError() != GL_NO_ERROR) {
     }
     glCreateRenderbuffers(1, &rb);
@@ -43,19 +55,12 @@ bool compose_readback(const compose_params *p, uint8_t *rgba, vp_err *err)
         vp_err_set(err, "GL failed composing the %dx%d picture (error 0x%x)", p->w, p->h, e);
         goto out;
     }
-    size_t stride = (size_t)p->w * 4;
-    for (int y = 0; y < p->h / 2; y++) { /* GL rows go up; pictures go down */
-        memcpy(row, rgba + (size_t)y * stride, stride);
-        memcpy(rgba + (size_t)y * stride, rgba + (size_t)(p->h - 1 - y) * stride, stride);
-        memcpy(rgba + (size_t)(p->h - 1 - y) * stride, row, stride);
-    }
-    ok = true;
+    ok = compose_flip_rows(rgba, p->w, p->h) || vp_err_set(err, "out of memory");
 out:
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     if (fbo)
         glDeleteFramebuffers(1, &fbo);
     if (rb)
         glDeleteRenderbuffers(1, &rb);
-    free(row);
     return ok;
 }

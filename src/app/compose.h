@@ -25,6 +25,10 @@ typedef struct compose_params {
     const char *status;        /* status line, or NULL */
 } compose_params;
 
+/* GL rows go up, pictures go down: reverses the row order in place
+ * (rgba: w*h*4 bytes); false when out of memory. */
+bool compose_flip_rows(uint8_t *rgba, int w, int h);
+
 /* rgba: w*h*4 bytes, top row first. */
 bool compose_readback(const compose_params *p, uint8_t *rgba, vp_err *err);
 

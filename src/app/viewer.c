@@ -866,23 +866,18 @@ static bool save_screenshot(viewer *v, vp_err *err)
     if (v->o->screenshot_scale > 1)
         return save_scaled_screenshot(v, v->o->screenshot_scale, err);
     size_t stride = (size_t)v->ww * 4;
-    uint8_t *px = malloc(stride * (size_t)v->wh), *row = malloc(stride);
-    if (!px || !row) {
-        free(px);
-        free(row);
+    uint8_t *px = malloc(stride * (size_t)v->wh);
+    if (!px)
         return vp_err_set(err, "out of memory for a screenshot");
-    }
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
     glReadBuffer(GL_BACK);
     glReadPixels(0, 0, v->ww, v->wh, GL_RGBA, GL_UNSIGNED_BYTE, px);
-    for (int y = 0; y < v->wh / 2; y++) { /* GL rows go up; PNG rows go down */
-        memcpy(row, px + (size_t)y * stride, stride);
-        memcpy(px + (size_t)y * stride, px + (size_t)(v->wh - 1 - y) * stride, stride);
-        memcpy(px + (size_t)(v->wh - 1 - y) * stride, row, stride);
+    if (!compose_flip_rows(px, v->ww, v->wh)) {
+        free(px);
+        return vp_err_set(err, "out of memory for a screenshot");
     }
     bool ok = png_write_rgba(v->shot_path, px, v->ww, v->wh, stride, v->o->background[3] != 255, err);
     free(px);
-    free(row);
     return ok;
 }
 

@@ -184,25 +184,22 @@ static bool text_sink_append(void *ctx, const double *x, const double *y, size_t
     return true;
 }
 
-/* Parses a whole text file (or standard input for "-") into memory, reading
- * it in pieces: the text itself is never held whole. */
+/* Parses a whole text file into memory, reading it in pieces: the text
+ * itself is never held whole. */
 static bool load_text(const char *path, const text_params *tp, memcols **out, text_stats *st,
                       vp_err *err)
 {
-    bool is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "standard input" : path;
-    int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    const char *name = path;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return vp_err_set(err, "%s: %s", path, errno == ENOENT ? "no such file"
                                               : errno == EACCES ? "permission denied" : strerror(errno));
     struct stat sb;
-    if (!is_stdin) {
-        if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
-            close(fd);
-            return vp_err_set(err, "%s: %s", path, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
-        }
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode) || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return vp_err_set(err, "%s: %s", path, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
     }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     text_parser *t = NULL;
     memcols *m = memcols_create();
     char *buf = malloc(1 << 18);
@@ -234,8 +231,7 @@ static bool load_text(const char *path, const text_params *tp, memcols **out, te
         ok = vp_err_set(err, "%s: no data rows (%llu lines)", name, (unsigned long long)st->lines);
     text_parser_destroy(t);
     free(buf);
-    if (!is_stdin)
-        close(fd);
+    close(fd);
     if (!ok) {
         memcols_destroy(m);
         return false;
@@ -244,59 +240,34 @@ static bool load_text(const char *path, const text_params *tp, memcols **out, te
     return true;
 }
 
-/* Raw records from standard input, read to its end; a partial last record
- * is ignored with a count in *trailing. */
-static bool load_raw_stdin(const source_params *sp, memcols **out, uint64_t *trailing, vp_err *err)
+/* Standard input, read to its end through the follower's stream mode (the
+ * same decoding as for a growing file). */
+static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st, vp_err *err)
 {
-    record_decoder *d = record_decoder_create("standard input", sp, err);
-    if (!d)
-        return false;
-    size_t rs = record_decoder_record_size(d);
-    size_t cap = (1u << 20) / rs * rs + rs;
-    uint8_t *buf = malloc(cap);
-    double *x = malloc(DATASET_CHUNK_RECORDS * sizeof *x), *y = malloc(DATASET_CHUNK_RECORDS * sizeof *y);
     memcols *m = memcols_create();
-    bool ok = buf && x && y && m;
-    if (!ok)
-        vp_err_set(err, "out of memory");
-    size_t have = 0;
-    uint64_t rec = 0;
-    while (ok) {
-        ssize_t r = read(0, buf + have, cap - have);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            ok = vp_err_set(err, "standard input: read error: %s", strerror(errno));
-            break;
-        }
-        have += (size_t)r;
-        size_t whole = have / rs;
-        for (size_t done = 0; done < whole && ok;) {
-            size_t n = whole - done < DATASET_CHUNK_RECORDS ? whole - done : DATASET_CHUNK_RECORDS;
-            size_t kept;
-            uint64_t bad = 0;
-            record_decoder_run(d, buf + done * rs, n, rec, x, y, &kept, &bad);
-            for (size_t i = 0; i < bad; i++)
-                x[kept + i] = y[kept + i] = NAN; /* counted as rows, never drawn */
-            ok = memcols_append(m, x, y, kept + (size_t)bad) || vp_err_set(err, "out of memory");
-            done += n;
-            rec += n;
-        }
-        memmove(buf, buf + whole * rs, have - whole * rs);
-        have -= whole * rs;
-        if (r == 0)
-            break;
+    follow_params fp = {.text = p->text_forced || !p->stdin_raw, .text_p = p->text,
+                        .binary = p->binary};
+    follower *f = NULL;
+    if (!m || !follower_create("-", &fp, m, &f, err)) {
+        if (!m)
+            vp_err_set(err, "out of memory");
+        memcols_destroy(m);
+        return false;
     }
-    *trailing = have;
-    record_decoder_destroy(d);
-    free(buf);
-    free(x);
-    free(y);
+    bool ok = true;
+    while (ok && !follower_at_end(f)) {
+        follow_event ev;
+        ok = follower_poll(f, &ev, err);
+        if (ok && !follower_at_end(f))
+            follower_wait(f, 100);
+    }
+    if (ok)
+        follower_text_stats(f, st);
+    follower_destroy(f);
     if (!ok) {
         memcols_destroy(m);
         return false;
     }
-    memcols_seal(m);
     *out = m;
     return true;
 }
@@ -320,13 +291,11 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                     text_format_from_name(paths[i]) != TEXT_NOT_TEXT;
         ds->names[i] = strdup(strcmp(paths[i], "-") == 0 ? "standard input" : paths[i]);
         uint64_t r;
-        if (strcmp(paths[i], "-") == 0 && p->stdin_raw && !p->text_forced) {
-            uint64_t trailing = 0;
-            if (!load_raw_stdin(&p->binary, &ds->mem[i], &trailing, err)) {
+        if (strcmp(paths[i], "-") == 0) {
+            if (!load_stdin(p, &ds->mem[i], &ds->tstats[i], err)) {
                 dataset_destroy(ds);
                 return false;
             }
-            ds->tstats[i].skipped_rows = 0;
             r = memcols_records(ds->mem[i]);
             ds->first_chunk[i] = ds->chunks;
             ds->chunks += memcols_chunks(ds->mem[i]);

@@ -322,3 +322,8 @@ void follower_text_stats(const follower *f, text_stats *out)
     else
         *out = f->tstats_prev;
 }
+
+bool follower_at_end(const follower *f)
+{
+    return f->stream && f->eof;
+}

@@ -32,7 +32,8 @@ typedef struct follow_event {
     bool missing;   /* the name does not exist (deleted, or between rotation steps) */
 } follow_event;
 
-/* The file need not exist yet. Rows go to dst. */
+/* The file need not exist yet; "-" reads standard input as it arrives, to
+ * its end. Rows go to dst. */
 bool follower_create(const char *path, const follow_params *p, memcols *dst, follower **out,
                      vp_err *err);
 void follower_destroy(follower *f); /* NULL is fine */
@@ -40,6 +41,8 @@ void follower_destroy(follower *f); /* NULL is fine */
 bool follower_poll(follower *f, follow_event *ev, vp_err *err);
 /* Waits up to timeout_ms for a sign of change (inotify), or just sleeps. */
 void follower_wait(follower *f, int timeout_ms);
+/* Standard input ("-") has ended: nothing more will come. */
+bool follower_at_end(const follower *f);
 /* Rows skipped as bad text (see text_stats); 0 for raw files. */
 void follower_text_stats(const follower *f, text_stats *out);
 
