@@ -61,11 +61,13 @@ void main()
         return;
     }
     float c = texelFetch(u_counts, p, 0).r;
-    for (int dy = -u_spread; dy <= u_spread; dy++)
-        for (int dx = -u_spread; dx <= u_spread; dx++) {
-            ivec2 q = clamp(p + ivec2(dx, dy), ivec2(0), size - 1);
-            c = max(c, texelFetch(u_counts, q, 0).r);
-        }
+    if (u_spread > 0) {
+        for (int dy = -u_spread; dy <= u_spread; dy++)
+            for (int dx = -u_spread; dx <= u_spread; dx++) {
+                ivec2 q = clamp(p + ivec2(dx, dy), ivec2(0), size - 1);
+                c = max(c, texelFetch(u_counts, q, 0).r);
+            }
+    }
     if (c <= 0.0) {
         frag = u_background;
         return;
