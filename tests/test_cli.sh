@@ -128,6 +128,11 @@ case "$out" in
     *"4 points read, 4 drawn"*) pass=$((pass + 1)); echo "ok   raw records on standard input" ;;
     *) fail=$((fail + 1)); echo "FAIL raw standard input: $out" ;;
 esac
+out=$( { cat two_f32_records.bin; printf 'abc'; } | "$B" render - --dtype f32 -o out.png 2>&1)
+case "$out" in
+    *"standard input: 3 bytes of a last record cut short: ignored"*"2 points read"*) pass=$((pass + 1)); echo "ok   cut record on standard input" ;;
+    *) fail=$((fail + 1)); echo "FAIL cut record on standard input: $out" ;;
+esac
 "$B" info quakes.csv | grep -q "records:     3" && { pass=$((pass + 1)); echo "ok   info on csv"; } \
     || { fail=$((fail + 1)); echo "FAIL info on csv"; }
 

@@ -32,6 +32,8 @@ static void warn_inputs(const vp_options *o, const dataset *ds)
     for (int i = 0; i < dataset_inputs(ds); i++) {
         text_stats ts;
         if (dataset_text_stats(ds, i, &ts)) {
+            if (!ts.skipped_rows && ts.first_bad_why[0])
+                fprintf(stderr, "vastplot: warning: %s: %s\n", dataset_input_name(ds, i), ts.first_bad_why);
             if (ts.skipped_rows)
                 fprintf(stderr, "vastplot: warning: %s: %" PRIu64 " row%s skipped; the first, line %"
                                 PRIu64 ", held \"%s\" (%s)\n",

@@ -1,6 +1,7 @@
 #include "load/dataset.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -261,8 +262,13 @@ static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st, v
         if (ok && !follower_at_end(f))
             follower_wait(f, 100);
     }
-    if (ok)
+    if (ok) {
         follower_text_stats(f, st);
+        size_t cut = follower_trailing_bytes(f);
+        if (cut && !st->skipped_rows) /* the summary's warning names it */
+            snprintf(st->first_bad_why, sizeof st->first_bad_why,
+                     "%u bytes of a last record cut short: ignored", (unsigned)(cut & 0xfffff));
+    }
     follower_destroy(f);
     if (!ok) {
         memcols_destroy(m);

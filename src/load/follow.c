@@ -327,3 +327,8 @@ bool follower_at_end(const follower *f)
 {
     return f->stream && f->eof;
 }
+
+size_t follower_trailing_bytes(const follower *f)
+{
+    return f->eof ? f->pending : 0;
+}

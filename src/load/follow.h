@@ -43,6 +43,8 @@ bool follower_poll(follower *f, follow_event *ev, vp_err *err);
 void follower_wait(follower *f, int timeout_ms);
 /* Standard input ("-") has ended: nothing more will come. */
 bool follower_at_end(const follower *f);
+/* Bytes of a raw record cut short at the end of standard input (ignored). */
+size_t follower_trailing_bytes(const follower *f);
 /* Rows skipped as bad text (see text_stats); 0 for raw files. */
 void follower_text_stats(const follower *f, text_stats *out);
 
