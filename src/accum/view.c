@@ -22,3 +22,14 @@ void view_init(view *v, double x0, double x1, double y0, double y1, int w, int h
     while ((float)(y1 - y0) * v->sy > v->fh)
         v->sy = nextafterf(v->sy, 0.0f);
 }
+
+void view_widen_flat(double lim[4])
+{
+    for (int a = 0; a < 4; a += 2) {
+        if (lim[a] != lim[a + 1])
+            continue;
+        double d = fmax(0.5, fabs(lim[a]) * 1e-9);
+        lim[a] -= d;
+        lim[a + 1] += d;
+    }
+}

@@ -22,6 +22,11 @@ typedef struct view {
     float fw, fh; /* (float)w, (float)h */
 } view;
 
+/* Limits [x0, x1, y0, y1] with an axis of zero width (one sample, or all
+ * equal) widened around it: by 0.5 each way, or more far from zero, where
+ * 0.5 would vanish in the rounding. */
+void view_widen_flat(double lim[4]);
+
 /* Needs x0 != x1, y0 != y1 (finite), w, h >= 1. */
 void view_init(view *v, double x0, double x1, double y0, double y1, int w, int h);
 

@@ -49,8 +49,8 @@ static void warn_inputs(const vp_options *o, const dataset *ds)
     }
 }
 
-/* Limits not given on the command line come from the data's bounds. A
- * zero-width extent (one sample, or all equal) is widened by 0.5 each way. */
+/* Limits not given on the command line come from the data's bounds; a
+ * zero-width extent is widened (view_widen_flat). */
 static bool resolve_limits(const vp_options *o, const scan_result *sr, const dataset *ds,
                            double lim[4], vp_err *err)
 {
@@ -66,11 +66,8 @@ static bool resolve_limits(const vp_options *o, const scan_result *sr, const dat
     lim[1] = o->xlim_set ? o->xlim[1] : sr->xmax;
     lim[2] = o->ylim_set ? o->ylim[0] : sr->ymin;
     lim[3] = o->ylim_set ? o->ylim[1] : sr->ymax;
+    view_widen_flat(lim);
     for (int a = 0; a < 4; a += 2) {
-        if (lim[a] == lim[a + 1]) {
-            lim[a] -= 0.5;
-            lim[a + 1] += 0.5;
-        }
         /* a span that overflows double (e.g. -1e308 .. 1e308) cannot be binned */
         if (!isfinite(lim[a + 1] - lim[a]))
             return vp_err_set(err, "the %s range [%g, %g] is too wide to bin; give --%clim",

@@ -566,11 +566,7 @@ static bool follow_update(viewer *v, vp_err *err)
     v->bbox_chunks = n;
     if (!(f[0] <= f[1]))
         return true; /* nothing finite yet */
-    for (int a = 0; a < 4; a += 2)
-        if (f[a] == f[a + 1]) {
-            f[a] -= 0.5;
-            f[a + 1] += 0.5;
-        }
+    view_widen_flat(f);
     memcpy(v->vs.full, f, sizeof f);
     if (v->following) {
         double l[4];
@@ -599,11 +595,7 @@ static bool follow_update(viewer *v, vp_err *err)
                 l[1] = f[1];
                 l[2] = w[2];
                 l[3] = w[3];
-                for (int a = 0; a < 4; a += 2)
-                    if (l[a] == l[a + 1]) {
-                        l[a] -= 0.5;
-                        l[a + 1] += 0.5;
-                    }
+                view_widen_flat(l);
             }
         }
         viewstate_set(&v->vs, l[0], l[1], l[2], l[3]);
@@ -970,11 +962,7 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
         full[2] = o->ylim[0];
         full[3] = o->ylim[1];
     }
-    for (int a = 0; a < 4; a += 2)
-        if (full[a] == full[a + 1]) {
-            full[a] -= 0.5;
-            full[a + 1] += 0.5;
-        }
+    view_widen_flat(full);
     return true;
 }
 
