@@ -26,14 +26,6 @@
 #include "load/source.h"
 #include "testutil.h"
 
-#define assert_msg_has(e, needle)                                                      \
-    do {                                                                               \
-        if (!strstr((e).msg, (needle))) {                                              \
-            print_error("message \"%s\"\n  lacks \"%s\"\n", (e).msg, (needle));        \
-            fail();                                                                    \
-        }                                                                              \
-    } while (0)
-
 static const char *dir(void)
 {
     return tu_tmpdir("test_loader");

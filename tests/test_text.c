@@ -21,14 +21,6 @@
 #include "load/text.h"
 #include "testutil.h"
 
-#define assert_msg_has(e, needle)                                                      \
-    do {                                                                               \
-        if (!strstr((e).msg, (needle))) {                                              \
-            print_error("message \"%s\"\n  lacks \"%s\"\n", (e).msg, (needle));        \
-            fail();                                                                    \
-        }                                                                              \
-    } while (0)
-
 static uint64_t bits_of(double d)
 {
     uint64_t u;

@@ -73,12 +73,8 @@ static void stop_xvfb(void)
 /* "view": [x0, x1, y0, y1] from a stats JSON file */
 static void read_view(const char *path, double l[4])
 {
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
     char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
+    tu_read_text(path, buf, sizeof buf);
     const char *p = strstr(buf, "\"view\": [");
     assert_non_null(p);
     assert_int_equal(sscanf(p, "\"view\": [%lf, %lf, %lf, %lf]", &l[0], &l[1], &l[2], &l[3]), 4);
@@ -209,12 +205,8 @@ static void test_follow_window(void **state)
              path, sp);
     assert_int_equal(run(args), 0);
     waitpid(pid, NULL, 0);
-    FILE *j = fopen(stats, "r");
-    assert_non_null(j);
     char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf - 1, j);
-    fclose(j);
-    buf[n] = 0;
+    tu_read_text(stats, buf, sizeof buf);
     assert_non_null(strstr(buf, "\"points_total\": 60,"));
     double l[4];
     read_view(stats, l);
@@ -234,12 +226,8 @@ static void test_stdin_stream(void **state)
              "DISPLAY=%s '%s' %s", display, bin, args);
     int rc = system(cmd);
     assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
-    FILE *j = fopen(stats, "r");
-    assert_non_null(j);
     char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf - 1, j);
-    fclose(j);
-    buf[n] = 0;
+    tu_read_text(stats, buf, sizeof buf);
     assert_non_null(strstr(buf, "\"points_total\": 40,"));
 }
 

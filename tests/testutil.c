@@ -59,3 +59,15 @@ double tu_rand_unit(uint64_t *s)
 {
     return (double)(tu_rand(s) >> 11) * (1.0 / 9007199254740992.0);
 }
+
+void tu_read_text(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "test: cannot read %s: %s\n", path, strerror(errno));
+        abort();
+    }
+    size_t n = fread(buf, 1, size - 1, f);
+    fclose(f);
+    buf[n] = 0;
+}

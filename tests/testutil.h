@@ -14,4 +14,18 @@ void tu_write_file(const char *path, const void *data, size_t len);
 uint64_t tu_rand(uint64_t *state);
 double tu_rand_unit(uint64_t *state); /* [0,1) */
 
+/* Reads up to size - 1 bytes of a text file into buf, NUL-terminated; aborts
+ * the test when the file cannot be opened. */
+void tu_read_text(const char *path, char *buf, size_t size);
+
+/* For cmocka tests (include <cmocka.h> first): an error message must contain
+ * the needle. */
+#define assert_msg_has(e, needle)                                                      \
+    do {                                                                               \
+        if (!strstr((e).msg, (needle))) {                                              \
+            print_error("message \"%s\"\n  lacks \"%s\"\n", (e).msg, (needle));        \
+            fail();                                                                    \
+        }                                                                              \
+    } while (0)
+
 #endif
