@@ -633,13 +633,8 @@ static void test_plot_rect(void **state)
 
 int main(void)
 {
-    vp_err err;
-    glctx_params gp = {0};
-    if (!glctx_create_headless(&gp, &gl, &err)) {
-        fprintf(stderr, "SKIP: no OpenGL 4.5 context: %s\n", err.msg);
+    if (!(gl = tu_gl_context()))
         return 77;
-    }
-    fprintf(stderr, "GL: %s\n", glctx_renderer(gl));
     dir = tu_tmpdir("test_overlay");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_light_eq_hist),

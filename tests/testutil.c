@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include "gl/glctx.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,4 +72,17 @@ void tu_read_text(const char *path, char *buf, size_t size)
     size_t n = fread(buf, 1, size - 1, f);
     fclose(f);
     buf[n] = 0;
+}
+
+glctx *tu_gl_context(void)
+{
+    glctx *gl;
+    vp_err err;
+    glctx_params gp = {0};
+    if (!glctx_create_headless(&gp, &gl, &err)) {
+        fprintf(stderr, "SKIP: no OpenGL 4.5 context: %s\n", err.msg);
+        return NULL;
+    }
+    fprintf(stderr, "GL: %s\n", glctx_renderer(gl));
+    return gl;
 }

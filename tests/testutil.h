@@ -14,6 +14,11 @@ void tu_write_file(const char *path, const void *data, size_t len);
 uint64_t tu_rand(uint64_t *state);
 double tu_rand_unit(uint64_t *state); /* [0,1) */
 
+/* A headless GL 4.5 context for GL tests, its renderer printed; NULL (after
+ * saying why) when there is none: the test then exits 77, a visible skip. */
+struct glctx;
+struct glctx *tu_gl_context(void);
+
 /* Reads up to size - 1 bytes of a text file into buf, NUL-terminated; aborts
  * the test when the file cannot be opened. */
 void tu_read_text(const char *path, char *buf, size_t size);

@@ -1,5 +1,7 @@
 #include "accum/progressive.h"
 
+#include "core/util.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,24 +41,9 @@ struct progressive {
 static bool chunk_visible(const progressive *p, uint64_t k, const view *v)
 {
     double live[4];
-    const double *b;
     if (p->bbox && k < p->bbox_n)
-        b = p->bbox + 4 * k;
-    else if (dataset_chunk_bbox(p->ds, k, live))
-        b = live;
-    else
-        return true;
-    double vx0 = v->x0 < v->x1 ? v->x0 : v->x1, vx1 = v->x0 < v->x1 ? v->x1 : v->x0;
-    double vy0 = v->y0 < v->y1 ? v->y0 : v->y1, vy1 = v->y0 < v->y1 ? v->y1 : v->y0;
-    return !(b[0] > b[1] || b[1] < vx0 || b[0] > vx1 || b[3] < vy0 || b[2] > vy1);
-}
-
-static uint64_t mix(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+        return view_touches(v, p->bbox + 4 * k);
+    return !dataset_chunk_bbox(p->ds, k, live) || view_touches(v, live);
 }
 
 static void *work(void *arg)
@@ -212,12 +199,7 @@ void progressive_set_view(progressive *p, const view *v)
         if (chunk_visible(p, k, v))
             p->order[p->norder++] = k;
     /* a fixed shuffle: the same view always refines in the same order */
-    for (uint64_t i = p->norder; i > 1; i--) {
-        uint64_t j = mix(i) % i;
-        uint64_t t = p->order[i - 1];
-        p->order[i - 1] = p->order[j];
-        p->order[j] = t;
-    }
+    vp_shuffle_u64(p->order, p->norder);
     p->next = p->done = 0;
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->lock);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "accum/chunk_pass.h"
+#include "core/util.h"
 #include "gl/shader.h"
 
 #define LOCAL_SIZE 256
@@ -187,14 +188,6 @@ double progressive_gpu_resolution(const progressive_gpu *g, int axis)
     return g->spread[axis] * 0x1p-23;
 }
 
-static uint64_t mix(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 void progressive_gpu_set_view(progressive_gpu *g, const view *v)
 {
     g->v = *v;
@@ -209,20 +202,11 @@ void progressive_gpu_set_view(progressive_gpu *g, const view *v)
     }
     const GLuint zero = 0;
     glClearTexImage(g->tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
-    double vx0 = fmin(v->x0, v->x1), vx1 = fmax(v->x0, v->x1);
-    double vy0 = fmin(v->y0, v->y1), vy1 = fmax(v->y0, v->y1);
     g->norder = 0;
-    for (uint64_t k = 0; k < g->nchunks; k++) {
-        const double *b = g->bbox ? g->bbox + 4 * k : NULL;
-        if (b && (b[0] > b[1] || b[1] < vx0 || b[0] > vx1 || b[3] < vy0 || b[2] > vy1))
-            continue;
-        g->order[g->norder++] = k;
-    }
-    for (uint64_t i = g->norder; i > 1; i--) {
-        uint64_t j = mix(i) % i, t = g->order[i - 1];
-        g->order[i - 1] = g->order[j];
-        g->order[j] = t;
-    }
+    for (uint64_t k = 0; k < g->nchunks; k++)
+        if (!g->bbox || view_touches(v, g->bbox + 4 * k))
+            g->order[g->norder++] = k;
+    vp_shuffle_u64(g->order, g->norder);
     g->next = 0;
     g->records_done = g->nonfinite_done = 0;
 }

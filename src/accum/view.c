@@ -33,3 +33,10 @@ void view_widen_flat(double lim[4])
         lim[a + 1] += d;
     }
 }
+
+bool view_touches(const view *v, const double b[4])
+{
+    double vx0 = fmin(v->x0, v->x1), vx1 = fmax(v->x0, v->x1);
+    double vy0 = fmin(v->y0, v->y1), vy1 = fmax(v->y0, v->y1);
+    return !(b[0] > b[1] || b[1] < vx0 || b[0] > vx1 || b[3] < vy0 || b[2] > vy1);
+}

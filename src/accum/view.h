@@ -30,6 +30,10 @@ void view_widen_flat(double lim[4]);
 /* Needs x0 != x1, y0 != y1 (finite), w, h >= 1. */
 void view_init(view *v, double x0, double x1, double y0, double y1, int w, int h);
 
+/* True when the box [xmin, xmax, ymin, ymax] (xmin > xmax: empty) overlaps
+ * the view's limits (either order); for skipping chunks that cannot touch it. */
+bool view_touches(const view *v, const double box[4]);
+
 /* The binning rule for one point, for the CPU paths. */
 static inline bool view_bin(const view *v, double x, double y, uint32_t *index)
 {

@@ -12,18 +12,12 @@
 #include "accum/scan.h"
 #include "app/compose.h"
 #include "app/commands.h"
+#include "core/util.h"
 #include "gl/glctx.h"
 #include "load/follow.h"
 #include "gl/tonemap_pass.h"
 #include "out/npy_out.h"
 #include "out/png_out.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void warn_inputs(const vp_options *o, const dataset *ds)
 {
@@ -98,7 +92,7 @@ static bool check_outputs(const vp_options *o, vp_err *err)
 
 int cmd_render(const vp_options *o, vp_err *err)
 {
-    double t_start = now_s();
+    double t_start = vp_now();
     int rc = 1;
     dataset *ds = NULL;
     scan *sc = NULL;
@@ -120,12 +114,12 @@ int cmd_render(const vp_options *o, vp_err *err)
         if (!dataset_create_follow(o->inputs[0], &o->data, &ds, err))
             goto out;
         /* read as it grows; render once it has been still for --until-idle */
-        double last_change = now_s();
+        double last_change = vp_now();
         for (;;) {
             follow_event ev;
             if (!dataset_follow_poll(ds, &ev, err))
                 goto out;
-            double t = now_s();
+            double t = vp_now();
             if (ev.grew || ev.reset || ev.rotated)
                 last_change = t;
             if (t - last_change >= o->until_idle)
@@ -136,7 +130,7 @@ int cmd_render(const vp_options *o, vp_err *err)
             vp_err_set(err, "%s: no records arrived within --until-idle %g s", o->inputs[0], o->until_idle);
             goto out;
         }
-        t_start = now_s(); /* the summary times the render, not the waiting */
+        t_start = vp_now(); /* the summary times the render, not the waiting */
     } else if (!dataset_create_inputs(o->inputs, o->ninputs, &o->data, &ds, err)) {
         goto out;
     }
@@ -166,7 +160,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     glctx_params gp = {.debug = o->gl_debug, .verbose = o->verbose};
     if (!glctx_create_headless(&gp, &gl, err))
         goto out;
-    double t_gl = now_s();
+    double t_gl = vp_now();
     if (!tonemap_pass_check_size(o->width, o->height, err))
         goto out;
     bool use_gpu = o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !glctx_is_software(gl));
@@ -182,7 +176,7 @@ int cmd_render(const vp_options *o, vp_err *err)
         if (ckey)
             bounds_cache_put(dataset_input(ds, 0), ckey, &sr);
     }
-    double t_scan = now_s();
+    double t_scan = vp_now();
     double lim[4] = {0, 0, 0, 0};
     if (!resolve_limits(o, &sr, ds, lim, err))
         goto out;
@@ -207,7 +201,7 @@ int cmd_render(const vp_options *o, vp_err *err)
                    pixels * 8 >> 20);
         goto out;
     }
-    double t_acc = now_s();
+    double t_acc = vp_now();
     accum_params ap = {.threads = threads};
     accum_stats st = {0};
     if (use_gpu) {
@@ -237,7 +231,7 @@ int cmd_render(const vp_options *o, vp_err *err)
         if (!ok || !tp_ok)
             goto out;
     }
-    double t_acc_end = now_s();
+    double t_acc_end = vp_now();
 
     tonemap_look look = {.floor = o->floor, .spread = (o->point_size - 1) / 2};
     if (!colormap_get(o->colormap, look.cmap)) {
@@ -251,7 +245,7 @@ int cmd_render(const vp_options *o, vp_err *err)
         goto out;
     }
     look.table = &table;
-    double t_table = now_s();
+    double t_table = vp_now();
     if (ov) {
         compose_params cp = {o->width, o->height, ov, plot, &v, tp, &table,
                              (const uint8_t(*)[4])look.cmap, look.floor, o->background, NULL};
@@ -260,7 +254,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     } else if (!tonemap_pass_render(tp, counts, plot.w, plot.h, &look, rgba, err)) {
         goto out;
     }
-    double t_tone = now_s();
+    double t_tone = vp_now();
     if (!png_write_rgba(o->output, rgba, o->width, o->height, (size_t)o->width * 4,
                         o->background[3] != 255, err))
         goto out;
@@ -269,7 +263,7 @@ int cmd_render(const vp_options *o, vp_err *err)
         goto out;
     }
 
-    double t_end = now_s();
+    double t_end = vp_now();
     double elapsed = t_end - t_start;
     if (!o->quiet) {
         fprintf(stderr,

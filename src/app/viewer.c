@@ -17,6 +17,7 @@
 #include "accum/progressive_gpu.h"
 #include "accum/scan.h"
 #include "app/commands.h"
+#include "core/util.h"
 #include "app/compose.h"
 #include "app/script.h"
 #include "app/viewstate.h"
@@ -100,13 +101,6 @@ typedef struct viewer {
     double t_start, t_first_complete;
 } viewer;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void say(viewer *v, const char *fmt, ...) VP_PRINTF(2, 3);
 static void say(viewer *v, const char *fmt, ...)
 {
@@ -114,7 +108,7 @@ static void say(viewer *v, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(v->message, sizeof v->message, fmt, ap);
     va_end(ap);
-    v->message_until = now_s() + 3.0;
+    v->message_until = vp_now() + 3.0;
     if (!v->o->quiet)
         fprintf(stderr, "vastplot: %s\n", v->message);
 }
@@ -316,7 +310,7 @@ static void mouse_up(viewer *v, double px, double py)
 
 static void wheel(viewer *v, double px, double py, double clicks)
 {
-    double t = now_s();
+    double t = vp_now();
     if (t - v->last_wheel_push > 0.5)
         viewstate_push(&v->vs);
     v->last_wheel_push = t;
@@ -432,7 +426,7 @@ static bool refined(viewer *v)
 /* Runs script commands until one has to wait; false on an error. */
 static bool script_step(viewer *v, vp_err *err)
 {
-    double t = now_s();
+    double t = vp_now();
     while (v->sc_next < v->sc.n) {
         const script_cmd *c = &v->sc.cmds[v->sc_next];
         if (v->wait_until > 0) {
@@ -539,7 +533,7 @@ static bool follow_update(viewer *v, vp_err *err)
         return false;
     if (!ev.grew && !ev.reset)
         return true;
-    double t = now_s();
+    double t = vp_now();
     if (v->t_grew == 0)
         v->t_grew = t;
     uint64_t n = dataset_chunks(v->ds);
@@ -620,7 +614,7 @@ static void sync_view(viewer *v)
     v->cur = nv;
     v->cur_valid = true;
     v->view_gen++;
-    v->view_changed_t = now_s();
+    v->view_changed_t = vp_now();
     double px = fabs(nv.x1 - nv.x0) / nv.w, py = fabs(nv.y1 - nv.y0) / nv.h;
     v->gpu_view = v->gprog && px > 4 * progressive_gpu_resolution(v->gprog, 0) &&
                   py > 4 * progressive_gpu_resolution(v->gprog, 1);
@@ -659,7 +653,7 @@ static void engine_state(viewer *v, progressive_state *st)
  * refinements a few times a second until complete. */
 static bool refresh_grid(viewer *v, vp_err *err)
 {
-    double t = now_s();
+    double t = vp_now();
     sync_view(v);
     if (!v->gpu_view && !v->prog)
         return true;
@@ -770,12 +764,12 @@ static bool draw_frame(viewer *v, float fps, vp_err *err)
     }
     if (v->drag == 2)
         outline(v, v->ax, v->ay, v->mx, v->my);
-    if (v->overlay_on || v->help_on || now_s() < v->message_until) {
+    if (v->overlay_on || v->help_on || vp_now() < v->message_until) {
         char status[1024];
         double x = 0, y = 0;
         viewstate_to_data(&v->vs, v->mx, v->my, &x, &y);
         double frac = v->pst.chunks_total ? (double)v->shown_done / (double)v->pst.chunks_total : 1.0;
-        if (now_s() < v->message_until)
+        if (vp_now() < v->message_until)
             snprintf(status, sizeof status, "%s", v->message);
         else
             snprintf(status, sizeof status,
@@ -975,7 +969,7 @@ int cmd_view(const vp_options *o, vp_err *err)
     }
     int rc = 1;
     v->o = o;
-    v->t_start = now_s();
+    v->t_start = vp_now();
     v->overlay_on = true;
     v->cmap_name = o->colormap;
     v->spread = (o->point_size - 1) / 2;
@@ -1015,7 +1009,7 @@ int cmd_view(const vp_options *o, vp_err *err)
     update_sizes(v);
     viewstate_init(&v->vs, full, NULL, v->plot.w, v->plot.h);
 
-    double last = now_s();
+    double last = vp_now();
     float fps = 0;
     while (!v->quit) {
         SDL_Event e;
@@ -1036,7 +1030,7 @@ int cmd_view(const vp_options *o, vp_err *err)
         if (dataset_is_follow(v->ds) && !follow_update(v, err))
             goto out;
         uint64_t gen_before = v->view_gen;
-        double snap_before = v->last_snapshot, t_frame = now_s();
+        double snap_before = v->last_snapshot, t_frame = vp_now();
         sync_view(v);
         /* GPU refinement: as many chunks as fit a few milliseconds per frame */
         if (v->gpu_view)
@@ -1063,7 +1057,7 @@ int cmd_view(const vp_options *o, vp_err *err)
             say(v, "screenshot saved: %s", v->shot_path);
         }
         SDL_GL_SwapWindow(v->win);
-        double t = now_s();
+        double t = vp_now();
         /* frame time: the work of one frame (not the sleeping between frames) */
         float ms = (float)((t - t_frame) * 1e3);
         float gap = (float)((t - last) * 1e3);

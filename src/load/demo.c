@@ -1,5 +1,7 @@
 #include "load/demo.h"
 
+#include "core/util.h"
+
 #include <math.h>
 
 /* The attractor  x' = sin(a y) + c cos(a x),  y' = sin(b x) + d cos(b y).
@@ -41,14 +43,6 @@ void demo_bounds(double out[4])
     out[3] = 1 + fabs(D);
 }
 
-static uint64_t mix(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
@@ -56,9 +50,9 @@ void demo_generate(uint64_t k, size_t n, double *x, double *y)
 {
     double ox[LANES], oy[LANES];
     for (int l = 0; l < LANES; l++) {
-        uint64_t s = mix(k * LANES + (uint64_t)l);
+        uint64_t s = vp_mix64(k * LANES + (uint64_t)l);
         ox[l] = (double)(s >> 11) * 0x1p-53 * 0.2 - 0.1;
-        oy[l] = (double)(mix(s) >> 11) * 0x1p-53 * 0.2 - 0.1;
+        oy[l] = (double)(vp_mix64(s) >> 11) * 0x1p-53 * 0.2 - 0.1;
     }
     for (int it = 0; it < WARMUP; it++) {
         for (int l = 0; l < LANES; l++) {

@@ -517,10 +517,10 @@ static void clip_text(char *dst, size_t cap, const char *s, const char *e)
 
 /* End of the field that starts at f: through a closing quote, then to the
  * separator; trailing blanks dropped. */
-static const char *field_end(const text_parser *t, const char *f)
+/* Past the field at p, to its delimiter or line end; a quoted field may hold
+ * the delimiter. */
+static inline const char *skip_field(const unsigned char *cls, const char *p)
 {
-    const unsigned char *cls = t->cls;
-    const char *p = f;
     if (*p == '"') {
         p++;
         while (*p != '\n' && !(*p == '"' && p[1] != '"'))
@@ -530,6 +530,13 @@ static const char *field_end(const text_parser *t, const char *f)
     }
     while (!(cls[(unsigned char)*p] & (C_DELIM | C_EOL)))
         p++;
+    return p;
+}
+
+static const char *field_end(const text_parser *t, const char *f)
+{
+    const unsigned char *cls = t->cls;
+    const char *p = skip_field(cls, f);
     while (p > f && (cls[(unsigned char)p[-1]] & C_SPACE))
         p--;
     return p;
@@ -648,15 +655,7 @@ static bool run_lines(text_parser *t, const char *p, const char *end, const text
                 if (col == yi)
                     yv = v;
             } else {
-                if (*p == '"') { /* a quoted field may hold the delimiter */
-                    p++;
-                    while (*p != '\n' && !(*p == '"' && p[1] != '"'))
-                        p += *p == '"' ? 2 : 1;
-                    if (*p == '"')
-                        p++;
-                }
-                while (!(cls[(unsigned char)*p] & (C_DELIM | C_EOL)))
-                    p++;
+                p = skip_field(cls, p);
             }
             if (col == maxcol)
                 break;
