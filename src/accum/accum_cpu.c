@@ -56,34 +56,10 @@ static void fold(accum_cpu *a, cpu_state *s, bool last)
     s->since_fold = 0;
 }
 
-/* The binning rule of view_bin, split in two loops: a branch-free one that
- * computes pixel indices (out-of-view points go to a spare cell past the last
- * pixel), which the compiler vectorises, then the scattered increments. */
+/* Points are binned in blocks: view_bin_block computes pixel indices (points
+ * outside the view go to a spare cell past the last pixel), vectorised, then
+ * the scattered increments follow. */
 #define BIN_BLOCK 2048
-
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void bin_indices(const view *v, const double *x, const double *y, size_t n, uint32_t spare,
-                        uint32_t *idx)
-{
-    const double x0 = v->x0, y0 = v->y0;
-    const float sx = v->sx, sy = v->sy, fw = v->fw, fh = v->fh;
-    const int w1 = v->w - 1, h1 = v->h - 1;
-    const uint32_t w = (uint32_t)v->w;
-    for (size_t i = 0; i < n; i++) {
-        float fx = (float)(x[i] - x0) * sx;
-        float fy = (float)(y[i] - y0) * sy;
-        int in = (fx >= 0.0f) & (fx <= fw) & (fy >= 0.0f) & (fy <= fh);
-        /* converting an out-of-range float to int is undefined: zero it first */
-        fx = in ? fx : 0.0f;
-        fy = in ? fy : 0.0f;
-        int ix = (int)fx, iy = (int)fy;
-        ix = ix < w1 ? ix : w1;
-        iy = iy < h1 ? iy : h1;
-        idx[i] = in ? (uint32_t)iy * w + (uint32_t)ix : spare;
-    }
-}
 
 static bool cpu_points(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
                        vp_err *err)
@@ -99,7 +75,7 @@ static bool cpu_points(void *ctx, void *state, uint64_t k, const double *x, cons
     uint32_t idx[BIN_BLOCK];
     for (size_t b = 0; b < n; b += BIN_BLOCK) {
         size_t m = n - b < BIN_BLOCK ? n - b : BIN_BLOCK;
-        bin_indices(a->v, x + b, y + b, m, spare, idx);
+        view_bin_block(a->v, x + b, y + b, m, spare, idx);
         for (size_t i = 0; i < m; i++)
             g[idx[i]]++;
     }

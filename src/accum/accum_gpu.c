@@ -3,11 +3,12 @@
 #include <stdlib.h>
 
 #include "accum/accum.h"
+#include "accum/bin_gpu.h"
 #include "gl/ring.h"
-#include "gl/shader.h"
 
 #define LOCAL_SIZE 256
-#define DEFAULT_SLOT_POINTS (1u << 20) /* 8 MiB per slot */
+#define DEFAULT_SLOT_POINTS (1u << 20) /* 16 MiB per slot */
+#define POINT_BYTES (2 * sizeof(double))
 #define DEFAULT_SLOTS 4
 
 typedef struct gpu_job {
@@ -18,7 +19,7 @@ typedef struct gpu_job {
 
 typedef struct loader_state {
     int slot;
-    float *mem;
+    double *mem;
     size_t used;
 } loader_state;
 
@@ -38,7 +39,7 @@ static bool loader_points(void *ctx, void *state, uint64_t k, const double *x, c
     gpu_job *j = ctx;
     loader_state *s = state;
     if (s->slot >= 0 && s->used + n > j->cap) {
-        ring_submit(j->ring, s->slot, s->used * 2 * sizeof(float));
+        ring_submit(j->ring, s->slot, s->used * POINT_BYTES);
         s->slot = -1;
     }
     if (s->slot < 0) {
@@ -49,13 +50,11 @@ static bool loader_points(void *ctx, void *state, uint64_t k, const double *x, c
         s->mem = mem;
         s->used = 0;
     }
-    /* The view origin is subtracted in double before the float conversion, so
-     * data far from zero keeps its resolution (view.h). */
-    const double x0 = j->v->x0, y0 = j->v->y0;
-    float *out = s->mem + 2 * s->used;
+    /* the decoded values themselves: the shader bins them as view.h does */
+    double *out = s->mem + 2 * s->used;
     for (size_t i = 0; i < n; i++) {
-        out[2 * i] = (float)(x[i] - x0);
-        out[2 * i + 1] = (float)(y[i] - y0);
+        out[2 * i] = x[i];
+        out[2 * i + 1] = y[i];
     }
     s->used += n;
     return true;
@@ -67,7 +66,7 @@ static bool loader_finish(void *ctx, void *state, bool ok, vp_err *err)
     gpu_job *j = ctx;
     loader_state *s = state;
     if (s && s->slot >= 0)
-        ring_submit(j->ring, s->slot, s->used * 2 * sizeof(float));
+        ring_submit(j->ring, s->slot, s->used * POINT_BYTES);
     free(s);
     ring_producer_done(j->ring);
     return true;
@@ -109,15 +108,14 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
     size_t pixels = (size_t)v->w * (size_t)v->h;
 
     bool ok = false;
-    GLuint prog = 0, tex = 0;
+    GLuint tex = 0;
+    bin_gpu bg = {0};
     ring *r = NULL;
     uint32_t *buf = NULL;
     chunk_pass *pass = NULL;
     gpu_job job = {.v = v, .cap = cap};
 
-    char defs[64];
-    snprintf(defs, sizeof defs, "#define LOCAL_SIZE %d\n", LOCAL_SIZE);
-    if (!(prog = shader_program_compute("accum.comp.glsl", defs, err)))
+    if (!bin_gpu_create(&bg, "accum.comp.glsl", LOCAL_SIZE, err))
         goto out;
     while (glGetError() != GL_NO_ERROR) {
     }
@@ -140,11 +138,11 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
      * one chunk each before giving up. */
     GLint64 max_block = 0;
     glGetInteger64v(GL_MAX_SHADER_STORAGE_BLOCK_SIZE, &max_block);
-    if (max_block > 0 && cap * 2 * sizeof(float) > (uint64_t)max_block)
-        cap = (size_t)max_block / (2 * sizeof(float));
+    if (max_block > 0 && cap * POINT_BYTES > (uint64_t)max_block)
+        cap = (size_t)max_block / POINT_BYTES;
     for (;;) {
         vp_err rerr;
-        if (ring_create(nslots, cap * 2 * sizeof(float), &r, &rerr))
+        if (ring_create(nslots, cap * POINT_BYTES, &r, &rerr))
             break;
         if (cap / 2 < DATASET_CHUNK_RECORDS) {
             *err = rerr;
@@ -160,10 +158,9 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
     job.ring = r;
     ring_set_producers(r, threads);
 
-    glUseProgram(prog);
-    glUniform2f(glGetUniformLocation(prog, "u_scale"), v->sx, v->sy);
-    glUniform2f(glGetUniformLocation(prog, "u_size"), v->fw, v->fh);
-    GLint loc_n = glGetUniformLocation(prog, "u_n");
+    if (!bin_gpu_set_view(&bg, v, err))
+        goto out;
+    GLint loc_n = glGetUniformLocation(bg.prog, "u_n");
     glBindImageTexture(0, tex, 0, GL_FALSE, 0, GL_READ_WRITE, GL_R32UI);
 
     if (!chunk_pass_start(ds, threads, &loader_ops, &job, &pass, err))
@@ -174,7 +171,7 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
     size_t bytes;
     int s;
     while ((s = ring_next_filled(r, &bytes)) >= 0) {
-        GLuint n = (GLuint)(bytes / (2 * sizeof(float)));
+        GLuint n = (GLuint)(bytes / POINT_BYTES);
         if (n) {
             if (since_fold + n > flush_every) {
                 if (!(fold_ok = fold(tex, v, buf, counts, err))) {
@@ -184,7 +181,7 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
                 }
                 stats->flushes++;
                 since_fold = 0;
-                glUseProgram(prog);
+                bin_gpu_bind(&bg);
             }
             glBindBufferRange(GL_SHADER_STORAGE_BUFFER, 0, ring_buffer(r),
                               (GLintptr)ring_slot_offset(r, s), (GLsizeiptr)bytes);
@@ -230,7 +227,6 @@ out:
     free(buf);
     if (tex)
         glDeleteTextures(1, &tex);
-    if (prog)
-        glDeleteProgram(prog);
+    bin_gpu_destroy(&bg);
     return ok;
 }

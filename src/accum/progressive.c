@@ -77,10 +77,7 @@ static void *work(void *arg)
         }
         if (!dataset_decode(rd, k, x, y, &n, &records, &nonfinite, &e))
             goto fail;
-        for (size_t i = 0; i < n; i++) {
-            uint32_t id;
-            idx[i] = view_bin(&v, x[i], y[i], &id) ? id : (uint32_t)((size_t)v.w * (size_t)v.h);
-        }
+        view_bin_block(&v, x, y, n, (uint32_t)((size_t)v.w * (size_t)v.h), idx);
         pthread_mutex_lock(&w->lock);
         size_t cells = (size_t)v.w * (size_t)v.h + 1;
         if (w->gen != gen || w->cap < cells) {

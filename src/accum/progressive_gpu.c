@@ -1,20 +1,18 @@
 #include "accum/progressive_gpu.h"
 
 #include <glad/gl.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accum/bin_gpu.h"
 #include "accum/chunk_pass.h"
 #include "core/util.h"
-#include "gl/shader.h"
 
 #define LOCAL_SIZE 256
 
 typedef struct gchunk {
-    double ox, oy;      /* origin: the chunk's first finite point */
     uint32_t n;         /* finite points stored at index k * DATASET_CHUNK_RECORDS */
     uint32_t records;
 } gchunk;
@@ -23,9 +21,9 @@ struct progressive_gpu {
     uint64_t nchunks;
     gchunk *chunks;
     double *bbox;
-    double spread[2];   /* largest chunk extent per axis */
-    GLuint buf, prog, tex;
-    GLint u_first, u_n, u_offset, u_scale, u_size;
+    GLuint buf, tex;
+    bin_gpu bg;
+    GLint u_first, u_n;
     int tw, th;
     view v;
     uint64_t gen, *order, norder, next;
@@ -40,7 +38,7 @@ struct progressive_gpu {
 
 typedef struct upload_ctx {
     progressive_gpu *g;
-    float *staging;
+    double *staging;
 } upload_ctx;
 
 static bool upload_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
@@ -51,12 +49,10 @@ static bool upload_points(void *ctx, void *state, uint64_t k, const double *x, c
     upload_ctx *u = ctx;
     gchunk *c = &u->g->chunks[k];
     c->n = (uint32_t)n;
-    c->ox = n ? x[0] : 0;
-    c->oy = n ? y[0] : 0;
-    float *out = u->staging + 2 * k * DATASET_CHUNK_RECORDS;
+    double *out = u->staging + 2 * k * DATASET_CHUNK_RECORDS;
     for (size_t i = 0; i < n; i++) {
-        out[2 * i] = (float)(x[i] - c->ox);
-        out[2 * i + 1] = (float)(y[i] - c->oy);
+        out[2 * i] = x[i];
+        out[2 * i + 1] = y[i];
     }
     return true;
 }
@@ -90,9 +86,9 @@ bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t 
 {
     *out = NULL;
     uint64_t nch = dataset_chunks(ds);
-    uint64_t bytes = nch * DATASET_CHUNK_RECORDS * 2 * sizeof(float);
+    uint64_t bytes = nch * DATASET_CHUNK_RECORDS * 2 * sizeof(double);
     if (bytes > budget_bytes || dataset_records(ds) >= UINT32_MAX)
-        return vp_err_set(err, "the data (%.0f MiB as float pairs) does not fit the GPU budget of %.0f MiB",
+        return vp_err_set(err, "the data (%.0f MiB as float64 pairs) does not fit the GPU budget of %.0f MiB",
                           bytes / 1048576.0, budget_bytes / 1048576.0);
     GLint64 max_block = 0;
     glGetInteger64v(GL_MAX_SHADER_STORAGE_BLOCK_SIZE, &max_block);
@@ -107,7 +103,7 @@ bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t 
     g->order = malloc((nch ? nch : 1) * sizeof *g->order);
     if (chunk_bbox && (g->bbox = malloc(nch * 4 * sizeof *g->bbox)))
         memcpy(g->bbox, chunk_bbox, nch * 4 * sizeof *g->bbox);
-    float *staging = malloc(bytes ? bytes : 1);
+    double *staging = malloc(bytes ? bytes : 1);
     if (!g->chunks || !g->order || !staging || (chunk_bbox && !g->bbox)) {
         free(staging);
         progressive_gpu_destroy(g);
@@ -128,12 +124,6 @@ bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t 
         uint64_t total = dataset_records(ds);
         g->chunks[k].records = (uint32_t)(total - first < DATASET_CHUNK_RECORDS ? total - first
                                                                                : DATASET_CHUNK_RECORDS);
-        if (g->bbox && g->bbox[4 * k] <= g->bbox[4 * k + 1]) {
-            g->spread[0] = fmax(g->spread[0], g->bbox[4 * k + 1] - g->bbox[4 * k]);
-            g->spread[1] = fmax(g->spread[1], g->bbox[4 * k + 3] - g->bbox[4 * k + 2]);
-        } else if (!g->bbox) {
-            g->spread[0] = g->spread[1] = INFINITY;
-        }
     }
     while (glGetError() != GL_NO_ERROR) {
     }
@@ -146,17 +136,12 @@ bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t 
         return vp_err_set(err, "GL refused %.0f MiB of resident point data (error 0x%x)",
                           bytes / 1048576.0, e);
     }
-    char defs[64];
-    snprintf(defs, sizeof defs, "#define LOCAL_SIZE %d\n", LOCAL_SIZE);
-    if (!(g->prog = shader_program_compute("accum_resident.comp.glsl", defs, err))) {
+    if (!bin_gpu_create(&g->bg, "accum_resident.comp.glsl", LOCAL_SIZE, err)) {
         progressive_gpu_destroy(g);
         return false;
     }
-    g->u_first = glGetUniformLocation(g->prog, "u_first");
-    g->u_n = glGetUniformLocation(g->prog, "u_n");
-    g->u_offset = glGetUniformLocation(g->prog, "u_offset");
-    g->u_scale = glGetUniformLocation(g->prog, "u_scale");
-    g->u_size = glGetUniformLocation(g->prog, "u_size");
+    g->u_first = glGetUniformLocation(g->bg.prog, "u_first");
+    g->u_n = glGetUniformLocation(g->bg.prog, "u_n");
     glCreateQueries(GL_TIME_ELAPSED, 1, &g->query);
     g->ns_per_point = 0;
     *out = g;
@@ -171,8 +156,7 @@ void progressive_gpu_destroy(progressive_gpu *g)
         glDeleteBuffers(1, &g->buf);
     if (g->tex)
         glDeleteTextures(1, &g->tex);
-    if (g->prog)
-        glDeleteProgram(g->prog);
+    bin_gpu_destroy(&g->bg);
     if (g->query)
         glDeleteQueries(1, &g->query);
     free(g->chunks);
@@ -182,15 +166,12 @@ void progressive_gpu_destroy(progressive_gpu *g)
     free(g);
 }
 
-double progressive_gpu_resolution(const progressive_gpu *g, int axis)
-{
-    /* float offsets carry 24 bits: an error of spread * 2^-23 at worst */
-    return g->spread[axis] * 0x1p-23;
-}
-
-void progressive_gpu_set_view(progressive_gpu *g, const view *v)
+bool progressive_gpu_set_view(progressive_gpu *g, const view *v, vp_err *err)
 {
     g->v = *v;
+    g->norder = g->next = 0;
+    if (!bin_gpu_set_view(&g->bg, v, err))
+        return false;
     g->gen++;
     if (!g->tex || g->tw != v->w || g->th != v->h) {
         if (g->tex)
@@ -209,6 +190,7 @@ void progressive_gpu_set_view(progressive_gpu *g, const view *v)
     vp_shuffle_u64(g->order, g->norder);
     g->next = 0;
     g->records_done = g->nonfinite_done = 0;
+    return true;
 }
 
 bool progressive_gpu_step(progressive_gpu *g, double budget_ms)
@@ -234,11 +216,9 @@ bool progressive_gpu_step(progressive_gpu *g, double budget_ms)
     bool timing = !g->query_pending;
     if (timing)
         glBeginQuery(GL_TIME_ELAPSED, g->query);
-    glUseProgram(g->prog);
+    bin_gpu_bind(&g->bg);
     glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, g->buf);
     glBindImageTexture(0, g->tex, 0, GL_FALSE, 0, GL_READ_WRITE, GL_R32UI);
-    glUniform2f(g->u_scale, g->v.sx, g->v.sy);
-    glUniform2f(g->u_size, g->v.fw, g->v.fh);
     uint64_t points = 0;
     while (g->next < g->norder && points < want) {
         uint64_t k = g->order[g->next++];
@@ -247,8 +227,6 @@ bool progressive_gpu_step(progressive_gpu *g, double budget_ms)
         g->nonfinite_done += c->records - c->n;
         if (!c->n)
             continue;
-        /* origin difference in double, then float: the precision rule of view.h */
-        glUniform2f(g->u_offset, (float)(c->ox - g->v.x0), (float)(c->oy - g->v.y0));
         glUniform1ui(g->u_first, (GLuint)(k * DATASET_CHUNK_RECORDS));
         glUniform1ui(g->u_n, c->n);
         glDispatchCompute((c->n + LOCAL_SIZE - 1) / LOCAL_SIZE, 1, 1);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "accum/accum.h"
@@ -24,6 +25,7 @@
 #include "gl/tonemap_pass.h"
 #include "load/dataset.h"
 #include "load/follow.h"
+#include "out/output_set.h"
 #include "out/png_out.h"
 #include "overlay/overlay.h"
 
@@ -173,15 +175,45 @@ static void request_screenshot(viewer *v, const char *path)
     if (path) {
         snprintf(v->shot_path, sizeof v->shot_path, "%s", path);
     } else {
+        /* milliseconds, and a counter if that name is taken: never a
+         * screenshot over an earlier one */
         char name[64];
-        time_t t = time(NULL);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
         struct tm tmv;
-        localtime_r(&t, &tmv);
-        strftime(name, sizeof name, "vastplot-%Y%m%d-%H%M%S.png", &tmv);
-        snprintf(v->shot_path, sizeof v->shot_path, "%s/%s",
-                 v->o->screenshot_dir ? v->o->screenshot_dir : ".", name);
+        localtime_r(&ts.tv_sec, &tmv);
+        strftime(name, sizeof name, "vastplot-%Y%m%d-%H%M%S", &tmv);
+        const char *dir = v->o->screenshot_dir ? v->o->screenshot_dir : ".";
+        struct stat st;
+        for (int k = 1; k == 1 || (lstat(v->shot_path, &st) == 0 && k < 10000); k++) {
+            if (k == 1)
+                snprintf(v->shot_path, sizeof v->shot_path, "%s/%s-%03ld.png", dir, name,
+                         ts.tv_nsec / 1000000);
+            else
+                snprintf(v->shot_path, sizeof v->shot_path, "%s/%s-%03ld-%d.png", dir, name,
+                         ts.tv_nsec / 1000000, k);
+        }
     }
     v->shot_pending = true;
+}
+
+/* Every file the viewer writes (screenshots, stats) goes through here: never
+ * over an input or the --script file (output_set.h), whole or not at all.
+ * Exactly one of png and text is given. */
+static bool write_output(viewer *v, const char *path, const char *what, const uint8_t *png, int w,
+                         int h, size_t stride, const char *text, vp_err *err)
+{
+    output_set s;
+    output_set_init(&s);
+    bool ok = output_set_guard(&s, v->o->script, "the --script file", err);
+    for (int i = 0; ok && i < v->o->ninputs; i++)
+        ok = output_set_guard(&s, v->o->inputs[i], "an input", err);
+    atomic_file *af = ok && output_set_add(&s, path, what, err) ? output_set_begin(&s, 0, err) : NULL;
+    ok = af && (png ? png_encode_rgba(af, png, w, h, stride, v->o->background[3] != 255, err)
+                    : atomic_file_write(af, text, strlen(text), err)) &&
+         output_set_commit(&s, err);
+    output_set_free(&s);
+    return ok;
 }
 
 static void zoom_key(viewer *v, double factor)
@@ -386,7 +418,9 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
     qsort(sorted, nl, sizeof *sorted, cmp_float);
     double lmed = nl ? sorted[nl / 2] : -1, lp99 = nl ? sorted[(size_t)((nl - 1) * 0.99)] : -1;
     free(sorted);
-    FILE *f = fopen(path, "w");
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *f = open_memstream(&text, &text_len);
     if (!f)
         return vp_err_set(err, "%s: cannot write stats: %s", path, strerror(errno));
     const double *l = v->vs.lim;
@@ -406,9 +440,10 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
             v->t_first_complete > 0 ? v->t_first_complete - v->t_start : -1.0,
             tonemap_name(tm_cycle[v->tm_i]), v->cmap_name, v->overlay_on ? "true" : "false",
             nl, lmed, lp99);
-    if (fclose(f) != 0)
-        return vp_err_set(err, "%s: cannot write stats", path);
-    return true;
+    bool ok = fclose(f) == 0 ? write_output(v, path, "stats", NULL, 0, 0, 0, text, err)
+                             : vp_err_set(err, "%s: cannot write stats: out of memory", path);
+    free(text);
+    return ok;
 }
 
 /* ---- script --------------------------------------------------------------- */
@@ -538,6 +573,8 @@ static bool follow_update(viewer *v, vp_err *err)
         v->t_grew = t;
     uint64_t n = dataset_chunks(v->ds);
     if (ev.reset) {
+        say(v, "%s was %s: drawing it again from its new content", dataset_input_name(v->ds, 0),
+            ev.rewritten ? "rewritten" : "truncated");
         v->bbox_chunks = 0;
         v->vs.full[0] = v->vs.full[2] = INFINITY;
         v->vs.full[1] = v->vs.full[3] = -INFINITY;
@@ -603,8 +640,8 @@ static bool follow_update(viewer *v, vp_err *err)
     return true;
 }
 
-/* The view the engines bin for follows the navigation; a view too deep for
- * the GPU's float offsets is binned exactly on the CPU. */
+/* The view the engines bin for follows the navigation (the GPU engine when
+ * the data is resident there, else the CPU engine; both exact at any zoom). */
 static void sync_view(viewer *v)
 {
     view nv;
@@ -615,12 +652,15 @@ static void sync_view(viewer *v)
     v->cur_valid = true;
     v->view_gen++;
     v->view_changed_t = vp_now();
-    double px = fabs(nv.x1 - nv.x0) / nv.w, py = fabs(nv.y1 - nv.y0) / nv.h;
-    v->gpu_view = v->gprog && px > 4 * progressive_gpu_resolution(v->gprog, 0) &&
-                  py > 4 * progressive_gpu_resolution(v->gprog, 1);
     progressive_state st;
+    v->gpu_view = false;
+    if (v->gprog) {
+        vp_err e;
+        v->gpu_view = progressive_gpu_set_view(v->gprog, &nv, &e);
+        if (!v->gpu_view)
+            say(v, "%s; refining on the CPU", e.msg);
+    }
     if (v->gpu_view) {
-        progressive_gpu_set_view(v->gprog, &nv);
         progressive_gpu_get_state(v->gprog, &st);
     } else {
         if (!v->prog) {
@@ -836,7 +876,7 @@ static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
     compose_params cp = {W, H, ov, plot, &pv, tp, &tb, (const uint8_t(*)[4])v->cmap,
                          v->o->floor, v->o->background, NULL};
     ok = compose_readback(&cp, px, err) &&
-         png_write_rgba(v->shot_path, px, W, H, (size_t)W * 4, v->o->background[3] != 255, err);
+         write_output(v, v->shot_path, "screenshot", px, W, H, (size_t)W * 4, NULL, err);
 out:
     if (have_tb)
         tonemap_table_free(&tb);
@@ -862,7 +902,7 @@ static bool save_screenshot(viewer *v, vp_err *err)
         free(px);
         return vp_err_set(err, "out of memory for a screenshot");
     }
-    bool ok = png_write_rgba(v->shot_path, px, v->ww, v->wh, stride, v->o->background[3] != 255, err);
+    bool ok = write_output(v, v->shot_path, "screenshot", px, v->ww, v->wh, stride, NULL, err);
     free(px);
     return ok;
 }

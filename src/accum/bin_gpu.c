@@ -1,0 +1,81 @@
+#include "accum/bin_gpu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gl/shader.h"
+
+bool bin_gpu_create(bin_gpu *b, const char *file, int local_size, vp_err *err)
+{
+    memset(b, 0, sizeof *b);
+    const char *rule = shader_source("bin.glsl");
+    if (!rule)
+        return vp_err_set(err, "shaders/bin.glsl is not embedded in this build");
+    size_t len = strlen(rule) + 64;
+    char *defs = malloc(len);
+    if (!defs)
+        return vp_err_set(err, "out of memory");
+    snprintf(defs, len, "#define LOCAL_SIZE %d\n%s", local_size, rule);
+    b->prog = shader_program_compute(file, defs, err);
+    free(defs);
+    if (!b->prog)
+        return false;
+    b->u_lo = glGetUniformLocation(b->prog, "u_bin_lo");
+    b->u_hi = glGetUniformLocation(b->prog, "u_bin_hi");
+    b->u_scale = glGetUniformLocation(b->prog, "u_bin_scale");
+    b->u_n = glGetUniformLocation(b->prog, "u_bin_n");
+    b->u_flip = glGetUniformLocation(b->prog, "u_bin_flip");
+    b->u_fast = glGetUniformLocation(b->prog, "u_bin_fast");
+    return true;
+}
+
+void bin_gpu_destroy(bin_gpu *b)
+{
+    if (b->edges)
+        glDeleteBuffers(1, &b->edges);
+    if (b->prog)
+        glDeleteProgram(b->prog);
+    memset(b, 0, sizeof *b);
+}
+
+bool bin_gpu_set_view(bin_gpu *b, const view *v, vp_err *err)
+{
+    size_t n = (size_t)v->w + 1 + (size_t)v->h + 1;
+    while (glGetError() != GL_NO_ERROR) {
+    }
+    double *e = malloc(n * sizeof *e);
+    if (!e)
+        return vp_err_set(err, "out of memory for the pixel edges");
+    for (int i = 0; i <= v->w; i++)
+        e[i] = view_axis_edge(&v->ax, i);
+    for (int i = 0; i <= v->h; i++)
+        e[v->w + 1 + i] = view_axis_edge(&v->ay, i);
+    if (b->edges_cap < n) {
+        if (b->edges)
+            glDeleteBuffers(1, &b->edges);
+        glCreateBuffers(1, &b->edges);
+        glNamedBufferStorage(b->edges, (GLsizeiptr)(n * sizeof *e), NULL, GL_DYNAMIC_STORAGE_BIT);
+        b->edges_cap = n;
+    }
+    glNamedBufferSubData(b->edges, 0, (GLsizeiptr)(n * sizeof *e), e);
+    free(e);
+    glUseProgram(b->prog);
+    glUniform2d(b->u_lo, v->ax.lo, v->ay.lo);
+    glUniform2d(b->u_hi, v->ax.hi, v->ay.hi);
+    glUniform2d(b->u_scale, v->ax.fast ? v->ax.scale : 0.0, v->ay.fast ? v->ay.scale : 0.0);
+    glUniform2i(b->u_n, v->ax.n, v->ay.n);
+    glUniform2i(b->u_flip, v->ax.flip, v->ay.flip);
+    glUniform2i(b->u_fast, v->ax.fast, v->ay.fast);
+    GLenum ge = glGetError();
+    if (ge != GL_NO_ERROR)
+        return vp_err_set(err, "setting up the GPU binning rule failed (GL error 0x%x)", ge);
+    bin_gpu_bind(b);
+    return true;
+}
+
+void bin_gpu_bind(const bin_gpu *b)
+{
+    glUseProgram(b->prog);
+    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 1, b->edges);
+}

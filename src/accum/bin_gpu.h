@@ -1,0 +1,27 @@
+#ifndef VP_BIN_GPU_H
+#define VP_BIN_GPU_H
+/* The GPU side of the binning rule (view.h): builds compute programs with
+ * shaders/bin.glsl in front, and gives them a view: the edge table (computed
+ * here on the CPU with view_axis_edge, so the GPU's rounding never moves an
+ * edge) in shader storage binding 1, and the limits as uniforms. Needs a
+ * current GL context. */
+#include <glad/gl.h>
+#include "accum/view.h"
+#include "core/err.h"
+
+typedef struct bin_gpu {
+    GLuint prog;
+    GLuint edges;      /* buffer of (w + 1) + (h + 1) doubles */
+    size_t edges_cap;  /* doubles it holds */
+    GLint u_lo, u_hi, u_scale, u_n, u_flip, u_fast;
+} bin_gpu;
+
+/* Compiles the compute shader `file` with bin.glsl and LOCAL_SIZE defined. */
+bool bin_gpu_create(bin_gpu *b, const char *file, int local_size, vp_err *err);
+void bin_gpu_destroy(bin_gpu *b); /* zeroed is fine */
+/* Uses the program, uploads the view's edges and sets the uniforms. */
+bool bin_gpu_set_view(bin_gpu *b, const view *v, vp_err *err);
+/* Uses the program and binds the edge table (after other GL work). */
+void bin_gpu_bind(const bin_gpu *b);
+
+#endif
