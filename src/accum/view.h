@@ -22,9 +22,10 @@
  *
  * Fast axes: when the edges are well apart compared with the rounding of
  * the values (step > 2^-40 * max(|lo|, |hi|)), a first guess
- * floor((v - lo) * (n / (hi - lo))) is within one pixel of the answer and one
- * comparison with each neighbouring edge makes it exact. Other axes (deep
- * zooms far from zero, subnormal spans) use a binary search over the edges. */
+ * g = (v - lo) * (n / (hi - lo)) is within 2^-11 pixel of v's place among the
+ * edges: floor(g) is the pixel unless g is near an integer, and then one
+ * comparison with each neighbouring edge settles it. Other axes (deep zooms
+ * far from zero, subnormal spans) use a binary search over the edges. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
