@@ -84,6 +84,38 @@ fi
 cp two_f32_records.bin same.bin
 row "output is the input"   1 "same.bin: is also an input"      -- render same.bin -o same.bin
 cmp -s same.bin two_f32_records.bin || { fail=$((fail + 1)); echo "FAIL input was overwritten"; }
+# outputs never destroy inputs or old results: identity, not spelling
+check() { if eval "$2"; then pass=$((pass + 1)); echo "ok   $1"; else fail=$((fail + 1)); echo "FAIL $1"; fi; }
+ln -sf same.bin same-link.png
+row "output is a symlink to the input" 1 "same-link.png: is also an input (the same file as same.bin)" -- render same.bin -o same-link.png
+ln -f same.bin same-hard.npy
+row "counts are a hard link of the input" 1 "same-hard.npy: is also an input" -- render same.bin -o out.png --save-counts same-hard.npy
+check "input untouched through links" "cmp -s same.bin two_f32_records.bin"
+rm -f same.out
+row "-o and --save-counts one file" 1 "./same.out: --save-counts is the same file as -o same.out" -- render two_f32_records.bin -o same.out --save-counts ./same.out
+check "no same.out left" "[ ! -e same.out ]"
+printf 'old png' > keep.png; printf 'old npy' > keep.npy; ln -f keep.png keep-hard.npy
+row "-o and a hard link of it" 1 "keep-hard.npy: --save-counts is the same file as -o keep.png" -- render two_f32_records.bin -o keep.png --save-counts keep-hard.npy
+row "failing --save-counts"  1 "folder nodir does not exist"    -- render two_f32_records.bin -o keep.png --save-counts nodir/c.npy
+check "failing --save-counts keeps the old -o" "[ \"\$(cat keep.png)\" = 'old png' ]"
+row "failing -o"             1 "folder nodir does not exist"    -- render two_f32_records.bin -o nodir/c.png --save-counts keep.npy
+check "failing -o keeps the old --save-counts" "[ \"\$(cat keep.npy)\" = 'old npy' ]"
+check "no temporary files" "! ls ./*.tmp-* >/dev/null 2>&1"
+"$B" render two_f32_records.bin -o keep.png --save-counts keep.npy -q
+check "both replaced together" "[ \"\$(head -c 4 keep.png | tail -c 3)\" = PNG ] && [ \"\$(head -c 6 keep.npy | tail -c 5)\" = NUMPY ]"
+mkdir -p real; printf 'old' > real/t.png; chmod 600 real/t.png; ln -sf real/t.png via-link.png
+row "-o through a symlink"   0 "-> via-link.png"                -- render two_f32_records.bin -o via-link.png
+check "the link stays, its target is replaced, mode kept" "[ -L via-link.png ] && [ \"\$(head -c 4 real/t.png | tail -c 3)\" = PNG ] && [ \"\$(stat -c %a real/t.png)\" = 600 ]"
+ln -sfn nowhere/x.png dangling.png
+row "-o a dangling symlink"  1 "dangling.png: is a symlink to a file that does not exist" -- render two_f32_records.bin -o dangling.png
+check "the dangling link stays a link" "[ -L dangling.png ]"
+if [ "$(id -u)" = 0 ]; then
+    printf 'theirs' > theirs.png; chown 65534:65534 theirs.png
+    row "-o of another user"  1 "theirs.png: belongs to another user (uid 65534)" -- render two_f32_records.bin -o theirs.png
+    check "another user's file untouched" "[ \"\$(cat theirs.png)\" = theirs ] && [ \"\$(stat -c %u theirs.png)\" = 65534 ]"
+else
+    echo "skip -o of another user: needs root"
+fi
 row "no output"             2 "no output given"                 -- render two_f32_records.bin
 row "unknown option"        2 "unknown option \"--frobnicate\"" -- render two_f32_records.bin --frobnicate -o out.png
 # Mesa's override hides OpenGL 4.5 (a no-op on other drivers, so only checked on Mesa)

@@ -13,10 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/cleanup.h"
 #include "out/npy_out.h"
+#include "out/output_set.h"
 #include "out/png_out.h"
 #include "testutil.h"
 
@@ -380,6 +384,239 @@ static void test_npy_missing_folder(void **state)
     assert_non_null(strstr(err.msg, "is a folder"));
 }
 
+
+/* ---- outputs never destroy inputs or old results ---------------------------- */
+
+static void write_text(const char *path, const char *text)
+{
+    unlink(path);
+    tu_write_file(path, text, strlen(text));
+}
+
+static void assert_file_holds(const char *path, const char *text)
+{
+    char buf[256];
+    tu_read_text(path, buf, sizeof buf);
+    if (strcmp(buf, text) != 0)
+        fail_msg("%s holds \"%s\", want \"%s\"", path, buf, text);
+}
+
+static void open_and_write(atomic_file *af, const char *path, const char *text)
+{
+    vp_err err = {{0}};
+    if (!atomic_file_open(af, path, &err) || !atomic_file_write(af, text, strlen(text), &err))
+        fail_msg("%s", err.msg);
+}
+
+/* Two files committed together: both replaced, or (when the second cannot be
+ * moved into place) the first one's old content put back. */
+static void test_commit_all_or_nothing(void **state)
+{
+    (void)state;
+    char d[4200];
+    snprintf(d, sizeof d, "%s/set", scratch());
+    mkdir(d, 0755);
+    const char *a = tu_path(d, "a.png"), *b = tu_path(d, "b.npy");
+    write_text(a, "old a");
+    write_text(b, "old b");
+    atomic_file afs[2];
+    vp_err err = {{0}};
+    open_and_write(&afs[0], a, "new a");
+    open_and_write(&afs[1], b, "new b");
+    if (!atomic_file_commit_all(afs, 2, &err))
+        fail_msg("%s", err.msg);
+    assert_file_holds(a, "new a");
+    assert_file_holds(b, "new b");
+    assert_int_equal(temp_files_in(d), 0);
+
+    /* b turns into a folder while both are written: nothing changes */
+    open_and_write(&afs[0], a, "newer a");
+    open_and_write(&afs[1], b, "newer b");
+    assert_int_equal(unlink(b), 0);
+    assert_int_equal(mkdir(b, 0755), 0);
+    assert_false(atomic_file_commit_all(afs, 2, &err));
+    assert_msg_has(err, b);
+    assert_file_holds(a, "new a");
+    assert_int_equal(temp_files_in(d), 0);
+    assert_int_equal(rmdir(b), 0);
+
+    /* a new target (no old file) is taken away again */
+    const char *c = tu_path(d, "c.png");
+    unlink(c);
+    open_and_write(&afs[0], c, "new c");
+    open_and_write(&afs[1], b, "x");
+    assert_int_equal(mkdir(b, 0755), 0);
+    assert_false(atomic_file_commit_all(afs, 2, &err));
+    assert_false(file_exists(c));
+    assert_int_equal(temp_files_in(d), 0);
+    assert_int_equal(rmdir(b), 0);
+}
+
+/* Symlinks as cp: the target is written, a dangling link is refused; a
+ * replaced file keeps its mode; another user's file is never taken over. */
+static void test_symlink_mode_owner(void **state)
+{
+    (void)state;
+    char d[4200];
+    snprintf(d, sizeof d, "%s/links", scratch());
+    mkdir(d, 0755);
+    char sub[4300];
+    snprintf(sub, sizeof sub, "%s/sub", d);
+    mkdir(sub, 0755);
+    const char *target = tu_path(sub, "t.npy"), *link = tu_path(d, "l.npy");
+    write_text(target, "old");
+    assert_int_equal(chmod(target, 0600), 0);
+    unlink(link);
+    assert_int_equal(symlink("sub/t.npy", link), 0);
+    atomic_file af;
+    vp_err err = {{0}};
+    open_and_write(&af, link, "new");
+    /* the temporary file is in the target's folder */
+    assert_int_equal(temp_files_in(sub), 1);
+    assert_int_equal(temp_files_in(d), 0);
+    if (!atomic_file_commit(&af, &err))
+        fail_msg("%s", err.msg);
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_file_holds(target, "new");
+    assert_int_equal(stat(target, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(temp_files_in(sub), 0);
+
+    const char *dangling = tu_path(d, "dangling.png");
+    unlink(dangling);
+    assert_int_equal(symlink("missing.png", dangling), 0);
+    assert_false(atomic_file_open(&af, dangling, &err));
+    assert_msg_has(err, "dangling.png: is a symlink to a file that does not exist");
+    assert_int_equal(lstat(dangling, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_false(file_exists(tu_path(d, "missing.png")));
+    assert_int_equal(temp_files_in(d), 0);
+
+    if (geteuid() != 0) {
+        print_message("[  NOTE    ] not root: cannot make a file of another user; owner case skipped\n");
+        return;
+    }
+    const char *theirs = tu_path(d, "theirs.png");
+    write_text(theirs, "theirs");
+    assert_int_equal(chown(theirs, 65534, 65534), 0);
+    assert_false(atomic_file_open(&af, theirs, &err));
+    assert_msg_has(err, "theirs.png: belongs to another user (uid 65534)");
+    assert_file_holds(theirs, "theirs");
+    assert_int_equal(stat(theirs, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+}
+
+/* Identity, not spelling: ./x and x, a symlink, a hard link, a file not yet
+ * created, and a guarded file that only appears after the outputs were added. */
+static void test_output_set_identity(void **state)
+{
+    (void)state;
+    char d[4200], cwd[4200];
+    snprintf(d, sizeof d, "%s/ids", scratch());
+    mkdir(d, 0755);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(d), 0);
+    write_text("in.f32", "input");
+    unlink("in-link.png");
+    assert_int_equal(symlink("in.f32", "in-link.png"), 0);
+    unlink("hard.npy");
+    write_text("out.png", "old out");
+    assert_int_equal(link("out.png", "hard.npy"), 0);
+    unlink("new.out");
+    unlink("later.f32");
+    output_set s;
+    vp_err err = {{0}};
+
+    output_set_init(&s);
+    assert_true(output_set_guard(&s, "in.f32", "an input", &err));
+    assert_false(output_set_add(&s, "./in.f32", "-o", &err));
+    assert_msg_has(err, "./in.f32: is also an input (the same file as in.f32)");
+    assert_false(output_set_add(&s, "in-link.png", "-o", &err));
+    assert_msg_has(err, "in-link.png: is also an input");
+    assert_true(output_set_add(&s, "new.out", "-o", &err));
+    assert_false(output_set_add(&s, "./new.out", "--save-counts", &err)); /* neither exists */
+    assert_msg_has(err, "./new.out: --save-counts is the same file as -o new.out");
+    output_set_free(&s);
+
+    output_set_init(&s);
+    assert_true(output_set_add(&s, "out.png", "-o", &err));
+    assert_false(output_set_add(&s, "hard.npy", "--save-counts", &err));
+    assert_msg_has(err, "hard.npy: --save-counts is the same file as -o out.png");
+    output_set_free(&s);
+
+    /* an input that appears (as a link to the output) before the commit */
+    output_set_init(&s);
+    assert_true(output_set_guard(&s, "later.f32", "an input", &err));
+    assert_true(output_set_add(&s, "out.png", "-o", &err));
+    atomic_file *af = output_set_begin(&s, 0, &err);
+    assert_non_null(af);
+    assert_true(atomic_file_write(af, "new", 3, &err));
+    assert_int_equal(link("out.png", "later.f32"), 0);
+    assert_false(output_set_commit(&s, &err));
+    assert_msg_has(err, "out.png: is also an input (the same file as later.f32)");
+    output_set_free(&s);
+    assert_file_holds("out.png", "old out");
+    assert_int_equal(temp_files_in("."), 0);
+    assert_int_equal(chdir(cwd), 0);
+}
+
+/* A child with a temporary file open is stopped by sig: the file is removed
+ * and it exits 128 + sig. With hold, the commit in progress completes first. */
+static void signal_case(int sig, bool hold)
+{
+    char d[4200];
+    snprintf(d, sizeof d, "%s/sig%d%s", scratch(), sig, hold ? "h" : "");
+    mkdir(d, 0755);
+    const char *path = tu_path(d, "out.png");
+    write_text(path, "old");
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        cleanup_install();
+        atomic_file af;
+        vp_err err;
+        if (!atomic_file_open(&af, path, &err) || !atomic_file_write(&af, "new", 3, &err))
+            _exit(3);
+        if (hold)
+            cleanup_hold();
+        (void)!write(fds[1], "x", 1);
+        if (!hold)
+            for (;;)
+                pause();
+        usleep(300000); /* the signal arrives in here */
+        bool ok = atomic_file_commit(&af, &err);
+        cleanup_release();
+        _exit(ok ? 4 : 5);
+    }
+    char c;
+    assert_int_equal(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    close(fds[1]);
+    assert_int_equal(temp_files_in(d), 1);
+    assert_int_equal(kill(pid, sig), 0);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status))
+        fail_msg("signal %d: the child did not exit (killed by signal %d)", sig,
+                 WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+    assert_int_equal(WEXITSTATUS(status), 128 + sig);
+    assert_int_equal(temp_files_in(d), 0);
+    assert_file_holds(path, hold ? "new" : "old");
+}
+
+static void test_signals_remove_temp_files(void **state)
+{
+    (void)state;
+    signal_case(SIGTERM, false);
+    signal_case(SIGINT, false);
+    signal_case(SIGHUP, false);
+    signal_case(SIGTERM, true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +628,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_disk, full_fs_setup, full_fs_teardown),
         cmocka_unit_test(test_npy_layout),
         cmocka_unit_test(test_npy_missing_folder),
+        cmocka_unit_test(test_commit_all_or_nothing),
+        cmocka_unit_test(test_symlink_mode_owner),
+        cmocka_unit_test(test_output_set_identity),
+        cmocka_unit_test(test_signals_remove_temp_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

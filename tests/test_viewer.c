@@ -231,6 +231,72 @@ static void test_stdin_stream(void **state)
     assert_non_null(strstr(buf, "\"points_total\": 40,"));
 }
 
+/* Files the viewer writes never replace an input (also through a symlink) or
+ * the --script file; screenshots taken in quick succession all stay. */
+static void refused_case(const char *script_text, const char *want, const char *intact,
+                         const char *intact_text, size_t intact_len)
+{
+    char args[16384], msg[4096];
+    const char *sp = write_script("refuse.txt", script_text);
+    const char *errf = tu_path(dir, "refuse.err");
+    snprintf(args, sizeof args, "view '%s' --size 200x150 --script '%s' -q 2>'%s'",
+             tu_path(dir, "small.f32"), sp, errf);
+    assert_int_equal(run(args), 1);
+    tu_read_text(errf, msg, sizeof msg);
+    if (!strstr(msg, want))
+        fail_msg("stderr \"%s\" lacks \"%s\"", msg, want);
+    char back[8192] = {0};
+    FILE *f = fopen(intact, "rb");
+    assert_non_null(f);
+    size_t got = fread(back, 1, sizeof back, f);
+    fclose(f);
+    assert_int_equal(got, intact_len);
+    assert_memory_equal(back, intact_text, intact_len);
+    char cmd[8500];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q -e '\\.tmp-' -e vastplot-tmp", dir);
+    assert_int_not_equal(system(cmd), 0); /* no temporary file left */
+}
+
+static void test_outputs_guarded(void **state)
+{
+    (void)state;
+    const float small[6] = {0, 0, 1, 1, 2, 0.5f};
+    char in[4200], link[4200], sp[4200]; /* tu_path's buffers rotate */
+    snprintf(in, sizeof in, "%s/small.f32", dir);
+    snprintf(link, sizeof link, "%s/small-link.png", dir);
+    snprintf(sp, sizeof sp, "%s/refuse.txt", dir);
+    tu_write_file(in, small, sizeof small);
+    unlink(link);
+    assert_int_equal(symlink("small.f32", link), 0);
+    char script[8192];
+    snprintf(script, sizeof script, "wait-refined\nscreenshot %s\nquit\n", in);
+    refused_case(script, "small.f32: is also an input", in, (const char *)small, sizeof small);
+    snprintf(script, sizeof script, "wait-refined\nscreenshot %s\nquit\n", link);
+    refused_case(script, "small-link.png: is also an input", in, (const char *)small, sizeof small);
+    snprintf(script, sizeof script, "stats %s\nquit\n", in);
+    refused_case(script, "small.f32: is also an input", in, (const char *)small, sizeof small);
+    snprintf(script, sizeof script, "stats %s\nquit\n", sp);
+    refused_case(script, "refuse.txt: is also the --script file", sp, script, strlen(script));
+
+    /* three screenshots (S key) well within one second: three files */
+    char shots[4200], args[16384], cmd[9000];
+    snprintf(shots, sizeof shots, "%s/shots", dir);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", shots, shots);
+    assert_int_equal(system(cmd), 0);
+    const char *sp2 = write_script("shots.txt", "wait-refined\nkey S\nwait 100\nkey S\nwait 100\n"
+                                                "key S\nwait 100\nquit\n");
+    snprintf(args, sizeof args, "view '%s' --size 200x150 --script '%s' --screenshot-dir '%s' -q", in,
+             sp2, shots);
+    assert_int_equal(run(args), 0);
+    snprintf(cmd, sizeof cmd, "test $(ls '%s' | grep -c '^vastplot-[0-9]\\{8\\}-[0-9]\\{6\\}-[0-9]\\{3\\}.*\\.png$') = 3 "
+             "&& test $(ls '%s' | wc -l) = 3", shots, shots);
+    if (system(cmd) != 0) {
+        snprintf(cmd, sizeof cmd, "ls -l '%s' >&2", shots);
+        (void)!system(cmd);
+        fail_msg("three screenshots did not give three files");
+    }
+}
+
 /* The navigation math alone. */
 static void test_viewstate(void **state)
 {
@@ -287,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_navigation),
         cmocka_unit_test(test_follow_window),
         cmocka_unit_test(test_stdin_stream),
+        cmocka_unit_test(test_outputs_guarded),
     };
     rc |= cmocka_run_group_tests(window, NULL, NULL);
     stop_xvfb();

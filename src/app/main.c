@@ -1,9 +1,11 @@
 /* vastplot: the command line. Errors travel up with their context and are
- * printed here, once. Exit codes: 0 done, 1 failed, 2 bad command line. */
+ * printed here, once. Exit codes: 0 done, 1 failed, 2 bad command line,
+ * 128 + N stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129). */
 #include <stdio.h>
 
 #include "app/commands.h"
 #include "app/options.h"
+#include "core/cleanup.h"
 
 int main(int argc, char **argv)
 {
@@ -13,6 +15,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "vastplot: %s\n", err.msg);
         return 2;
     }
+    cleanup_install(); /* a signal removes temporary files: exit 128 + signal */
     int rc = 0;
     switch (o.command) {
     case CMD_HELP:

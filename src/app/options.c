@@ -446,7 +446,7 @@ void options_print_help(const char *argv0)
         "  --fullscreen, --display N    fullscreen; the monitor to open on (a projector)\n"
         "  --title T, --xlabel T, --ylabel T\n"
         "  --overlay                    render: draw axes, ticks, labels and colorbar as the viewer does\n"
-        "  --screenshot-dir DIR         where S / F12 writes vastplot-YYYYMMDD-HHMMSS.png (default .)\n"
+        "  --screenshot-dir DIR         where S / F12 writes vastplot-YYYYMMDD-HHMMSS-mmm.png (default .)\n"
         "  --screenshot-scale K         screenshots at K times the window's resolution\n"
         "  --script FILE                run viewer commands (see README)\n"
         "  --gpu-mem MB                 GPU memory the viewer may hold points in (default: half of\n"

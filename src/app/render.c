@@ -17,6 +17,7 @@
 #include "load/follow.h"
 #include "gl/tonemap_pass.h"
 #include "out/npy_out.h"
+#include "out/output_set.h"
 #include "out/png_out.h"
 
 static void warn_inputs(const vp_options *o, const dataset *ds)
@@ -70,24 +71,15 @@ static bool resolve_limits(const vp_options *o, const scan_result *sr, const dat
     return true;
 }
 
-/* Outputs replace their file by rename: refuse names that are an input. */
-static bool check_outputs(const vp_options *o, vp_err *err)
+/* Outputs replace their file by rename: refuse any that is an input or the
+ * other output (by identity: output_set.h), before any work. */
+static bool check_outputs(const vp_options *o, output_set *outs, vp_err *err)
 {
-    const char *outs[2] = {o->output, o->save_counts};
-    for (int k = 0; k < 2; k++) {
-        struct stat so;
-        if (!outs[k] || stat(outs[k], &so) != 0)
-            continue;
-        for (int i = 0; i < o->ninputs; i++) {
-            struct stat si;
-            if (stat(o->inputs[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-                return vp_err_set(err, "%s: is also an input; vastplot never overwrites its input files",
-                                  outs[k]);
-        }
-    }
-    if (o->save_counts && !strcmp(o->output, o->save_counts))
-        return vp_err_set(err, "%s: given both as -o and --save-counts", o->output);
-    return true;
+    for (int i = 0; i < o->ninputs; i++)
+        if (!output_set_guard(outs, o->inputs[i], "an input", err))
+            return false;
+    return output_set_add(outs, o->output, "-o", err) &&
+           (!o->save_counts || output_set_add(outs, o->save_counts, "--save-counts", err));
 }
 
 int cmd_render(const vp_options *o, vp_err *err)
@@ -104,8 +96,10 @@ int cmd_render(const vp_options *o, vp_err *err)
     uint8_t *rgba = NULL;
     tonemap_table table = {0};
     int threads = o->threads;
+    output_set outs;
+    output_set_init(&outs);
 
-    if (!check_outputs(o, err))
+    if (!check_outputs(o, &outs, err))
         goto out;
     if (o->command == CMD_DEMO) {
         if (!dataset_create_demo(o->demo_points, &ds, err))
@@ -255,13 +249,16 @@ int cmd_render(const vp_options *o, vp_err *err)
         goto out;
     }
     double t_tone = vp_now();
-    if (!png_write_rgba(o->output, rgba, o->width, o->height, (size_t)o->width * 4,
-                        o->background[3] != 255, err))
+    /* all or nothing: both go to temporary files, moved into place together */
+    atomic_file *af = output_set_begin(&outs, 0, err);
+    if (!af || !png_encode_rgba(af, rgba, o->width, o->height, (size_t)o->width * 4,
+                                o->background[3] != 255, err))
         goto out;
-    if (o->save_counts && !npy_write_counts(o->save_counts, counts, plot.w, plot.h, err)) {
-        remove(o->output); /* all or nothing */
+    if (o->save_counts &&
+        (!(af = output_set_begin(&outs, 1, err)) || !npy_encode_counts(af, counts, plot.w, plot.h, err)))
         goto out;
-    }
+    if (!output_set_commit(&outs, err))
+        goto out;
 
     double t_end = vp_now();
     double elapsed = t_end - t_start;
@@ -291,6 +288,7 @@ out:
         scan_result ignore;
         scan_join(sc, &ignore, NULL);
     }
+    output_set_free(&outs);
     free(ckey);
     tonemap_table_free(&table);
     tonemap_pass_destroy(tp);

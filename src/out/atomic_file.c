@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cleanup.h"
+
 /* Large enough that a 2 GiB .npy goes out in a few thousand write(2) calls. */
 #define ATOMIC_FILE_BUF (1u << 20)
 
@@ -78,12 +80,20 @@ bool atomic_file_open(atomic_file *af, const char *path, vp_err *err)
 {
     memset(af, 0, sizeof *af);
     af->fd = -1;
+    af->cleanup_slot = -1;
     af->path = strdup(path);
     if (!af->path)
         return vp_err_set(err, "%s: out of memory", path);
 
     struct stat st, lst;
-    if (stat(path, &st) == 0) {
+    bool exists = stat(path, &st) == 0;
+    if (!exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        /* like cp: a dangling symlink is not written through (nor replaced) */
+        atomic_file_abort(af);
+        return vp_err_set(err, "%s: is a symlink to a file that does not exist; not writing through it "
+                               "(remove the link or create its target)", path);
+    }
+    if (exists) {
         if (S_ISDIR(st.st_mode)) {
             atomic_file_abort(af);
             return vp_err_set(err, "%s: is a folder, not a file", path);
@@ -94,6 +104,13 @@ bool atomic_file_open(atomic_file *af, const char *path, vp_err *err)
             atomic_file_abort(af);
             return vp_err_set(err, "%s: exists and is not a regular file (a device, pipe or socket)",
                               path);
+        }
+        if (st.st_uid != geteuid()) {
+            /* a rename would put a file of ours in its place, silently
+             * taking it from its owner */
+            atomic_file_abort(af);
+            return vp_err_set(err, "%s: belongs to another user (uid %u); not replacing it "
+                                   "(remove it or choose another name)", path, (unsigned)st.st_uid);
         }
         if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
             af->final_path = realpath(path, NULL);
@@ -135,9 +152,19 @@ bool atomic_file_open(atomic_file *af, const char *path, vp_err *err)
      * exactly as for a plain newly created file. */
     for (unsigned attempt = 0;; attempt++) {
         random_suffix(x, attempt);
+        /* a signal between the creation and the listing would leave the file */
+        cleanup_hold();
         af->fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (af->fd >= 0)
+            af->cleanup_slot = cleanup_add(tmp);
+        int open_errno = errno;
+        cleanup_release();
+        errno = open_errno;
         if (af->fd >= 0) {
             af->tmp_path = tmp;
+            /* a replaced file keeps its permissions, as cp writing into it */
+            if (exists)
+                (void)fchmod(af->fd, st.st_mode & 0777);
             return true;
         }
         if (errno != EEXIST || attempt >= 100) {
@@ -207,37 +234,95 @@ bool atomic_file_write(atomic_file *af, const void *data, size_t len, vp_err *er
     return true;
 }
 
-bool atomic_file_commit(atomic_file *af, vp_err *err)
+/* Flushes and closes; on failure the message is set (af is kept for abort). */
+static bool finish(atomic_file *af, vp_err *err)
 {
-    if (!af->tmp_path) {
-        vp_err_set(err, "%s: cannot write: file is not open", af->path ? af->path : "?");
-        atomic_file_abort(af);
-        return false;
-    }
-    if (!flush_buf(af)) {
-        write_failed(af, err);
-        atomic_file_abort(af);
-        return false;
-    }
+    if (!af->tmp_path)
+        return vp_err_set(err, "%s: cannot write: file is not open", af->path ? af->path : "?");
+    if (!flush_buf(af))
+        return write_failed(af, err);
     /* Some filesystems (NFS, quotas) only report a full disk at close. */
     int rc = close(af->fd);
     af->fd = -1;
     if (rc != 0 && errno != EINTR) {
         af->write_errno = errno;
-        write_failed(af, err);
-        atomic_file_abort(af);
-        return false;
+        return write_failed(af, err);
     }
-    if (rename(af->tmp_path, af->final_path) != 0) {
-        vp_err_set(err, "%s: cannot move the temporary file %s into place: %s", af->path,
-                   af->tmp_path, strerror(errno));
-        atomic_file_abort(af);
-        return false;
-    }
-    free(af->tmp_path);
-    af->tmp_path = NULL;
-    atomic_file_abort(af);
     return true;
+}
+
+static bool no_rename2(int e)
+{
+    return e == EINVAL || e == ENOSYS || e == EOPNOTSUPP;
+}
+
+/* Moves the temporary file into place. An existing target is exchanged with
+ * it (RENAME_EXCHANGE), so the old file sits under the temporary name and can
+ * be put back; *undo says how. Falls back to rename(2) where the filesystem
+ * has no exchange (then that one cannot be undone). */
+enum { UNDO_NONE, UNDO_EXCHANGE, UNDO_UNCREATE };
+static bool move_into_place(atomic_file *af, int *undo, vp_err *err)
+{
+    *undo = UNDO_NONE;
+    struct stat st;
+    bool exists = lstat(af->final_path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode))
+        return vp_err_set(err, "%s: is no longer a regular file; not replacing it", af->path);
+    int rc = renameat2(AT_FDCWD, af->tmp_path, AT_FDCWD, af->final_path,
+                       exists ? RENAME_EXCHANGE : RENAME_NOREPLACE);
+    if (rc == 0) {
+        *undo = exists ? UNDO_EXCHANGE : UNDO_UNCREATE;
+        return true;
+    }
+    if ((no_rename2(errno) || (exists && errno == ENOENT)) &&
+        rename(af->tmp_path, af->final_path) == 0)
+        return true;
+    return vp_err_set(err, "%s: cannot move the temporary file %s into place: %s", af->path,
+                      af->tmp_path, strerror(errno));
+}
+
+static void undo_move(atomic_file *af, int undo)
+{
+    if (undo == UNDO_EXCHANGE)
+        renameat2(AT_FDCWD, af->tmp_path, AT_FDCWD, af->final_path, RENAME_EXCHANGE);
+    else if (undo == UNDO_UNCREATE)
+        rename(af->final_path, af->tmp_path);
+}
+
+bool atomic_file_commit_all(atomic_file *afs, size_t n, vp_err *err)
+{
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = finish(&afs[i], err);
+    int undo[ATOMIC_FILE_MAX_SET] = {0};
+    size_t moved = 0;
+    if (ok && n > ATOMIC_FILE_MAX_SET)
+        ok = vp_err_set(err, "%s: too many files in one commit", afs[0].path);
+    /* A signal now waits until every file is in place or every old one back. */
+    cleanup_hold();
+    for (; ok && moved < n; moved++)
+        ok = move_into_place(&afs[moved], &undo[moved], err);
+    if (!ok)
+        while (moved-- > 0)
+            undo_move(&afs[moved], undo[moved]);
+    for (size_t i = 0; i < n; i++) {
+        atomic_file *af = &afs[i];
+        /* committed: the temporary name is gone, or holds the old file */
+        if (ok && undo[i] != UNDO_EXCHANGE) {
+            cleanup_forget(af->cleanup_slot);
+            af->cleanup_slot = -1;
+            free(af->tmp_path);
+            af->tmp_path = NULL;
+        }
+        atomic_file_abort(af);
+    }
+    cleanup_release();
+    return ok;
+}
+
+bool atomic_file_commit(atomic_file *af, vp_err *err)
+{
+    return atomic_file_commit_all(af, 1, err);
 }
 
 void atomic_file_abort(atomic_file *af)
@@ -248,6 +333,7 @@ void atomic_file_abort(atomic_file *af)
         if (af->fd >= 0)
             close(af->fd);
         unlink(af->tmp_path);
+        cleanup_forget(af->cleanup_slot);
     }
     free(af->path);
     free(af->final_path);
@@ -255,4 +341,5 @@ void atomic_file_abort(atomic_file *af)
     free(af->buf);
     memset(af, 0, sizeof *af);
     af->fd = -1;
+    af->cleanup_slot = -1;
 }

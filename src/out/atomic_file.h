@@ -5,7 +5,13 @@
  * renamed over the target on commit and removed on abort. Writes are buffered
  * (large write(2) calls); the first write error is kept and reported by
  * atomic_file_write / atomic_file_commit with the target path in the message.
- * Used by the PNG and .npy writers. Not thread-safe per object. */
+ * Used by the PNG and .npy writers. Not thread-safe per object.
+ *
+ * Symlinks, as cp: writing through a symlink replaces its target (the link
+ * stays; the temporary file goes in the target's folder); a dangling symlink
+ * is refused. A replaced file keeps its permission bits. A file that belongs
+ * to another user is refused, never silently taken over. The temporary file
+ * is on the signal cleanup list (core/cleanup.h) while it exists. */
 #include <stdbool.h>
 #include <stddef.h>
 #include "core/err.h"
@@ -18,7 +24,11 @@ typedef struct atomic_file {
     unsigned char *buf;
     size_t buf_len, buf_cap;
     int write_errno;    /* first failed write's errno, 0 if none */
+    int cleanup_slot;   /* core/cleanup.h slot of tmp_path, -1 if none */
 } atomic_file;
+
+/* The most files atomic_file_commit_all takes at once. */
+#define ATOMIC_FILE_MAX_SET 8
 
 /* Creates the temporary file beside path, mode 0666 filtered by the umask like
  * any newly created file. Fails (with a message naming path) when the folder
@@ -31,6 +41,14 @@ bool atomic_file_write(atomic_file *af, const void *data, size_t len, vp_err *er
 /* Flushes, closes and renames into place; on failure removes the temporary
  * file. Either way af is released. */
 bool atomic_file_commit(atomic_file *af, vp_err *err);
+/* All or nothing for n files (at most ATOMIC_FILE_MAX_SET): every one is
+ * flushed and closed first; only when all succeeded are they moved into
+ * place, and if a move fails the ones already moved are put back (an existing
+ * target is exchanged with its temporary file, RENAME_EXCHANGE, so the old
+ * file returns; on a filesystem without exchange it is a plain rename that
+ * cannot be undone). SIGINT/SIGTERM/SIGHUP wait for the moves to finish.
+ * Either way every af is released. */
+bool atomic_file_commit_all(atomic_file *afs, size_t n, vp_err *err);
 /* Removes the temporary file and releases af; fine on a zeroed or already
  * released af. */
 void atomic_file_abort(atomic_file *af);

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/err.h"
+#include "out/atomic_file.h"
 
 /* Writes a (height, width) little-endian uint64 .npy (version 1.0, C order).
  * grid is stored bottom row first (row 0 = the lowest y); the file has row 0 =
@@ -10,5 +11,9 @@
  * nothing, as png_write_rgba. */
 bool npy_write_counts(const char *path, const uint64_t *grid_bottom_up, int width, int height,
                       vp_err *err);
+/* The same bytes into an open atomic file, not committed (see png_encode_rgba);
+ * on failure the caller aborts af. */
+bool npy_encode_counts(atomic_file *af, const uint64_t *grid_bottom_up, int width, int height,
+                       vp_err *err);
 
 #endif

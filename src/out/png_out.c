@@ -23,7 +23,7 @@
 #endif
 
 typedef struct png_sink {
-    atomic_file af;
+    atomic_file *af;
     const char *path;
     vp_err *err;
     bool have_msg; /* err already holds the real cause (a write error) */
@@ -33,7 +33,7 @@ typedef struct png_sink {
 static void png_sink_write(png_structp png, png_bytep data, size_t len)
 {
     png_sink *s = png_get_io_ptr(png);
-    if (!atomic_file_write(&s->af, data, len, s->err)) {
+    if (!atomic_file_write(s->af, data, len, s->err)) {
         s->have_msg = true;
         png_error(png, "write failed");
     }
@@ -63,28 +63,24 @@ static void png_sink_warning(png_structp png, png_const_charp msg)
     snprintf(s->warning, sizeof s->warning, "%s", msg);
 }
 
-bool png_write_rgba(const char *path, const uint8_t *pixels, int width, int height,
-                    size_t stride, bool has_alpha, vp_err *err)
+bool png_encode_rgba(atomic_file *af, const uint8_t *pixels, int width, int height,
+                     size_t stride, bool has_alpha, vp_err *err)
 {
+    const char *path = af->path ? af->path : "?";
     if (width <= 0 || height <= 0 || !pixels || stride < (size_t)width * 4)
         return vp_err_set(err, "%s: cannot write PNG: bad image (%dx%d, stride %zu)", path, width,
                           height, stride);
 
-    png_sink sink = {.path = path, .err = err};
-    if (!atomic_file_open(&sink.af, path, err))
-        return false;
-
+    png_sink sink = {.af = af, .path = path, .err = err};
     png_structp png =
         png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, png_sink_error, png_sink_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_write_struct(&png, NULL);
-        atomic_file_abort(&sink.af);
         return vp_err_set(err, "%s: cannot write PNG: out of memory", path);
     }
     if (setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
-        atomic_file_abort(&sink.af);
         return false;
     }
 
@@ -103,8 +99,23 @@ bool png_write_rgba(const char *path, const uint8_t *pixels, int width, int heig
         png_write_row(png, pixels + (size_t)y * stride);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
+    return true;
+}
 
-    return atomic_file_commit(&sink.af, err);
+bool png_write_rgba(const char *path, const uint8_t *pixels, int width, int height,
+                    size_t stride, bool has_alpha, vp_err *err)
+{
+    if (width <= 0 || height <= 0 || !pixels || stride < (size_t)width * 4)
+        return vp_err_set(err, "%s: cannot write PNG: bad image (%dx%d, stride %zu)", path, width,
+                          height, stride);
+    atomic_file af;
+    if (!atomic_file_open(&af, path, err))
+        return false;
+    if (!png_encode_rgba(&af, pixels, width, height, stride, has_alpha, err)) {
+        atomic_file_abort(&af);
+        return false;
+    }
+    return atomic_file_commit(&af, err);
 }
 
 bool png_read_rgba(const char *path, uint8_t **pixels, int *width, int *height, vp_err *err)
