@@ -168,6 +168,40 @@ esac
 "$B" info quakes.csv | grep -q "records:     3" && { pass=$((pass + 1)); echo "ok   info on csv"; } \
     || { fail=$((fail + 1)); echo "FAIL info on csv"; }
 
+# --skip-bytes holds for every kind of input: a raw file, raw standard input,
+# a followed raw file, a text file (its first bytes are two rows to skip), a
+# followed text file, text on standard input
+printf 'HDR-12-BYTES' > skip.f32; cat two_f32_records.bin >> skip.f32
+printf '1 1\n5 5\n' > skip.txt; printf '1 2\n3 4\n' >> skip.txt
+row "skip-bytes, raw file"         0 "2 points read, 2 drawn" -- render skip.f32 --skip-bytes 12 -o out.png
+row "skip-bytes, raw stdin"        0 "2 points read, 2 drawn" -- render - --dtype f32 --skip-bytes 12 -o out.png < skip.f32
+row "skip-bytes, followed raw"     0 "2 points read, 2 drawn" -- render --follow --until-idle 0.2 skip.f32 --skip-bytes 12 -o out.png
+row "skip-bytes, text file"        0 "2 points read, 2 drawn" -- render skip.txt --skip-bytes 8 -o out.png
+row "skip-bytes, followed text"    0 "2 points read, 2 drawn" -- render --follow --until-idle 0.2 skip.txt --skip-bytes 8 -o out.png
+row "skip-bytes, text stdin"       0 "2 points read, 2 drawn" -- render - --skip-bytes 8 -o out.png < skip.txt
+row "skip-bytes past a text file"  1 "skip.txt: --skip-bytes 100 is not less than the file size (16 bytes)" -- render skip.txt --skip-bytes 100 -o out.png
+row "stdin ends inside skip-bytes" 1 "standard input: ended after 16 bytes, inside the 100 bytes of --skip-bytes" -- render - --skip-bytes 100 -o out.png < skip.txt
+
+# a closed standard input is an error, not a wait forever (timeout: a hang fails)
+closed() { # NAME EXPECTED_RC EXPECTED_SUBSTRING ARGS...
+    local name=$1 want_rc=$2 want=$3 msg rc
+    shift 3
+    rm -f out.png
+    msg=$(timeout 20 "$B" "$@" 2>&1 >/dev/null <&-)
+    rc=$?
+    if [ "$rc" = "$want_rc" ] && [[ "$msg" == *"$want"* ]] && { [ "$want_rc" = 0 ] || [ ! -e out.png ]; }; then
+        pass=$((pass + 1)); echo "ok   $name"
+    else
+        fail=$((fail + 1)); echo "FAIL $name: rc=$rc (want $want_rc), stderr: $msg (want: $want)"
+    fi
+}
+closed "closed stdin"               1 "standard input is closed" render - -o out.png
+closed "closed stdin, raw"          1 "standard input is closed" render - --dtype f32 -o out.png
+closed "closed stdin, follow"       1 "standard input is closed" render --follow --until-idle 0.2 - -o out.png
+closed "closed stdin, after a file" 1 "standard input is closed" render two_f32_records.bin - -o out.png
+# with no "-" a closed standard input is no concern, and no file is read in its place
+closed "closed stdin, files only"   0 "2 points read, 2 drawn" render two_f32_records.bin -o out.png
+
 printf '\x93NUMPY\x01\x00' > follow.npy
 row "follow a .npy"         1 "a .npy file cannot be followed"  -- render --follow --until-idle 0.1 follow.npy -o out.png
 

@@ -3,7 +3,15 @@
  * once and rotates it once, while `vastplot render --follow --until-idle`
  * reads it. The final counts must equal, pixel for pixel, a histogram of what
  * the final files hold: the rotated file's rows after the truncation, and the
- * new file's. For raw f32 records and for CSV text. */
+ * new file's. For raw f32 records and for CSV text.
+ *
+ * A file truncated and regrown past its old size at once, or rewritten in
+ * place, shows no shrink: the follower must notice the bytes it read are gone
+ * and start again, so the counts equal the final content again (never stale
+ * rows, never a record glued from an old partial one and new bytes).
+ *
+ * A text file truncated while a plain render reads it: exit 1 naming the
+ * file, never exit 0 with part of the rows. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -14,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -136,6 +146,249 @@ static void follow_case(bool text)
     assert_memory_equal(got, want, sizeof want);
 }
 
+/* Records [first, first + n) as bytes; *len = their size. */
+static char *records(bool text, uint64_t first, uint64_t n, size_t *len)
+{
+    char *buf = malloc(n * 32 + 1);
+    *len = 0;
+    for (uint64_t i = 0; i < n; i++)
+        *len += (size_t)record_bytes(text, first + i, buf + *len);
+    return buf;
+}
+
+static void pwrite_all(int fd, const char *p, size_t n, off_t at)
+{
+    if (pwrite(fd, p, n, at) != (ssize_t)n)
+        _exit(3);
+}
+
+/* regrow: records, half a record, then truncated and at once (one write)
+ * regrown past the old size with other records; rewrite: the same bytes
+ * overwritten in place by other records (no truncation at all). Then a few
+ * more appended, so reading must go on after the restart. */
+static void replace_writer(const char *path, bool text, bool regrow)
+{
+    uint64_t rng = 99;
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        _exit(2);
+    nap_ms(200);
+    size_t la, lb;
+    char *a = records(text, 0, 700, &la);
+    write_pieces(fd, text, 0, 700, &rng);
+    if (regrow && write(fd, a, 5) != 5) /* half a record or line */
+        _exit(3);
+    nap_ms(400); /* the reader has it all */
+    char *b = records(text, 3 * W + 5, regrow ? 1500 : 700, &lb);
+    while (lb < la) { /* text: other records need not be as long */
+        free(b);
+        b = records(text, 3 * W + 5, 700 + (la - lb), &lb);
+    }
+    if (regrow && ftruncate(fd, 0) != 0)
+        _exit(4);
+    pwrite_all(fd, b, lb, 0);
+    nap_ms(300);
+    if (lseek(fd, 0, SEEK_END) < 0)
+        _exit(4);
+    write_pieces(fd, text, 9000, 33, &rng);
+    close(fd);
+    free(a);
+    free(b);
+    _exit(0);
+}
+
+/* The counts a histogram of the file's complete records gives (row 0 = top). */
+static uint64_t reference(const char *path, bool text, uint64_t want[W * H])
+{
+    memset(want, 0, W * H * sizeof *want);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    uint64_t n = 0;
+    float xy[2];
+    double x, y;
+    for (;;) {
+        if (text ? fscanf(fp, "%lf,%lf\n", &x, &y) != 2 : fread(xy, 4, 2, fp) != 2)
+            break;
+        if (!text)
+            x = xy[0], y = xy[1];
+        want[(H - 1 - (int)y) * W + (int)x]++;
+        n++;
+    }
+    fclose(fp);
+    return n;
+}
+
+static void read_counts(const char *npy, uint64_t got[W * H])
+{
+    FILE *fp = fopen(npy, "rb");
+    assert_non_null(fp);
+    fseek(fp, -(long)(W * H * 8), SEEK_END);
+    assert_int_equal(fread(got, 8, W * H, fp), W * H);
+    fclose(fp);
+}
+
+static void replace_case(bool text, bool regrow)
+{
+    char path[4096], args[16384], npy[4096], log[4096];
+    snprintf(path, sizeof path, "%s/replaced.%s", dir, text ? "csv" : "f32");
+    snprintf(npy, sizeof npy, "%s/counts.npy", dir);
+    snprintf(log, sizeof log, "%s/stderr.txt", dir);
+    unlink(path);
+    unlink(npy);
+    pid_t pid = fork();
+    if (pid == 0)
+        replace_writer(path, text, regrow);
+    snprintf(args, sizeof args,
+             "env -u DISPLAY '%s' render --follow --until-idle 1.0 '%s' --xlim 0 %d --ylim 0 %d "
+             "--size %dx%d -o '%s/out.png' --save-counts '%s' 2>'%s'",
+             bin, path, W, H, W, H, dir, npy, log);
+    int rc = system(args);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+    uint64_t want[W * H], got[W * H];
+    uint64_t n = reference(path, text, want);
+    read_counts(npy, got);
+    uint64_t total = 0;
+    int differ = 0;
+    for (int i = 0; i < W * H; i++) {
+        total += got[i];
+        differ += got[i] != want[i];
+    }
+    if (total != n || differ)
+        fail_msg("%s %s: %llu points counted, the final file holds %llu; %d of %d pixels differ",
+                 text ? "text" : "raw", regrow ? "regrown" : "rewritten", (unsigned long long)total,
+                 (unsigned long long)n, differ, W * H);
+    char msg[4096];
+    tu_read_text(log, msg, sizeof msg);
+    if (!strstr(msg, "its rows were dropped, reading it again from its start"))
+        fail_msg("no word of the restart on stderr: %s", msg);
+}
+
+static void test_regrown_raw(void **state)
+{
+    (void)state;
+    replace_case(false, true);
+}
+
+static void test_regrown_text(void **state)
+{
+    (void)state;
+    replace_case(true, true);
+}
+
+static void test_rewritten_raw(void **state)
+{
+    (void)state;
+    replace_case(false, false);
+}
+
+static void test_rewritten_text(void **state)
+{
+    (void)state;
+    replace_case(true, false);
+}
+
+/* Bytes the process has read (all files), from /proc/PID/io; 0 if unknown. */
+static uint64_t proc_rchar(pid_t pid)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/io", (int)pid);
+    FILE *fp = fopen(p, "r");
+    unsigned long long v = 0;
+    if (fp) {
+        if (fscanf(fp, "rchar: %llu", &v) != 1)
+            v = 0;
+        fclose(fp);
+    }
+    return v;
+}
+
+/* Whether process pid has path open. */
+static bool proc_has_open(pid_t pid, const char *path)
+{
+    char d[64], link[4200], target[4200];
+    snprintf(d, sizeof d, "/proc/%d/fd", (int)pid);
+    DIR *dp = opendir(d);
+    if (!dp)
+        return false;
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(dp))) {
+        snprintf(link, sizeof link, "%s/%s", d, e->d_name);
+        ssize_t k = readlink(link, target, sizeof target - 1);
+        if (k > 0) {
+            target[k] = '\0';
+            found = strcmp(target, path) == 0;
+        }
+    }
+    closedir(dp);
+    return found;
+}
+
+/* A plain render of a large CSV; once it has the file open and has read 4 MiB
+ * of it, the file is cut to half its size. The render must fail and say so. */
+static void test_text_truncated_while_read(void **state)
+{
+    (void)state;
+    char path[4096], npy[4096], log[4096], out[4096];
+    snprintf(path, sizeof path, "%s/big.csv", dir);
+    snprintf(npy, sizeof npy, "%s/big.npy", dir);
+    snprintf(out, sizeof out, "%s/big.png", dir);
+    snprintf(log, sizeof log, "%s/big.txt", dir);
+    bool caught = false;
+    for (uint64_t rows = UINT64_C(4) << 20; rows <= (UINT64_C(32) << 20) && !caught; rows *= 2) {
+        size_t len;
+        char *text = records(true, 0, rows, &len);
+        tu_write_file(path, text, len);
+        free(text);
+        char real[4096];
+        assert_non_null(realpath(path, real));
+        unlink(npy);
+        unlink(out);
+        pid_t pid = fork();
+        if (pid == 0) {
+            int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            dup2(fd, 2);
+            unsetenv("DISPLAY");
+            execl(bin, bin, "render", path, "--xlim", "0", "16", "--ylim", "0", "8", "--size", "16x8",
+                  "-o", out, "--save-counts", npy, (char *)NULL);
+            _exit(127);
+        }
+        /* cut it while it is being read */
+        bool cut = false;
+        for (int i = 0; i < 200000 && !cut; i++) {
+            if (waitpid(pid, NULL, WNOHANG) == pid) {
+                pid = 0;
+                break;
+            }
+            if (proc_has_open(pid, real) && proc_rchar(pid) > (UINT64_C(4) << 20)) {
+                assert_int_equal(truncate(path, (off_t)(len / 2)), 0);
+                /* still reading it: the cut happened during the read */
+                cut = proc_has_open(pid, real);
+            }
+        }
+        int st = 0;
+        if (pid)
+            waitpid(pid, &st, 0);
+        if (!cut)
+            continue; /* it read the whole file first: try a larger one */
+        caught = true;
+        char msg[4096];
+        tu_read_text(log, msg, sizeof msg);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 1)
+            fail_msg("a text file truncated while read: exit %d, want 1; stderr: %s",
+                     WIFEXITED(st) ? WEXITSTATUS(st) : -1, msg);
+        if (!strstr(msg, "big.csv: the file was truncated while being read"))
+            fail_msg("message does not say what happened: %s", msg);
+        struct stat sb;
+        assert_true(stat(out, &sb) != 0 && stat(npy, &sb) != 0); /* no output left */
+    }
+    if (!caught)
+        skip(); /* never caught it mid-read (a very fast machine) */
+}
+
 static void test_follow_raw(void **state)
 {
     (void)state;
@@ -157,6 +410,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_follow_raw),
         cmocka_unit_test(test_follow_text),
+        cmocka_unit_test(test_regrown_raw),
+        cmocka_unit_test(test_regrown_text),
+        cmocka_unit_test(test_rewritten_raw),
+        cmocka_unit_test(test_rewritten_text),
+        cmocka_unit_test(test_text_truncated_while_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

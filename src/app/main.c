@@ -1,11 +1,34 @@
 /* vastplot: the command line. Errors travel up with their context and are
  * printed here, once. Exit codes: 0 done, 1 failed, 2 bad command line,
  * 128 + N stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "app/commands.h"
 #include "app/options.h"
 #include "core/cleanup.h"
+#include "gl/driver_env.h"
+
+/* Started with standard input closed (`vastplot render - <&-`): "-" has
+ * nothing to read, and no file opened later may take descriptor 0 and be read
+ * as standard input, so /dev/null holds its place. */
+static bool check_stdin(const vp_options *o, vp_err *err)
+{
+    if (fcntl(0, F_GETFD) >= 0 || errno != EBADF)
+        return true;
+    for (int i = 0; i < o->ninputs; i++)
+        if (strcmp(o->inputs[i], "-") == 0)
+            return vp_err_set(err, "standard input is closed: nothing to read from \"-\" "
+                                   "(give a file, or pipe the data in)");
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd > 0)
+        close(fd);
+    return true;
+}
 
 int main(int argc, char **argv)
 {
@@ -16,6 +39,13 @@ int main(int argc, char **argv)
         return 2;
     }
     cleanup_install(); /* a signal removes temporary files: exit 128 + signal */
+    if (o.command != CMD_HELP && o.command != CMD_VERSION && !check_stdin(&o, &err)) {
+        fprintf(stderr, "vastplot: %s\n", err.msg);
+        return 1;
+    }
+    /* before anything loads the GL driver: the EGL context and the viewer's */
+    const char *no_cache = getenv("VASTPLOT_NO_CACHE");
+    driver_env_prepare(!o.no_cache && !(no_cache && *no_cache && strcmp(no_cache, "0") != 0));
     int rc = 0;
     switch (o.command) {
     case CMD_HELP:

@@ -116,6 +116,9 @@ int cmd_render(const vp_options *o, vp_err *err)
             double t = vp_now();
             if (ev.grew || ev.reset || ev.rotated)
                 last_change = t;
+            if (ev.reset && !o->quiet)
+                fprintf(stderr, "vastplot: %s was %s: its rows were dropped, reading it again from its start\n",
+                        o->inputs[0], ev.rewritten ? "rewritten" : "truncated");
             if (t - last_change >= o->until_idle)
                 break;
             dataset_follow_wait(ds, (int)fmin(100, (o->until_idle - (t - last_change)) * 1000 + 1));

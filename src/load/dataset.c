@@ -1,6 +1,7 @@
 #include "load/dataset.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <math.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "load/demo.h"
+#include "load/filemark.h"
 #include "load/follow.h"
 #include "load/memcols.h"
 
@@ -185,10 +187,32 @@ static bool text_sink_append(void *ctx, const double *x, const double *y, size_t
     return true;
 }
 
+/* After reading a text file to its end: was it the file it was when opened?
+ * Shorter than what was read, or less read than its size then: truncated
+ * while read. Other bytes at its start than the ones read there: rewritten
+ * (truncated and regrown). Either way the rows are a mix nobody wrote. */
+static bool text_file_unchanged(int fd, const char *path, uint64_t planned, uint64_t got,
+                                const filemark *head, vp_err *err)
+{
+    struct stat now;
+    if (fstat(fd, &now) != 0)
+        return vp_err_set(err, "%s: fstat: %s", path, strerror(errno));
+    if (got < planned || (uint64_t)now.st_size < got)
+        return vp_err_set(err, "%s: the file was truncated while being read (%" PRIu64 " bytes when "
+                               "opened, %" PRIu64 " read, %" PRIu64 " now); render it again once "
+                               "it is complete, or use --follow", path, planned, got,
+                          (uint64_t)now.st_size);
+    if (!filemark_holds(head, fd))
+        return vp_err_set(err, "%s: the file was rewritten while being read (its first bytes "
+                               "changed); render it again once it is complete, or use --follow", path);
+    return true;
+}
+
 /* Parses a whole text file into memory, reading it in pieces: the text
- * itself is never held whole. */
-static bool load_text(const char *path, const text_params *tp, memcols **out, text_stats *st,
-                      vp_err *err)
+ * itself is never held whole. The first skip bytes (--skip-bytes) are not
+ * read. */
+static bool load_text(const char *path, const text_params *tp, uint64_t skip, memcols **out,
+                      text_stats *st, vp_err *err)
 {
     const char *name = path;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -200,7 +224,16 @@ static bool load_text(const char *path, const text_params *tp, memcols **out, te
         close(fd);
         return vp_err_set(err, "%s: %s", path, S_ISDIR(sb.st_mode) ? "is a directory" : "not a regular file");
     }
+    if (skip && skip >= (uint64_t)sb.st_size) {
+        close(fd);
+        return vp_err_set(err, "%s: --skip-bytes %" PRIu64 " is not less than the file size (%" PRIu64
+                               " bytes)", path, skip, (uint64_t)sb.st_size);
+    }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    const uint64_t planned = (uint64_t)sb.st_size - skip;
+    uint64_t got = 0;
+    filemark head;
+    filemark_reset(&head, skip);
     text_parser *t = NULL;
     memcols *m = memcols_create();
     char *buf = malloc(1 << 18);
@@ -209,7 +242,7 @@ static bool load_text(const char *path, const text_params *tp, memcols **out, te
         vp_err_set(err, "out of memory");
     text_sink sink = {text_sink_append, m};
     while (ok) {
-        ssize_t r = read(fd, buf, 1 << 18);
+        ssize_t r = pread(fd, buf, 1 << 18, (off_t)(skip + got));
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -218,10 +251,13 @@ static bool load_text(const char *path, const text_params *tp, memcols **out, te
         }
         if (r == 0)
             break;
+        if (got == 0)
+            filemark_note(&head, buf, (size_t)r);
+        got += (uint64_t)r;
         ok = text_parser_feed(t, buf, (size_t)r, &sink, err);
     }
     if (ok)
-        ok = text_parser_finish(t, &sink, err);
+        ok = text_file_unchanged(fd, name, planned, got, &head, err) && text_parser_finish(t, &sink, err);
     else if (strncmp(err->msg, name, strlen(name)) != 0)
         vp_err_prefix(err, "%s", name);
     if (m)
@@ -306,7 +342,7 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
             ds->first_chunk[i] = ds->chunks;
             ds->chunks += memcols_chunks(ds->mem[i]);
         } else if (text) {
-            if (!load_text(paths[i], &p->text, &ds->mem[i], &ds->tstats[i], err)) {
+            if (!load_text(paths[i], &p->text, p->binary.skip_bytes, &ds->mem[i], &ds->tstats[i], err)) {
                 dataset_destroy(ds);
                 return false;
             }

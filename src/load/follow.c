@@ -1,6 +1,7 @@
 #include "load/follow.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "load/dataset.h"
+#include "load/filemark.h"
 
 #define READ_PIECE (1u << 20)
 
@@ -24,7 +26,10 @@ struct follower {
     int fd;             /* the file being read, or -1 */
     dev_t dev;
     ino_t ino;
-    uint64_t offset;    /* bytes consumed (raw: whole records only) */
+    uint64_t offset;    /* bytes read (raw: a partial record's bytes wait in buf) */
+    uint64_t start;     /* where records start: --skip-bytes */
+    uint64_t to_skip;   /* standard input: header bytes still to throw away */
+    filemark mark;      /* the last bytes read, to tell a rewritten file from a grown one */
     uint64_t base_chunk;/* memcols chunks before this file's rows */
     uint64_t records;   /* this file's records so far (the x of y-only raw data) */
     text_parser *tp;
@@ -60,7 +65,13 @@ static void close_file(follower *f)
 static bool open_file(follower *f, vp_err *err)
 {
     if (f->stream) {
+        /* read(2) on a closed descriptor fails at once and poll(2) reports
+         * POLLNVAL forever: say so instead of waiting for data that never comes */
+        if (fcntl(0, F_GETFL) < 0 && errno == EBADF)
+            return vp_err_set(err, "standard input is closed: nothing to read from \"-\" "
+                                   "(give a file, or pipe the data in)");
         f->fd = 0;
+        f->to_skip = f->p.binary.skip_bytes;
         f->base_chunk = memcols_chunks(f->dst);
         return !f->p.text || text_parser_create(&f->p.text_p, &f->tp, err);
     }
@@ -83,7 +94,8 @@ static bool open_file(follower *f, vp_err *err)
     f->fd = fd;
     f->dev = st.st_dev;
     f->ino = st.st_ino;
-    f->offset = 0;
+    f->start = f->offset = f->p.binary.skip_bytes;
+    filemark_reset(&f->mark, f->offset);
     f->pending = 0;
     f->records = 0;
     f->base_chunk = memcols_chunks(f->dst);
@@ -177,10 +189,28 @@ static bool take_raw(follower *f, size_t len, vp_err *err)
     return true;
 }
 
-/* Reads fd from f->offset to its current end. */
-static bool drain(follower *f, bool *grew, vp_err *err)
+/* The file read so far is not what the name holds now (truncated, or
+ * rewritten): its rows go, reading starts again at its start. */
+static bool restart(follower *f, follow_event *ev, bool rewritten, vp_err *err)
 {
-    for (;;) {
+    memcols_truncate(f->dst, f->base_chunk);
+    uint64_t base = f->base_chunk;
+    close_file(f);
+    ev->reset = true;
+    ev->rewritten |= rewritten;
+    if (!open_file(f, err))
+        return false;
+    f->base_chunk = base;
+    return true;
+}
+
+/* Reads fd from f->offset to its current end. Each piece is taken only while
+ * the bytes read before it are still in place, so a file rewritten between
+ * two reads never mixes old rows with new ones. */
+static bool drain(follower *f, follow_event *ev, vp_err *err)
+{
+    bool restarted = false;
+    while (f->fd >= 0) {
         size_t room = READ_PIECE - f->pending;
         ssize_t r = pread(f->fd, f->buf + f->pending, room, (off_t)f->offset);
         if (r < 0 && errno == EINTR)
@@ -189,6 +219,15 @@ static bool drain(follower *f, bool *grew, vp_err *err)
             return vp_err_set(err, "%s: read error: %s", f->path, strerror(errno));
         if (r == 0)
             return true;
+        if (!filemark_holds(&f->mark, f->fd)) {
+            if (restarted) /* rewritten again meanwhile: the next poll reads it */
+                return restart(f, ev, true, err);
+            restarted = true;
+            if (!restart(f, ev, true, err))
+                return false;
+            continue;
+        }
+        filemark_note(&f->mark, f->buf + f->pending, (size_t)r);
         f->offset += (uint64_t)r;
         uint64_t before = memcols_records(f->dst);
         if (f->p.text) {
@@ -198,8 +237,9 @@ static bool drain(follower *f, bool *grew, vp_err *err)
         } else if (!take_raw(f, f->pending + (size_t)r, err)) {
             return false;
         }
-        *grew |= memcols_records(f->dst) != before;
+        ev->grew |= memcols_records(f->dst) != before;
     }
+    return true;
 }
 
 /* Standard input: what has arrived, without blocking; to its end. */
@@ -208,7 +248,9 @@ static bool poll_stream(follower *f, follow_event *ev, vp_err *err)
     uint64_t before = memcols_records(f->dst);
     while (!f->eof) {
         struct pollfd pfd = {0, POLLIN, 0};
-        if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))
+        if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLNVAL))
+            return vp_err_set(err, "standard input is closed: nothing to read from \"-\"");
+        if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
             break;
         ssize_t r = read(0, f->buf + f->pending, READ_PIECE - f->pending);
         if (r < 0 && errno == EINTR)
@@ -216,6 +258,18 @@ static bool poll_stream(follower *f, follow_event *ev, vp_err *err)
         if (r < 0)
             return vp_err_set(err, "standard input: read error: %s", strerror(errno));
         text_sink sink = {text_sink_append, f->dst};
+        if (r == 0 && f->to_skip)
+            return vp_err_set(err, "standard input: ended after %" PRIu64 " bytes, inside the "
+                                   "%" PRIu64 " bytes of --skip-bytes", f->p.binary.skip_bytes - f->to_skip,
+                              f->p.binary.skip_bytes);
+        if (f->to_skip) { /* the header: thrown away as it arrives */
+            size_t drop = (uint64_t)r < f->to_skip ? (size_t)r : (size_t)f->to_skip;
+            memmove(f->buf + f->pending, f->buf + f->pending + drop, (size_t)r - drop);
+            f->to_skip -= drop;
+            r -= (ssize_t)drop;
+            if (r == 0)
+                continue;
+        }
         if (r == 0) {
             f->eof = true;
             if (f->tp && !text_parser_finish(f->tp, &sink, err))
@@ -254,19 +308,15 @@ bool follower_poll(follower *f, follow_event *ev, vp_err *err)
     bool named = stat(f->path, &by_name) == 0;
     ev->missing = !named;
     if (f->fd >= 0) {
+        /* shorter than what was read: truncated; as long or longer but other
+         * bytes where the last ones were read: truncated and regrown, or
+         * rewritten in place. Either way the rows read so far are stale. */
         struct stat st;
-        if (fstat(f->fd, &st) == 0 && (uint64_t)st.st_size < f->offset) {
-            /* truncated: this file's rows go, reading restarts at its start */
-            memcols_truncate(f->dst, f->base_chunk);
-            uint64_t base = f->base_chunk;
-            close_file(f);
-            ev->reset = true;
-            if (!open_file(f, err))
-                return false;
-            f->base_chunk = base;
-        }
+        bool shrank = fstat(f->fd, &st) == 0 && (uint64_t)st.st_size < f->offset && f->offset > f->start;
+        if ((shrank || !filemark_holds(&f->mark, f->fd)) && !restart(f, ev, !shrank, err))
+            return false;
     }
-    if (f->fd >= 0 && !drain(f, &ev->grew, err))
+    if (f->fd >= 0 && !drain(f, ev, err))
         return false;
     /* the name now means another file: finish this one (done above), then switch */
     bool other = named && (f->fd < 0 || by_name.st_ino != f->ino || by_name.st_dev != f->dev);
@@ -285,7 +335,7 @@ bool follower_poll(follower *f, follow_event *ev, vp_err *err)
         close_file(f);
         if (!open_file(f, err))
             return false;
-        if (f->fd >= 0 && !drain(f, &ev->grew, err))
+        if (f->fd >= 0 && !drain(f, ev, err))
             return false;
     }
     /* a quiet text file: decide its format with the lines there are, rather

@@ -4,7 +4,11 @@
  * complete records (raw) or lines (text) have been appended since the last
  * look are decoded into memory (memcols.h). A half-written record or line
  * waits for its end; nothing is read twice or missed. A file that shrinks was
- * truncated: its rows are dropped and reading restarts from its new content.
+ * truncated; one whose last bytes read are no longer there (truncated and
+ * regrown past the old size, or rewritten in place: filemark.h) was
+ * replaced. Either way its rows are dropped and reading restarts from its new
+ * content. --skip-bytes (binary.skip_bytes) applies to raw and text files and
+ * to standard input alike: that many bytes at the start are never read.
  * When the name points to a new file (log rotation), the old file is read to
  * its end, then the new one from its start; its rows are kept. A deleted file
  * keeps its rows and the name is watched until it returns. Growth is noticed
@@ -27,13 +31,14 @@ typedef struct follow_params {
 
 typedef struct follow_event {
     bool grew;      /* rows were added */
-    bool reset;     /* rows were dropped (truncation): start the picture again */
+    bool reset;     /* rows were dropped (truncated or rewritten): start the picture again */
+    bool rewritten; /* with reset: not shorter, but other bytes where the last ones were read */
     bool rotated;   /* now reading a new file under the name */
     bool missing;   /* the name does not exist (deleted, or between rotation steps) */
 } follow_event;
 
 /* The file need not exist yet; "-" reads standard input as it arrives, to
- * its end. Rows go to dst. */
+ * its end (an error when standard input is closed). Rows go to dst. */
 bool follower_create(const char *path, const follow_params *p, memcols *dst, follower **out,
                      vp_err *err);
 void follower_destroy(follower *f); /* NULL is fine */
