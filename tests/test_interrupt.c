@@ -36,19 +36,6 @@ static int temp_files(const char *d)
     return n;
 }
 
-static void write_text(const char *path, const char *text)
-{
-    unlink(path);
-    tu_write_file(path, text, strlen(text));
-}
-
-static void assert_file_holds(const char *path, const char *text)
-{
-    char buf[256];
-    tu_read_text(path, buf, sizeof buf);
-    if (strcmp(buf, text) != 0)
-        fail_msg("%s holds \"%s\", want \"%s\"", path, buf, text);
-}
 
 /* Starts vastplot with args (NULL-terminated), in folder d, stderr to err.txt there. */
 static pid_t start(const char *d, const char *const *args)
@@ -96,8 +83,8 @@ static void follow_case(int sig)
     snprintf(name, sizeof name, "follow%d", sig);
     const char *d = case_dir(name);
     tu_write_file(tu_path(d, "in.f32"), two, sizeof two);
-    write_text(tu_path(d, "out.png"), "old png");
-    write_text(tu_path(d, "out.npy"), "old npy");
+    tu_write_text(tu_path(d, "out.png"), "old png");
+    tu_write_text(tu_path(d, "out.npy"), "old npy");
     const char *args[] = {"render", "--follow", "--until-idle", "60", "in.f32", "-o", "out.png",
                           "--save-counts", "out.npy", NULL};
     pid_t pid = start(d, args);
@@ -124,8 +111,8 @@ static void test_signal_while_writing(void **state)
     (void)state;
     const char *d = case_dir("writing");
     tu_write_file(tu_path(d, "in.f32"), two, sizeof two);
-    write_text(tu_path(d, "out.png"), "old png");
-    write_text(tu_path(d, "out.npy"), "old npy");
+    tu_write_text(tu_path(d, "out.png"), "old png");
+    tu_write_text(tu_path(d, "out.npy"), "old npy");
     const char *args[] = {"render", "in.f32", "--size", "4096x4096", "-o", "out.png",
                           "--save-counts", "out.npy", "-q", NULL};
     pid_t pid = start(d, args);

@@ -387,19 +387,6 @@ static void test_npy_missing_folder(void **state)
 
 /* ---- outputs never destroy inputs or old results ---------------------------- */
 
-static void write_text(const char *path, const char *text)
-{
-    unlink(path);
-    tu_write_file(path, text, strlen(text));
-}
-
-static void assert_file_holds(const char *path, const char *text)
-{
-    char buf[256];
-    tu_read_text(path, buf, sizeof buf);
-    if (strcmp(buf, text) != 0)
-        fail_msg("%s holds \"%s\", want \"%s\"", path, buf, text);
-}
 
 static void open_and_write(atomic_file *af, const char *path, const char *text)
 {
@@ -417,8 +404,8 @@ static void test_commit_all_or_nothing(void **state)
     snprintf(d, sizeof d, "%s/set", scratch());
     mkdir(d, 0755);
     const char *a = tu_path(d, "a.png"), *b = tu_path(d, "b.npy");
-    write_text(a, "old a");
-    write_text(b, "old b");
+    tu_write_text(a, "old a");
+    tu_write_text(b, "old b");
     atomic_file afs[2];
     vp_err err = {{0}};
     open_and_write(&afs[0], a, "new a");
@@ -464,7 +451,7 @@ static void test_symlink_mode_owner(void **state)
     snprintf(sub, sizeof sub, "%s/sub", d);
     mkdir(sub, 0755);
     const char *target = tu_path(sub, "t.npy"), *link = tu_path(d, "l.npy");
-    write_text(target, "old");
+    tu_write_text(target, "old");
     assert_int_equal(chmod(target, 0600), 0);
     unlink(link);
     assert_int_equal(symlink("sub/t.npy", link), 0);
@@ -499,7 +486,7 @@ static void test_symlink_mode_owner(void **state)
         return;
     }
     const char *theirs = tu_path(d, "theirs.png");
-    write_text(theirs, "theirs");
+    tu_write_text(theirs, "theirs");
     assert_int_equal(chown(theirs, 65534, 65534), 0);
     assert_false(atomic_file_open(&af, theirs, &err));
     assert_msg_has(err, "theirs.png: belongs to another user (uid 65534)");
@@ -518,11 +505,11 @@ static void test_output_set_identity(void **state)
     mkdir(d, 0755);
     assert_non_null(getcwd(cwd, sizeof cwd));
     assert_int_equal(chdir(d), 0);
-    write_text("in.f32", "input");
+    tu_write_text("in.f32", "input");
     unlink("in-link.png");
     assert_int_equal(symlink("in.f32", "in-link.png"), 0);
     unlink("hard.npy");
-    write_text("out.png", "old out");
+    tu_write_text("out.png", "old out");
     assert_int_equal(link("out.png", "hard.npy"), 0);
     unlink("new.out");
     unlink("later.f32");
@@ -570,7 +557,7 @@ static void signal_case(int sig, bool hold)
     snprintf(d, sizeof d, "%s/sig%d%s", scratch(), sig, hold ? "h" : "");
     mkdir(d, 0755);
     const char *path = tu_path(d, "out.png");
-    write_text(path, "old");
+    tu_write_text(path, "old");
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     pid_t pid = fork();

@@ -104,9 +104,28 @@ static void make_data(void)
     free(xy);
 }
 
+/* Two PNG files with the same pixels (what: for the message). */
+static void assert_pngs_equal(const char *shot, const char *ref, const char *what)
+{
+    uint8_t *a = NULL, *b = NULL;
+    int aw = 0, ah = 0, bw = 0, bh = 0;
+    vp_err err;
+    if (!png_read_rgba(shot, &a, &aw, &ah, &err) || !png_read_rgba(ref, &b, &bw, &bh, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(aw, bw);
+    assert_int_equal(ah, bh);
+    int differ = 0;
+    for (int i = 0; i < aw * ah * 4; i++)
+        differ += a[i] != b[i];
+    if (differ)
+        fail_msg("%s: %d of %d channel values differ", what, differ, aw * ah * 4);
+    free(a);
+    free(b);
+}
+
 /* engine: "cpu" or "gpu" (GPU-resident refinement); both bin with the exact
  * rule of view.h, so the screenshot has the render's pixels */
-static void screenshot_case(const char *engine, int max_differ_per_mille)
+static void screenshot_case(const char *engine)
 {
     char script[1024], args[16384];
     const char *shot = tu_path(dir, "shot.png"), *ref = tu_path(dir, "ref.png");
@@ -119,27 +138,14 @@ static void screenshot_case(const char *engine, int max_differ_per_mille)
     snprintf(args, sizeof args, "render '%s' --xlim -4 9 --ylim -5.5 3 --size 400x300 -o '%s' -q",
              data, ref);
     assert_int_equal(run(args), 0);
-    uint8_t *a = NULL, *b = NULL;
-    int aw = 0, ah = 0, bw = 0, bh = 0;
-    vp_err err;
-    if (!png_read_rgba(shot, &a, &aw, &ah, &err) || !png_read_rgba(ref, &b, &bw, &bh, &err))
-        fail_msg("%s", err.msg);
-    assert_int_equal(aw, bw);
-    assert_int_equal(ah, bh);
-    int differ = 0;
-    for (int i = 0; i < aw * ah * 4; i++)
-        differ += abs(a[i] - b[i]) > 2;
-    if (differ > aw * ah * 4 / 1000 * max_differ_per_mille)
-        fail_msg("%s: %d of %d channel values differ", engine, differ, aw * ah * 4);
-    free(a);
-    free(b);
+    assert_pngs_equal(shot, ref, engine);
 }
 
 static void test_screenshot_equals_render(void **state)
 {
     (void)state;
-    screenshot_case("cpu", 0); /* one rendering path: identical pixels */
-    screenshot_case("gpu", 0);
+    screenshot_case("cpu"); /* one rendering path: identical pixels */
+    screenshot_case("gpu");
 }
 
 /* A zoom to a width of 1e-300 (data of that size, float64) draws every sample
@@ -183,16 +189,7 @@ static void test_deep_zoom_1e300(void **state)
                  "render '%s' --dtype f64 --xlim 0 1e-300 --ylim 0 1e-300 --size 300x200 -o '%s' -q",
                  path, ref);
         assert_int_equal(run(args), 0);
-        uint8_t *a = NULL, *b = NULL;
-        int aw = 0, ah = 0, bw = 0, bh = 0;
-        vp_err err;
-        if (!png_read_rgba(shot, &a, &aw, &ah, &err) || !png_read_rgba(ref, &b, &bw, &bh, &err))
-            fail_msg("%s", err.msg);
-        assert_int_equal(aw, bw);
-        assert_int_equal(ah, bh);
-        assert_memory_equal(a, b, (size_t)aw * ah * 4);
-        free(a);
-        free(b);
+        assert_pngs_equal(shot, ref, engines[e]);
     }
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 static void mkdir_p(const char *path)
@@ -85,4 +86,16 @@ glctx *tu_gl_context(void)
     }
     fprintf(stderr, "GL: %s\n", glctx_renderer(gl));
     return gl;
+}
+
+void tu_write_text(const char *path, const char *text)
+{
+    unlink(path);
+    tu_write_file(path, text, strlen(text));
+}
+
+int tu_file_holds(const char *path, const char *text, char got[256])
+{
+    tu_read_text(path, got, 256);
+    return strcmp(got, text) == 0;
 }

@@ -23,6 +23,23 @@ struct glctx *tu_gl_context(void);
  * the test when the file cannot be opened. */
 void tu_read_text(const char *path, char *buf, size_t size);
 
+/* Replaces a file (unlinked first, so a hard link to it keeps the old text)
+ * with text. */
+void tu_write_text(const char *path, const char *text);
+/* True when the file holds exactly text (up to 255 bytes); the content read
+ * goes to got. */
+int tu_file_holds(const char *path, const char *text, char got[256]);
+
+/* For cmocka tests (include <cmocka.h> first): the file holds exactly text. */
+#define assert_file_holds(path, text)                                                  \
+    do {                                                                               \
+        char got_[256];                                                                \
+        if (!tu_file_holds((path), (text), got_)) {                                    \
+            print_error("%s holds \"%s\", want \"%s\"\n", (path), got_, (text));         \
+            fail();                                                                    \
+        }                                                                              \
+    } while (0)
+
 /* For cmocka tests (include <cmocka.h> first): an error message must contain
  * the needle. */
 #define assert_msg_has(e, needle)                                                      \
