@@ -21,29 +21,12 @@
 static glctx *gl;
 static const char *dir;
 
-/* The reference, written here independently of view.c: numpy.histogram2d's
- * rule. Edges as numpy.linspace computes them (i * ((x1 - x0) / W) + x0, the
- * last one x1 itself), a sample in bin searchsorted(edges, v, 'right') - 1
- * (a linear count here, not a search), the closing edge in the last bin;
- * reversed limits flip the axis. Exact: no point is ambiguous. */
+/* The reference: tu_ref_bin (testutil.h), numpy.histogram2d's rule written
+ * independently of view.c. Exact: no point is ambiguous. */
 typedef struct ref_result {
     uint64_t *grid;
     uint64_t drawn;
 } ref_result;
-
-static int ref_axis(double v, double a0, double a1, int n)
-{
-    double lo = fmin(a0, a1), hi = fmax(a0, a1), step = (hi - lo) / n;
-    if (!(v >= lo && v <= hi))
-        return -1;
-    int right = 0; /* edges <= v */
-    for (int i = 0; i <= n; i++) {
-        double e = i == n ? hi : (double)i * step + lo;
-        right += e <= v;
-    }
-    int b = v == hi ? n - 1 : right - 1;
-    return a0 > a1 ? n - 1 - b : b;
-}
 
 static void reference(const double *x, const double *y, size_t n, double x0, double x1, double y0,
                       double y1, int w, int h, ref_result *r)
@@ -53,23 +36,12 @@ static void reference(const double *x, const double *y, size_t n, double x0, dou
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(x[i]) || !isfinite(y[i]))
             continue;
-        int ix = ref_axis(x[i], x0, x1, w), iy = ref_axis(y[i], y0, y1, h);
+        int ix = tu_ref_bin(x[i], x0, x1, w), iy = tu_ref_bin(y[i], y0, y1, h);
         if (ix < 0 || iy < 0)
             continue;
         r->grid[(size_t)iy * w + ix]++;
         r->drawn++;
     }
-}
-
-static void write_f64_pairs(const char *path, const double *x, const double *y, size_t n)
-{
-    double *buf = malloc(n * 2 * sizeof *buf);
-    for (size_t i = 0; i < n; i++) {
-        buf[2 * i] = x[i];
-        buf[2 * i + 1] = y[i];
-    }
-    tu_write_file(path, buf, n * 2 * sizeof *buf);
-    free(buf);
 }
 
 typedef struct run {
@@ -133,7 +105,7 @@ static void random_case(uint64_t seed, size_t n, int w, int h, double x0, double
             x[i] = x0 + (x1 - x0) * (double)(i % (size_t)(w + 1)) / w;
     }
     const char *path = tu_path(dir, "random.f64");
-    write_f64_pairs(path, x, y, n);
+    tu_write_f64_pairs(path, x, y, n);
     ref_result ref;
     reference(x, y, n, x0, x1, y0, y1, w, h, &ref);
     uint64_t nonfinite = 0;
@@ -212,7 +184,7 @@ static void test_precision_far_from_zero(void **state)
         y[i] = 0.5;
     }
     const char *path = tu_path(dir, "far.f64");
-    write_f64_pairs(path, x, y, w);
+    tu_write_f64_pairs(path, x, y, w);
     source_params sp = {.dtype = VP_F64, .ycol = -1};
     view v;
     view_init(&v, t0, t0 + w * 1e-3, 0, 1, w, 1);

@@ -25,31 +25,6 @@
 static const char *dir;
 static const char *bin;
 
-/* numpy.histogram2d's rule written independently of view.c (as in
- * test_accum.c): linspace edges, searchsorted 'right', the closing edge in
- * the last bin. Non-reversed limits only. */
-static int ref_axis(double v, double lo, double hi, int n)
-{
-    double step = (hi - lo) / n;
-    if (!(v >= lo && v <= hi))
-        return -1;
-    int right = 0;
-    for (int i = 0; i <= n; i++)
-        right += (i == n ? hi : (double)i * step + lo) <= v;
-    return v == hi ? n - 1 : right - 1;
-}
-
-static void write_f64_pairs(const char *path, const double *x, const double *y, size_t n)
-{
-    double *buf = malloc(n * 2 * sizeof *buf);
-    for (size_t i = 0; i < n; i++) {
-        buf[2 * i] = x[i];
-        buf[2 * i + 1] = y[i];
-    }
-    tu_write_file(path, buf, n * 2 * sizeof *buf);
-    free(buf);
-}
-
 static uint64_t *cpu_grid(const char *path, const view *v, int threads, accum_stats *st)
 {
     dataset *ds;
@@ -90,14 +65,14 @@ static void big_case(uint64_t seed, size_t n, int w, int h, const int *threads, 
     size_t px = (size_t)w * h;
     uint64_t *ref = calloc(px, sizeof *ref), drawn = 0;
     for (size_t i = 0; i < n; i++) {
-        int ix = ref_axis(x[i], x0, x1, w), iy = ref_axis(y[i], y0, y1, h);
+        int ix = tu_ref_bin(x[i], x0, x1, w), iy = tu_ref_bin(y[i], y0, y1, h);
         if (ix >= 0 && iy >= 0) {
             ref[(size_t)iy * w + ix]++;
             drawn++;
         }
     }
     const char *path = tu_path(dir, "big.f64");
-    write_f64_pairs(path, x, y, n);
+    tu_write_f64_pairs(path, x, y, n);
     view v;
     view_init(&v, x0, x1, y0, y1, w, h);
     for (int t = 0; t < nthreads; t++) {

@@ -99,3 +99,28 @@ int tu_file_holds(const char *path, const char *text, char got[256])
     tu_read_text(path, got, 256);
     return strcmp(got, text) == 0;
 }
+
+int tu_ref_bin(double v, double a0, double a1, int n)
+{
+    double lo = a0 < a1 ? a0 : a1, hi = a0 < a1 ? a1 : a0, step = (hi - lo) / n;
+    if (!(v >= lo && v <= hi))
+        return -1;
+    int right = 0; /* edges <= v */
+    for (int i = 0; i <= n; i++) {
+        double e = i == n ? hi : (double)i * step + lo;
+        right += e <= v;
+    }
+    int b = v == hi ? n - 1 : right - 1;
+    return a0 > a1 ? n - 1 - b : b;
+}
+
+void tu_write_f64_pairs(const char *path, const double *x, const double *y, size_t n)
+{
+    double *buf = malloc(n * 2 * sizeof *buf);
+    for (size_t i = 0; i < n; i++) {
+        buf[2 * i] = x[i];
+        buf[2 * i + 1] = y[i];
+    }
+    tu_write_file(path, buf, n * 2 * sizeof *buf);
+    free(buf);
+}

@@ -23,6 +23,16 @@ struct glctx *tu_gl_context(void);
  * the test when the file cannot be opened. */
 void tu_read_text(const char *path, char *buf, size_t size);
 
+/* The reference binning rule, written independently of src/accum/view.c:
+ * numpy.histogram2d's. Edges as numpy.linspace computes them
+ * (i * ((hi - lo) / n) + lo, the last one hi itself), a sample in bin
+ * searchsorted(edges, v, 'right') - 1 (a linear count here, not a search),
+ * the closing edge in the last bin; limits a0 > a1 flip the axis. The bin of
+ * v (0..n-1), or -1 outside. */
+int tu_ref_bin(double v, double a0, double a1, int n);
+/* Writes (x, y) float64 pairs as a raw file. */
+void tu_write_f64_pairs(const char *path, const double *x, const double *y, size_t n);
+
 /* Replaces a file (unlinked first, so a hard link to it keeps the old text)
  * with text. */
 void tu_write_text(const char *path, const char *text);

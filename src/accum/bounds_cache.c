@@ -1,4 +1,5 @@
 #include "accum/bounds_cache.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,16 +43,7 @@ static bool cache_dir(char *dir, size_t len)
     const char *env = getenv("VASTPLOT_NO_CACHE");
     if (env && *env && strcmp(env, "0") != 0)
         return false;
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    if (xdg && *xdg == '/')
-        n = snprintf(dir, len, "%s/vastplot/bounds", xdg);
-    else if (home && *home == '/')
-        n = snprintf(dir, len, "%s/.cache/vastplot/bounds", home);
-    else
-        return false;
-    return n > 0 && (size_t)n < len;
+    return vp_cache_dir("bounds", dir, len);
 }
 
 static bool entry_path(const char *key, char *path, size_t len)

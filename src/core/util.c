@@ -1,5 +1,8 @@
 #include "core/util.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <time.h>
 
 uint64_t vp_mix64(uint64_t z)
@@ -24,4 +27,18 @@ double vp_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+bool vp_cache_dir(const char *sub, char *dir, size_t len)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (xdg && *xdg == '/')
+        n = snprintf(dir, len, "%s/vastplot/%s", xdg, sub);
+    else if (home && *home == '/')
+        n = snprintf(dir, len, "%s/.cache/vastplot/%s", home, sub);
+    else
+        return false;
+    return n > 0 && (size_t)n < len;
 }

@@ -1,4 +1,5 @@
 #include "gl/driver_env.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -20,18 +21,11 @@ static bool truthy(const char *v)
 static bool cache_dir(char *dir, size_t len)
 {
     const char *user = getenv("MESA_SHADER_CACHE_DIR");
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    if (user && *user == '/')
-        n = snprintf(dir, len, "%s", user);
-    else if (xdg && *xdg == '/')
-        n = snprintf(dir, len, "%s/vastplot/mesa", xdg);
-    else if (home && *home == '/')
-        n = snprintf(dir, len, "%s/.cache/vastplot/mesa", home);
-    else
-        return false;
-    return n > 0 && (size_t)n < len;
+    if (user && *user == '/') {
+        int n = snprintf(dir, len, "%s", user);
+        return n > 0 && (size_t)n < len;
+    }
+    return vp_cache_dir("mesa", dir, len);
 }
 
 /* mkdir -p, private to the user */
