@@ -165,6 +165,53 @@ case("nonfinite", xs, ys, (0.0, 1.0, 0.0, 1.0), size=(100, 100))
 case("one_pixel", rng.random(1000), rng.random(1000), (0.0, 1.0, 0.0, 1.0), size=(1, 1))
 case("wide", on_edges(-5.0, 5.0, 16384, N, np.float64), rng.random(N), (-5.0, 5.0, 0.0, 1.0), size=(16384, 2))
 
+
+def text_case(name, x, y, lim, size=(640, 480)):
+    """The same comparison through the other readers: a CSV of the shortest
+    round-trip decimal of every float64 (as a file and on standard input),
+    and a .npy file of the same values."""
+    global checked
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    path = os.path.join(TMP, name + ".csv")
+    with open(path, "w") as f:
+        f.write("x,y\n")
+        f.writelines("%r,%r\n" % (float(a), float(b)) for a, b in zip(x, y))
+    want = reference(x, y, lim, size)
+    npy = os.path.join(TMP, name + ".npy")
+    np.save(npy, np.stack([x, y], axis=1))
+    # (engine, input, standard input): the CSV on both engines, the CSV on
+    # standard input, and the same values as a .npy file
+    for engine, src, stdin in (("cpu", path, None), ("gpu", path, None), ("cpu", "-", path),
+                               ("cpu", npy, None)):
+        out = os.path.join(TMP, "out.npy")
+        cols = ["--x", "x", "--y", "y"] if src != npy else []
+        args = [BIN, "render", src] + cols + ["--size", "%dx%d" % size,
+                "-o", os.path.join(TMP, "out.png"), "--save-counts", out, "--accumulate", engine,
+                "--quiet", "--no-cache", "--xlim", repr(lim[0]), repr(lim[1]),
+                "--ylim", repr(lim[2]), repr(lim[3])]
+        with open(stdin or os.devnull) as f:
+            r = subprocess.run(args, env=ENV, capture_output=True, text=True, stdin=f)
+        checked += 1
+        what = "%s [%s, %s]" % (name, engine, "stdin" if stdin else os.path.basename(src))
+        if r.returncode != 0:
+            failures.append("%s: render failed: %s" % (what, r.stderr.strip()))
+            continue
+        diff = int(np.count_nonzero(np.load(out) != want))
+        if diff:
+            failures.append("%s: %d pixels differ from numpy.histogram2d" % (what, diff))
+        else:
+            print("ok   %s (%d points drawn)" % (what, int(want.sum())))
+    os.remove(path)
+    os.remove(npy)
+
+
+# text input: edges and far from zero, through the CSV parser
+text_case("csv_edges", on_edges(0.0, 1.0, 640, 50_000, np.float64), on_edges(-2.0, 2.0, 480, 50_000, np.float64),
+          (0.0, 1.0, -2.0, 2.0))
+text_case("csv_far", on_edges(t0, t0 + 0.5, 640, 50_000, np.float64), rng.normal(size=50_000),
+          (t0, t0 + 0.5, -4.0, 4.0))
+
 for f in failures:
     print("FAIL " + f)
 print("%d renders compared with numpy.histogram2d, %d failed" % (checked, len(failures)))
