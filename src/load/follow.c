@@ -65,11 +65,6 @@ static void close_file(follower *f)
 static bool open_file(follower *f, vp_err *err)
 {
     if (f->stream) {
-        /* read(2) on a closed descriptor fails at once and poll(2) reports
-         * POLLNVAL forever: say so instead of waiting for data that never comes */
-        if (fcntl(0, F_GETFL) < 0 && errno == EBADF)
-            return vp_err_set(err, "standard input is closed: nothing to read from \"-\" "
-                                   "(give a file, or pipe the data in)");
         f->fd = 0;
         f->to_skip = f->p.binary.skip_bytes;
         f->base_chunk = memcols_chunks(f->dst);
