@@ -3,6 +3,7 @@
  * 128 + N stopped by signal N (SIGINT 130, SIGTERM 143, SIGHUP 129). */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,13 @@ int main(int argc, char **argv)
     }
     /* before anything loads the GL driver: the EGL context and the viewer's */
     const char *no_cache = getenv("VASTPLOT_NO_CACHE");
-    driver_env_prepare(!o.no_cache && !(no_cache && *no_cache && strcmp(no_cache, "0") != 0));
+    o.no_cache |= no_cache && *no_cache && strcmp(no_cache, "0") != 0;
+    o.data.no_cache = o.no_cache;
+    o.data.threads = o.threads;
+    /* a file size limit (ulimit -f) makes writes fail with EFBIG, reported
+     * like a full disk, instead of killing the program */
+    signal(SIGXFSZ, SIG_IGN);
+    driver_env_prepare(!o.no_cache);
     int rc = 0;
     switch (o.command) {
     case CMD_HELP:

@@ -20,10 +20,17 @@
 #include "out/output_set.h"
 #include "out/png_out.h"
 
-static void warn_inputs(const vp_options *o, const dataset *ds)
+static void warn_inputs(const vp_options *o, dataset *ds)
 {
+    char w[1024];
+    if (dataset_take_warning(ds, w, sizeof w) && !o->quiet)
+        fprintf(stderr, "vastplot: warning: %s\n", w);
     if (o->quiet)
         return;
+    for (int i = 0; o->verbose && i < dataset_inputs(ds); i++)
+        if (dataset_cache(ds, i) != DATASET_CACHE_NONE)
+            fprintf(stderr, "vastplot: %s: columns %s the column cache\n", dataset_input_name(ds, i),
+                    dataset_cache(ds, i) == DATASET_CACHE_HIT ? "read from" : "stored in");
     for (int i = 0; i < dataset_inputs(ds); i++) {
         text_stats ts;
         if (dataset_text_stats(ds, i, &ts)) {

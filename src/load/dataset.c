@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "load/colcache.h"
 #include "load/demo.h"
 #include "load/filemark.h"
 #include "load/follow.h"
@@ -25,6 +26,10 @@ struct dataset {
     uint64_t *first_chunk; /* n + 1 entries: chunk numbers where each input starts */
     uint64_t records;
     uint64_t chunks;
+    dataset_cache_state *cache; /* per input */
+    char warning[1024];    /* the first problem worth a warning ("" when none) */
+    bool warned;           /* it was handed out */
+    bool spill_checked;    /* a followed input's spill failure was noticed */
 };
 
 struct dataset_reader {
@@ -87,6 +92,7 @@ void dataset_destroy(dataset *ds)
     free(ds->src);
     free(ds->mem);
     free(ds->tstats);
+    free(ds->cache);
     free(ds->names);
     free(ds->first_chunk);
     free(ds);
@@ -94,9 +100,31 @@ void dataset_destroy(dataset *ds)
 
 bool dataset_known_bounds(const dataset *ds, double bounds[4])
 {
-    if (ds->n != 0)
+    if (ds->n == 0) {
+        demo_bounds(bounds);
+        return true;
+    }
+    /* Text and standard input: every chunk's box is known, so their union is
+     * the bounds, without a pass. */
+    if (ds->follow || !ds->mem)
         return false;
-    demo_bounds(bounds);
+    for (int i = 0; i < ds->n; i++)
+        if (!ds->mem[i])
+            return false;
+    double b[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
+    for (uint64_t k = 0; k < ds->chunks; k++) {
+        double c[4];
+        dataset_chunk_bbox(ds, k, c);
+        if (c[0] > c[1])
+            continue; /* no finite point */
+        b[0] = fmin(b[0], c[0]);
+        b[1] = fmax(b[1], c[1]);
+        b[2] = fmin(b[2], c[2]);
+        b[3] = fmax(b[3], c[3]);
+    }
+    if (b[0] > b[1])
+        return false; /* no finite samples: the pass says so */
+    memcpy(bounds, b, sizeof b);
     return true;
 }
 
@@ -132,6 +160,11 @@ bool dataset_create_follow(const char *path, const dataset_params *p, dataset **
         dataset_destroy(ds);
         return vp_err_set(err, "%s: --x/--y name a column, but this is read as binary", path);
     }
+    if (!p->no_cache) {
+        int fd = colcache_spill_file();
+        if (fd >= 0)
+            memcols_spill_to(ds->mem[0], fd, 0, false, 0);
+    }
     if (!follower_create(path, &fp, ds->mem[0], &ds->follow, err)) {
         dataset_destroy(ds);
         return false;
@@ -157,11 +190,49 @@ bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err)
 
 void dataset_follow_wait(dataset *ds, int timeout_ms) { follower_wait(ds->follow, timeout_ms); }
 
+/* The input holding chunk k, and k within it. */
+static int input_of(const dataset *ds, uint64_t *k)
+{
+    if (ds->follow)
+        return 0;
+    /* Inputs are few: a linear scan beats a binary search here. */
+    int i = 0;
+    while (*k >= ds->first_chunk[i + 1])
+        i++;
+    *k -= ds->first_chunk[i];
+    return i;
+}
+
 bool dataset_chunk_bbox(const dataset *ds, uint64_t k, double out[4])
 {
-    if (!ds->follow)
+    if (!ds->mem || k >= dataset_chunks(ds))
         return false;
-    memcols_chunk_bbox(ds->mem[0], k, out);
+    int i = input_of(ds, &k);
+    if (!ds->mem[i])
+        return false;
+    memcols_chunk_bbox(ds->mem[i], k, out);
+    return true;
+}
+
+static void note_warning(dataset *ds, const char *name, const char *what)
+{
+    if (!ds->warning[0] && what && what[0])
+        snprintf(ds->warning, sizeof ds->warning, "%s: %s", name, what);
+}
+
+bool dataset_take_warning(dataset *ds, char *buf, size_t len)
+{
+    if (ds->follow && !ds->spill_checked && memcols_spill_errno(ds->mem[0])) {
+        ds->spill_checked = true;
+        char what[256];
+        snprintf(what, sizeof what, "the spill file could not be written (%s); new rows are held in memory",
+                 strerror(memcols_spill_errno(ds->mem[0])));
+        note_warning(ds, ds->names[0], what);
+    }
+    if (ds->warned || !ds->warning[0])
+        return false;
+    ds->warned = true;
+    snprintf(buf, len, "%s", ds->warning);
     return true;
 }
 int dataset_inputs(const dataset *ds) { return ds->n; }
@@ -170,6 +241,11 @@ const source *dataset_input(const dataset *ds, int i) { return i < ds->n ? ds->s
 const char *dataset_input_name(const dataset *ds, int i)
 {
     return i < ds->n && ds->names ? ds->names[i] : ds->n ? source_get_info(ds->src[i])->path : "demo";
+}
+
+dataset_cache_state dataset_cache(const dataset *ds, int i)
+{
+    return ds->cache && i < ds->n ? ds->cache[i] : DATASET_CACHE_NONE;
 }
 
 bool dataset_text_stats(const dataset *ds, int i, text_stats *out)
@@ -208,13 +284,53 @@ static bool text_file_unchanged(int fd, const char *path, uint64_t planned, uint
     return true;
 }
 
-/* Parses a whole text file into memory, reading it in pieces: the text
- * itself is never held whole. The first skip bytes (--skip-bytes) are not
- * read. */
-static bool load_text(const char *path, const text_params *tp, uint64_t skip, memcols **out,
-                      text_stats *st, vp_err *err)
+/* Parses the text of fd after skip into m. The text itself is never held
+ * whole. */
+static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned, const text_params *tp,
+                       memcols *m, filemark *head, text_stats *st, vp_err *err)
+{
+    uint64_t got = 0;
+    text_parser *t = NULL;
+    char *buf = malloc(1 << 18);
+    bool ok = buf && text_parser_create(tp, &t, err);
+    if (!buf)
+        vp_err_set(err, "out of memory");
+    text_sink sink = {text_sink_append, m};
+    while (ok) {
+        ssize_t r = pread(fd, buf, 1 << 18, (off_t)(skip + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            ok = vp_err_set(err, "%s: read error: %s", name, strerror(errno));
+            break;
+        }
+        if (r == 0)
+            break;
+        if (got == 0)
+            filemark_note(head, buf, (size_t)r);
+        got += (uint64_t)r;
+        ok = text_parser_feed(t, buf, (size_t)r, &sink, err);
+    }
+    if (ok)
+        ok = text_file_unchanged(fd, name, planned, got, head, err) && text_parser_finish(t, &sink, err);
+    else if (strncmp(err->msg, name, strlen(name)) != 0)
+        vp_err_prefix(err, "%s", name);
+    memcols_seal(m);
+    if (ok)
+        text_parser_stats(t, st);
+    text_parser_destroy(t);
+    free(buf);
+    return ok;
+}
+
+/* A whole text file, from the column cache when it holds this file as it is
+ * now, else parsed (and stored in the cache as it is parsed). The first
+ * skip bytes (--skip-bytes) are not read. */
+static bool load_text(dataset *ds, int i, const char *path, const dataset_params *p, vp_err *err)
 {
     const char *name = path;
+    uint64_t skip = p->binary.skip_bytes;
+    text_stats *st = &ds->tstats[i];
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return vp_err_set(err, "%s: %s", path, errno == ENOENT ? "no such file"
@@ -230,50 +346,33 @@ static bool load_text(const char *path, const text_params *tp, uint64_t skip, me
                                " bytes)", path, skip, (uint64_t)sb.st_size);
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    const uint64_t planned = (uint64_t)sb.st_size - skip;
-    uint64_t got = 0;
-    filemark head;
-    filemark_reset(&head, skip);
-    text_parser *t = NULL;
-    memcols *m = memcols_create();
-    char *buf = malloc(1 << 18);
-    bool ok = m && buf && text_parser_create(tp, &t, err);
-    if (!m || !buf)
-        vp_err_set(err, "out of memory");
-    text_sink sink = {text_sink_append, m};
-    while (ok) {
-        ssize_t r = pread(fd, buf, 1 << 18, (off_t)(skip + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            ok = vp_err_set(err, "%s: read error: %s", name, strerror(errno));
-            break;
-        }
-        if (r == 0)
-            break;
-        if (got == 0)
-            filemark_note(&head, buf, (size_t)r);
-        got += (uint64_t)r;
-        ok = text_parser_feed(t, buf, (size_t)r, &sink, err);
+    colcache *cc = p->no_cache ? NULL : colcache_create(path, fd, &sb, &p->text, skip);
+    memcols *m = NULL;
+    bool ok = true;
+    if (cc && colcache_load(cc, &m, st)) {
+        ds->cache[i] = DATASET_CACHE_HIT;
+    } else {
+        filemark head;
+        filemark_reset(&head, skip);
+        ok = (m = memcols_create()) != NULL;
+        if (!ok)
+            vp_err_set(err, "out of memory");
+        if (ok && cc)
+            colcache_begin(cc, m);
+        ok = ok && parse_text(fd, name, skip, (uint64_t)sb.st_size - skip, &p->text, m, &head, st, err);
+        if (ok && cc && colcache_commit(cc, m, st))
+            ds->cache[i] = DATASET_CACHE_STORED;
     }
-    if (ok)
-        ok = text_file_unchanged(fd, name, planned, got, &head, err) && text_parser_finish(t, &sink, err);
-    else if (strncmp(err->msg, name, strlen(name)) != 0)
-        vp_err_prefix(err, "%s", name);
-    if (m)
-        memcols_seal(m);
-    if (ok)
-        text_parser_stats(t, st);
+    note_warning(ds, name, colcache_warning(cc));
+    colcache_destroy(cc);
+    close(fd);
     if (ok && memcols_records(m) == 0 && st->data_rows == 0 && st->skipped_rows == 0)
         ok = vp_err_set(err, "%s: no data rows (%llu lines)", name, (unsigned long long)st->lines);
-    text_parser_destroy(t);
-    free(buf);
-    close(fd);
     if (!ok) {
         memcols_destroy(m);
         return false;
     }
-    *out = m;
+    ds->mem[i] = m;
     return true;
 }
 
@@ -282,6 +381,11 @@ static bool load_text(const char *path, const text_params *tp, uint64_t skip, me
 static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st, vp_err *err)
 {
     memcols *m = memcols_create();
+    if (m && !p->no_cache) {
+        int fd = colcache_spill_file();
+        if (fd >= 0)
+            memcols_spill_to(m, fd, 0, false, 0);
+    }
     follow_params fp = {.text = p->text_forced || !p->stdin_raw, .text_p = p->text,
                         .binary = p->binary};
     follower *f = NULL;
@@ -322,6 +426,7 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
     if (!ds || !(ds->src = calloc((size_t)npaths, sizeof *ds->src)) ||
         !(ds->mem = calloc((size_t)npaths, sizeof *ds->mem)) ||
         !(ds->tstats = calloc((size_t)npaths, sizeof *ds->tstats)) ||
+        !(ds->cache = calloc((size_t)npaths, sizeof *ds->cache)) ||
         !(ds->names = calloc((size_t)npaths, sizeof *ds->names)) ||
         !(ds->first_chunk = calloc((size_t)npaths + 1, sizeof *ds->first_chunk))) {
         dataset_destroy(ds);
@@ -338,11 +443,18 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                 dataset_destroy(ds);
                 return false;
             }
+            if (memcols_spill_errno(ds->mem[i])) {
+                char what[256];
+                snprintf(what, sizeof what, "the spill file could not be written (%s); the rows past "
+                                            "that point were held in memory",
+                         strerror(memcols_spill_errno(ds->mem[i])));
+                note_warning(ds, ds->names[i], what);
+            }
             r = memcols_records(ds->mem[i]);
             ds->first_chunk[i] = ds->chunks;
             ds->chunks += memcols_chunks(ds->mem[i]);
         } else if (text) {
-            if (!load_text(paths[i], &p->text, p->binary.skip_bytes, &ds->mem[i], &ds->tstats[i], err)) {
+            if (!load_text(ds, i, paths[i], p, err)) {
                 dataset_destroy(ds);
                 return false;
             }
@@ -410,17 +522,12 @@ bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, size_t 
         *records += cnt;
         return true;
     }
-    /* Inputs are few: a linear scan beats a binary search here. */
-    int i = 0;
-    while (k >= ds->first_chunk[i + 1])
-        i++;
-    if (ds->mem && ds->mem[i]) {
-        memcols_chunk(ds->mem[i], k - ds->first_chunk[i], x, y, n, records, nonfinite);
-        return true;
-    }
+    int i = input_of(ds, &k);
+    if (ds->mem && ds->mem[i])
+        return memcols_chunk(ds->mem[i], k, x, y, n, records, nonfinite, ds->names[i], err);
     if (!r->rd[i] && !(r->rd[i] = source_reader_create(ds->src[i], DATASET_CHUNK_RECORDS)))
         return vp_err_set(err, "out of memory");
-    uint64_t rec0 = (k - ds->first_chunk[i]) * DATASET_CHUNK_RECORDS;
+    uint64_t rec0 = k * DATASET_CHUNK_RECORDS;
     uint64_t total = source_get_info(ds->src[i])->records;
     size_t cnt = (size_t)(total - rec0 < DATASET_CHUNK_RECORDS ? total - rec0 : DATASET_CHUNK_RECORDS);
     *records += cnt;

@@ -29,12 +29,16 @@ typedef struct dataset_params {
     bool text_forced; /* --format given: every input is text */
     bool names_given; /* columns chosen by name: binary inputs are refused */
     bool stdin_raw;   /* "-" carries raw records (--dtype/--columns given), not text */
+    bool no_cache;    /* --no-cache: no column cache and no spill file; rows stay in memory */
+    int threads;      /* for parsing text; 0 = the online CPUs */
 } dataset_params;
 
 /* As dataset_create_files, but inputs named like text (.csv .tsv .txt .dat
  * .xyz ...), all inputs when text_forced, and "-" (standard input: text, or
- * raw records with stdin_raw) are read into memory (memcols.h) while the
- * dataset is created. */
+ * raw records with stdin_raw) are decoded while the dataset is created, into
+ * columns (memcols.h) held in memory up to a budget and spilled to a file
+ * past it. Text files come from the column cache (colcache.h) when it holds
+ * them as they are now, and are stored there when parsed. */
 bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_params *p,
                            dataset **out, vp_err *err);
 /* One growing file, followed (follow.h): rows are read by dataset_follow_poll
@@ -46,11 +50,15 @@ bool dataset_is_follow(const dataset *ds);
 bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err);
 void dataset_follow_wait(dataset *ds, int timeout_ms);
 /* The bounding box of chunk k's finite points, when known without reading
- * (followed data); false otherwise. */
+ * (text, standard input and followed data); false otherwise. */
 bool dataset_chunk_bbox(const dataset *ds, uint64_t k, double out[4]);
 /* Rows in chunk k of followed data (0 otherwise). */
 uint32_t dataset_chunk_records(const dataset *ds, uint64_t k);
 
+/* For a text input: whether its columns came from the column cache (HIT),
+ * were stored there (STORED), or neither. */
+typedef enum dataset_cache_state { DATASET_CACHE_NONE, DATASET_CACHE_HIT, DATASET_CACHE_STORED } dataset_cache_state;
+dataset_cache_state dataset_cache(const dataset *ds, int i);
 /* For a text input: what its parser saw (bad rows and the first of them). */
 bool dataset_text_stats(const dataset *ds, int i, text_stats *out);
 const char *dataset_input_name(const dataset *ds, int i);
@@ -58,7 +66,11 @@ const char *dataset_input_name(const dataset *ds, int i);
 bool dataset_create_demo(uint64_t points, dataset **out, vp_err *err);
 void dataset_destroy(dataset *ds);
 
-/* True when the bounds are known without a pass (the demo): [xmin, xmax, ymin, ymax]. */
+/* A problem worth a warning (the column cache could not be written, a spill
+ * file ran out of room), once: true and the text in buf the first time. */
+bool dataset_take_warning(dataset *ds, char *buf, size_t len);
+/* True when the bounds are known without a pass (the demo; text and standard
+ * input, from their chunks' boxes): [xmin, xmax, ymin, ymax]. */
 bool dataset_known_bounds(const dataset *ds, double bounds[4]);
 uint64_t dataset_records(const dataset *ds);  /* total records, all inputs */
 uint64_t dataset_chunks(const dataset *ds);

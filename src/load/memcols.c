@@ -1,32 +1,65 @@
 #include "load/memcols.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "load/dataset.h"
 
 typedef struct mchunk {
-    double *x, *y;     /* finite points, DATASET_CHUNK_RECORDS allocated */
-    uint32_t n;        /* finite points stored */
-    uint32_t records;  /* rows, non-finite included */
-    double bbox[4];
+    double *x, *y;   /* held in memory (n values each), or NULL */
+    bool on_file;    /* e.off/xbytes/ybytes say where (vacuously true when n == 0) */
+    memcols_entry e;
 } mchunk;
+
+/* One writer's state. Only its own thread touches `open` and the spares;
+ * `pending` and `done` change under the write lock. */
+typedef struct mpart {
+    mchunk *open;            /* taking rows, or NULL */
+    double *spare_x, *spare_y;/* full-size buffers to reuse for the next chunk */
+    float *f32;              /* conversion scratch for spill writes */
+    mchunk **pending;        /* sealed, not yet visible (an earlier part is not done) */
+    size_t npending, cap;
+    bool done;
+} mpart;
 
 struct memcols {
     pthread_rwlock_t lock;
-    mchunk **chunks;   /* pointers: a chunk never moves while readers use it */
+    mchunk **chunks;         /* visible chunks: pointers, so a chunk never moves */
     uint64_t nchunks, cap;
-    bool open;         /* the last chunk still takes rows */
-    uint64_t records;
+    mpart *parts;
+    int nparts, live;        /* live: the first part not done; its chunks show at once */
+    _Atomic uint64_t records;
+    _Atomic size_t mem_held; /* bytes of chunk values held in memory */
+    int fd;                  /* spill file, or -1 */
+    bool spill_all;
+    size_t budget;
+    _Atomic uint64_t spill_end;
+    _Atomic int spill_errno;
+    char *origin;            /* the cache file read, removed when found damaged */
 };
 
 memcols *memcols_create(void)
 {
     memcols *m = calloc(1, sizeof *m);
-    if (m)
-        pthread_rwlock_init(&m->lock, NULL);
+    if (!m)
+        return NULL;
+    if (!(m->parts = calloc(1, sizeof *m->parts))) {
+        free(m);
+        return NULL;
+    }
+    m->nparts = 1;
+    m->fd = -1;
+    m->budget = MEMCOLS_MEM_BUDGET;
+    const char *env = getenv("VASTPLOT_MEM_BUDGET");
+    if (env && *env >= '0' && *env <= '9')
+        m->budget = (size_t)strtoull(env, NULL, 10);
+    pthread_rwlock_init(&m->lock, NULL);
     return m;
 }
 
@@ -39,6 +72,17 @@ static void free_chunk(mchunk *c)
     }
 }
 
+static void free_part(mpart *p)
+{
+    free_chunk(p->open);
+    free(p->spare_x);
+    free(p->spare_y);
+    free(p->f32);
+    for (size_t i = 0; i < p->npending; i++)
+        free_chunk(p->pending[i]);
+    free(p->pending);
+}
+
 void memcols_destroy(memcols *m)
 {
     if (!m)
@@ -46,128 +90,406 @@ void memcols_destroy(memcols *m)
     for (uint64_t i = 0; i < m->nchunks; i++)
         free_chunk(m->chunks[i]);
     free(m->chunks);
+    for (int i = 0; i < m->nparts; i++)
+        free_part(&m->parts[i]);
+    free(m->parts);
+    if (m->fd >= 0)
+        close(m->fd);
+    free(m->origin);
     pthread_rwlock_destroy(&m->lock);
     free(m);
 }
 
-/* With the write lock held: the chunk taking rows, new if needed. */
-static mchunk *tail(memcols *m)
+void memcols_spill_to(memcols *m, int fd, uint64_t at, bool all, size_t budget)
 {
-    if (m->open && m->chunks[m->nchunks - 1]->records < DATASET_CHUNK_RECORDS)
-        return m->chunks[m->nchunks - 1];
+    if (m->fd >= 0)
+        close(m->fd);
+    m->fd = fd;
+    m->spill_end = at;
+    m->spill_all = all;
+    if (budget)
+        m->budget = budget;
+}
+
+int memcols_spill_errno(const memcols *m) { return atomic_load(&m->spill_errno); }
+uint64_t memcols_spill_end(const memcols *m) { return atomic_load(&m->spill_end); }
+size_t memcols_mem_bytes(const memcols *m) { return atomic_load(&m->mem_held); }
+
+bool memcols_set_parts(memcols *m, int n)
+{
+    if (n < 1)
+        n = 1;
+    mpart *p = calloc((size_t)n, sizeof *p);
+    if (!p)
+        return false;
+    for (int i = 0; i < m->nparts; i++)
+        free_part(&m->parts[i]);
+    free(m->parts);
+    m->parts = p;
+    m->nparts = n;
+    m->live = 0;
+    return true;
+}
+
+/* With the write lock held. */
+static bool show(memcols *m, mchunk *c)
+{
     if (m->nchunks == m->cap) {
         uint64_t ncap = m->cap ? m->cap * 2 : 64;
         mchunk **nc = realloc(m->chunks, ncap * sizeof *nc);
         if (!nc)
-            return NULL;
+            return false;
         m->chunks = nc;
         m->cap = ncap;
     }
+    m->chunks[m->nchunks++] = c;
+    return true;
+}
+
+static bool pend(mpart *p, mchunk *c)
+{
+    if (p->npending == p->cap) {
+        size_t ncap = p->cap ? p->cap * 2 : 16;
+        mchunk **nc = realloc(p->pending, ncap * sizeof *nc);
+        if (!nc)
+            return false;
+        p->pending = nc;
+        p->cap = ncap;
+    }
+    p->pending[p->npending++] = c;
+    return true;
+}
+
+static bool pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+    const char *b = buf;
+    while (len) {
+        ssize_t w = pwrite(fd, b, len, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = ENOSPC;
+            return false;
+        }
+        b += w;
+        len -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return true;
+}
+
+/* The column's bytes as 64-bit words (a last half word zero-extended), summed. */
+static uint64_t sum_bytes(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t s = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        s += w;
+    }
+    if (i < len) {
+        uint64_t w = 0;
+        memcpy(&w, p + i, len - i);
+        s += w;
+    }
+    return s;
+}
+
+static bool fits_f32(const double *v, size_t n)
+{
+    bool ok = true;
+    for (size_t i = 0; i < n; i++)
+        ok &= (double)(float)v[i] == v[i];
+    return ok;
+}
+
+/* Writes one column at off as float32 (when exact) or float64. */
+static bool write_col(memcols *m, mpart *p, const double *v, uint32_t n, uint8_t bytes, uint64_t off,
+                      uint64_t *sum)
+{
+    if (bytes == 8) {
+        *sum += sum_bytes(v, (size_t)n * 8);
+        return pwrite_all(m->fd, v, (size_t)n * 8, off);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        p->f32[i] = (float)v[i];
+    *sum += sum_bytes(p->f32, (size_t)n * 4);
+    return pwrite_all(m->fd, p->f32, (size_t)n * 4, off);
+}
+
+static bool spill(memcols *m, mpart *p, mchunk *c)
+{
+    if (!p->f32 && !(p->f32 = malloc(DATASET_CHUNK_RECORDS * sizeof *p->f32)))
+        return false;
+    uint32_t n = c->e.n;
+    c->e.xbytes = fits_f32(c->x, n) ? 4 : 8;
+    c->e.ybytes = fits_f32(c->y, n) ? 4 : 8;
+    uint64_t bx = (uint64_t)n * c->e.xbytes, by = (uint64_t)n * c->e.ybytes;
+    uint64_t off = atomic_fetch_add(&m->spill_end, bx + by);
+    c->e.sum = 0;
+    if (!write_col(m, p, c->x, n, c->e.xbytes, off, &c->e.sum) ||
+        !write_col(m, p, c->y, n, c->e.ybytes, off + bx, &c->e.sum)) {
+        int zero = 0;
+        atomic_compare_exchange_strong(&m->spill_errno, &zero, errno ? errno : EIO);
+        return false;
+    }
+    c->e.off = off;
+    return true;
+}
+
+static void recycle(mpart *p, double **x, double **y)
+{
+    if (!p->spare_x) {
+        p->spare_x = *x;
+        p->spare_y = *y;
+    } else {
+        free(*x);
+        free(*y);
+    }
+    *x = *y = NULL;
+}
+
+/* Seals part p's open chunk: to the spill file and/or kept in memory, then
+ * visible or pending. From the part's own thread. */
+static bool seal_part(memcols *m, int pi)
+{
+    mpart *p = &m->parts[pi];
+    mchunk *c = p->open;
+    if (!c)
+        return true;
+    p->open = NULL;
+    if (c->e.records == 0) {
+        recycle(p, &c->x, &c->y);
+        free(c);
+        return true;
+    }
+    size_t bytes = (size_t)c->e.n * 16;
+    if (c->e.n == 0) {
+        c->on_file = true;
+        c->e.xbytes = c->e.ybytes = 8;
+    } else if (m->fd >= 0 && !atomic_load(&m->spill_errno) &&
+               (m->spill_all || atomic_load(&m->mem_held) + bytes > m->budget)) {
+        c->on_file = spill(m, p, c);
+    }
+    bool keep = c->e.n && (!c->on_file || atomic_load(&m->mem_held) + bytes <= m->budget);
+    if (keep) {
+        if (c->e.n < DATASET_CHUNK_RECORDS) { /* a short chunk keeps only what it holds */
+            double *nx = realloc(c->x, (size_t)c->e.n * sizeof *nx);
+            if (nx)
+                c->x = nx;
+            double *ny = realloc(c->y, (size_t)c->e.n * sizeof *ny);
+            if (ny)
+                c->y = ny;
+        }
+        atomic_fetch_add(&m->mem_held, bytes);
+    } else {
+        recycle(p, &c->x, &c->y);
+    }
+    pthread_rwlock_wrlock(&m->lock);
+    bool ok = pi == m->live ? show(m, c) : pend(p, c);
+    pthread_rwlock_unlock(&m->lock);
+    if (!ok)
+        free_chunk(c);
+    return ok;
+}
+
+static mchunk *open_chunk(mpart *p)
+{
     mchunk *c = calloc(1, sizeof *c);
-    if (!c || !(c->x = malloc(DATASET_CHUNK_RECORDS * sizeof *c->x)) ||
-        !(c->y = malloc(DATASET_CHUNK_RECORDS * sizeof *c->y))) {
+    if (!c)
+        return NULL;
+    if (p->spare_x) {
+        c->x = p->spare_x;
+        c->y = p->spare_y;
+        p->spare_x = p->spare_y = NULL;
+    } else if (!(c->x = malloc(DATASET_CHUNK_RECORDS * sizeof *c->x)) ||
+               !(c->y = malloc(DATASET_CHUNK_RECORDS * sizeof *c->y))) {
         free_chunk(c);
         return NULL;
     }
-    c->bbox[0] = c->bbox[2] = INFINITY;
-    c->bbox[1] = c->bbox[3] = -INFINITY;
-    m->chunks[m->nchunks++] = c;
-    m->open = true;
+    c->e.bbox[0] = c->e.bbox[2] = INFINITY;
+    c->e.bbox[1] = c->e.bbox[3] = -INFINITY;
     return c;
+}
+
+bool memcols_append_part(memcols *m, int part, const double *x, const double *y, size_t n)
+{
+    mpart *p = &m->parts[part];
+    size_t i = 0;
+    while (i < n) {
+        if (!p->open && !(p->open = open_chunk(p)))
+            return false;
+        mchunk *c = p->open;
+        size_t room = DATASET_CHUNK_RECORDS - c->e.records;
+        size_t take = n - i < room ? n - i : room;
+        uint32_t k = c->e.n;
+        double x0 = c->e.bbox[0], x1 = c->e.bbox[1], y0 = c->e.bbox[2], y1 = c->e.bbox[3];
+        for (size_t j = 0; j < take; j++) {
+            double a = x[i + j], b = y[i + j];
+            bool fin = isfinite(a) && isfinite(b);
+            c->x[k] = a;
+            c->y[k] = b;
+            k += fin;
+            if (fin) {
+                x0 = a < x0 ? a : x0;
+                x1 = a > x1 ? a : x1;
+                y0 = b < y0 ? b : y0;
+                y1 = b > y1 ? b : y1;
+            }
+        }
+        c->e.bbox[0] = x0, c->e.bbox[1] = x1, c->e.bbox[2] = y0, c->e.bbox[3] = y1;
+        c->e.n = k;
+        c->e.records += (uint32_t)take;
+        atomic_fetch_add(&m->records, take);
+        i += take;
+        if (c->e.records == DATASET_CHUNK_RECORDS && !seal_part(m, part))
+            return false;
+    }
+    return true;
 }
 
 bool memcols_append(memcols *m, const double *x, const double *y, size_t n)
 {
-    pthread_rwlock_wrlock(&m->lock);
-    size_t i = 0;
-    bool ok = true;
-    while (i < n) {
-        mchunk *c = tail(m);
-        if (!c) {
-            ok = false;
-            break;
-        }
-        size_t room = DATASET_CHUNK_RECORDS - c->records;
-        size_t take = n - i < room ? n - i : room;
-        for (size_t j = 0; j < take; j++) {
-            double a = x[i + j], b = y[i + j];
-            bool fin = isfinite(a) && isfinite(b);
-            c->x[c->n] = a;
-            c->y[c->n] = b;
-            c->n += fin;
-            if (fin) {
-                c->bbox[0] = a < c->bbox[0] ? a : c->bbox[0];
-                c->bbox[1] = a > c->bbox[1] ? a : c->bbox[1];
-                c->bbox[2] = b < c->bbox[2] ? b : c->bbox[2];
-                c->bbox[3] = b > c->bbox[3] ? b : c->bbox[3];
-            }
-        }
-        c->records += (uint32_t)take;
-        m->records += take;
-        i += take;
-        if (c->records == DATASET_CHUNK_RECORDS)
-            m->open = false;
-    }
-    pthread_rwlock_unlock(&m->lock);
-    return ok;
+    return memcols_append_part(m, 0, x, y, n);
 }
 
-void memcols_seal(memcols *m)
+void memcols_part_done(memcols *m, int part)
 {
+    seal_part(m, part);
     pthread_rwlock_wrlock(&m->lock);
-    m->open = false;
+    m->parts[part].done = true;
+    while (m->live < m->nparts && m->parts[m->live].done) {
+        m->live++;
+        if (m->live < m->nparts) {
+            mpart *q = &m->parts[m->live];
+            for (size_t i = 0; i < q->npending; i++)
+                if (!show(m, q->pending[i]))
+                    free_chunk(q->pending[i]);
+            q->npending = 0;
+        }
+    }
     pthread_rwlock_unlock(&m->lock);
 }
+
+void memcols_seal(memcols *m) { seal_part(m, 0); }
 
 void memcols_truncate(memcols *m, uint64_t keep)
 {
     pthread_rwlock_wrlock(&m->lock);
     while (m->nchunks > keep) {
         mchunk *c = m->chunks[--m->nchunks];
-        m->records -= c->records;
+        m->records -= c->e.records;
+        if (c->x)
+            m->mem_held -= (size_t)c->e.n * 16;
         free_chunk(c);
     }
-    m->open = false;
+    mpart *p = &m->parts[0];
+    if (p->open) {
+        m->records -= p->open->e.records;
+        recycle(p, &p->open->x, &p->open->y);
+        free(p->open);
+        p->open = NULL;
+    }
     pthread_rwlock_unlock(&m->lock);
 }
 
-uint64_t memcols_records(const memcols *m)
-{
-    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
-    uint64_t r = m->records;
-    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
-    return r;
-}
+uint64_t memcols_records(const memcols *m) { return atomic_load(&m->records); }
 
 uint64_t memcols_chunks(const memcols *m)
 {
     pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
-    uint64_t n = m->nchunks - (m->open ? 1 : 0);
+    uint64_t n = m->nchunks;
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
     return n;
 }
 
-void memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, size_t *n,
-                   uint64_t *records, uint64_t *nonfinite)
+static bool pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+    char *b = buf;
+    while (len) {
+        ssize_t r = pread(fd, b, len, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0)
+                errno = EIO; /* the spill file is shorter than its index says */
+            return false;
+        }
+        b += r;
+        len -= (size_t)r;
+        off += (uint64_t)r;
+    }
+    return true;
+}
+
+/* Reads a column of n values into dst (room for n doubles). float32 values
+ * are read into the upper half and widened in place, front to back: dst[i]
+ * only ever overwrites float32 values already widened. */
+static bool read_col(int fd, double *dst, uint32_t n, uint8_t bytes, uint64_t off, uint64_t *sum)
+{
+    if (bytes == 8) {
+        if (!pread_all(fd, dst, (size_t)n * 8, off))
+            return false;
+        *sum += sum_bytes(dst, (size_t)n * 8);
+        return true;
+    }
+    float *src = (float *)((char *)dst + (size_t)n * 4);
+    if (!pread_all(fd, src, (size_t)n * 4, off))
+        return false;
+    *sum += sum_bytes(src, (size_t)n * 4);
+    for (uint32_t i = 0; i < n; i++)
+        dst[i] = (double)src[i];
+    return true;
+}
+
+bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, size_t *n,
+                   uint64_t *records, uint64_t *nonfinite, const char *name, vp_err *err)
 {
     pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
     *n = 0;
-    if (k < m->nchunks) {
-        const mchunk *c = m->chunks[k];
-        memcpy(x, c->x, c->n * sizeof *x);
-        memcpy(y, c->y, c->n * sizeof *y);
-        *n = c->n;
-        *records += c->records;
-        *nonfinite += c->records - c->n;
+    if (k >= m->nchunks) {
+        pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+        return true;
+    }
+    const mchunk *c = m->chunks[k];
+    memcols_entry e = c->e;
+    bool in_memory = c->x != NULL;
+    if (in_memory) {
+        memcpy(x, c->x, e.n * sizeof *x);
+        memcpy(y, c->y, e.n * sizeof *y);
     }
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+    /* Spilled bytes are never rewritten: the read needs no lock. */
+    uint64_t sum = 0;
+    if (!in_memory && e.n &&
+        (!read_col(m->fd, x, e.n, e.xbytes, e.off, &sum) ||
+         !read_col(m->fd, y, e.n, e.ybytes, e.off + (uint64_t)e.n * e.xbytes, &sum)))
+        return vp_err_set(err, "%s: reading its columns back from %s: %s", name,
+                          m->origin ? m->origin : "the spill file", strerror(errno));
+    if (!in_memory && e.n && sum != e.sum) {
+        if (m->origin) {
+            unlink(m->origin);
+            return vp_err_set(err, "%s: the column cache entry %s is damaged (chunk %" PRIu64 " does not "
+                                   "match its sum); it was removed: run again to parse the text anew",
+                              name, m->origin, k);
+        }
+        return vp_err_set(err, "%s: the spill file's chunk %" PRIu64 " reads back other bytes than were "
+                               "written", name, k);
+    }
+    *n = e.n;
+    *records += e.records;
+    *nonfinite += e.records - e.n;
+    return true;
 }
 
 void memcols_chunk_bbox(const memcols *m, uint64_t k, double out[4])
 {
     pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
     if (k < m->nchunks)
-        memcpy(out, m->chunks[k]->bbox, 4 * sizeof *out);
+        memcpy(out, m->chunks[k]->e.bbox, 4 * sizeof *out);
     else
         out[0] = INFINITY, out[1] = -INFINITY, out[2] = INFINITY, out[3] = -INFINITY;
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
@@ -176,7 +498,55 @@ void memcols_chunk_bbox(const memcols *m, uint64_t k, double out[4])
 uint32_t memcols_chunk_records(const memcols *m, uint64_t k)
 {
     pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
-    uint32_t r = k < m->nchunks ? m->chunks[k]->records : 0;
+    uint32_t r = k < m->nchunks ? m->chunks[k]->e.records : 0;
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
     return r;
+}
+
+bool memcols_entries(const memcols *m, memcols_entry **out, uint64_t *n)
+{
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
+    bool ok = (*out = malloc((m->nchunks ? m->nchunks : 1) * sizeof **out)) != NULL;
+    for (uint64_t i = 0; ok && i < m->nchunks; i++) {
+        ok = m->chunks[i]->on_file;
+        (*out)[i] = m->chunks[i]->e;
+    }
+    *n = m->nchunks;
+    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+    if (!ok) {
+        free(*out);
+        *out = NULL;
+    }
+    return ok;
+}
+
+memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, const char *origin)
+{
+    memcols *m = memcols_create();
+    if (!m || !(m->chunks = malloc((n ? n : 1) * sizeof *m->chunks)) || (origin && !(m->origin = strdup(origin)))) {
+        memcols_destroy(m);
+        close(fd);
+        return NULL;
+    }
+    m->fd = fd;
+    m->cap = n ? n : 1;
+    m->parts[0].done = true;
+    m->live = 1;
+    uint64_t end = 0, records = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        mchunk *c = calloc(1, sizeof *c);
+        if (!c) {
+            memcols_destroy(m);
+            return NULL;
+        }
+        c->on_file = true;
+        c->e = e[i];
+        m->chunks[m->nchunks++] = c;
+        records += e[i].records;
+        uint64_t stop = e[i].off + (uint64_t)e[i].n * (e[i].xbytes + e[i].ybytes);
+        end = stop > end ? stop : end;
+    }
+    m->records = records;
+    m->spill_end = end;
+    return m;
 }

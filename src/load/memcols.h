@@ -1,37 +1,104 @@
 #ifndef VP_MEMCOLS_H
 #define VP_MEMCOLS_H
-/* Decoded x,y columns kept in memory, for inputs that cannot be re-read in
- * windows: text files (parsing is the expensive part), standard input and
- * followed (growing) files. Rows are grouped into chunks of at most
- * DATASET_CHUNK_RECORDS; non-finite rows are counted per chunk and not
- * stored; each chunk knows its bounding box. 16 bytes per row.
+/* Decoded x,y columns of inputs that cannot be re-read in windows: text files
+ * (parsing is the expensive part), standard input and followed (growing)
+ * files. Rows are grouped into chunks of at most DATASET_CHUNK_RECORDS;
+ * non-finite rows are counted per chunk and not stored; each chunk knows its
+ * bounding box.
  *
- * Thread safety: one writer (append, seal, truncate) and any number of readers
- * (memcols_chunk) may run at once. A chunk a reader has seen never changes
- * unless it is dropped by memcols_truncate. */
+ * Where the values live: in memory (16 bytes per finite row) until the
+ * retained chunks reach the memory budget; with a spill file
+ * (memcols_spill_to) the chunks after that are written to it and read back
+ * with pread, so memory stays bounded whatever the number of rows. In a spill
+ * file each chunk holds its x column then its y column, each as float32 when
+ * every value of that column in the chunk is a float32 exactly (lossless), else
+ * as float64: text values are decimals, which float32 rarely holds exactly,
+ * and the picture must be the one the float64 values give.
+ * A write that fails (a full disk, a file size limit) is not an error: that
+ * chunk and all later ones stay in memory, and memcols_spill_errno says why
+ * (warn once). Spilled bytes are never overwritten, so a reader's pread never
+ * races a writer.
+ *
+ * Writers: one writer per part (memcols_set_parts, for a text parsed by
+ * several threads at once; 1 part by default). A part's chunks become
+ * visible to readers (memcols_chunks) in part order: part p's chunks appear
+ * once parts 0..p-1 are done, so chunk numbers never change once seen.
+ * Readers (memcols_chunk and the other getters) may run at any time from any
+ * thread. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/err.h"
+
+/* Bytes of chunk values kept in memory before a spill file takes the rest
+ * (VASTPLOT_MEM_BUDGET, in bytes, changes it: for tests). */
+#define MEMCOLS_MEM_BUDGET ((size_t)64 << 20)
+
 typedef struct memcols memcols;
 
 memcols *memcols_create(void);
-void memcols_destroy(memcols *m); /* NULL is fine */
-/* Appends n rows to the open chunk (new chunks as needed); false when out of memory. */
+void memcols_destroy(memcols *m); /* NULL is fine; closes the spill file */
+
+/* From now on sealed chunks go to fd (memcols owns it from here, even on
+ * failure), from byte offset `at` on: every chunk when `all` (a cache file being
+ * written: the chunks stay in memory too while within the budget), else only
+ * those past the memory budget. budget 0 = MEMCOLS_MEM_BUDGET. Call before the
+ * first append. */
+void memcols_spill_to(memcols *m, int fd, uint64_t at, bool all, size_t budget);
+/* 0, or the errno of the first spill write that failed (rows are then kept in
+ * memory from that chunk on). */
+int memcols_spill_errno(const memcols *m);
+/* Offset just past the spilled bytes. */
+uint64_t memcols_spill_end(const memcols *m);
+
+/* Writers in parts: n >= 1, before any append. */
+bool memcols_set_parts(memcols *m, int n);
+/* Appends n rows to part's open chunk (new chunks as needed); false when out
+ * of memory. memcols_append is part 0. */
+bool memcols_append_part(memcols *m, int part, const double *x, const double *y, size_t n);
 bool memcols_append(memcols *m, const double *x, const double *y, size_t n);
-/* Closes the open chunk, so readers may take it whole: later rows start a new one. */
+/* The part has all its rows: its last chunk is sealed and, once every earlier
+ * part is done too, its chunks are visible. */
+void memcols_part_done(memcols *m, int part);
+/* Closes part 0's open chunk, so readers may take it whole: later rows start
+ * a new one (a followed file's rows become visible after every read). */
 void memcols_seal(memcols *m);
-/* Drops chunks from `keep` on (a followed file was truncated). */
+/* Drops chunks from `keep` on and part 0's open chunk (a followed file was
+ * truncated). With one part only. */
 void memcols_truncate(memcols *m, uint64_t keep);
-uint64_t memcols_records(const memcols *m); /* rows held, non-finite included */
-uint64_t memcols_chunks(const memcols *m);  /* sealed chunks: the ones readers may use */
+
+uint64_t memcols_records(const memcols *m); /* rows appended, non-finite included */
+uint64_t memcols_chunks(const memcols *m);  /* visible chunks: the ones readers may use */
+/* Bytes of chunk values held in memory now. */
+size_t memcols_mem_bytes(const memcols *m);
 /* Chunk k's finite points (room for DATASET_CHUNK_RECORDS); *records and
- * *nonfinite are added to. */
-void memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, size_t *n,
-                   uint64_t *records, uint64_t *nonfinite);
+ * *nonfinite are added to. Hot path; false only when reading the spill file
+ * fails (err names `name`). */
+bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, size_t *n,
+                   uint64_t *records, uint64_t *nonfinite, const char *name, vp_err *err);
 /* Rows (non-finite included) in chunk k. */
 uint32_t memcols_chunk_records(const memcols *m, uint64_t k);
 /* xmin, xmax, ymin, ymax of chunk k's finite points (xmin > xmax if none). */
 void memcols_chunk_bbox(const memcols *m, uint64_t k, double out[4]);
+
+/* A visible chunk as it lies in the spill file: what a cache file's index
+ * holds (colcache.h). */
+typedef struct memcols_entry {
+    uint64_t off;          /* byte offset of the x column; y follows */
+    uint32_t n, records;   /* finite points stored; rows */
+    uint8_t xbytes, ybytes;/* 4: float32, 8: float64 */
+    uint64_t sum;          /* of the column bytes as 64-bit words: a damaged file shows */
+    double bbox[4];
+} memcols_entry;
+/* Every visible chunk's entry (malloc'd, *out); false when a chunk is not in
+ * the spill file (no spill, or a spill write failed) or out of memory. */
+bool memcols_entries(const memcols *m, memcols_entry **out, uint64_t *n);
+/* Read-only columns over a spill file written earlier (a cache hit): takes
+ * fd (closed on failure too) and copies the entries. A chunk whose bytes do
+ * not match its sum when read is an error, and the file called `origin` is
+ * removed then (it is damaged: the next run parses again). NULL when out of
+ * memory. */
+memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, const char *origin);
 
 #endif
