@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "look/shade.h"
+#include "out/png_out.h"
+
 bool compose_flip_rows(uint8_t *rgba, int w, int h)
 {
     size_t stride = (size_t)w * 4;
@@ -62,5 +65,25 @@ out:
         glDeleteFramebuffers(1, &fbo);
     if (rb)
         glDeleteRenderbuffers(1, &rb);
+    return ok;
+}
+
+static bool shade_fill(void *ctx, int y0, int y1, uint8_t *rows, size_t stride)
+{
+    return shade_rows(ctx, y0, y1, rows, stride);
+}
+
+bool compose_write_png(atomic_file *af, const uint64_t *counts, int w, int h,
+                       const tonemap_look *look, int threads, vp_err *err)
+{
+    shade_table st;
+    if (!shade_table_build(look->table, look->floor, &st))
+        return vp_err_set(err, "out of memory building the tone map");
+    bool alpha = look->background[3] != 255;
+    shade_picture sp = {.counts = counts, .w = w, .h = h, .table = &st, .cmap = look->cmap,
+                        .spread = look->spread, .channels = alpha ? 4 : 3};
+    memcpy(sp.background, look->background, 4);
+    bool ok = png_encode_rows(af, w, h, alpha, shade_fill, &sp, threads, err);
+    shade_table_free(&st);
     return ok;
 }

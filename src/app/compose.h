@@ -10,6 +10,7 @@
 #include "accum/view.h"
 #include "core/err.h"
 #include "gl/tonemap_pass.h"
+#include "out/atomic_file.h"
 #include "overlay/overlay.h"
 
 typedef struct compose_params {
@@ -31,5 +32,14 @@ bool compose_flip_rows(uint8_t *rgba, int w, int h);
 
 /* rgba: w*h*4 bytes, top row first. */
 bool compose_readback(const compose_params *p, uint8_t *rgba, vp_err *err);
+
+/* The picture of a grid without overlay (what tonemap_pass_render reads back,
+ * pixel for pixel: both evaluate look/shade.h), tone-mapped on the CPU by
+ * `threads` workers (0: one per core) strip by strip straight into the PNG
+ * encoder (png_encode_rows), so no whole RGB(A) image, float copy or GL
+ * target is ever held: memory beyond the grid is a few MiB per thread. RGBA
+ * when the background is translucent, else RGB. No GL needed. */
+bool compose_write_png(atomic_file *af, const uint64_t *counts, int w, int h,
+                       const tonemap_look *look, int threads, vp_err *err);
 
 #endif

@@ -199,8 +199,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     }
     view_init(&v, lim[0], lim[1], lim[2], lim[3], plot.w, plot.h);
     size_t pixels = (size_t)plot.w * (size_t)plot.h;
-    if (!(counts = calloc(pixels, sizeof *counts)) ||
-        !(rgba = malloc((size_t)o->width * (size_t)o->height * 4))) {
+    if (!(counts = calloc(pixels, sizeof *counts))) {
         vp_err_set(err, "out of memory for a %dx%d picture (%zu MiB of counts)", o->width, o->height,
                    pixels * 8 >> 20);
         goto out;
@@ -226,8 +225,9 @@ int cmd_render(const vp_options *o, vp_err *err)
         accum_cpu *ac;
         if (!accum_cpu_start(ds, &v, &ap, counts, &ac, err))
             goto out;
-        /* compiles (and warms) the tone-map shaders while the workers bin */
-        bool tp_ok = tonemap_pass_create(o->tonemap, &tp, err) && tonemap_pass_warm(tp, err);
+        /* compiles (and warms) the tone-map shaders while the workers bin;
+         * only the overlay needs them (below) */
+        bool tp_ok = !ov || (tonemap_pass_create(o->tonemap, &tp, err) && tonemap_pass_warm(tp, err));
         vp_err aerr;
         bool ok = accum_cpu_join(ac, &st, &aerr);
         if (!ok)
@@ -250,20 +250,37 @@ int cmd_render(const vp_options *o, vp_err *err)
     }
     look.table = &table;
     double t_table = vp_now();
-    if (ov) {
-        compose_params cp = {o->width, o->height, ov, plot, &v, tp, &table,
-                             (const uint8_t(*)[4])look.cmap, look.floor, o->background, NULL};
-        if (!tonemap_pass_set(tp, counts, plot.w, plot.h, &look, err) || !compose_readback(&cp, rgba, err))
+    /* Without the overlay, when the grid is here anyway or GL is software,
+     * the CPU tone-maps strip by strip into the PNG encoder: the same pixels
+     * as the GL pass (look/shade.h), no whole picture held, all cores. */
+    bool cpu_picture = !ov && (!use_gpu || glctx_is_software(gl));
+    atomic_file *af = NULL;
+    if (cpu_picture) {
+        /* all or nothing: both go to temporary files, moved into place together */
+        if (!(af = output_set_begin(&outs, 0, err)) ||
+            !compose_write_png(af, counts, plot.w, plot.h, &look, threads, err))
             goto out;
-    } else if (!tonemap_pass_render(tp, counts, plot.w, plot.h, &look, rgba, err)) {
-        goto out;
+    } else {
+        if (!(rgba = malloc((size_t)o->width * (size_t)o->height * 4))) {
+            vp_err_set(err, "out of memory for a %dx%d picture", o->width, o->height);
+            goto out;
+        }
+        if (ov) {
+            compose_params cp = {o->width, o->height, ov, plot, &v, tp, &table,
+                                 (const uint8_t(*)[4])look.cmap, look.floor, o->background, NULL};
+            if (!tonemap_pass_set(tp, counts, plot.w, plot.h, &look, err) || !compose_readback(&cp, rgba, err))
+                goto out;
+        } else if (!tonemap_pass_render(tp, counts, plot.w, plot.h, &look, rgba, err)) {
+            goto out;
+        }
+        if (!(af = output_set_begin(&outs, 0, err)) ||
+            !png_encode_rgba(af, rgba, o->width, o->height, (size_t)o->width * 4,
+                             o->background[3] != 255, err))
+            goto out;
+        free(rgba);
+        rgba = NULL;
     }
     double t_tone = vp_now();
-    /* all or nothing: both go to temporary files, moved into place together */
-    atomic_file *af = output_set_begin(&outs, 0, err);
-    if (!af || !png_encode_rgba(af, rgba, o->width, o->height, (size_t)o->width * 4,
-                                o->background[3] != 255, err))
-        goto out;
     if (o->save_counts &&
         (!(af = output_set_begin(&outs, 1, err)) || !npy_encode_counts(af, counts, plot.w, plot.h, err)))
         goto out;
@@ -288,8 +305,9 @@ int cmd_render(const vp_options *o, vp_err *err)
         if (o->verbose)
             fprintf(stderr,
                     "vastplot: timeline (s from start): GL ready %.3f, bounds done %.3f, "
-                    "accumulated %.3f, tone-map table %.3f, tone-map pass %.3f, files written %.3f\n",
+                    "accumulated %.3f, tone-map table %.3f, %s %.3f, files written %.3f\n",
                     t_gl - t_start, t_scan - t_start, t_acc_end - t_start, t_table - t_start,
+                    cpu_picture ? "PNG (CPU tone map streamed into it)" : "tone-map pass + PNG",
                     t_tone - t_start, t_end - t_start);
     }
     rc = 0;

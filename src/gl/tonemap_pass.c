@@ -5,21 +5,18 @@
 #include <stdlib.h>
 
 #include "gl/shader.h"
+#include "look/shade.h"
 
 struct tonemap_pass {
     tonemap_kind kind;
     GLuint prog, vao;
     /* the uploaded grid and look */
     int w, h;
-    GLuint counts_tex, cmap_tex;
-    GLuint bufs[3], texs[3]; /* eq-hist LUT, big values, big levels */
-    float *staging;          /* w*h floats */
-    float fmin, frange, floor;
+    GLuint shades_tex, cmap_tex;
+    uint16_t *staging; /* w*h shades (look/shade.h) */
     int spread;
-    int lut_len, big_len;
     float background[4];
-    GLint u_lut_len, u_big_len, u_fmin, u_frange, u_floor, u_background, u_flip, u_src_origin,
-        u_src_scale, u_view_origin, u_spread;
+    GLint u_background, u_flip, u_src_origin, u_src_scale, u_view_origin, u_spread;
 };
 
 tonemap_kind tonemap_pass_kind(const tonemap_pass *t) { return t->kind; }
@@ -31,24 +28,15 @@ bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err)
     if (!t)
         return vp_err_set(err, "out of memory");
     t->kind = kind;
-    char defs[32];
-    snprintf(defs, sizeof defs, "#define KIND %d\n", (int)kind);
-    if (!(t->prog = shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl", defs, err))) {
+    /* one program for every kind: the CPU has mapped counts to shades */
+    if (!(t->prog = shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl", "", err))) {
         free(t);
         return false;
     }
     glCreateVertexArrays(1, &t->vao);
     GLuint p = t->prog;
-    glProgramUniform1i(p, glGetUniformLocation(p, "u_counts"), 0);
-    glProgramUniform1i(p, glGetUniformLocation(p, "u_lut"), 1);
-    glProgramUniform1i(p, glGetUniformLocation(p, "u_big_vals"), 2);
-    glProgramUniform1i(p, glGetUniformLocation(p, "u_big_lvls"), 3);
-    glProgramUniform1i(p, glGetUniformLocation(p, "u_cmap"), 4);
-    t->u_lut_len = glGetUniformLocation(p, "u_lut_len");
-    t->u_big_len = glGetUniformLocation(p, "u_big_len");
-    t->u_fmin = glGetUniformLocation(p, "u_fmin");
-    t->u_frange = glGetUniformLocation(p, "u_frange");
-    t->u_floor = glGetUniformLocation(p, "u_floor");
+    glProgramUniform1i(p, glGetUniformLocation(p, "u_shades"), 0);
+    glProgramUniform1i(p, glGetUniformLocation(p, "u_cmap"), 1);
     t->u_background = glGetUniformLocation(p, "u_background");
     t->u_flip = glGetUniformLocation(p, "u_flip");
     t->u_src_origin = glGetUniformLocation(p, "u_src_origin");
@@ -59,21 +47,12 @@ bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err)
     return true;
 }
 
-static void release_look(tonemap_pass *t)
-{
-    glDeleteTextures(3, t->texs);
-    glDeleteBuffers(3, t->bufs);
-    for (int i = 0; i < 3; i++)
-        t->texs[i] = t->bufs[i] = 0;
-}
-
 void tonemap_pass_destroy(tonemap_pass *t)
 {
     if (!t)
         return;
-    release_look(t);
-    if (t->counts_tex)
-        glDeleteTextures(1, &t->counts_tex);
+    if (t->shades_tex)
+        glDeleteTextures(1, &t->shades_tex);
     if (t->cmap_tex)
         glDeleteTextures(1, &t->cmap_tex);
     glDeleteProgram(t->prog);
@@ -101,16 +80,6 @@ bool tonemap_pass_check_size(int w, int h, vp_err *err)
     return true;
 }
 
-/* A buffer texture of n floats (at least one, so the sampler is valid). */
-static void float_buffer_texture(const float *data, size_t n, GLuint *buf, GLuint *tex)
-{
-    static const float zero = 0.0f;
-    glCreateBuffers(1, buf);
-    glNamedBufferStorage(*buf, (GLsizeiptr)((n ? n : 1) * sizeof(float)), n ? (const void *)data : &zero, 0);
-    glCreateTextures(GL_TEXTURE_BUFFER, 1, tex);
-    glTextureBuffer(*tex, GL_R32F, *buf);
-}
-
 bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
                       const tonemap_look *look, vp_err *err)
 {
@@ -121,53 +90,37 @@ bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
     size_t pixels = (size_t)w * (size_t)h;
     while (glGetError() != GL_NO_ERROR) {
     }
-    if (w != t->w || h != t->h || !t->counts_tex) {
-        if (t->counts_tex)
-            glDeleteTextures(1, &t->counts_tex);
+    if (w != t->w || h != t->h || !t->shades_tex) {
+        if (t->shades_tex)
+            glDeleteTextures(1, &t->shades_tex);
         free(t->staging);
         t->staging = malloc(pixels * sizeof *t->staging);
         if (!t->staging) {
-            t->counts_tex = 0;
+            t->shades_tex = 0;
             t->w = t->h = 0;
             return vp_err_set(err, "out of memory for a %dx%d picture", w, h);
         }
-        glCreateTextures(GL_TEXTURE_2D, 1, &t->counts_tex);
-        glTextureStorage2D(t->counts_tex, 1, GL_R32F, w, h);
+        glCreateTextures(GL_TEXTURE_2D, 1, &t->shades_tex);
+        glTextureStorage2D(t->shades_tex, 1, GL_R16UI, w, h);
+        /* an integer texture with a linear filter is incomplete (reads 0) */
+        glTextureParameteri(t->shades_tex, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTextureParameteri(t->shades_tex, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
         t->w = w;
         t->h = h;
     }
-    /* float holds counts exactly up to 2^24, which is all the LUT needs; past
-     * that the nearest float is far below one colormap step */
-    float *fc = t->staging;
-    for (size_t i = 0; i < pixels; i++)
-        fc[i] = (float)counts[i];
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glTextureSubImage2D(t->counts_tex, 0, 0, 0, w, h, GL_RED, GL_FLOAT, fc);
+    shade_table st;
+    if (!shade_table_build(tb, look->floor, &st))
+        return vp_err_set(err, "out of memory");
+    shade_grid(&st, counts, pixels, t->staging);
+    shade_table_free(&st);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 2);
+    glTextureSubImage2D(t->shades_tex, 0, 0, 0, w, h, GL_RED_INTEGER, GL_UNSIGNED_SHORT, t->staging);
 
     if (!t->cmap_tex) {
         glCreateTextures(GL_TEXTURE_1D, 1, &t->cmap_tex);
         glTextureStorage1D(t->cmap_tex, 1, GL_RGBA8, COLORMAP_SIZE);
     }
     glTextureSubImage1D(t->cmap_tex, 0, 0, COLORMAP_SIZE, GL_RGBA, GL_UNSIGNED_BYTE, look->cmap);
-
-    release_look(t);
-    bool eq = tb->kind == TONEMAP_EQ_HIST;
-    float *big = NULL;
-    if (eq && tb->big_len) {
-        if (!(big = malloc(tb->big_len * sizeof *big)))
-            return vp_err_set(err, "out of memory");
-        for (uint32_t i = 0; i < tb->big_len; i++)
-            big[i] = (float)tb->big_values[i];
-    }
-    float_buffer_texture(eq ? tb->lut : NULL, eq ? tb->lut_len : 0, &t->bufs[0], &t->texs[0]);
-    float_buffer_texture(big, eq ? tb->big_len : 0, &t->bufs[1], &t->texs[1]);
-    float_buffer_texture(eq ? tb->big_levels : NULL, eq ? tb->big_len : 0, &t->bufs[2], &t->texs[2]);
-    free(big);
-    t->lut_len = eq ? (int)tb->lut_len : 0;
-    t->big_len = eq ? (int)tb->big_len : 0;
-    t->fmin = (float)tb->fmin;
-    t->frange = (float)(tb->fmax - tb->fmin);
-    t->floor = look->floor;
     t->spread = look->spread < 0 ? 0 : look->spread > 4 ? 4 : look->spread;
     for (int i = 0; i < 4; i++)
         t->background[i] = look->background[i] / 255.0f;
@@ -182,16 +135,8 @@ void tonemap_pass_draw(tonemap_pass *t, const tonemap_placement *pl, bool flip)
     GLuint p = t->prog;
     glViewport(pl->vx, pl->vy, pl->vw, pl->vh);
     glUseProgram(p);
-    glBindTextureUnit(0, t->counts_tex);
-    glBindTextureUnit(1, t->texs[0]);
-    glBindTextureUnit(2, t->texs[1]);
-    glBindTextureUnit(3, t->texs[2]);
-    glBindTextureUnit(4, t->cmap_tex);
-    glUniform1i(t->u_lut_len, t->lut_len);
-    glUniform1i(t->u_big_len, t->big_len);
-    glUniform1f(t->u_fmin, t->fmin);
-    glUniform1f(t->u_frange, t->frange);
-    glUniform1f(t->u_floor, t->floor);
+    glBindTextureUnit(0, t->shades_tex);
+    glBindTextureUnit(1, t->cmap_tex);
     glUniform4fv(t->u_background, 1, t->background);
     glUniform1i(t->u_flip, flip ? 1 : 0);
     glUniform1i(t->u_spread, t->spread);

@@ -1,0 +1,277 @@
+/* The CPU tone-mapper (look/shade.h, used by `render` without the overlay)
+ * against the GL tone-map pass (used by the viewer, the overlay and GPU
+ * renders): the same pixels, byte for byte, on varied grids (sparse, dense,
+ * counts past the direct table and past 2^32, all equal, empty, odd sizes),
+ * every tone map, several colormaps, floors, point sizes and backgrounds. Both
+ * against the reference level (tonemap_level) too, and the streamed PNG
+ * (compose_write_png) against the GL picture after decoding. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "app/compose.h"
+#include "gl/glctx.h"
+#include "gl/tonemap_pass.h"
+#include "look/colormap.h"
+#include "look/shade.h"
+#include "look/tonemap.h"
+#include "out/atomic_file.h"
+#include "out/png_out.h"
+#include "testutil.h"
+
+static glctx *gl;
+static const char *dir;
+
+typedef struct grid {
+    const char *name;
+    int w, h;
+    uint64_t *c; /* bottom row first */
+} grid;
+
+/* kinds of data: 0 sparse small counts, 1 heavy tail past the direct table
+ * and past 2^32, 2 a dense blob, 3 all equal, 4 empty, 5 one pixel */
+static grid make_grid(int kind, int w, int h, uint64_t seed)
+{
+    static const char *names[] = {"sparse", "heavy tail", "blob", "all equal", "empty", "one pixel"};
+    grid g = {names[kind], w, h, calloc((size_t)w * h, sizeof(uint64_t))};
+    assert_non_null(g.c);
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            uint64_t *p = &g.c[(size_t)y * w + x];
+            double u = tu_rand_unit(&seed);
+            switch (kind) {
+            case 0: *p = u < 0.1 ? 1 + tu_rand(&seed) % 5 : 0; break;
+            case 1: *p = u < 0.5 ? 0 : (uint64_t)exp(tu_rand_unit(&seed) * 25.0); break;
+            case 2: {
+                double dx = (x - w / 2.0) / w, dy = (y - h / 3.0) / h;
+                *p = (uint64_t)(5000.0 * exp(-(dx * dx + dy * dy) * 20.0) * u);
+                break;
+            }
+            case 3: *p = 7; break;
+            default: break;
+            }
+        }
+    }
+    if (kind == 1 && (size_t)w * h > 8) {
+        g.c[3] = (uint64_t)1 << 40;
+        g.c[5] = UINT64_MAX;
+        g.c[6] = 65535;
+        g.c[7] = 65536;
+    }
+    if (kind == 5)
+        g.c[(size_t)(h / 2) * w + w / 3] = 123456;
+    return g;
+}
+
+/* The picture on the CPU, RGBA, top row first. */
+static uint8_t *cpu_picture(const grid *g, const tonemap_look *look)
+{
+    shade_table st;
+    assert_true(shade_table_build(look->table, look->floor, &st));
+    shade_picture sp = {.counts = g->c, .w = g->w, .h = g->h, .table = &st, .cmap = look->cmap,
+                        .spread = look->spread, .channels = 4};
+    memcpy(sp.background, look->background, 4);
+    uint8_t *px = malloc((size_t)g->w * g->h * 4);
+    assert_non_null(px);
+    /* in two uneven pieces, as the PNG workers call it */
+    int mid = g->h / 3;
+    assert_true(shade_rows(&sp, 0, mid, px, (size_t)g->w * 4));
+    assert_true(shade_rows(&sp, mid, g->h, px + (size_t)mid * g->w * 4, (size_t)g->w * 4));
+    shade_table_free(&st);
+    return px;
+}
+
+/* The colour of (x, y) (picture coordinates) from the reference level. */
+static void reference_pixel(const grid *g, const tonemap_look *look, int x, int y, uint8_t out[4])
+{
+    int gy = g->h - 1 - y;
+    uint64_t c = 0;
+    for (int dy = -look->spread; dy <= look->spread; dy++)
+        for (int dx = -look->spread; dx <= look->spread; dx++) {
+            int qx = x + dx, qy = gy + dy;
+            if (qx >= 0 && qy >= 0 && qx < g->w && qy < g->h && g->c[(size_t)qy * g->w + qx] > c)
+                c = g->c[(size_t)qy * g->w + qx];
+        }
+    if (!c) {
+        memcpy(out, look->background, 4);
+        return;
+    }
+    double pos = look->floor + (1.0 - look->floor) * tonemap_level(look->table, c);
+    int e = (int)floor(pos * 255.0 + 0.5);
+    e = e < 0 ? 0 : e > 255 ? 255 : e;
+    memcpy(out, look->cmap[e], 3);
+    out[3] = 255;
+}
+
+static int cases_run;
+
+static void compare(const grid *g, tonemap_kind kind, const char *cmap, float floor_, int spread,
+                    const uint8_t bg[4])
+{
+    tonemap_table tb;
+    assert_true(tonemap_table_build(kind, g->c, (size_t)g->w * g->h, &tb));
+    tonemap_look look = {.table = &tb, .floor = floor_, .spread = spread};
+    assert_true(colormap_get(cmap, look.cmap));
+    memcpy(look.background, bg, 4);
+
+    vp_err err;
+    tonemap_pass *tp;
+    if (!tonemap_pass_create(kind, &tp, &err))
+        fail_msg("%s", err.msg);
+    uint8_t *gpx = malloc((size_t)g->w * g->h * 4);
+    assert_non_null(gpx);
+    if (!tonemap_pass_render(tp, g->c, g->w, g->h, &look, gpx, &err))
+        fail_msg("%s", err.msg);
+    tonemap_pass_destroy(tp);
+    uint8_t *cpx = cpu_picture(g, &look);
+
+    int bad = 0;
+    for (int y = 0; y < g->h; y++) {
+        for (int x = 0; x < g->w; x++) {
+            size_t i = ((size_t)y * g->w + x) * 4;
+            uint8_t ref[4];
+            reference_pixel(g, &look, x, y, ref);
+            if ((memcmp(gpx + i, cpx + i, 4) || memcmp(cpx + i, ref, 4)) && bad++ < 3)
+                fprintf(stderr,
+                        "%s %dx%d, %s, %s, floor %g, spread %d, background %u,%u,%u,%u: pixel %d,%d: "
+                        "GL %u,%u,%u,%u CPU %u,%u,%u,%u reference %u,%u,%u,%u\n",
+                        g->name, g->w, g->h, tonemap_name(kind), cmap, floor_, spread, bg[0], bg[1],
+                        bg[2], bg[3], x, y, gpx[i], gpx[i + 1], gpx[i + 2], gpx[i + 3], cpx[i],
+                        cpx[i + 1], cpx[i + 2], cpx[i + 3], ref[0], ref[1], ref[2], ref[3]);
+        }
+    }
+    assert_int_equal(bad, 0);
+    cases_run++;
+    free(gpx);
+    free(cpx);
+    tonemap_table_free(&tb);
+}
+
+static void test_gl_and_cpu_agree(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = {{67, 45}, {1, 1}, {3, 200}, {301, 7}};
+    static const char *cmaps[] = {"viridis", "inferno_r", "fire", "gray", "cividis"};
+    static const float floors[] = {0.15f, 0.0f, 1.0f};
+    static const uint8_t bgs[][4] = {{0, 0, 0, 255}, {255, 255, 255, 255}, {10, 20, 30, 0}, {200, 100, 50, 128}};
+    uint64_t seed = 99;
+    for (int kind = 0; kind < 6; kind++) {
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            grid g = make_grid(kind, sizes[s][0], sizes[s][1], seed++);
+            for (int k = TONEMAP_LINEAR; k <= TONEMAP_EQ_HIST; k++) {
+                /* every tone map with each colormap; the other settings in turn */
+                for (size_t c = 0; c < sizeof cmaps / sizeof cmaps[0]; c++) {
+                    size_t r = (size_t)k + c + s + (size_t)kind;
+                    compare(&g, (tonemap_kind)k, cmaps[c], floors[r % 3], (int)(r % 4) == 3 ? 2 : (int)(r % 2),
+                            bgs[r % 4]);
+                }
+            }
+            free(g.c);
+        }
+    }
+    /* the largest point size the pass takes, and one it clamps */
+    grid g = make_grid(0, 50, 40, 5);
+    compare(&g, TONEMAP_EQ_HIST, "magma", 0.15f, 4, bgs[0]);
+    free(g.c);
+    fprintf(stderr, "%d cases, GL and CPU pixels identical\n", cases_run);
+}
+
+/* The streamed PNG decodes to the GL pass's picture: RGB on an opaque
+ * background, RGBA on a translucent one; strips (about 1 MiB of rows) split
+ * the picture in many pieces at this width. */
+static void test_png_equals_gl(void **state)
+{
+    (void)state;
+    grid g = make_grid(2, 1500, 700, 3);
+    g.c[0] = 1;
+    static const uint8_t bgs[][4] = {{0, 0, 0, 255}, {30, 60, 90, 100}};
+    for (int b = 0; b < 2; b++) {
+        for (int threads = 1; threads <= 3; threads += 2) {
+            tonemap_table tb;
+            assert_true(tonemap_table_build(TONEMAP_LOG, g.c, (size_t)g.w * g.h, &tb));
+            tonemap_look look = {.table = &tb, .floor = 0.15f, .spread = b};
+            assert_true(colormap_get("plasma", look.cmap));
+            memcpy(look.background, bgs[b], 4);
+            vp_err err;
+            tonemap_pass *tp;
+            assert_true(tonemap_pass_create(TONEMAP_LOG, &tp, &err));
+            uint8_t *gpx = malloc((size_t)g.w * g.h * 4);
+            assert_non_null(gpx);
+            assert_true(tonemap_pass_render(tp, g.c, g.w, g.h, &look, gpx, &err));
+            tonemap_pass_destroy(tp);
+
+            const char *path = tu_path(dir, "stream.png");
+            atomic_file af;
+            assert_true(atomic_file_open(&af, path, &err));
+            if (!compose_write_png(&af, g.c, g.w, g.h, &look, threads, &err))
+                fail_msg("%s", err.msg);
+            assert_true(atomic_file_commit(&af, &err));
+            uint8_t *back;
+            int w, h;
+            if (!png_read_rgba(path, &back, &w, &h, &err))
+                fail_msg("%s", err.msg);
+            assert_int_equal(w, g.w);
+            assert_int_equal(h, g.h);
+            size_t differ = 0;
+            for (size_t i = 0; i < (size_t)w * h * 4; i++)
+                differ += back[i] != (b == 0 && i % 4 == 3 ? 255 : gpx[i]);
+            if (differ)
+                fail_msg("background %d, %d threads: %zu channel values differ", b, threads, differ);
+            free(back);
+            free(gpx);
+            tonemap_table_free(&tb);
+        }
+    }
+    free(g.c);
+}
+
+/* Shades are monotonic in the count, and a count past the grid's largest
+ * takes the largest's entry (the viewer shows an old grid while refining). */
+static void test_shade_monotonic(void **state)
+{
+    (void)state;
+    grid g = make_grid(1, 200, 100, 17);
+    for (int k = TONEMAP_LINEAR; k <= TONEMAP_EQ_HIST; k++) {
+        tonemap_table tb;
+        assert_true(tonemap_table_build((tonemap_kind)k, g.c, (size_t)g.w * g.h, &tb));
+        shade_table st;
+        assert_true(shade_table_build(&tb, 0.15f, &st));
+        assert_int_equal(shade_of(&st, 0), 0);
+        uint16_t prev = 0;
+        uint64_t c = 1;
+        for (int i = 0; i < 4000; i++) {
+            uint16_t s = shade_of(&st, c);
+            assert_true(s >= prev && s >= 1 && s <= COLORMAP_SIZE);
+            prev = s;
+            uint64_t next = c < 70000 ? c + 1 : c + c / 50 + 1;
+            if (next <= c) /* wrapped */
+                break;
+            c = next;
+        }
+        assert_int_equal(shade_of(&st, UINT64_MAX), shade_of(&st, tb.cmax));
+        shade_table_free(&st);
+        tonemap_table_free(&tb);
+    }
+    free(g.c);
+}
+
+int main(void)
+{
+    if (!(gl = tu_gl_context()))
+        return 77;
+    dir = tu_tmpdir("test_shade");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gl_and_cpu_agree),
+        cmocka_unit_test(test_png_equals_gl),
+        cmocka_unit_test(test_shade_monotonic),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    glctx_destroy(gl);
+    return rc;
+}
