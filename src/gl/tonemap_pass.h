@@ -2,7 +2,9 @@
 #define VP_TONEMAP_PASS_H
 /* The GL tone-map pass: a count grid in, coloured pixels out - into the
  * current framebuffer (the viewer) or read back (PNG output). One rendering
- * path for both. Needs a current GL 4.5 context. */
+ * path for both. Counts become colormap entries on the CPU (look/shade.h,
+ * uploaded as 2 bytes a pixel), so these pixels equal the CPU tone-mapper's
+ * (shade_rows). Needs a current GL 4.5 context. */
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -2,7 +2,8 @@
 #define VP_TONEMAP_H
 /* Tone maps: count -> level in [0,1]. The CPU half lives here (statistics of the
  * count grid, the eq-hist tables, and a reference tonemap_level() used by the
- * tests); the GL pass (gl/tonemap_pass.c) evaluates the same function per pixel.
+ * tests). look/shade.h turns levels into colormap entries for the GL pass and
+ * the CPU tone-mapper alike.
  * Zero counts are background and have no level. */
 #include <stdbool.h>
 #include <stddef.h>
