@@ -282,6 +282,47 @@ static void test_stdin_stream(void **state)
     assert_non_null(strstr(buf, "\"points_total\": 40,"));
 }
 
+/* A text file big enough to take a while to parse: the viewer draws while it
+ * is parsed, and once parsed (and once from the column cache at once), its
+ * screenshot equals `render` of the same file, pixel for pixel. */
+static void test_text_while_parsing(void **state)
+{
+    (void)state;
+    const char *csv = tu_path(dir, "parse.csv");
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("x,y\n", f);
+    uint64_t h = 12345;
+    for (int i = 0; i < 6000000; i++) {
+        h = h * 6364136223846793005ull + 1442695040888963407ull;
+        fprintf(f, "%.5f,%.4f\n", (double)(h >> 40) / 16777216.0 * 4 - 2,
+                (double)((h >> 16) & 0xffffff) / 16777216.0 * (double)(i % 5 + 1));
+    }
+    fclose(f);
+    char script[2048], args[16384], json[4096];
+    const char *shot = tu_path(dir, "parse_shot.png"), *ref = tu_path(dir, "parse_ref.png");
+    const char *stats = tu_path(dir, "parse.json");
+    snprintf(script, sizeof script, "key H\nwait-refined\nstats %s\nscreenshot %s\nquit\n", stats, shot);
+    const char *sp = write_script("parse.txt", script);
+    snprintf(args, sizeof args, "view '%s' --size 400x300 --script '%s' -q", csv, sp);
+    assert_int_equal(run(args), 0);
+    tu_read_text(stats, json, sizeof json);
+    assert_non_null(strstr(json, "\"points_total\": 6000000,"));
+    const char *fw = strstr(json, "\"frames_while_loading\": ");
+    assert_non_null(fw);
+    if (atoi(fw + strlen("\"frames_while_loading\": ")) < 1)
+        fail_msg("no frame drawn while the text was parsed: %s", json);
+    snprintf(args, sizeof args, "render '%s' --size 400x300 -o '%s' -q --no-cache", csv, ref);
+    assert_int_equal(run(args), 0);
+    assert_pngs_equal(shot, ref, "text viewed while parsed");
+    /* the second time the column cache has it: complete at once, same picture */
+    assert_int_equal(run(args), 0);
+    snprintf(args, sizeof args, "view '%s' --size 400x300 --script '%s' -q", csv, sp);
+    assert_int_equal(run(args), 0);
+    assert_pngs_equal(shot, ref, "text viewed from the column cache");
+    unlink(csv);
+}
+
 /* Files the viewer writes never replace an input (also through a symlink) or
  * the --script file; screenshots taken in quick succession all stay. */
 static void refused_case(const char *script_text, const char *want, const char *intact,
@@ -405,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_navigation),
         cmocka_unit_test(test_follow_window),
         cmocka_unit_test(test_stdin_stream),
+        cmocka_unit_test(test_text_while_parsing),
         cmocka_unit_test(test_outputs_guarded),
     };
     rc |= cmocka_run_group_tests(window, NULL, NULL);

@@ -100,6 +100,10 @@ typedef struct viewer {
     /* statistics */
     float *frame_ms;
     size_t nframes;
+    size_t loading_frames;   /* frames with points drawn while a text file was still parsed */
+    bool text_growing;       /* a text file shown while parsed (dataset_create_loading) */
+    uint64_t grown_chunks;   /* chunks the engine was told of (progressive_grow) */
+    uint64_t shown_grown;    /* grown_chunks when the shown picture was taken */
     double t_start, t_first_complete;
 } viewer;
 
@@ -432,14 +436,14 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
             "  \"refined\": %s,\n  \"refinement\": %.4f,\n  \"first_complete_s\": %.3f,\n"
             "  \"tonemap\": \"%s\",\n  \"colormap\": \"%s\",\n  \"overlay\": %s,\n"
             "  \"follow_updates\": %zu,\n  \"follow_latency_ms_median\": %.1f,\n"
-            "  \"follow_latency_ms_p99\": %.1f\n}\n",
+            "  \"follow_latency_ms_p99\": %.1f,\n  \"frames_while_loading\": %zu\n}\n",
             dataset_records(v->ds), v->pst.records_done, v->shown_drawn, v->pst.nonfinite, l[0],
             l[1], l[2], l[3], v->plot.w, v->plot.h, n, med, p99,
             refined(v) ? "true" : "false",
             v->pst.chunks_total ? (double)v->pst.chunks_done / (double)v->pst.chunks_total : 1.0,
             v->t_first_complete > 0 ? v->t_first_complete - v->t_start : -1.0,
             tonemap_name(tm_cycle[v->tm_i]), v->cmap_name, v->overlay_on ? "true" : "false",
-            nl, lmed, lp99);
+            nl, lmed, lp99, v->loading_frames);
     bool ok = fclose(f) == 0 ? write_output(v, path, "stats", NULL, 0, 0, 0, text, err)
                              : vp_err_set(err, "%s: cannot write stats: out of memory", path);
     free(text);
@@ -455,7 +459,8 @@ static bool refined(viewer *v)
 {
     sync_view(v);
     return v->have_shown && v->shown_gen == v->view_gen && v->pst.complete &&
-           v->shown_done == v->pst.chunks_total;
+           v->shown_done == v->pst.chunks_total &&
+           (!v->text_growing || (!dataset_loading(v->ds) && v->shown_grown == dataset_chunks(v->ds)));
 }
 
 /* Runs script commands until one has to wait; false on an error. */
@@ -637,6 +642,7 @@ static bool follow_update(viewer *v, vp_err *err)
     } else if (v->prog) {
         progressive_grow(v->prog);
     }
+    v->grown_chunks = n;
     return true;
 }
 
@@ -706,7 +712,7 @@ static bool refresh_grid(viewer *v, vp_err *err)
     else if (!same_view)
         take = v->drag == 0 && (st.complete || (st.chunks_done > 0 && t - v->view_changed_t > 0.08));
     else
-        take = st.chunks_done != v->shown_done &&
+        take = (st.chunks_done != v->shown_done || v->shown_grown != v->grown_chunks) &&
                (st.complete || t - v->last_snapshot > (dataset_is_follow(v->ds) ? 0.03 : 0.2));
     if (!take)
         return true;
@@ -741,6 +747,7 @@ static bool refresh_grid(viewer *v, vp_err *err)
     v->have_shown = true;
     v->pst = st;
     v->last_snapshot = t;
+    v->shown_grown = v->grown_chunks;
     if (st.complete && v->t_first_complete == 0)
         v->t_first_complete = t;
     if (v->t_grew > 0 && st.complete) { /* new rows are on screen after this frame */
@@ -958,35 +965,47 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
         if (!dataset_create_demo(o->demo_points, &v->ds, err))
             return false;
         dataset_known_bounds(v->ds, full);
-    } else if (o->follow || (o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0)) {
-        /* a growing file, or standard input drawn as it arrives */
-        if (!dataset_create_follow(o->inputs[0], &o->data, &v->ds, err))
-            return false;
-        /* grows with the data (follow_update); something to start from */
-        full[0] = 0;
-        full[1] = 1;
-        full[2] = 0;
-        full[3] = 1;
-        v->following = true;
     } else {
-        if (!dataset_create_inputs(o->inputs, o->ninputs, &o->data, &v->ds, err))
+        bool grows = o->follow || (o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0);
+        bool text1 = !grows && o->ninputs == 1 &&
+                     (o->data.text_forced || text_format_from_name(o->inputs[0]) != TEXT_NOT_TEXT);
+        /* a growing file or standard input, drawn as it arrives; one text
+         * file, drawn while it is parsed (complete at once from the column
+         * cache); else everything read first */
+        bool ok = grows   ? dataset_create_follow(o->inputs[0], &o->data, &v->ds, err)
+                  : text1 ? dataset_create_loading(o->inputs[0], &o->data, &v->ds, err)
+                          : dataset_create_inputs(o->inputs, o->ninputs, &o->data, &v->ds, err);
+        if (!ok)
             return false;
-        /* one pass: the bounds, and each chunk's box so that a zoomed view
-         * only reads the chunks that can touch it */
-        uint64_t nch = dataset_chunks(v->ds);
-        v->bbox = malloc((nch ? nch : 1) * 4 * sizeof *v->bbox);
-        scan *sc;
-        scan_result r;
-        if (!v->bbox)
-            return vp_err_set(err, "out of memory");
-        if (!scan_start_chunks(v->ds, o->threads, v->bbox, &sc, err) || !scan_join(sc, &r, err))
-            return false;
-        if (r.finite == 0 && !(o->xlim_set && o->ylim_set))
-            return vp_err_set(err, "no finite samples (%" PRIu64 " records): nothing to show", r.records);
-        full[0] = r.xmin;
-        full[1] = r.xmax;
-        full[2] = r.ymin;
-        full[3] = r.ymax;
+        char w[1024];
+        if (dataset_take_warning(v->ds, w, sizeof w))
+            fprintf(stderr, "vastplot: warning: %s\n", w);
+        v->text_growing = text1 && dataset_loading(v->ds);
+        if (dataset_is_follow(v->ds)) {
+            /* grows with the data (follow_update); something to start from */
+            full[0] = 0;
+            full[1] = 1;
+            full[2] = 0;
+            full[3] = 1;
+            v->following = true;
+        } else if (!dataset_known_bounds(v->ds, full)) {
+            /* one pass: the bounds, and each chunk's box so that a zoomed view
+             * only reads the chunks that can touch it */
+            uint64_t nch = dataset_chunks(v->ds);
+            v->bbox = malloc((nch ? nch : 1) * 4 * sizeof *v->bbox);
+            scan *sc;
+            scan_result r;
+            if (!v->bbox)
+                return vp_err_set(err, "out of memory");
+            if (!scan_start_chunks(v->ds, o->threads, v->bbox, &sc, err) || !scan_join(sc, &r, err))
+                return false;
+            if (r.finite == 0 && !(o->xlim_set && o->ylim_set))
+                return vp_err_set(err, "no finite samples (%" PRIu64 " records): nothing to show", r.records);
+            full[0] = r.xmin;
+            full[1] = r.xmax;
+            full[2] = r.ymin;
+            full[3] = r.ymax;
+        }
     }
     if (o->xlim_set) {
         full[0] = o->xlim[0];
@@ -1033,8 +1052,9 @@ int cmd_view(const vp_options *o, vp_err *err)
     int threads = o->threads ? o->threads : chunk_pass_default_threads();
     const char *ren = (const char *)glGetString(GL_RENDERER);
     bool software = ren && (strstr(ren, "llvmpipe") || strstr(ren, "softpipe") || strstr(ren, "swrast"));
-    /* a growing file is refined on the CPU: resident GPU data would have to grow too */
-    if (!o->follow && (o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !software))) {
+    /* growing data (a followed file, standard input, a text file still being
+     * parsed) is refined on the CPU: resident GPU data would have to grow too */
+    if (!dataset_is_follow(v->ds) && (o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !software))) {
         /* resident on the GPU when the data fits the budget, else the CPU path
          * (which streams from the file) serves the viewer */
         size_t free_b = progressive_gpu_free_memory();
@@ -1105,6 +1125,7 @@ int cmd_view(const vp_options *o, vp_err *err)
         fps = fps == 0 ? 1000.0f / gap : 0.9f * fps + 0.1f * (1000.0f / gap);
         if (v->nframes < MAX_FRAMES)
             v->frame_ms[v->nframes++] = ms;
+        v->loading_frames += dataset_loading(v->ds) && v->shown_drawn > 0;
     }
     rc = 0;
 out:

@@ -4,6 +4,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@ struct dataset {
     uint64_t records;
     uint64_t chunks;
     dataset_cache_state *cache; /* per input */
+    struct text_job *job;  /* a text file still being parsed (dataset_create_loading) */
     char warning[1024];    /* the first problem worth a warning ("" when none) */
     bool warned;           /* it was handed out */
     bool spill_checked;    /* a followed input's spill failure was noticed */
@@ -36,6 +39,28 @@ struct dataset_reader {
     const dataset *ds;
     source_reader **rd; /* one per input, created on first use */
 };
+
+/* The parse of one text file into ds->mem[i], inline or on a thread of its
+ * own (the viewer draws while it runs). */
+typedef struct text_job {
+    dataset *ds;
+    int i;
+    int fd;
+    char *name;
+    uint64_t skip, planned;
+    text_params tp;
+    colcache *cc;
+    pthread_t thread;
+    bool started;
+    _Atomic bool stop;
+    _Atomic bool finished;
+    bool ok;
+    vp_err err;
+} text_job;
+
+static void text_job_destroy(text_job *j);
+static bool load_text(dataset *ds, int i, const char *path, const dataset_params *p, bool background,
+                      vp_err *err);
 
 static uint64_t div_up(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
@@ -80,6 +105,7 @@ void dataset_destroy(dataset *ds)
 {
     if (!ds)
         return;
+    text_job_destroy(ds->job);
     follower_destroy(ds->follow);
     for (int i = 0; i < ds->n; i++) {
         if (ds->src)
@@ -130,12 +156,12 @@ bool dataset_known_bounds(const dataset *ds, double bounds[4])
 
 uint64_t dataset_records(const dataset *ds)
 {
-    return ds->follow ? memcols_records(ds->mem[0]) : ds->records;
+    return ds->follow || ds->job ? memcols_records(ds->mem[0]) : ds->records;
 }
 
 uint64_t dataset_chunks(const dataset *ds)
 {
-    return ds->follow ? memcols_chunks(ds->mem[0]) : ds->chunks;
+    return ds->follow || ds->job ? memcols_chunks(ds->mem[0]) : ds->chunks;
 }
 
 bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err)
@@ -173,7 +199,8 @@ bool dataset_create_follow(const char *path, const dataset_params *p, dataset **
     return true;
 }
 
-bool dataset_is_follow(const dataset *ds) { return ds->follow != NULL; }
+bool dataset_loading(const dataset *ds) { return ds->job != NULL; }
+bool dataset_is_follow(const dataset *ds) { return ds->follow != NULL || ds->job != NULL; }
 
 uint32_t dataset_chunk_records(const dataset *ds, uint64_t k)
 {
@@ -182,13 +209,70 @@ uint32_t dataset_chunk_records(const dataset *ds, uint64_t k)
 
 bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err)
 {
+    if (ds->job) {
+        memset(ev, 0, sizeof *ev);
+        text_job *j = ds->job;
+        bool finished = atomic_load(&j->finished);
+        uint64_t r = memcols_records(ds->mem[0]);
+        ev->grew = r != ds->records;
+        ds->records = r;
+        if (!finished)
+            return true;
+        ds->job = NULL;
+        bool ok = j->ok;
+        if (!ok)
+            *err = j->err;
+        text_job_destroy(j);
+        /* complete: an ordinary dataset from here on */
+        ds->records = memcols_records(ds->mem[0]);
+        ds->chunks = memcols_chunks(ds->mem[0]);
+        ds->first_chunk[1] = ds->chunks;
+        ev->grew = true;
+        return ok;
+    }
+    if (!ds->follow) {
+        memset(ev, 0, sizeof *ev);
+        return true;
+    }
     if (!follower_poll(ds->follow, ev, err))
         return false;
     follower_text_stats(ds->follow, &ds->tstats[0]);
     return true;
 }
 
-void dataset_follow_wait(dataset *ds, int timeout_ms) { follower_wait(ds->follow, timeout_ms); }
+void dataset_follow_wait(dataset *ds, int timeout_ms)
+{
+    if (ds->follow)
+        follower_wait(ds->follow, timeout_ms);
+    else if (timeout_ms > 0)
+        usleep((useconds_t)timeout_ms * 1000);
+}
+
+bool dataset_create_loading(const char *path, const dataset_params *p, dataset **out, vp_err *err)
+{
+    *out = NULL;
+    dataset *ds = calloc(1, sizeof *ds);
+    if (!ds || !(ds->mem = calloc(1, sizeof *ds->mem)) || !(ds->src = calloc(1, sizeof *ds->src)) ||
+        !(ds->tstats = calloc(1, sizeof *ds->tstats)) || !(ds->cache = calloc(1, sizeof *ds->cache)) ||
+        !(ds->names = calloc(1, sizeof *ds->names)) ||
+        !(ds->first_chunk = calloc(2, sizeof *ds->first_chunk)) || !(ds->names[0] = strdup(path))) {
+        dataset_destroy(ds);
+        return vp_err_set(err, "out of memory");
+    }
+    ds->n = 1;
+    ds->first_chunk[1] = UINT64_MAX;
+    if (!load_text(ds, 0, path, p, true, err)) {
+        dataset_destroy(ds);
+        return false;
+    }
+    if (!ds->job) { /* from the cache: complete at once */
+        ds->records = memcols_records(ds->mem[0]);
+        ds->chunks = memcols_chunks(ds->mem[0]);
+        ds->first_chunk[1] = ds->chunks;
+    }
+    *out = ds;
+    return true;
+}
 
 /* The input holding chunk k, and k within it. */
 static int input_of(const dataset *ds, uint64_t *k)
@@ -250,7 +334,7 @@ dataset_cache_state dataset_cache(const dataset *ds, int i)
 
 bool dataset_text_stats(const dataset *ds, int i, text_stats *out)
 {
-    if (i >= ds->n || !ds->mem || !ds->mem[i])
+    if (i >= ds->n || !ds->mem || !ds->mem[i] || ds->job)
         return false;
     *out = ds->tstats[i];
     return true;
@@ -287,7 +371,7 @@ static bool text_file_unchanged(int fd, const char *path, uint64_t planned, uint
 /* Parses the text of fd after skip into m. The text itself is never held
  * whole. */
 static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned, const text_params *tp,
-                       memcols *m, filemark *head, text_stats *st, vp_err *err)
+                       memcols *m, filemark *head, text_stats *st, const _Atomic bool *stop, vp_err *err)
 {
     uint64_t got = 0;
     text_parser *t = NULL;
@@ -297,6 +381,10 @@ static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned
         vp_err_set(err, "out of memory");
     text_sink sink = {text_sink_append, m};
     while (ok) {
+        if (stop && atomic_load(stop)) {
+            ok = vp_err_set(err, "%s: reading stopped", name);
+            break;
+        }
         ssize_t r = pread(fd, buf, 1 << 18, (off_t)(skip + got));
         if (r < 0 && errno == EINTR)
             continue;
@@ -323,14 +411,54 @@ static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned
     return ok;
 }
 
+static void *text_job_run(void *arg)
+{
+    text_job *j = arg;
+    dataset *ds = j->ds;
+    memcols *m = ds->mem[j->i];
+    text_stats st = {0};
+    filemark head;
+    filemark_reset(&head, j->skip);
+    if (j->cc)
+        colcache_begin(j->cc, m);
+    j->ok = parse_text(j->fd, j->name, j->skip, j->planned, &j->tp, m, &head, &st, &j->stop, &j->err);
+    if (j->ok && j->cc && colcache_commit(j->cc, m, &st))
+        ds->cache[j->i] = DATASET_CACHE_STORED;
+    if (j->ok && memcols_records(m) == 0 && st.data_rows == 0 && st.skipped_rows == 0)
+        j->ok = vp_err_set(&j->err, "%s: no data rows (%llu lines)", j->name, (unsigned long long)st.lines);
+    ds->tstats[j->i] = st;
+    note_warning(ds, j->name, colcache_warning(j->cc));
+    colcache_destroy(j->cc);
+    j->cc = NULL;
+    close(j->fd);
+    j->fd = -1;
+    atomic_store(&j->finished, true);
+    return NULL;
+}
+
+static void text_job_destroy(text_job *j)
+{
+    if (!j)
+        return;
+    atomic_store(&j->stop, true);
+    if (j->started)
+        pthread_join(j->thread, NULL);
+    colcache_destroy(j->cc);
+    if (j->fd >= 0)
+        close(j->fd);
+    free(j->name);
+    free(j);
+}
+
 /* A whole text file, from the column cache when it holds this file as it is
  * now, else parsed (and stored in the cache as it is parsed). The first
- * skip bytes (--skip-bytes) are not read. */
-static bool load_text(dataset *ds, int i, const char *path, const dataset_params *p, vp_err *err)
+ * skip bytes (--skip-bytes) are not read. With `background`, a parse runs on
+ * a thread of its own and ds->job is set: rows show as they come. */
+static bool load_text(dataset *ds, int i, const char *path, const dataset_params *p, bool background,
+                      vp_err *err)
 {
     const char *name = path;
     uint64_t skip = p->binary.skip_bytes;
-    text_stats *st = &ds->tstats[i];
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return vp_err_set(err, "%s: %s", path, errno == ENOENT ? "no such file"
@@ -347,33 +475,36 @@ static bool load_text(dataset *ds, int i, const char *path, const dataset_params
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     colcache *cc = p->no_cache ? NULL : colcache_create(path, fd, &sb, &p->text, skip);
-    memcols *m = NULL;
-    bool ok = true;
-    if (cc && colcache_load(cc, &m, st)) {
+    if (cc && colcache_load(cc, &ds->mem[i], &ds->tstats[i])) {
         ds->cache[i] = DATASET_CACHE_HIT;
-    } else {
-        filemark head;
-        filemark_reset(&head, skip);
-        ok = (m = memcols_create()) != NULL;
-        if (!ok)
-            vp_err_set(err, "out of memory");
-        if (ok && cc)
-            colcache_begin(cc, m);
-        ok = ok && parse_text(fd, name, skip, (uint64_t)sb.st_size - skip, &p->text, m, &head, st, err);
-        if (ok && cc && colcache_commit(cc, m, st))
-            ds->cache[i] = DATASET_CACHE_STORED;
+        note_warning(ds, name, colcache_warning(cc));
+        colcache_destroy(cc);
+        close(fd);
+        return true;
     }
-    note_warning(ds, name, colcache_warning(cc));
-    colcache_destroy(cc);
-    close(fd);
-    if (ok && memcols_records(m) == 0 && st->data_rows == 0 && st->skipped_rows == 0)
-        ok = vp_err_set(err, "%s: no data rows (%llu lines)", name, (unsigned long long)st->lines);
-    if (!ok) {
-        memcols_destroy(m);
-        return false;
+    text_job *j = calloc(1, sizeof *j);
+    if (!j || !(j->name = strdup(name)) || !(ds->mem[i] = memcols_create())) {
+        text_job_destroy(j);
+        colcache_destroy(cc);
+        close(fd);
+        return vp_err_set(err, "out of memory");
     }
-    ds->mem[i] = m;
-    return true;
+    *j = (text_job){.ds = ds, .i = i, .fd = fd, .name = j->name, .skip = skip,
+                    .planned = (uint64_t)sb.st_size - skip, .tp = p->text, .cc = cc};
+    if (background) {
+        ds->job = j;
+        if (pthread_create(&j->thread, NULL, text_job_run, j) == 0) {
+            j->started = true;
+            return true;
+        }
+        ds->job = NULL;
+    }
+    text_job_run(j);
+    bool ok = j->ok;
+    if (!ok)
+        *err = j->err;
+    text_job_destroy(j);
+    return ok;
 }
 
 /* Standard input, read to its end through the follower's stream mode (the
@@ -454,7 +585,7 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
             ds->first_chunk[i] = ds->chunks;
             ds->chunks += memcols_chunks(ds->mem[i]);
         } else if (text) {
-            if (!load_text(ds, i, paths[i], p, err)) {
+            if (!load_text(ds, i, paths[i], p, false, err)) {
                 dataset_destroy(ds);
                 return false;
             }

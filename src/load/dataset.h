@@ -46,6 +46,15 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
  * unless a poll reports a reset (truncation). */
 typedef struct follow_event follow_event;
 bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err);
+/* One text file parsed on a thread of its own while the dataset is used:
+ * it grows like a followed file (dataset_follow_poll says so, and reports the
+ * parse's error, if any, once it ends; then it is an ordinary dataset). From
+ * the column cache it is complete at once. */
+bool dataset_create_loading(const char *path, const dataset_params *p, dataset **out, vp_err *err);
+/* A text file of dataset_create_loading still being parsed (until a poll
+ * sees the parse end). */
+bool dataset_loading(const dataset *ds);
+/* Followed, or still loading: the chunk count may grow. */
 bool dataset_is_follow(const dataset *ds);
 bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err);
 void dataset_follow_wait(dataset *ds, int timeout_ms);
