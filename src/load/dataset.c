@@ -17,6 +17,7 @@
 #include "load/filemark.h"
 #include "load/follow.h"
 #include "load/memcols.h"
+#include "load/text_par.h"
 
 struct dataset {
     int n;                 /* inputs; 0 for the demo */
@@ -48,6 +49,7 @@ typedef struct text_job {
     int fd;
     char *name;
     uint64_t skip, planned;
+    int threads;
     text_params tp;
     colcache *cc;
     pthread_t thread;
@@ -340,13 +342,6 @@ bool dataset_text_stats(const dataset *ds, int i, text_stats *out)
     return true;
 }
 
-static bool text_sink_append(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
-{
-    if (!memcols_append(ctx, x, y, n))
-        return vp_err_set(err, "out of memory holding the parsed columns");
-    return true;
-}
-
 /* After reading a text file to its end: was it the file it was when opened?
  * Shorter than what was read, or less read than its size then: truncated
  * while read. Other bytes at its start than the ones read there: rewritten
@@ -370,44 +365,55 @@ static bool text_file_unchanged(int fd, const char *path, uint64_t planned, uint
 
 /* Parses the text of fd after skip into m. The text itself is never held
  * whole. */
-static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned, const text_params *tp,
-                       memcols *m, filemark *head, text_stats *st, const _Atomic bool *stop, vp_err *err)
+typedef struct part_sink {
+    memcols *m;
+    const _Atomic bool *stop;
+    const char *name;
+} part_sink;
+
+static bool part_emit(void *ctx, int part, const double *x, const double *y, size_t n, vp_err *err)
 {
-    uint64_t got = 0;
-    text_parser *t = NULL;
-    char *buf = malloc(1 << 18);
-    bool ok = buf && text_parser_create(tp, &t, err);
-    if (!buf)
-        vp_err_set(err, "out of memory");
-    text_sink sink = {text_sink_append, m};
-    while (ok) {
-        if (stop && atomic_load(stop)) {
-            ok = vp_err_set(err, "%s: reading stopped", name);
-            break;
-        }
-        ssize_t r = pread(fd, buf, 1 << 18, (off_t)(skip + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            ok = vp_err_set(err, "%s: read error: %s", name, strerror(errno));
-            break;
-        }
-        if (r == 0)
-            break;
-        if (got == 0)
-            filemark_note(head, buf, (size_t)r);
-        got += (uint64_t)r;
-        ok = text_parser_feed(t, buf, (size_t)r, &sink, err);
+    part_sink *ps = ctx;
+    if (ps->stop && atomic_load(ps->stop))
+        return vp_err_set(err, "%s: reading stopped", ps->name);
+    if (!memcols_append_part(ps->m, part, x, y, n))
+        return vp_err_set(err, "%s: out of memory holding the parsed columns", ps->name);
+    return true;
+}
+
+static bool part_done(void *ctx, int part, vp_err *err)
+{
+    (void)err;
+    part_sink *ps = ctx;
+    memcols_part_done(ps->m, part);
+    return true;
+}
+
+/* Parses the text of fd after skip into m, with `threads` threads (parts of
+ * the file, shown in file order: memcols.h). The text itself is never held
+ * whole. */
+static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned, const text_params *tp,
+                       int threads, memcols *m, text_stats *st, const _Atomic bool *stop, vp_err *err)
+{
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)(n > 64 ? 64 : n) : 1;
     }
-    if (ok)
-        ok = text_file_unchanged(fd, name, planned, got, head, err) && text_parser_finish(t, &sink, err);
-    else if (strncmp(err->msg, name, strlen(name)) != 0)
-        vp_err_prefix(err, "%s", name);
-    memcols_seal(m);
-    if (ok)
-        text_parser_stats(t, st);
-    text_parser_destroy(t);
-    free(buf);
+    filemark head;
+    filemark_reset(&head, skip);
+    char first[FILEMARK_BYTES];
+    ssize_t r = pread(fd, first, sizeof first, (off_t)skip);
+    if (r > 0)
+        filemark_note(&head, first, (size_t)r);
+    if (!memcols_set_parts(m, threads))
+        return vp_err_set(err, "out of memory");
+    part_sink ps = {m, stop, name};
+    text_par_sink sink = {part_emit, part_done, &ps};
+    int nparts = 0;
+    bool ok = text_parse_file(fd, name, skip, planned, tp, threads, &sink, &nparts, st, err) &&
+              text_file_unchanged(fd, name, planned, planned, &head, err);
+    for (int p = nparts; p < threads; p++) /* parts not used: nothing to wait for */
+        memcols_part_done(m, p);
     return ok;
 }
 
@@ -417,11 +423,9 @@ static void *text_job_run(void *arg)
     dataset *ds = j->ds;
     memcols *m = ds->mem[j->i];
     text_stats st = {0};
-    filemark head;
-    filemark_reset(&head, j->skip);
     if (j->cc)
         colcache_begin(j->cc, m);
-    j->ok = parse_text(j->fd, j->name, j->skip, j->planned, &j->tp, m, &head, &st, &j->stop, &j->err);
+    j->ok = parse_text(j->fd, j->name, j->skip, j->planned, &j->tp, j->threads, m, &st, &j->stop, &j->err);
     if (j->ok && j->cc && colcache_commit(j->cc, m, &st))
         ds->cache[j->i] = DATASET_CACHE_STORED;
     if (j->ok && memcols_records(m) == 0 && st.data_rows == 0 && st.skipped_rows == 0)
@@ -490,7 +494,8 @@ static bool load_text(dataset *ds, int i, const char *path, const dataset_params
         return vp_err_set(err, "out of memory");
     }
     *j = (text_job){.ds = ds, .i = i, .fd = fd, .name = j->name, .skip = skip,
-                    .planned = (uint64_t)sb.st_size - skip, .tp = p->text, .cc = cc};
+                    .planned = (uint64_t)sb.st_size - skip, .threads = p->threads, .tp = p->text,
+                    .cc = cc};
     if (background) {
         ds->job = j;
         if (pthread_create(&j->thread, NULL, text_job_run, j) == 0) {
