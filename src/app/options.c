@@ -461,12 +461,15 @@ void options_print_help(const char *argv0)
         "  --save-counts OUT.npy        the exact counts, uint64 (height, width), row 0 = top\n"
         "  --accumulate gpu|cpu|auto    auto: CPU on software GL (llvmpipe), GPU otherwise\n"
         "  --threads N                  worker threads (default: all cores)\n"
-        "  --no-cache                   do not use or store remembered bounds (see below)\n"
+        "  --no-cache                   no remembered bounds, column cache or spill files (below)\n"
         "  --gl-debug, --verbose, --quiet\n"
         "\n"
         "The bounds of a file (the pass before binning when limits are not given) are\n"
         "remembered in $XDG_CACHE_HOME/vastplot (else ~/.cache/vastplot), keyed by the file's\n"
         "device, inode, size, modification and change times and the layout options: a file\n"
-        "that changes in any way is scanned again. VASTPLOT_NO_CACHE=1 turns this off too.\n",
+        "that changes in any way is scanned again. Parsed text files are kept as binary\n"
+        "columns in $XDG_CACHE_HOME/vastplot/columns (VASTPLOT_CACHE_DIR), so the next run\n"
+        "reads them at raw speed; rows of standard input and followed files past 64 MiB go\n"
+        "to an unnamed spill file there. VASTPLOT_NO_CACHE=1 turns all of this off too.\n",
         stdout);
 }
