@@ -141,13 +141,15 @@ if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=32m tmpfs full 2>/dev/null; t
     echo "skip full disk: mounting a tmpfs needs root"
 else
     trap 'umount "$D/full" 2>/dev/null' EXIT
-    # 600000 rows of 8 bytes: 4.8 MB of text, 9.6 MB of float64 columns
-    awk 'BEGIN { for (i = 0; i < 600000; i++) printf "0.%d,0.%d\n", i % 7 + 1, i % 9 + 1 }' > f.csv
+    # 1.5 M rows of 8 bytes: 12 MB of text; x (k * 1e-10) needs float64, y (small
+    # integers) fits float32: 18 MB of columns
+    awk 'BEGIN { for (i = 0; i < 1500000; i++) printf "%de-10,%d\n", i % 9 + 1, i % 7 + 1 }' > f.csv
     counts reff f.csv --no-cache
-    # room for the check before writing (text size + a tenth of the disk), not for the columns
+    # room for the check before writing (the text's size + a tenth of the disk), not for the columns
     avail=$(df -B1 --output=avail full | tail -n 1)
-    fallocate -l $((avail - 8 * 1024 * 1024)) full/fill 2>/dev/null ||
-        dd if=/dev/zero of=full/fill bs=1M count=$(((avail >> 20) - 8)) status=none
+    want=$(( $(stat -c %s f.csv) + 32 * 1024 * 1024 / 10 + 1024 * 1024 ))
+    fallocate -l $((avail - want)) full/fill 2>/dev/null ||
+        dd if=/dev/zero of=full/fill bs=1M count=$(((avail - want) >> 20)) status=none
     VASTPLOT_CACHE_DIR=$D/full/cols counts fullw f.csv
     rc=$?
     check "disk full while writing: rc 0, right counts" '[ $rc = 0 ] && same reff fullw'

@@ -1,7 +1,8 @@
 /* memcols (src/load/memcols.h): columns held in memory up to a budget and
  * spilled to a file past it. Every chunk read back equals what was appended
  * (finite rows, in order, per chunk), whether it stayed in memory, went to
- * the file as float32 (exact values only) or as float64; parts written by
+ * the file as float32 or as decimal int32 mantissas (exact values only) or as
+ * float64; parts written by
  * several threads at once show in part order; a spill file that fails
  * (/dev/full) keeps the rows in memory and says why; a truncation drops
  * exactly the chunks after the mark; a file written with `all` reopens with
@@ -128,6 +129,72 @@ static void test_float32_only_when_exact(void **state)
     memcols_destroy(m);
 }
 
+/* Decimal text values (what strtod makes of "%.6f") are stored as int32
+ * mantissas and read back bit for bit; a column with -0.0 or a value needing
+ * more digits is not. */
+static void test_decimal_columns(void **state)
+{
+    (void)state;
+    memcols *m = memcols_create();
+    memcols_spill_to(m, tmp_fd(), 0, true, 1);
+    double *x = malloc(CH * sizeof *x), *y = malloc(CH * sizeof *y);
+    for (int c = 0; c < 3; c++) {
+        for (uint32_t i = 0; i < CH; i++) {
+            char t[64];
+            uint64_t h = vp_mix64(i + 100000u * (uint64_t)c);
+            snprintf(t, sizeof t, "%.6f", (double)(h % 360000000) / 1e6 - 180);
+            x[i] = strtod(t, NULL);
+            snprintf(t, sizeof t, "%.3f", (double)(h >> 40) / 1e3 - 5000);
+            y[i] = strtod(t, NULL);
+        }
+        if (c == 1)
+            x[77] = -0.0; /* the sign would be lost */
+        if (c == 2)
+            y[5] = 0.1234567891; /* ten decimals */
+        assert_true(memcols_append(m, x, y, CH));
+    }
+    memcols_seal(m);
+    memcols_entry *e;
+    uint64_t n;
+    assert_true(memcols_entries(m, &e, &n));
+    assert_int_equal(n, 3);
+    assert_int_equal(e[0].xdec, 7);
+    assert_int_equal(e[0].ydec, 4);
+    assert_int_equal(e[0].xbytes, 4);
+    assert_int_equal(e[1].xdec, 0);
+    assert_int_equal(e[1].xbytes, 8);
+    assert_int_equal(e[2].ydec, 0);
+    assert_int_equal(e[2].ybytes, 8);
+    double *rx = malloc(CH * sizeof *rx), *ry = malloc(CH * sizeof *ry);
+    for (int c = 0; c < 3; c++) {
+        for (uint32_t i = 0; i < CH; i++) { /* the same values again */
+            char t[64];
+            uint64_t h = vp_mix64(i + 100000u * (uint64_t)c);
+            snprintf(t, sizeof t, "%.6f", (double)(h % 360000000) / 1e6 - 180);
+            x[i] = strtod(t, NULL);
+            snprintf(t, sizeof t, "%.3f", (double)(h >> 40) / 1e3 - 5000);
+            y[i] = strtod(t, NULL);
+        }
+        if (c == 1)
+            x[77] = -0.0;
+        if (c == 2)
+            y[5] = 0.1234567891;
+        size_t got;
+        uint64_t records = 0, nonfinite = 0;
+        vp_err err = {0};
+        assert_true(memcols_chunk(m, (uint64_t)c, rx, ry, &got, &records, &nonfinite, "t", &err));
+        assert_int_equal(got, CH);
+        assert_memory_equal(rx, x, CH * sizeof *x);
+        assert_memory_equal(ry, y, CH * sizeof *y);
+    }
+    free(e);
+    free(x);
+    free(y);
+    free(rx);
+    free(ry);
+    memcols_destroy(m);
+}
+
 static void test_full_disk_keeps_rows(void **state)
 {
     (void)state;
@@ -248,6 +315,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spill_budget),
         cmocka_unit_test(test_float32_only_when_exact),
+        cmocka_unit_test(test_decimal_columns),
         cmocka_unit_test(test_full_disk_keeps_rows),
         cmocka_unit_test(test_parts_show_in_order),
         cmocka_unit_test(test_truncate),

@@ -17,7 +17,7 @@
 #include "core/util.h"
 
 #define CC_MAGIC "VPCOLS\0\1"
-#define CC_VERSION 1u
+#define CC_VERSION 2u
 #define CC_HEADER_BYTES 4096u
 #define CC_EDGE 4096u /* bytes hashed at each end of the input */
 
@@ -200,7 +200,8 @@ bool colcache_load(colcache *c, memcols **out, text_stats *st)
         const memcols_entry *x = &e[i];
         uint64_t bytes = (uint64_t)x->n * (x->xbytes + x->ybytes);
         if (x->n > x->records || (x->n && (x->off < CC_HEADER_BYTES || x->off + bytes > h->index_off)) ||
-            (x->xbytes != 4 && x->xbytes != 8) || (x->ybytes != 4 && x->ybytes != 8))
+            (x->xbytes != 4 && x->xbytes != 8) || (x->ybytes != 4 && x->ybytes != 8) ||
+            x->xdec > 10 || x->ydec > 10 || (x->xdec && x->xbytes != 4) || (x->ydec && x->ybytes != 4))
             ok = entry_damaged(c);
         records += x->records;
     }

@@ -206,16 +206,58 @@ static bool fits_f32(const double *v, size_t n)
     return ok;
 }
 
+static const double pow10_tab[10] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+/* v rounded to the nearest integer (ties to even) for |v| < 2^51, inline and
+ * vectorisable (nearbyint is a call); larger |v| come out larger than 2^31,
+ * which the callers refuse anyway. */
+static inline double round_int(double v)
+{
+    const double magic = 6755399441055744.0; /* 1.5 * 2^52; the build has no -ffast-math */
+    return (v + magic) - magic;
+}
+
+/* The smallest k (<= 9) with every v[i] == m / 10^k for an int32 m, as 1 + k;
+ * 0 when there is none. */
+static uint8_t decimal_scale(const double *v, uint32_t n)
+{
+    if (n == 0)
+        return 0;
+    for (int k = 0; k < 10; k++) {
+        double p = pow10_tab[k];
+        /* a first look at one value saves whole passes that must fail */
+        double m0 = round_int(v[0] * p);
+        if (!(fabs(m0) <= 2147483647.0) || m0 / p != v[0])
+            continue;
+        bool ok = true;
+        for (uint32_t i = 0; i < n && ok; i++) {
+            double m = round_int(v[i] * p);
+            /* -0.0 equals 0 but an int32 cannot keep its sign */
+            ok = fabs(m) <= 2147483647.0 && m / p == v[i] && !(v[i] == 0 && signbit(v[i]));
+        }
+        if (ok)
+            return (uint8_t)(k + 1);
+    }
+    return 0;
+}
+
 /* Writes one column at off as float32 (when exact) or float64. */
-static bool write_col(memcols *m, mpart *p, const double *v, uint32_t n, uint8_t bytes, uint64_t off,
-                      uint64_t *sum)
+static bool write_col(memcols *m, mpart *p, const double *v, uint32_t n, uint8_t bytes, uint8_t dec,
+                      uint64_t off, uint64_t *sum)
 {
     if (bytes == 8) {
         *sum += sum_bytes(v, (size_t)n * 8);
         return pwrite_all(m->fd, v, (size_t)n * 8, off);
     }
-    for (uint32_t i = 0; i < n; i++)
-        p->f32[i] = (float)v[i];
+    if (dec) {
+        int32_t *q = (int32_t *)p->f32;
+        double s = pow10_tab[dec - 1];
+        for (uint32_t i = 0; i < n; i++)
+            q[i] = (int32_t)round_int(v[i] * s);
+    } else {
+        for (uint32_t i = 0; i < n; i++)
+            p->f32[i] = (float)v[i];
+    }
     *sum += sum_bytes(p->f32, (size_t)n * 4);
     return pwrite_all(m->fd, p->f32, (size_t)n * 4, off);
 }
@@ -225,13 +267,14 @@ static bool spill(memcols *m, mpart *p, mchunk *c)
     if (!p->f32 && !(p->f32 = malloc(DATASET_CHUNK_RECORDS * sizeof *p->f32)))
         return false;
     uint32_t n = c->e.n;
-    c->e.xbytes = fits_f32(c->x, n) ? 4 : 8;
-    c->e.ybytes = fits_f32(c->y, n) ? 4 : 8;
+    c->e.xdec = c->e.ydec = 0;
+    c->e.xbytes = fits_f32(c->x, n) || (c->e.xdec = decimal_scale(c->x, n)) ? 4 : 8;
+    c->e.ybytes = fits_f32(c->y, n) || (c->e.ydec = decimal_scale(c->y, n)) ? 4 : 8;
     uint64_t bx = (uint64_t)n * c->e.xbytes, by = (uint64_t)n * c->e.ybytes;
     uint64_t off = atomic_fetch_add(&m->spill_end, bx + by);
     c->e.sum = 0;
-    if (!write_col(m, p, c->x, n, c->e.xbytes, off, &c->e.sum) ||
-        !write_col(m, p, c->y, n, c->e.ybytes, off + bx, &c->e.sum)) {
+    if (!write_col(m, p, c->x, n, c->e.xbytes, c->e.xdec, off, &c->e.sum) ||
+        !write_col(m, p, c->y, n, c->e.ybytes, c->e.ydec, off + bx, &c->e.sum)) {
         int zero = 0;
         atomic_compare_exchange_strong(&m->spill_errno, &zero, errno ? errno : EIO);
         return false;
@@ -428,7 +471,8 @@ static bool pread_all(int fd, void *buf, size_t len, uint64_t off)
 /* Reads a column of n values into dst (room for n doubles). float32 values
  * are read into the upper half and widened in place, front to back: dst[i]
  * only ever overwrites float32 values already widened. */
-static bool read_col(int fd, double *dst, uint32_t n, uint8_t bytes, uint64_t off, uint64_t *sum)
+static bool read_col(int fd, double *dst, uint32_t n, uint8_t bytes, uint8_t dec, uint64_t off,
+                     uint64_t *sum)
 {
     if (bytes == 8) {
         if (!pread_all(fd, dst, (size_t)n * 8, off))
@@ -440,6 +484,13 @@ static bool read_col(int fd, double *dst, uint32_t n, uint8_t bytes, uint64_t of
     if (!pread_all(fd, src, (size_t)n * 4, off))
         return false;
     *sum += sum_bytes(src, (size_t)n * 4);
+    if (dec) {
+        const int32_t *q = (const int32_t *)src;
+        double s = pow10_tab[dec - 1];
+        for (uint32_t i = 0; i < n; i++)
+            dst[i] = (double)q[i] / s;
+        return true;
+    }
     for (uint32_t i = 0; i < n; i++)
         dst[i] = (double)src[i];
     return true;
@@ -465,8 +516,8 @@ bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, size_t *n
     /* Spilled bytes are never rewritten: the read needs no lock. */
     uint64_t sum = 0;
     if (!in_memory && e.n &&
-        (!read_col(m->fd, x, e.n, e.xbytes, e.off, &sum) ||
-         !read_col(m->fd, y, e.n, e.ybytes, e.off + (uint64_t)e.n * e.xbytes, &sum)))
+        (!read_col(m->fd, x, e.n, e.xbytes, e.xdec, e.off, &sum) ||
+         !read_col(m->fd, y, e.n, e.ybytes, e.ydec, e.off + (uint64_t)e.n * e.xbytes, &sum)))
         return vp_err_set(err, "%s: reading its columns back from %s: %s", name,
                           m->origin ? m->origin : "the spill file", strerror(errno));
     if (!in_memory && e.n && sum != e.sum) {

@@ -10,10 +10,13 @@
  * retained chunks reach the memory budget; with a spill file
  * (memcols_spill_to) the chunks after that are written to it and read back
  * with pread, so memory stays bounded whatever the number of rows. In a spill
- * file each chunk holds its x column then its y column, each as float32 when
- * every value of that column in the chunk is a float32 exactly (lossless), else
- * as float64: text values are decimals, which float32 rarely holds exactly,
- * and the picture must be the one the float64 values give.
+ * file each chunk holds its x column then its y column, each in the smallest
+ * of three lossless forms that holds every value of that column in the chunk
+ * exactly: float32; a decimal (int32 m, the value m / 10^k for one k <= 9 per
+ * column: text such as -122.419416 parses to the double nearest m / 10^k, and
+ * the division gives that same double, since m and 10^k are exact and IEEE
+ * division rounds correctly; every value is checked when written); else
+ * float64. The picture must be the one the float64 values give.
  * A write that fails (a full disk, a file size limit) is not an error: that
  * chunk and all later ones stay in memory, and memcols_spill_errno says why
  * (warn once). Spilled bytes are never overwritten, so a reader's pread never
@@ -87,7 +90,8 @@ void memcols_chunk_bbox(const memcols *m, uint64_t k, double out[4]);
 typedef struct memcols_entry {
     uint64_t off;          /* byte offset of the x column; y follows */
     uint32_t n, records;   /* finite points stored; rows */
-    uint8_t xbytes, ybytes;/* 4: float32, 8: float64 */
+    uint8_t xbytes, ybytes;/* 4: float32 or decimal, 8: float64 */
+    uint8_t xdec, ydec;    /* 0, or 1 + k: int32 m with value m / 10^k (exact) */
     uint64_t sum;          /* of the column bytes as 64-bit words: a damaged file shows */
     double bbox[4];
 } memcols_entry;
