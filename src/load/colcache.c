@@ -233,8 +233,8 @@ bool colcache_begin(colcache *c, memcols *m)
     struct statvfs vs;
     if (statvfs(c->dir, &vs) == 0) {
         uint64_t avail = (uint64_t)vs.f_bavail * vs.f_frsize, total = (uint64_t)vs.f_blocks * vs.f_frsize;
-        /* a text's columns take at most about its own size (16 bytes per row
-         * of 16+ characters); keep a tenth of the disk free */
+        /* a text's columns take about its own size at most (8-16 bytes per
+         * row of 16+ characters), usually less; keep a tenth of the disk free */
         if (avail < c->key.size + total / 10) {
             snprintf(c->warning, sizeof c->warning, "column cache not written: only %" PRIu64
                      " MiB free in %s; the rows are held in memory", avail >> 20, c->dir);
