@@ -261,6 +261,55 @@ static void test_shade_monotonic(void **state)
     free(g.c);
 }
 
+/* tonemap_table_build splits grids of 8 M pixels and more over threads: the
+ * statistics and the eq-hist table equal a one-pass reference. */
+static void test_table_on_threads(void **state)
+{
+    (void)state;
+    const size_t n = (size_t)4096 * 4096 + 3;
+    uint64_t *c = calloc(n, sizeof *c), *hist = calloc(TONEMAP_LUT_MAX, sizeof *hist);
+    assert_non_null(c);
+    assert_non_null(hist);
+    uint64_t seed = 5, cmin = UINT64_MAX, cmax = 0, nonzero = 0, nbig = 0;
+    for (size_t i = 0; i < n; i++) {
+        double u = tu_rand_unit(&seed);
+        c[i] = u < 0.6 ? 0 : u < 0.99 ? 1 + tu_rand(&seed) % 300 : (uint64_t)exp(tu_rand_unit(&seed) * 14.0);
+    }
+    c[n - 1] = 2; /* the last part's tail counts */
+    c[12345] = (uint64_t)1 << 36;
+    for (size_t i = 0; i < n; i++) {
+        if (!c[i])
+            continue;
+        cmin = c[i] < cmin ? c[i] : cmin;
+        cmax = c[i] > cmax ? c[i] : cmax;
+        nonzero++;
+        if (c[i] < TONEMAP_LUT_MAX)
+            hist[c[i]]++;
+        else
+            nbig++;
+    }
+    for (int k = TONEMAP_LINEAR; k <= TONEMAP_EQ_HIST; k++) {
+        tonemap_table t;
+        assert_true(tonemap_table_build((tonemap_kind)k, c, n, &t));
+        assert_true(t.cmin == cmin && t.cmax == cmax && t.nonzero == nonzero);
+        if (k == TONEMAP_EQ_HIST) {
+            uint64_t cum = 0, cum_min = hist[cmin];
+            for (uint32_t v = 1; v < t.lut_len; v++) {
+                cum += hist[v];
+                float want = cum <= cum_min ? 0.0f
+                                            : (float)((double)(cum - cum_min) / (double)(nonzero - cum_min));
+                if (t.lut[v] != want)
+                    fail_msg("lut[%u] = %.9g, want %.9g", v, t.lut[v], want);
+            }
+            assert_true(t.big_len > 0 && t.big_len <= nbig);
+            assert_true(t.big_values[t.big_len - 1] == cmax && t.big_levels[t.big_len - 1] == 1.0f);
+        }
+        tonemap_table_free(&t);
+    }
+    free(c);
+    free(hist);
+}
+
 int main(void)
 {
     if (!(gl = tu_gl_context()))
@@ -270,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_gl_and_cpu_agree),
         cmocka_unit_test(test_png_equals_gl),
         cmocka_unit_test(test_shade_monotonic),
+        cmocka_unit_test(test_table_on_threads),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     glctx_destroy(gl);
