@@ -571,6 +571,9 @@ static bool follow_update(viewer *v, vp_err *err)
     follow_event ev;
     if (!dataset_follow_poll(v->ds, &ev, err))
         return false;
+    char warn[1024];
+    if (dataset_take_warning(v->ds, warn, sizeof warn))
+        say(v, "warning: %s", warn);
     if (!ev.grew && !ev.reset)
         return true;
     double t = vp_now();

@@ -58,9 +58,11 @@ typedef struct text_job {
     _Atomic bool finished;
     bool ok;
     vp_err err;
+    char warning[512]; /* the column cache's, handed to ds by the thread that polls */
 } text_job;
 
 static void text_job_destroy(text_job *j);
+static void note_warning(dataset *ds, const char *name, const char *what);
 static bool load_text(dataset *ds, int i, const char *path, const dataset_params *p, bool background,
                       vp_err *err);
 
@@ -224,6 +226,7 @@ bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err)
         bool ok = j->ok;
         if (!ok)
             *err = j->err;
+        note_warning(ds, ds->names[0], j->warning);
         text_job_destroy(j);
         /* complete: an ordinary dataset from here on */
         ds->records = memcols_records(ds->mem[0]);
@@ -431,7 +434,7 @@ static void *text_job_run(void *arg)
     if (j->ok && memcols_records(m) == 0 && st.data_rows == 0 && st.skipped_rows == 0)
         j->ok = vp_err_set(&j->err, "%s: no data rows (%llu lines)", j->name, (unsigned long long)st.lines);
     ds->tstats[j->i] = st;
-    note_warning(ds, j->name, colcache_warning(j->cc));
+    snprintf(j->warning, sizeof j->warning, "%s", colcache_warning(j->cc));
     colcache_destroy(j->cc);
     j->cc = NULL;
     close(j->fd);
@@ -508,6 +511,7 @@ static bool load_text(dataset *ds, int i, const char *path, const dataset_params
     bool ok = j->ok;
     if (!ok)
         *err = j->err;
+    note_warning(ds, name, j->warning);
     text_job_destroy(j);
     return ok;
 }
