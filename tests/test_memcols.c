@@ -132,6 +132,24 @@ static void test_float32_only_when_exact(void **state)
 /* Decimal text values (what strtod makes of "%.6f") are stored as int32
  * mantissas and read back bit for bit; a column with -0.0 or a value needing
  * more digits is not. */
+/* Chunk c's values: what strtod makes of "%.6f" and "%.3f" text; chunk 1 has
+ * a -0.0 in x, chunk 2 a value with ten decimals in y. */
+static void decimal_chunk(int c, double *x, double *y)
+{
+    for (uint32_t i = 0; i < CH; i++) {
+        char t[64];
+        uint64_t h = vp_mix64(i + 100000u * (uint64_t)c);
+        snprintf(t, sizeof t, "%.6f", (double)(h % 360000000) / 1e6 - 180);
+        x[i] = strtod(t, NULL);
+        snprintf(t, sizeof t, "%.3f", (double)(h >> 40) / 1e3 - 5000);
+        y[i] = strtod(t, NULL);
+    }
+    if (c == 1)
+        x[77] = -0.0; /* the sign would be lost */
+    if (c == 2)
+        y[5] = 0.1234567891; /* ten decimals */
+}
+
 static void test_decimal_columns(void **state)
 {
     (void)state;
@@ -139,18 +157,7 @@ static void test_decimal_columns(void **state)
     memcols_spill_to(m, tmp_fd(), 0, true, 1);
     double *x = malloc(CH * sizeof *x), *y = malloc(CH * sizeof *y);
     for (int c = 0; c < 3; c++) {
-        for (uint32_t i = 0; i < CH; i++) {
-            char t[64];
-            uint64_t h = vp_mix64(i + 100000u * (uint64_t)c);
-            snprintf(t, sizeof t, "%.6f", (double)(h % 360000000) / 1e6 - 180);
-            x[i] = strtod(t, NULL);
-            snprintf(t, sizeof t, "%.3f", (double)(h >> 40) / 1e3 - 5000);
-            y[i] = strtod(t, NULL);
-        }
-        if (c == 1)
-            x[77] = -0.0; /* the sign would be lost */
-        if (c == 2)
-            y[5] = 0.1234567891; /* ten decimals */
+        decimal_chunk(c, x, y);
         assert_true(memcols_append(m, x, y, CH));
     }
     memcols_seal(m);
@@ -167,18 +174,7 @@ static void test_decimal_columns(void **state)
     assert_int_equal(e[2].ybytes, 8);
     double *rx = malloc(CH * sizeof *rx), *ry = malloc(CH * sizeof *ry);
     for (int c = 0; c < 3; c++) {
-        for (uint32_t i = 0; i < CH; i++) { /* the same values again */
-            char t[64];
-            uint64_t h = vp_mix64(i + 100000u * (uint64_t)c);
-            snprintf(t, sizeof t, "%.6f", (double)(h % 360000000) / 1e6 - 180);
-            x[i] = strtod(t, NULL);
-            snprintf(t, sizeof t, "%.3f", (double)(h >> 40) / 1e3 - 5000);
-            y[i] = strtod(t, NULL);
-        }
-        if (c == 1)
-            x[77] = -0.0;
-        if (c == 2)
-            y[5] = 0.1234567891;
+        decimal_chunk(c, x, y); /* the same values again */
         size_t got;
         uint64_t records = 0, nonfinite = 0;
         vp_err err = {0};
