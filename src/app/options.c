@@ -246,14 +246,9 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
                 o->data.text.ycol = val;
         } else if (FLAG("--format")) {
             NEED_VALUE();
-            if (!strcmp(val, "csv"))
-                o->data.text.format = TEXT_CSV;
-            else if (!strcmp(val, "tsv"))
-                o->data.text.format = TEXT_TSV;
-            else if (!strcmp(val, "text") || !strcmp(val, "txt") || !strcmp(val, "whitespace"))
-                o->data.text.format = TEXT_WHITESPACE;
-            else
-                return vp_err_set(err, "--format: expected csv, tsv or text, got \"%s\"", val);
+            /* one mapping, text.h's: "text" detects the delimiter, as README says */
+            if (!text_format_from_option(val, &o->data.text.format))
+                return vp_err_set(err, "--format: expected csv, tsv, text or whitespace, got \"%s\"", val);
             o->data.text_forced = true;
         } else if (FLAG("--header")) {
             NEED_VALUE();
@@ -417,7 +412,7 @@ void options_print_help(const char *argv0)
         "  --y-only                                         x is the record index (also --columns 1)\n"
         "  --skip-bytes N                                   ignore a header of N bytes\n"
         "text input (.csv .tsv .txt .dat .xyz, '-' for standard input, or --format):\n"
-        "  --format csv|tsv|text                            parse every input as text\n"
+        "  --format csv|tsv|text|whitespace                 parse every input as text (text: delimiter detected)\n"
         "  --x NAME --y NAME                                columns by header name (or index)\n"
         "  --header yes|no|auto                             a header row (default: detected)\n"
         "\n"

@@ -26,7 +26,5 @@ const char *glctx_platform(const glctx *c);  /* "egl-device", "egl-surfaceless" 
 /* True for software rasterisers (llvmpipe, softpipe, swrast), where the CPU
  * accumulation path is faster than the GL one. */
 bool glctx_is_software(const glctx *c);
-/* Releases the context from this thread / makes it current on this thread. */
-bool glctx_make_current(glctx *c, bool current);
 
 #endif

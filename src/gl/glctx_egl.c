@@ -181,11 +181,6 @@ void glctx_destroy(glctx *c)
     free(c);
 }
 
-bool glctx_make_current(glctx *c, bool current)
-{
-    return eglMakeCurrent(c->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, current ? c->ctx : EGL_NO_CONTEXT);
-}
-
 const char *glctx_renderer(const glctx *c) { return c->renderer; }
 const char *glctx_version(const glctx *c) { return c->version; }
 const char *glctx_platform(const glctx *c) { return c->platform; }

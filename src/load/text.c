@@ -1364,7 +1364,7 @@ bool text_format_from_option(const char *s, text_format *out)
     static const struct {
         const char *name;
         text_format f;
-    } map[] = {{"csv", TEXT_CSV}, {"tsv", TEXT_TSV}, {"text", TEXT_AUTO},
+    } map[] = {{"csv", TEXT_CSV}, {"tsv", TEXT_TSV}, {"text", TEXT_AUTO}, {"txt", TEXT_AUTO},
                {"whitespace", TEXT_WHITESPACE}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcmp(s, map[i].name)) {

@@ -149,7 +149,8 @@ size_t text_parse_double(const char *s, size_t len, double *out);
 /* By extension, case-insensitive: .csv -> TEXT_CSV; .tsv, .tab -> TEXT_TSV;
  * .txt, .dat, .xyz, .asc -> TEXT_AUTO; anything else -> TEXT_NOT_TEXT. */
 text_format text_format_from_name(const char *path);
-/* "csv", "tsv", "text" (TEXT_AUTO), "whitespace"; false for anything else. */
+/* "csv", "tsv", "text" or "txt" (TEXT_AUTO), "whitespace"; false for anything
+ * else. The one mapping of --format. */
 bool text_format_from_option(const char *s, text_format *out);
 /* For files without a telling name: true when the first bytes of a file look
  * like numeric text (no NUL or control bytes other than \t \r \n, a BOM
