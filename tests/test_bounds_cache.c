@@ -140,14 +140,22 @@ static bool get_once(const char *path, const source_params *p, scan_result *got)
     return hit;
 }
 
+/* A 2000-record input named name whose bounds were put after a miss: *r. */
+static const char *cached_input(const char *name, scan_result *r)
+{
+    const char *path = write_input(name, 2000);
+    source *s = open_src(path, NULL);
+    *r = sample_result(s);
+    source_destroy(s);
+    put_after_miss(path, NULL, r);
+    return path;
+}
+
 static void test_round_trip(void **unused)
 {
     (void)unused;
-    const char *path = write_input("a.f32", 2000);
-    source *s = open_src(path, NULL);
-    scan_result r = sample_result(s);
-    source_destroy(s);
-    put_after_miss(path, NULL, &r);
+    scan_result r;
+    const char *path = cached_input("a.f32", &r);
     assert_int_equal(count_entries(), 1);
     scan_result got;
     memset(&got, 0xab, sizeof got);
@@ -173,11 +181,8 @@ static void test_round_trip(void **unused)
 static void test_different_size_misses(void **unused)
 {
     (void)unused;
-    const char *path = write_input("size.f32", 2000);
-    source *s = open_src(path, NULL);
-    scan_result r = sample_result(s);
-    source_destroy(s);
-    put_after_miss(path, NULL, &r);
+    scan_result r;
+    const char *path = cached_input("size.f32", &r);
     scan_result got;
     assert_true(get_once(path, NULL, &got));
 
@@ -203,11 +208,8 @@ static void test_different_size_misses(void **unused)
 static void test_different_mtime_misses(void **unused)
 {
     (void)unused;
-    const char *path = write_input("mtime.f32", 2000);
-    source *s = open_src(path, NULL);
-    scan_result r = sample_result(s);
-    source_destroy(s);
-    put_after_miss(path, NULL, &r);
+    scan_result r;
+    const char *path = cached_input("mtime.f32", &r);
     scan_result got;
     assert_true(get_once(path, NULL, &got));
 
@@ -323,11 +325,8 @@ static void test_no_cache_env(void **unused)
 static void test_folder_from_xdg(void **unused)
 {
     (void)unused;
-    const char *path = write_input("xdg.f32", 2000);
-    source *s = open_src(path, NULL);
-    scan_result r = sample_result(s);
-    source_destroy(s);
-    put_after_miss(path, NULL, &r);
+    scan_result r;
+    const char *path = cached_input("xdg.f32", &r);
     const char *entry = only_entry();
     assert_int_equal(strncmp(entry, cache_home, strlen(cache_home)), 0);
     assert_non_null(strstr(entry, "/vastplot/bounds/"));
@@ -357,11 +356,8 @@ static void test_folder_from_xdg(void **unused)
 static void test_damage_is_a_miss(void **unused)
 {
     (void)unused;
-    const char *path = write_input("damage.f32", 2000);
-    source *s = open_src(path, NULL);
-    scan_result r = sample_result(s);
-    source_destroy(s);
-    put_after_miss(path, NULL, &r);
+    scan_result r;
+    const char *path = cached_input("damage.f32", &r);
     const char *entry = only_entry();
     char text[8192];
     tu_read_text(entry, text, sizeof text);
