@@ -68,6 +68,23 @@ static bool load_text(dataset *ds, int i, const char *path, const dataset_params
 
 static uint64_t div_up(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
+/* A dataset of n inputs with its per-input arrays (names filled in by the
+ * caller); NULL when out of memory. */
+static dataset *dataset_alloc(int n)
+{
+    dataset *ds = calloc(1, sizeof *ds);
+    size_t k = (size_t)n;
+    if (!ds || !(ds->src = calloc(k, sizeof *ds->src)) || !(ds->mem = calloc(k, sizeof *ds->mem)) ||
+        !(ds->tstats = calloc(k, sizeof *ds->tstats)) || !(ds->cache = calloc(k, sizeof *ds->cache)) ||
+        !(ds->names = calloc(k, sizeof *ds->names)) ||
+        !(ds->first_chunk = calloc(k + 1, sizeof *ds->first_chunk))) {
+        dataset_destroy(ds);
+        return NULL;
+    }
+    ds->n = n;
+    return ds;
+}
+
 bool dataset_create_files(const char *const *paths, int npaths, const source_params *p,
                           dataset **out, vp_err *err)
 {
@@ -171,16 +188,12 @@ uint64_t dataset_chunks(const dataset *ds)
 bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;
-    dataset *ds = calloc(1, sizeof *ds);
-    if (!ds || !(ds->mem = calloc(1, sizeof *ds->mem)) || !(ds->src = calloc(1, sizeof *ds->src)) ||
-        !(ds->tstats = calloc(1, sizeof *ds->tstats)) || !(ds->names = calloc(1, sizeof *ds->names)) ||
-        !(ds->first_chunk = calloc(2, sizeof *ds->first_chunk)) ||
-        !(ds->names[0] = strdup(strcmp(path, "-") == 0 ? "standard input" : path)) ||
+    dataset *ds = dataset_alloc(1);
+    if (!ds || !(ds->names[0] = strdup(strcmp(path, "-") == 0 ? "standard input" : path)) ||
         !(ds->mem[0] = memcols_create())) {
         dataset_destroy(ds);
         return vp_err_set(err, "out of memory");
     }
-    ds->n = 1;
     ds->first_chunk[1] = UINT64_MAX;
     bool is_stdin = strcmp(path, "-") == 0;
     follow_params fp = {.text = p->text_forced || (is_stdin ? !p->stdin_raw
@@ -256,15 +269,11 @@ void dataset_follow_wait(dataset *ds, int timeout_ms)
 bool dataset_create_loading(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;
-    dataset *ds = calloc(1, sizeof *ds);
-    if (!ds || !(ds->mem = calloc(1, sizeof *ds->mem)) || !(ds->src = calloc(1, sizeof *ds->src)) ||
-        !(ds->tstats = calloc(1, sizeof *ds->tstats)) || !(ds->cache = calloc(1, sizeof *ds->cache)) ||
-        !(ds->names = calloc(1, sizeof *ds->names)) ||
-        !(ds->first_chunk = calloc(2, sizeof *ds->first_chunk)) || !(ds->names[0] = strdup(path))) {
+    dataset *ds = dataset_alloc(1);
+    if (!ds || !(ds->names[0] = strdup(path))) {
         dataset_destroy(ds);
         return vp_err_set(err, "out of memory");
     }
-    ds->n = 1;
     ds->first_chunk[1] = UINT64_MAX;
     if (!load_text(ds, 0, path, p, true, err)) {
         dataset_destroy(ds);
@@ -345,21 +354,21 @@ bool dataset_text_stats(const dataset *ds, int i, text_stats *out)
     return true;
 }
 
-/* After reading a text file to its end: was it the file it was when opened?
- * Shorter than what was read, or less read than its size then: truncated
- * while read. Other bytes at its start than the ones read there: rewritten
- * (truncated and regrown). Either way the rows are a mix nobody wrote. */
-static bool text_file_unchanged(int fd, const char *path, uint64_t planned, uint64_t got,
+/* After parsing a text file (text_parse_file read exactly `planned` bytes,
+ * or failed as truncated): is it still the file it was when opened? Shorter
+ * now: truncated while read. Other bytes at its start than the ones read
+ * there: rewritten (truncated and regrown). Either way the rows are a mix
+ * nobody wrote. */
+static bool text_file_unchanged(int fd, const char *path, uint64_t skip, uint64_t planned,
                                 const filemark *head, vp_err *err)
 {
     struct stat now;
     if (fstat(fd, &now) != 0)
         return vp_err_set(err, "%s: fstat: %s", path, strerror(errno));
-    if (got < planned || (uint64_t)now.st_size < got)
+    if ((uint64_t)now.st_size < skip + planned)
         return vp_err_set(err, "%s: the file was truncated while being read (%" PRIu64 " bytes when "
-                               "opened, %" PRIu64 " read, %" PRIu64 " now); render it again once "
-                               "it is complete, or use --follow", path, planned, got,
-                          (uint64_t)now.st_size);
+                               "opened, %" PRIu64 " now); render it again once it is complete, or "
+                               "use --follow", path, skip + planned, (uint64_t)now.st_size);
     if (!filemark_holds(head, fd))
         return vp_err_set(err, "%s: the file was rewritten while being read (its first bytes "
                                "changed); render it again once it is complete, or use --follow", path);
@@ -414,7 +423,7 @@ static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned
     text_par_sink sink = {part_emit, part_done, &ps};
     int nparts = 0;
     bool ok = text_parse_file(fd, name, skip, planned, tp, threads, &sink, &nparts, st, err) &&
-              text_file_unchanged(fd, name, planned, planned, &head, err);
+              text_file_unchanged(fd, name, skip, planned, &head, err);
     for (int p = nparts; p < threads; p++) /* parts not used: nothing to wait for */
         memcols_part_done(m, p);
     return ok;
@@ -562,17 +571,9 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                            dataset **out, vp_err *err)
 {
     *out = NULL;
-    dataset *ds = calloc(1, sizeof *ds);
-    if (!ds || !(ds->src = calloc((size_t)npaths, sizeof *ds->src)) ||
-        !(ds->mem = calloc((size_t)npaths, sizeof *ds->mem)) ||
-        !(ds->tstats = calloc((size_t)npaths, sizeof *ds->tstats)) ||
-        !(ds->cache = calloc((size_t)npaths, sizeof *ds->cache)) ||
-        !(ds->names = calloc((size_t)npaths, sizeof *ds->names)) ||
-        !(ds->first_chunk = calloc((size_t)npaths + 1, sizeof *ds->first_chunk))) {
-        dataset_destroy(ds);
+    dataset *ds = dataset_alloc(npaths);
+    if (!ds)
         return vp_err_set(err, "out of memory");
-    }
-    ds->n = npaths;
     for (int i = 0; i < npaths; i++) {
         bool text = p->text_forced || strcmp(paths[i], "-") == 0 ||
                     text_format_from_name(paths[i]) != TEXT_NOT_TEXT;
