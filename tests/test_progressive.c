@@ -1,12 +1,12 @@
-/* progressive: the viewer's background refinement. Through real files and the
+/* refine (CPU engine): the viewer's background refinement. Through real files and the
  * real decoder: once complete, a snapshot equals an independent reference
  * histogram (tu_ref_bin) and accum_cpu_run's grid for the same view; snapshots
  * taken on the way only ever grow; chunks whose boxes miss the view are never
  * read; the chunks are binned in one fixed shuffled order; a new view starts
- * over (no stale counts); and progressive_grow bins the new chunks of a
+ * over (no stale counts); and refine_grow bins the new chunks of a
  * followed file that touch the view, and only those.
  *
- * Completion is waited for by polling progressive_get_state with a generous
+ * Completion is waited for by polling refine_get_state with a generous
  * bound on the number of polls; nothing here depends on how long anything takes. */
 #include <math.h>
 #include <setjmp.h>
@@ -20,7 +20,8 @@
 #include <cmocka.h>
 
 #include "accum/accum.h"
-#include "accum/progressive.h"
+#include "accum/refine.h"
+#include "gl/glctx.h"
 #include "core/util.h"
 #include "load/dataset.h"
 #include "load/follow.h"
@@ -84,6 +85,16 @@ static dataset *open_file(void)
     return ds;
 }
 
+/* The CPU engine over ds; boxes (NCH of them), when given, become the
+ * dataset's chunk boxes, which the refinement culls by. */
+static bool make_refine(dataset *ds, int threads, const double *boxes, refine **p, vp_err *err)
+{
+    if (boxes)
+        assert_true(dataset_set_chunk_boxes(ds, boxes, NCH));
+    refine_params rp = {REFINE_CPU, threads, 0};
+    return refine_create(ds, &rp, p, err);
+}
+
 /* The reference histogram of records [i0, i1) of (x, y), added into grid. */
 static void reference_add(const double *x, const double *y, size_t i0, size_t i1, const view *v,
                           uint64_t *grid)
@@ -108,8 +119,8 @@ static void assert_grid_equal(const uint64_t *got, const uint64_t *want, size_t 
 /* Polls until the current view is complete; every snapshot on the way must
  * be a superset of the one before (counts never go down, chunks_done never
  * does). The bound is on the number of polls, generous. */
-static void wait_complete_monotonic(progressive *p, const view *v, uint64_t *grid,
-                                    progressive_state *st)
+static void wait_complete_monotonic(refine *p, const view *v, uint64_t *grid,
+                                    refine_state *st)
 {
     size_t cells = (size_t)v->w * (size_t)v->h;
     uint64_t *prev = calloc(cells, sizeof *prev);
@@ -119,7 +130,7 @@ static void wait_complete_monotonic(progressive *p, const view *v, uint64_t *gri
     for (long polls = 0;; polls++) {
         if (polls > 2000000)
             fail_msg("the view never completed");
-        if (!progressive_snapshot(p, grid, st, &err))
+        if (!refine_snapshot(p, grid, st, &err))
             fail_msg("snapshot: %s", err.msg);
         for (size_t i = 0; i < cells; i++)
             if (grid[i] < prev[i])
@@ -137,28 +148,24 @@ static void wait_complete_monotonic(progressive *p, const view *v, uint64_t *gri
             usleep(1000);
     }
     free(prev);
-    assert_true(progressive_wait(p, &err));
     /* complete, and the grid taken with the state is the whole grid */
-    if (!progressive_snapshot(p, grid, st, &err))
+    if (!refine_snapshot(p, grid, st, &err))
         fail_msg("snapshot: %s", err.msg);
     assert_true(st->complete);
     assert_int_equal(st->chunks_done, st->chunks_total);
 }
 
-static void wait_complete(progressive *p)
+static void wait_complete(refine *p)
 {
-    progressive_state st;
+    refine_state st;
     for (long polls = 0;; polls++) {
         if (polls > 200000)
             fail_msg("the view never completed");
-        progressive_get_state(p, &st);
+        refine_get_state(p, &st);
         if (st.complete)
             break;
         usleep(1000);
     }
-    vp_err err;
-    if (!progressive_wait(p, &err))
-        fail_msg("%s", err.msg);
 }
 
 /* Complete grid = reference = accum_cpu_run, with and without the chunk boxes,
@@ -186,11 +193,11 @@ static void test_complete_equals_reference(void **unused)
 
     for (int with_bbox = 0; with_bbox <= 1; with_bbox++) {
         for (int threads = 1; threads <= 4; threads++) {
-            progressive *p;
-            if (!progressive_create(ds, threads, with_bbox ? file_bbox : NULL, &p, &err))
+            refine *p;
+            if (!make_refine(ds, threads, with_bbox ? file_bbox : NULL, &p, &err))
                 fail_msg("%s", err.msg);
-            progressive_set_view(p, &v);
-            progressive_state st;
+            assert_true(refine_set_view(p, &v, NULL));
+            refine_state st;
             wait_complete_monotonic(p, &v, got, &st);
             assert_grid_equal(got, want, cells);
             assert_int_equal(st.chunks_total, with_bbox ? NCH - 1 : NCH);
@@ -198,7 +205,7 @@ static void test_complete_equals_reference(void **unused)
             assert_int_equal(st.nonfinite,
                              with_bbox ? file_nonfinite - DATASET_CHUNK_RECORDS : file_nonfinite);
             assert_int_equal(st.generation, 1);
-            progressive_destroy(p);
+            refine_destroy(p);
         }
     }
     free(want);
@@ -215,8 +222,8 @@ static void test_culling(void **unused)
     (void)unused;
     dataset *ds = open_file();
     vp_err err;
-    progressive *p;
-    if (!progressive_create(ds, 2, file_bbox, &p, &err))
+    refine *p;
+    if (!make_refine(ds, 2, file_bbox, &p, &err))
         fail_msg("%s", err.msg);
     static const double lims[][4] = {
         {0.0, 3.0, 0.0, 1.0},  /* chunks 0, 1, 2 */
@@ -244,8 +251,8 @@ static void test_culling(void **unused)
                 touching++;
         }
         assert_int_equal(touching, visible[t]);
-        progressive_set_view(p, &v);
-        progressive_state st;
+        assert_true(refine_set_view(p, &v, NULL));
+        refine_state st;
         wait_complete_monotonic(p, &v, got, &st);
         assert_grid_equal(got, want, cells);
         assert_int_equal(st.chunks_total, visible[t]);
@@ -254,7 +261,7 @@ static void test_culling(void **unused)
         free(want);
         free(got);
     }
-    progressive_destroy(p);
+    refine_destroy(p);
     dataset_destroy(ds);
 }
 
@@ -275,15 +282,15 @@ static void test_given_boxes_are_used(void **unused)
     reference_add(data_x, data_y, 0, DATASET_CHUNK_RECORDS, &v, want);
     reference_add(data_x, data_y, 2 * DATASET_CHUNK_RECORDS, 3 * DATASET_CHUNK_RECORDS, &v, want);
     vp_err err;
-    progressive *p;
-    if (!progressive_create(ds, 3, lying, &p, &err))
+    refine *p;
+    if (!make_refine(ds, 3, lying, &p, &err))
         fail_msg("%s", err.msg);
-    progressive_set_view(p, &v);
-    progressive_state st;
+    assert_true(refine_set_view(p, &v, NULL));
+    refine_state st;
     wait_complete_monotonic(p, &v, got, &st);
     assert_grid_equal(got, want, cells);
     assert_int_equal(st.chunks_total, 2);
-    progressive_destroy(p);
+    refine_destroy(p);
     dataset_destroy(ds);
 }
 
@@ -332,16 +339,16 @@ static void test_fixed_order(void **unused)
     }
     for (int run = 0; run < 3; run++) {
         vp_err err;
-        progressive *p;
-        if (!progressive_create(ds, 1, file_bbox, &p, &err))
+        refine *p;
+        if (!make_refine(ds, 1, file_bbox, &p, &err))
             fail_msg("%s", err.msg);
-        progressive_set_view(p, &v);
+        assert_true(refine_set_view(p, &v, NULL));
         uint64_t grid[128];
         for (long polls = 0;; polls++) {
             if (polls > 2000000)
                 fail_msg("the view never completed");
-            progressive_state st;
-            if (!progressive_snapshot(p, grid, &st, &err))
+            refine_state st;
+            if (!refine_snapshot(p, grid, &st, &err))
                 fail_msg("%s", err.msg);
             assert_int_equal(st.chunks_total, nvis);
             uint64_t per_chunk[NCH] = {0};
@@ -366,7 +373,7 @@ static void test_fixed_order(void **unused)
             if (polls > 1000)
                 usleep(200);
         }
-        progressive_destroy(p);
+        refine_destroy(p);
     }
     dataset_destroy(ds);
 }
@@ -378,15 +385,15 @@ static void test_new_view_starts_over(void **unused)
     (void)unused;
     dataset *ds = open_file();
     vp_err err;
-    progressive *p;
-    if (!progressive_create(ds, 3, file_bbox, &p, &err))
+    refine *p;
+    if (!make_refine(ds, 3, file_bbox, &p, &err))
         fail_msg("%s", err.msg);
     view v;
     for (int i = 0; i < 40; i++) {
         double a = (double)(i % 7);
         view_init(&v, a, a + 5.5 + (i % 3), i % 2 ? 1.0 : 0.0, i % 2 ? 0.0 : 1.0, 17 + i % 5,
                   9 + i % 4);
-        progressive_set_view(p, &v);
+        assert_true(refine_set_view(p, &v, NULL));
         if (i % 4 == 0)
             usleep(500);
     }
@@ -395,18 +402,18 @@ static void test_new_view_starts_over(void **unused)
     assert_non_null(want);
     assert_non_null(got);
     reference_add(data_x, data_y, 0, REC, &v, want);
-    progressive_state st;
+    refine_state st;
     wait_complete_monotonic(p, &v, got, &st);
     assert_grid_equal(got, want, cells);
     assert_int_equal(st.generation, 40);
 
-    /* and progressive_reset on an unchanged dataset: the same grid again */
-    progressive_reset(p);
-    progressive_get_state(p, &st);
+    /* and refine_reset on an unchanged dataset: the same grid again */
+    refine_reset(p);
+    refine_get_state(p, &st);
     assert_int_equal(st.generation, 41);
     wait_complete_monotonic(p, &v, got, &st);
     assert_grid_equal(got, want, cells);
-    progressive_destroy(p);
+    refine_destroy(p);
     free(want);
     free(got);
     dataset_destroy(ds);
@@ -471,11 +478,11 @@ static void test_grow(void **unused)
     uint64_t want[13 * 7] = {0}, got[13 * 7];
     reference_add(x, y, 0, n1, &v, want);
 
-    progressive *p;
-    if (!progressive_create(ds, 2, NULL, &p, &err))
+    refine *p;
+    if (!make_refine(ds, 2, NULL, &p, &err))
         fail_msg("%s", err.msg);
-    progressive_set_view(p, &v);
-    progressive_state st;
+    assert_true(refine_set_view(p, &v, NULL));
+    refine_state st;
     wait_complete_monotonic(p, &v, got, &st);
     assert_grid_equal(got, want, cells);
     assert_int_equal(st.chunks_total, dataset_chunks(ds));
@@ -485,10 +492,10 @@ static void test_grow(void **unused)
     append_pairs(path, x + n1, y + n1, n2);
     poll_until(ds, n1 + n2);
     uint64_t chunks2 = dataset_chunks(ds);
-    progressive_grow(p);
+    refine_grow(p);
     wait_complete(p);
     reference_add(x, y, n1, n1 + n2, &v, want);
-    if (!progressive_snapshot(p, got, &st, &err))
+    if (!refine_snapshot(p, got, &st, &err))
         fail_msg("%s", err.msg);
     assert_grid_equal(got, want, cells);
     assert_int_equal(st.generation, 1);
@@ -504,9 +511,9 @@ static void test_grow(void **unused)
         assert_true(dataset_chunk_bbox(ds, k, b));
         assert_true(b[0] >= 100.0);
     }
-    progressive_grow(p);
+    refine_grow(p);
     wait_complete(p);
-    if (!progressive_snapshot(p, got, &st, &err))
+    if (!refine_snapshot(p, got, &st, &err))
         fail_msg("%s", err.msg);
     assert_grid_equal(got, want, cells);
     assert_int_equal(st.chunks_total, chunks2);
@@ -518,13 +525,13 @@ static void test_grow(void **unused)
     size_t cells_all = (size_t)all.w * (size_t)all.h;
     uint64_t want_all[29 * 5] = {0}, got_all[29 * 5];
     reference_add(x, y, 0, total, &all, want_all);
-    progressive_set_view(p, &all);
+    assert_true(refine_set_view(p, &all, NULL));
     wait_complete_monotonic(p, &all, got_all, &st);
     assert_grid_equal(got_all, want_all, cells_all);
     assert_int_equal(st.chunks_total, dataset_chunks(ds));
     assert_int_equal(st.records_done, total);
 
-    progressive_destroy(p);
+    refine_destroy(p);
     dataset_destroy(ds);
     free(x);
     free(y);
@@ -537,24 +544,23 @@ static void test_empty(void **unused)
     dataset *ds;
     vp_err err;
     assert_true(dataset_create_demo(0, &ds, &err));
-    progressive *p;
-    assert_true(progressive_create(ds, 2, NULL, &p, &err));
-    progressive_state st;
-    progressive_get_state(p, &st);
+    refine *p;
+    assert_true(make_refine(ds, 2, NULL, &p, &err));
+    refine_state st;
+    refine_get_state(p, &st);
     assert_true(st.complete);
     view v;
     view_init(&v, -1, 1, -1, 1, 8, 8);
-    progressive_set_view(p, &v);
+    assert_true(refine_set_view(p, &v, NULL));
     uint64_t got[64];
     memset(got, 0xff, sizeof got);
-    assert_true(progressive_snapshot(p, got, &st, &err));
+    assert_true(refine_snapshot(p, got, &st, &err));
     assert_true(st.complete);
     assert_int_equal(st.chunks_total, 0);
     for (int i = 0; i < 64; i++)
         assert_int_equal(got[i], 0);
-    assert_true(progressive_wait(p, &err));
-    progressive_destroy(p);
-    progressive_destroy(NULL);
+    refine_destroy(p);
+    refine_destroy(NULL);
     dataset_destroy(ds);
 }
 
@@ -575,18 +581,66 @@ static void test_demo_equals_accum_cpu(void **unused)
     accum_stats ast;
     if (!accum_cpu_run(ds, &v, &ap, want, &ast, &err))
         fail_msg("%s", err.msg);
-    progressive *p;
-    assert_true(progressive_create(ds, 2, NULL, &p, &err));
-    progressive_set_view(p, &v);
-    progressive_state st;
+    refine *p;
+    assert_true(make_refine(ds, 2, NULL, &p, &err));
+    assert_true(refine_set_view(p, &v, NULL));
+    refine_state st;
     wait_complete_monotonic(p, &v, got, &st);
     assert_grid_equal(got, want, cells);
     assert_int_equal(st.chunks_total, 10);
     assert_int_equal(st.records_done, dataset_records(ds));
-    progressive_destroy(p);
+    refine_destroy(p);
     free(want);
     free(got);
     dataset_destroy(ds);
+}
+
+/* The GPU engine behind the same interface: the same culling (by the
+ * dataset's boxes), the same order, and once complete the reference grid. */
+static void test_gpu_engine_equals_reference(void **unused)
+{
+    (void)unused;
+    glctx *gl = tu_gl_context();
+    if (!gl)
+        skip();
+    dataset *ds = open_file();
+    assert_true(dataset_set_chunk_boxes(ds, file_bbox, NCH));
+    refine_params rp = {REFINE_GPU, 2, (size_t)256 << 20};
+    refine *p;
+    vp_err err;
+    if (!refine_create(ds, &rp, &p, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(refine_engine_of(p), REFINE_GPU);
+    static const double lims[][4] = {{-0.5, 16.25, 0.0, 1.0}, {3.0, 0.0, 1.0, 0.0}, {100, 200, 0, 1}};
+    static const uint64_t visible[] = {NCH - 1, 3, 0};
+    for (size_t t = 0; t < 3; t++) {
+        view v;
+        view_init(&v, lims[t][0], lims[t][1], lims[t][2], lims[t][3], 37, 23);
+        size_t cells = (size_t)v.w * (size_t)v.h;
+        uint64_t *want = calloc(cells, sizeof *want), *got = calloc(cells, sizeof *got);
+        assert_non_null(want);
+        assert_non_null(got);
+        reference_add(data_x, data_y, 0, REC, &v, want);
+        assert_true(refine_set_view(p, &v, &err));
+        refine_state st;
+        for (int steps = 0;; steps++) {
+            refine_get_state(p, &st);
+            if (st.complete)
+                break;
+            assert_true(steps < 100000);
+            refine_step(p, 1.0);
+        }
+        assert_true(refine_snapshot(p, got, &st, &err));
+        assert_grid_equal(got, want, cells);
+        assert_int_equal(st.chunks_total, visible[t]);
+        assert_int_equal(st.records_done, visible[t] * DATASET_CHUNK_RECORDS);
+        assert_int_equal(st.generation, t + 1);
+        free(want);
+        free(got);
+    }
+    refine_destroy(p);
+    dataset_destroy(ds);
+    glctx_destroy(gl);
 }
 
 int main(void)
@@ -602,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_grow),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_demo_equals_accum_cpu),
+        cmocka_unit_test(test_gpu_engine_equals_reference),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(data_x);

@@ -15,7 +15,9 @@ typedef struct accum_stats {
     uint64_t drawn;     /* inside the view (= sum of the grid) */
     uint64_t flushes;   /* 32-bit partial grids folded into the 64-bit one */
     uint64_t ring_waits;/* GPU: times a loader waited for a free slot */
+    uint64_t fence_waits;/* GPU: times the GL thread blocked on a slot's fence */
     uint64_t gpu_slot_points; /* GPU: ring slot size used (shrunk if GL refused more) */
+    bool gpu;           /* the GPU accumulated */
     bool gpu_refused;   /* GPU run failed because GL refused memory: the CPU path may serve */
 } accum_stats;
 

@@ -10,6 +10,7 @@ typedef struct bounds_state {
 } bounds_state;
 
 struct scan {
+    dataset *ds;
     chunk_pass *pass;
     double *chunk_bbox;
     pthread_mutex_t lock;
@@ -70,22 +71,28 @@ static bool bounds_finish(void *ctx, void *state, bool ok, vp_err *err)
 
 static const chunk_pass_ops bounds_ops = {bounds_create, bounds_points, bounds_finish};
 
-bool scan_start(const dataset *ds, int threads, scan **out, vp_err *err)
-{
-    return scan_start_chunks(ds, threads, NULL, out, err);
-}
-
-bool scan_start_chunks(const dataset *ds, int threads, double *chunk_bbox, scan **out, vp_err *err)
+bool scan_start(dataset *ds, int threads, scan **out, vp_err *err)
 {
     *out = NULL;
     scan *s = calloc(1, sizeof *s);
     if (!s)
         return vp_err_set(err, "out of memory");
+    double known[4];
+    uint64_t nch = dataset_chunks(ds);
+    /* the boxes are a by-product: 32 bytes a chunk of 32768 records */
+    if (nch && !dataset_chunk_bbox(ds, 0, known) &&
+        !(s->chunk_bbox = malloc(nch * 4 * sizeof *s->chunk_bbox))) {
+        free(s);
+        return vp_err_set(err, "out of memory");
+    }
     pthread_mutex_init(&s->lock, NULL);
-    s->chunk_bbox = chunk_bbox;
+    s->ds = ds;
     s->all = (bounds_state){0, INFINITY, -INFINITY, INFINITY, -INFINITY};
+    if (!threads)
+        threads = chunk_pass_default_threads();
     if (!chunk_pass_start(ds, threads, &bounds_ops, s, &s->pass, err)) {
         pthread_mutex_destroy(&s->lock);
+        free(s->chunk_bbox);
         free(s);
         return false;
     }
@@ -99,6 +106,10 @@ bool scan_join(scan *s, scan_result *out, vp_err *err)
     bool ok = chunk_pass_join(s->pass, &t, err);
     *out = (scan_result){t.records, t.nonfinite, s->all.finite,
                          s->all.xmin, s->all.xmax, s->all.ymin, s->all.ymax};
+    /* the refinement culls by them (out of memory: it reads every chunk) */
+    if (ok && s->chunk_bbox)
+        dataset_set_chunk_boxes(s->ds, s->chunk_bbox, dataset_chunks(s->ds));
+    free(s->chunk_bbox);
     pthread_mutex_destroy(&s->lock);
     free(s);
     return ok;

@@ -12,10 +12,11 @@ typedef struct scan_result {
 } scan_result;
 
 typedef struct scan scan;
-bool scan_start(const dataset *ds, int threads, scan **out, vp_err *err);
-/* Also records each chunk's bounds of finite points into chunk_bbox (4 doubles
- * per chunk: xmin, xmax, ymin, ymax; +inf, -inf, ... for a chunk with none). */
-bool scan_start_chunks(const dataset *ds, int threads, double *chunk_bbox, scan **out, vp_err *err);
+/* Starts the pass on `threads` workers (0: the cores) and returns at once.
+ * When the dataset knows no chunk boxes, the pass also records each chunk's
+ * and hands them to it on a successful join (dataset_set_chunk_boxes), for
+ * the refinement's culling. ds must not be used by others until the join. */
+bool scan_start(dataset *ds, int threads, scan **out, vp_err *err);
 bool scan_join(scan *s, scan_result *out, vp_err *err); /* frees s */
 
 #endif

@@ -13,15 +13,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "accum/accum.h"
-#include "accum/progressive.h"
-#include "accum/progressive_gpu.h"
-#include "accum/scan.h"
 #include "app/commands.h"
-#include "core/util.h"
 #include "app/compose.h"
+#include "app/plot.h"
 #include "app/script.h"
 #include "app/viewstate.h"
+#include "core/util.h"
+#include "gl/glctx.h"
 #include "gl/tonemap_pass.h"
 #include "load/dataset.h"
 #include "load/follow.h"
@@ -39,41 +37,19 @@ static const char *const cmap_cycle[] = {"inferno", "viridis", "magma", "plasma"
 typedef struct viewer {
     const vp_options *o;
     SDL_Window *win;
-    SDL_GLContext glc;
+    glctx *gl;
     dataset *ds;
-    double *bbox;
-    progressive *prog;        /* CPU refinement (created when first needed) */
-    progressive_gpu *gprog;   /* GPU-resident refinement, when the data fits */
-    bool gpu_view;            /* the current view is refined on the GPU */
-    uint64_t view_gen;        /* bumped whenever the view changes */
-    uint64_t engine_gen;      /* the engine's generation for view_gen */
-    tonemap_pass *tp;
-    overlay *ov;
-    float ov_dpi;
+    plot *pl;            /* inputs + view + look -> picture (plot.h) */
+    plot_look look;
+    uint64_t view_gen;   /* bumped whenever the view changes */
     viewstate vs;
     int ww, wh;          /* drawable size in pixels */
     float dpi;           /* drawable pixels per window point */
     overlay_rect plot;
-    /* the grid on screen: its view, size and statistics */
-    uint64_t *counts;
-    size_t counts_cap;
-    tonemap_table table;
-    bool have_table;
-    double shown[4];
-    int shown_w, shown_h;
-    bool have_shown;
-    uint64_t shown_gen, shown_done, shown_drawn; /* shown_gen: a view_gen */
     double last_snapshot;
-    progressive_state pst;
-    /* look */
-    uint8_t cmap[COLORMAP_SIZE][4];
     const char *cmap_name;
     int tm_i;
-    bool overlay_on, help_on;
-    int spread;
-    /* what the workers are binning */
-    view cur;
-    bool cur_valid;
+    bool help_on;
     double view_changed_t;
     /* interaction */
     bool had_input;      /* an event or script command since the last frame */
@@ -102,7 +78,7 @@ typedef struct viewer {
     size_t nframes;
     size_t loading_frames;   /* frames with points drawn while a text file was still parsed */
     bool text_growing;       /* a text file shown while parsed (dataset_create_loading) */
-    uint64_t grown_chunks;   /* chunks the engine was told of (progressive_grow) */
+    uint64_t grown_chunks;   /* chunks the engine was told of (plot_grow) */
     uint64_t shown_grown;    /* grown_chunks when the shown picture was taken */
     double t_start, t_first_complete;
 } viewer;
@@ -119,40 +95,27 @@ static void say(viewer *v, const char *fmt, ...)
         fprintf(stderr, "vastplot: %s\n", v->message);
 }
 
-/* The overlay at the window's pixel density (text, ticks and lines scale on
- * high-DPI screens); made again when the window moves to another density. */
-static bool make_overlay(viewer *v, vp_err *err)
-{
-    int pw, ph, dw, dh;
-    SDL_GetWindowSize(v->win, &pw, &ph);
-    SDL_GL_GetDrawableSize(v->win, &dw, &dh);
-    float dpi = pw > 0 ? (float)dw / (float)pw : 1.0f;
-    if (v->ov && dpi == v->ov_dpi)
-        return true;
-    overlay_params op;
-    overlay_params_default(&op);
-    op.title = v->o->title;
-    op.xlabel = v->o->xlabel;
-    op.ylabel = v->o->ylabel;
-    op.dpi_scale = dpi;
-    overlay *ov;
-    if (!overlay_create(&op, &ov, err))
-        return false;
-    overlay_destroy(v->ov);
-    v->ov = ov;
-    v->ov_dpi = dpi;
-    return true;
-}
-
-static void update_sizes(viewer *v)
+/* The plot at the window's size and pixel density (text, ticks and lines
+ * of the overlay scale on high-DPI screens). */
+static bool update_sizes(viewer *v, vp_err *err)
 {
     int pw, ph;
     SDL_GL_GetDrawableSize(v->win, &v->ww, &v->wh);
     SDL_GetWindowSize(v->win, &pw, &ph);
     v->dpi = pw > 0 ? (float)v->ww / (float)pw : 1.0f;
-    v->plot = v->overlay_on ? overlay_plot_rect(v->ov, v->ww, v->wh)
-                            : (overlay_rect){0, 0, v->ww, v->wh};
+    v->look.dpi_scale = v->dpi;
+    if (!plot_set_look(v->pl, &v->look, err) || !plot_set_size(v->pl, v->ww, v->wh, err))
+        return false;
+    v->plot = plot_rect(v->pl);
     viewstate_resize(&v->vs, v->plot.w, v->plot.h);
+    return true;
+}
+
+static void set_look(viewer *v)
+{
+    vp_err err;
+    if (!update_sizes(v, &err))
+        say(v, "%s", err.msg);
 }
 
 /* window points to plot pixels */
@@ -162,16 +125,11 @@ static void mouse_to_plot(const viewer *v, int x, int y, double *px, double *py)
     *py = y * v->dpi - v->plot.y;
 }
 
-static bool set_tonemap(viewer *v, int i, vp_err *err)
+static void set_tonemap(viewer *v, int i)
 {
-    tonemap_pass *tp;
-    if (!tonemap_pass_create(tm_cycle[i], &tp, err))
-        return false;
-    tonemap_pass_destroy(v->tp);
-    v->tp = tp;
     v->tm_i = i;
-    v->have_shown = false; /* re-upload with the new table */
-    return true;
+    v->look.tonemap = tm_cycle[i];
+    set_look(v);
 }
 
 static void request_screenshot(viewer *v, const char *path)
@@ -233,7 +191,6 @@ static void zoom_key(viewer *v, double factor)
 
 static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
 {
-    vp_err err;
     switch (k) {
     case SDLK_q:
     case SDLK_ESCAPE:
@@ -272,31 +229,29 @@ static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
         zoom_key(v, 1 / 1.5);
         break;
     case SDLK_t:
-        if (!set_tonemap(v, (v->tm_i + 1) % (int)(sizeof tm_cycle / sizeof tm_cycle[0]), &err))
-            say(v, "%s", err.msg);
-        else
-            say(v, "tone map: %s", tonemap_name(tm_cycle[v->tm_i]));
+        set_tonemap(v, (v->tm_i + 1) % (int)(sizeof tm_cycle / sizeof tm_cycle[0]));
+        say(v, "tone map: %s", tonemap_name(tm_cycle[v->tm_i]));
         break;
     case SDLK_c: {
         size_t n = sizeof cmap_cycle / sizeof cmap_cycle[0], i = 0;
         while (i < n && strcmp(cmap_cycle[i], v->cmap_name) != 0)
             i++;
         v->cmap_name = cmap_cycle[(i + 1) % n];
-        colormap_get(v->cmap_name, v->cmap);
-        v->have_shown = false;
+        colormap_get(v->cmap_name, v->look.cmap);
+        set_look(v);
         say(v, "colormap: %s", v->cmap_name);
         break;
     }
     case SDLK_LEFTBRACKET:
     case SDLK_RIGHTBRACKET:
-        v->spread += k == SDLK_RIGHTBRACKET ? 1 : -1;
-        v->spread = v->spread < 0 ? 0 : v->spread > 4 ? 4 : v->spread;
-        v->have_shown = false;
-        say(v, "point size %d", 2 * v->spread + 1);
+        v->look.spread += k == SDLK_RIGHTBRACKET ? 1 : -1;
+        v->look.spread = v->look.spread < 0 ? 0 : v->look.spread > 4 ? 4 : v->look.spread;
+        set_look(v);
+        say(v, "point size %d", 2 * v->look.spread + 1);
         break;
     case SDLK_h:
-        v->overlay_on = !v->overlay_on;
-        update_sizes(v);
+        v->look.overlay = !v->look.overlay;
+        set_look(v);
         break;
     case SDLK_F1:
     case SDLK_QUESTION:
@@ -363,12 +318,8 @@ static void handle_event(viewer *v, const SDL_Event *e)
         break;
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
-            e->window.event == SDL_WINDOWEVENT_DISPLAY_CHANGED) {
-            vp_err oerr;
-            if (!make_overlay(v, &oerr))
-                say(v, "%s", oerr.msg);
-            update_sizes(v);
-        }
+            e->window.event == SDL_WINDOWEVENT_DISPLAY_CHANGED)
+            set_look(v);
         break;
     case SDL_KEYDOWN:
         handle_key(v, e->key.keysym.sym, e->key.keysym.mod);
@@ -428,6 +379,7 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
     if (!f)
         return vp_err_set(err, "%s: cannot write stats: %s", path, strerror(errno));
     const double *l = v->vs.lim;
+    plot_shown sh = plot_get_shown(v->pl);
     fprintf(f,
             "{\n  \"points_total\": %" PRIu64 ",\n  \"points_loaded\": %" PRIu64
             ",\n  \"points_drawn\": %" PRIu64 ",\n  \"nonfinite\": %" PRIu64
@@ -437,12 +389,12 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
             "  \"tonemap\": \"%s\",\n  \"colormap\": \"%s\",\n  \"overlay\": %s,\n"
             "  \"follow_updates\": %zu,\n  \"follow_latency_ms_median\": %.1f,\n"
             "  \"follow_latency_ms_p99\": %.1f,\n  \"frames_while_loading\": %zu\n}\n",
-            dataset_records(v->ds), v->pst.records_done, v->shown_drawn, v->pst.nonfinite, l[0],
+            dataset_records(v->ds), sh.st.records_done, sh.drawn, sh.st.nonfinite, l[0],
             l[1], l[2], l[3], v->plot.w, v->plot.h, n, med, p99,
             refined(v) ? "true" : "false",
-            v->pst.chunks_total ? (double)v->pst.chunks_done / (double)v->pst.chunks_total : 1.0,
+            sh.st.chunks_total ? (double)sh.st.chunks_done / (double)sh.st.chunks_total : 1.0,
             v->t_first_complete > 0 ? v->t_first_complete - v->t_start : -1.0,
-            tonemap_name(tm_cycle[v->tm_i]), v->cmap_name, v->overlay_on ? "true" : "false",
+            tonemap_name(tm_cycle[v->tm_i]), v->cmap_name, v->look.overlay ? "true" : "false",
             nl, lmed, lp99, v->loading_frames);
     bool ok = fclose(f) == 0 ? write_output(v, path, "stats", NULL, 0, 0, 0, text, err)
                              : vp_err_set(err, "%s: cannot write stats: out of memory", path);
@@ -458,8 +410,11 @@ static void sync_view(viewer *v);
 static bool refined(viewer *v)
 {
     sync_view(v);
-    return v->have_shown && v->shown_gen == v->view_gen && v->pst.complete &&
-           v->shown_done == v->pst.chunks_total &&
+    plot_shown sh = plot_get_shown(v->pl);
+    refine_state st;
+    plot_progress(v->pl, &st);
+    return sh.current && st.complete && sh.st.generation == st.generation &&
+           sh.st.chunks_done == st.chunks_total &&
            (!v->text_growing || (!dataset_loading(v->ds) && v->shown_grown == dataset_chunks(v->ds)));
 }
 
@@ -547,22 +502,6 @@ static bool script_step(viewer *v, vp_err *err)
 
 /* ---- drawing -------------------------------------------------------------- */
 
-static bool ensure_counts(viewer *v, size_t pixels, vp_err *err)
-{
-    if (v->counts_cap >= pixels)
-        return true;
-    free(v->counts);
-    v->counts = malloc(pixels * sizeof *v->counts);
-    v->counts_cap = v->counts ? pixels : 0;
-    if (!v->counts)
-        return vp_err_set(err, "out of memory for a %zu-pixel picture", pixels);
-    return true;
-}
-
-/* Takes the workers' progress into the grid on screen, when it is worth it:
- * a new view once it has something to show (until then the old picture is
- * drawn moved and scaled to the new view, so input never waits), and
- * refinements a few times a second until complete. */
 /* Reads what the followed file gained; widens the data extent; moves the
  * view when it tracks the data (fit everything, or a window over the newest
  * samples), and hands new chunks to the refinement without starting over. */
@@ -639,116 +578,54 @@ static bool follow_update(viewer *v, vp_err *err)
         }
         viewstate_set(&v->vs, l[0], l[1], l[2], l[3]);
     }
-    if (ev.reset) {
-        if (v->prog)
-            progressive_reset(v->prog);
-    } else if (v->prog) {
-        progressive_grow(v->prog);
-    }
+    if (ev.reset)
+        plot_reset(v->pl);
+    else
+        plot_grow(v->pl);
     v->grown_chunks = n;
     return true;
 }
 
-/* The view the engines bin for follows the navigation (the GPU engine when
- * the data is resident there, else the CPU engine; both exact at any zoom). */
+/* The view the plot refines follows the navigation. */
 static void sync_view(viewer *v)
 {
-    view nv;
-    view_init(&nv, v->vs.lim[0], v->vs.lim[1], v->vs.lim[2], v->vs.lim[3], v->plot.w, v->plot.h);
-    if (v->cur_valid && memcmp(&nv, &v->cur, sizeof nv) == 0)
-        return;
-    v->cur = nv;
-    v->cur_valid = true;
-    v->view_gen++;
-    v->view_changed_t = vp_now();
-    progressive_state st;
-    v->gpu_view = false;
-    if (v->gprog) {
-        vp_err e;
-        v->gpu_view = progressive_gpu_set_view(v->gprog, &nv, &e);
-        if (!v->gpu_view)
-            say(v, "%s; refining on the CPU", e.msg);
+    view before = *plot_view(v->pl);
+    vp_err err;
+    if (!plot_set_view(v->pl, v->vs.lim, &err))
+        say(v, "%s", err.msg);
+    const char *n = plot_take_note(v->pl);
+    if (n)
+        say(v, "%s", n);
+    if (memcmp(&before, plot_view(v->pl), sizeof before) != 0) {
+        v->view_gen++;
+        v->view_changed_t = vp_now();
     }
-    if (v->gpu_view) {
-        progressive_gpu_get_state(v->gprog, &st);
-    } else {
-        if (!v->prog) {
-            vp_err e;
-            int threads = v->o->threads ? v->o->threads : chunk_pass_default_threads();
-            if (!progressive_create(v->ds, threads, v->bbox, &v->prog, &e)) {
-                say(v, "%s", e.msg);
-                return;
-            }
-        }
-        progressive_set_view(v->prog, &nv);
-        progressive_get_state(v->prog, &st);
-    }
-    v->engine_gen = st.generation;
 }
 
-static void engine_state(viewer *v, progressive_state *st)
-{
-    if (v->gpu_view)
-        progressive_gpu_get_state(v->gprog, st);
-    else if (v->prog)
-        progressive_get_state(v->prog, st);
-    else
-        *st = (progressive_state){0};
-}
-
-/* Takes the engine's progress into the grid on screen, when it is worth it:
- * a new view once it has something to show (until then the old picture is
- * drawn moved and scaled to the new view, so input never waits), and
+/* Takes the refinement's progress into the grid on screen, when it is worth
+ * it: a new view once it has something to show (until then the old picture
+ * is drawn moved and scaled to the new view, so input never waits), and
  * refinements a few times a second until complete. */
 static bool refresh_grid(viewer *v, vp_err *err)
 {
     double t = vp_now();
     sync_view(v);
-    if (!v->gpu_view && !v->prog)
-        return true;
-    progressive_state st;
-    engine_state(v, &st);
-    bool same_view = v->have_shown && v->shown_gen == v->view_gen;
+    refine_state st;
+    plot_progress(v->pl, &st);
+    plot_shown sh = plot_get_shown(v->pl);
     bool take;
-    if (!v->have_shown)
+    if (!sh.valid)
         take = st.chunks_done > 0 || st.complete;
-    else if (!same_view)
+    else if (!sh.current || sh.st.generation != st.generation)
         take = v->drag == 0 && (st.complete || (st.chunks_done > 0 && t - v->view_changed_t > 0.08));
     else
-        take = (st.chunks_done != v->shown_done || v->shown_grown != v->grown_chunks) &&
+        take = (st.chunks_done != sh.st.chunks_done || v->shown_grown != v->grown_chunks) &&
                (st.complete || t - v->last_snapshot > (dataset_is_follow(v->ds) ? 0.03 : 0.2));
     if (!take)
         return true;
-    size_t pixels = (size_t)v->cur.w * (size_t)v->cur.h;
-    if (!ensure_counts(v, pixels, err))
+    if (!plot_take(v->pl, err))
         return false;
-    if (v->gpu_view ? !progressive_gpu_snapshot(v->gprog, v->counts, &st, err)
-                    : !progressive_snapshot(v->prog, v->counts, &st, err))
-        return false;
-    uint64_t drawn = 0;
-    for (size_t i = 0; i < pixels; i++)
-        drawn += v->counts[i];
-    if (v->have_table)
-        tonemap_table_free(&v->table);
-    v->have_table = tonemap_table_build(tm_cycle[v->tm_i], v->counts, pixels, &v->table);
-    if (!v->have_table)
-        return vp_err_set(err, "out of memory building the tone map");
-    tonemap_look look = {.table = &v->table, .floor = v->o->floor, .spread = v->spread};
-    memcpy(look.cmap, v->cmap, sizeof look.cmap);
-    memcpy(look.background, v->o->background, 4);
-    if (!tonemap_pass_set(v->tp, v->counts, v->cur.w, v->cur.h, &look, err))
-        return false;
-    v->shown[0] = v->cur.x0;
-    v->shown[1] = v->cur.x1;
-    v->shown[2] = v->cur.y0;
-    v->shown[3] = v->cur.y1;
-    v->shown_w = v->cur.w;
-    v->shown_h = v->cur.h;
-    v->shown_gen = v->view_gen;
-    v->shown_done = st.chunks_done;
-    v->shown_drawn = drawn;
-    v->have_shown = true;
-    v->pst = st;
+    st = plot_get_shown(v->pl).st;
     v->last_snapshot = t;
     v->shown_grown = v->grown_chunks;
     if (st.complete && v->t_first_complete == 0)
@@ -779,18 +656,6 @@ static void outline(const viewer *v, double ax, double ay, double bx, double by)
     glDisable(GL_SCISSOR_TEST);
 }
 
-static uint64_t count_under_cursor(const viewer *v)
-{
-    if (!v->have_shown || v->mx < 0 || v->my < 0 || v->mx >= v->plot.w || v->my >= v->plot.h)
-        return 0;
-    double x, y;
-    viewstate_to_data(&v->vs, v->mx, v->my, &x, &y);
-    view sv;
-    view_init(&sv, v->shown[0], v->shown[1], v->shown[2], v->shown[3], v->shown_w, v->shown_h);
-    uint32_t i;
-    return view_bin(&sv, x, y, &i) ? v->counts[i] : 0;
-}
-
 static const char help_text[] =
     "drag: pan    wheel, + or -: zoom at the cursor    right-drag or Shift+drag: box zoom\n"
     "Home or R: whole data    Backspace: previous view    arrows: pan\n"
@@ -800,99 +665,53 @@ static const char help_text[] =
 static bool draw_frame(viewer *v, float fps, vp_err *err)
 {
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
-    glViewport(0, 0, v->ww, v->wh);
-    const uint8_t *bg = v->o->background;
-    glClearColor(bg[0] / 255.0f, bg[1] / 255.0f, bg[2] / 255.0f, bg[3] / 255.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    if (v->have_shown) {
-        const double *l = v->vs.lim, *s = v->shown;
-        tonemap_placement pl = {
-            v->plot.x, v->wh - v->plot.y - v->plot.h, v->plot.w, v->plot.h,
-            (l[0] - s[0]) / (s[1] - s[0]) * v->shown_w, (l[2] - s[2]) / (s[3] - s[2]) * v->shown_h,
-            (l[1] - l[0]) / (s[1] - s[0]) * v->shown_w, (l[3] - l[2]) / (s[3] - s[2]) * v->shown_h};
-        tonemap_pass_draw(v->tp, &pl, false);
-    }
-    if (v->drag == 2)
-        outline(v, v->ax, v->ay, v->mx, v->my);
-    if (v->overlay_on || v->help_on || vp_now() < v->message_until) {
-        char status[1024];
+    char status[1024];
+    plot_frame f = {.help = v->help_on ? help_text : NULL};
+    if (v->look.overlay || v->help_on || vp_now() < v->message_until) {
         double x = 0, y = 0;
         viewstate_to_data(&v->vs, v->mx, v->my, &x, &y);
-        double frac = v->pst.chunks_total ? (double)v->shown_done / (double)v->pst.chunks_total : 1.0;
+        plot_shown sh = plot_get_shown(v->pl);
+        double frac = sh.st.chunks_total ? (double)sh.st.chunks_done / (double)sh.st.chunks_total : 1.0;
         if (vp_now() < v->message_until)
             snprintf(status, sizeof status, "%s", v->message);
         else
             snprintf(status, sizeof status,
                      "%" PRIu64 " / %" PRIu64 " points drawn   refined %3.0f%%   %4.0f fps   "
                      "x %.9g  y %.9g  count %" PRIu64,
-                     v->shown_drawn, dataset_records(v->ds), 100.0 * frac, fps, x, y,
-                     count_under_cursor(v));
-        overlay_frame f = {
-            .win_w = v->ww, .win_h = v->wh, .plot = v->plot,
-            .x0 = v->vs.lim[0], .x1 = v->vs.lim[1], .y0 = v->vs.lim[2], .y1 = v->vs.lim[3],
-            .table = v->overlay_on && v->have_table ? &v->table : NULL,
-            .cmap = (const uint8_t(*)[4])v->cmap, .floor = v->o->floor,
-            .status = status, .axes = v->overlay_on, .help = v->help_on ? help_text : NULL};
-        if (!overlay_draw(v->ov, &f, err))
-            return false;
+                     sh.drawn, dataset_records(v->ds), 100.0 * frac, fps, x, y,
+                     plot_count_at(v->pl, v->mx, v->my));
+        f.status = status;
     }
+    if (!plot_draw(v->pl, &f, err))
+        return false;
+    if (v->drag == 2)
+        outline(v, v->ax, v->ay, v->mx, v->my);
     return true;
 }
 
 /* --screenshot-scale K: the same picture at K times the window's resolution,
- * rendered offscreen: every point binned at that size, overlay scaled. */
+ * rendered offscreen by a plot of its own (what `render` does): every point
+ * binned at that size, overlay scaled. */
 static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
 {
     int W = v->ww * k, H = v->wh * k;
-    bool ok = false;
-    overlay *ov = NULL;
-    tonemap_pass *tp = NULL;
-    uint64_t *counts = NULL;
+    plot_params pp = {.ds = v->ds, .accumulate = v->o->accumulate, .software_gl = glctx_is_software(v->gl),
+                      .threads = v->o->threads, .title = v->o->title, .xlabel = v->o->xlabel,
+                      .ylabel = v->o->ylabel};
+    plot_look look = v->look;
+    look.dpi_scale = v->dpi * (float)k;
+    look.spread = v->look.spread * k;
+    plot *pl = NULL;
     uint8_t *px = NULL;
-    tonemap_table tb = {0};
-    bool have_tb = false;
-    if (!tonemap_pass_check_size(W, H, err))
-        return false;
-    overlay_params op;
-    overlay_params_default(&op);
-    op.title = v->o->title;
-    op.xlabel = v->o->xlabel;
-    op.ylabel = v->o->ylabel;
-    op.dpi_scale = v->dpi * (float)k;
-    if ((v->overlay_on && !overlay_create(&op, &ov, err)) ||
-        !tonemap_pass_create(tm_cycle[v->tm_i], &tp, err))
-        goto out;
-    overlay_rect plot = ov ? overlay_plot_rect(ov, W, H) : (overlay_rect){0, 0, W, H};
-    view pv;
-    view_init(&pv, v->vs.lim[0], v->vs.lim[1], v->vs.lim[2], v->vs.lim[3], plot.w, plot.h);
-    size_t pixels = (size_t)plot.w * (size_t)plot.h;
-    if (!(counts = calloc(pixels, sizeof *counts)) || !(px = malloc((size_t)W * H * 4))) {
-        vp_err_set(err, "out of memory for a %dx%d screenshot", W, H);
-        goto out;
-    }
-    accum_params ap = {.threads = v->o->threads};
     accum_stats st;
-    if (!accum_cpu_run(v->ds, &pv, &ap, counts, &st, err))
-        goto out;
-    if (!(have_tb = tonemap_table_build(tm_cycle[v->tm_i], counts, pixels, &tb))) {
-        vp_err_set(err, "out of memory");
-        goto out;
-    }
-    tonemap_look look = {.table = &tb, .floor = v->o->floor, .spread = v->spread * k};
-    memcpy(look.cmap, v->cmap, sizeof look.cmap);
-    memcpy(look.background, v->o->background, 4);
-    if (!tonemap_pass_set(tp, counts, plot.w, plot.h, &look, err))
-        goto out;
-    compose_params cp = {W, H, ov, plot, &pv, tp, &tb, (const uint8_t(*)[4])v->cmap,
-                         v->o->floor, v->o->background, NULL};
-    ok = compose_readback(&cp, px, err) &&
+    bool ok = tonemap_pass_check_size(W, H, err) && plot_create(&pp, &pl, err) &&
+              plot_set_look(pl, &look, err) && plot_set_size(pl, W, H, err) &&
+              plot_set_view(pl, v->vs.lim, err) && plot_accumulate(pl, &st, err);
+    if (ok && !(px = malloc((size_t)W * H * 4)))
+        ok = vp_err_set(err, "out of memory for a %dx%d screenshot", W, H);
+    ok = ok && plot_read_rgba(pl, NULL, px, err) &&
          write_output(v, v->shot_path, "screenshot", px, W, H, (size_t)W * 4, NULL, err);
-out:
-    if (have_tb)
-        tonemap_table_free(&tb);
-    tonemap_pass_destroy(tp);
-    overlay_destroy(ov);
-    free(counts);
+    plot_destroy(pl);
     free(px);
     return ok;
 }
@@ -925,12 +744,8 @@ static bool open_window(viewer *v, vp_err *err)
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
         return vp_err_set(err, "cannot open a window: %s (no display? 'vastplot render' works without one)",
                           SDL_GetError());
-    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 4);
-    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 5);
-    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
-    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
-    if (o->gl_debug)
-        SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, SDL_GL_CONTEXT_DEBUG_FLAG);
+    glctx_params gp = {.debug = o->gl_debug, .verbose = o->verbose};
+    glctx_sdl_attributes(&gp);
     int nd = SDL_GetNumVideoDisplays();
     if (o->display >= nd && nd > 0)
         return vp_err_set(err, "--display %d: this system has %d display%s (0..%d)", o->display, nd,
@@ -946,35 +761,28 @@ static bool open_window(viewer *v, vp_err *err)
                               SDL_WINDOWPOS_CENTERED_DISPLAY(o->display), w, h, flags);
     if (!v->win)
         return vp_err_set(err, "cannot open a %dx%d window: %s", w, h, SDL_GetError());
-    v->glc = SDL_GL_CreateContext(v->win);
-    if (!v->glc)
-        return vp_err_set(err, "no OpenGL 4.5 core context for the window: %s", SDL_GetError());
-    int ver = gladLoadGL((GLADloadfunc)SDL_GL_GetProcAddress);
-    if (!ver || GLAD_VERSION_MAJOR(ver) < 4 || (GLAD_VERSION_MAJOR(ver) == 4 && GLAD_VERSION_MINOR(ver) < 5))
-        return vp_err_set(err, "OpenGL 4.5 core is needed; found %s on %s",
-                          glGetString ? (const char *)glGetString(GL_VERSION) : "none",
-                          glGetString ? (const char *)glGetString(GL_RENDERER) : "none");
+    if (!glctx_create_window(&gp, v->win, &v->gl, err))
+        return false;
     SDL_GL_SetSwapInterval(1);
-    if (o->verbose)
-        fprintf(stderr, "vastplot: window %dx%d, OpenGL %s on %s\n", w, h, glGetString(GL_VERSION),
-                glGetString(GL_RENDERER));
     return true;
 }
 
+/* The data and its extent: a growing file or standard input is drawn as it
+ * arrives; one text file while it is parsed (complete at once from the
+ * column cache); else everything is read first, with a pass for the bounds
+ * and the chunk boxes (so a zoomed view reads only the chunks that can touch
+ * it). */
 static bool load_data(viewer *v, double full[4], vp_err *err)
 {
     const vp_options *o = v->o;
+    double bounds[4] = {0, 1, 0, 1}; /* a growing file: something to start from */
     if (o->command == CMD_DEMO) {
         if (!dataset_create_demo(o->demo_points, &v->ds, err))
             return false;
-        dataset_known_bounds(v->ds, full);
     } else {
         bool grows = o->follow || (o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0);
         bool text1 = !grows && o->ninputs == 1 &&
                      (o->data.text_forced || text_format_from_name(o->inputs[0]) != TEXT_NOT_TEXT);
-        /* a growing file or standard input, drawn as it arrives; one text
-         * file, drawn while it is parsed (complete at once from the column
-         * cache); else everything read first */
         bool ok = grows   ? dataset_create_follow(o->inputs[0], &o->data, &v->ds, err)
                   : text1 ? dataset_create_loading(o->inputs[0], &o->data, &v->ds, err)
                           : dataset_create_inputs(o->inputs, o->ninputs, &o->data, &v->ds, err);
@@ -984,42 +792,15 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
         if (dataset_take_warning(v->ds, w, sizeof w))
             fprintf(stderr, "vastplot: warning: %s\n", w);
         v->text_growing = text1 && dataset_loading(v->ds);
-        if (dataset_is_follow(v->ds)) {
-            /* grows with the data (follow_update); something to start from */
-            full[0] = 0;
-            full[1] = 1;
-            full[2] = 0;
-            full[3] = 1;
-            v->following = true;
-        } else if (!dataset_known_bounds(v->ds, full)) {
-            /* one pass: the bounds, and each chunk's box so that a zoomed view
-             * only reads the chunks that can touch it */
-            uint64_t nch = dataset_chunks(v->ds);
-            v->bbox = malloc((nch ? nch : 1) * 4 * sizeof *v->bbox);
-            scan *sc;
-            scan_result r;
-            if (!v->bbox)
-                return vp_err_set(err, "out of memory");
-            if (!scan_start_chunks(v->ds, o->threads, v->bbox, &sc, err) || !scan_join(sc, &r, err))
-                return false;
-            if (r.finite == 0 && !(o->xlim_set && o->ylim_set))
-                return vp_err_set(err, "no finite samples (%" PRIu64 " records): nothing to show", r.records);
-            full[0] = r.xmin;
-            full[1] = r.xmax;
-            full[2] = r.ymin;
-            full[3] = r.ymax;
-        }
+        v->following = dataset_is_follow(v->ds);
     }
-    if (o->xlim_set) {
-        full[0] = o->xlim[0];
-        full[1] = o->xlim[1];
+    if (!dataset_is_follow(v->ds)) {
+        plot_bounds *pb;
+        bool ok = plot_bounds_start(v->ds, o, true, &pb, err);
+        if (!plot_bounds_join(pb, bounds, ok ? err : NULL) || !ok)
+            return false;
     }
-    if (o->ylim_set) {
-        full[2] = o->ylim[0];
-        full[3] = o->ylim[1];
-    }
-    view_widen_flat(full);
-    return true;
+    return plot_limits(o, bounds, full, err);
 }
 
 int cmd_view(const vp_options *o, vp_err *err)
@@ -1032,10 +813,7 @@ int cmd_view(const vp_options *o, vp_err *err)
     int rc = 1;
     v->o = o;
     v->t_start = vp_now();
-    v->overlay_on = true;
     v->cmap_name = o->colormap;
-    v->spread = (o->point_size - 1) / 2;
-    colormap_get(o->colormap, v->cmap);
     for (int i = 0; i < (int)(sizeof tm_cycle / sizeof tm_cycle[0]); i++)
         if (tm_cycle[i] == o->tonemap)
             v->tm_i = i;
@@ -1046,39 +824,31 @@ int cmd_view(const vp_options *o, vp_err *err)
         vp_err_set(err, "out of memory");
         goto out;
     }
+    if (!plot_look_from_options(o, &v->look, err))
+        goto out;
+    v->look.overlay = true;
     if (o->script && !script_load(o->script, &v->sc, err))
         goto out;
     if (!load_data(v, full, err) || !open_window(v, err))
         goto out;
-    if (!make_overlay(v, err) || !set_tonemap(v, v->tm_i, err))
+    plot_params pp = {.ds = v->ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(v->gl),
+                      .progressive = true, .threads = o->threads,
+                      .gpu_budget = (size_t)o->gpu_mem_mb << 20, .title = o->title,
+                      .xlabel = o->xlabel, .ylabel = o->ylabel};
+    if (!plot_create(&pp, &v->pl, err) || !update_sizes(v, err))
         goto out;
-    int threads = o->threads ? o->threads : chunk_pass_default_threads();
-    const char *ren = (const char *)glGetString(GL_RENDERER);
-    bool software = ren && (strstr(ren, "llvmpipe") || strstr(ren, "softpipe") || strstr(ren, "swrast"));
-    /* growing data (a followed file, standard input, a text file still being
-     * parsed) is refined on the CPU: resident GPU data would have to grow too */
-    if (!dataset_is_follow(v->ds) && (o->accumulate == ACCUM_GPU || (o->accumulate == ACCUM_AUTO && !software))) {
-        /* resident on the GPU when the data fits the budget, else the CPU path
-         * (which streams from the file) serves the viewer */
-        size_t free_b = progressive_gpu_free_memory();
-        size_t budget = o->gpu_mem_mb ? (size_t)o->gpu_mem_mb << 20
-                        : free_b ? free_b / 2 : (size_t)1 << 30;
-        vp_err gerr;
-        if (!progressive_gpu_create(v->ds, v->bbox, budget, threads, &v->gprog, &gerr))
-            say(v, "%s: refining on the CPU instead", gerr.msg);
-        else if (o->verbose)
-            fprintf(stderr, "vastplot: points resident on the GPU (budget %zu MiB)\n", budget >> 20);
-    }
-    update_sizes(v);
     viewstate_init(&v->vs, full, NULL, v->plot.w, v->plot.h);
+    sync_view(v);
+    if (o->verbose && plot_gpu_resident(v->pl))
+        fprintf(stderr, "vastplot: points resident on the GPU\n");
 
     double last = vp_now();
     float fps = 0;
     while (!v->quit) {
         SDL_Event e;
-        /* idle and complete: sleep until input rather than spin */
+        /* idle and complete: sleep until input (or, following a file, until
+         * the next look at it) rather than spin */
         bool idle = refined(v) && v->sc_next >= v->sc.n && !v->shot_pending && !v->o->script;
-        /* idle: sleep until input (or, following a file, until the next look at it) */
         if (idle && SDL_WaitEventTimeout(&e, dataset_is_follow(v->ds) ? 10 : 100))
             handle_event(v, &e);
         while (SDL_PollEvent(&e))
@@ -1096,14 +866,14 @@ int cmd_view(const vp_options *o, vp_err *err)
         double snap_before = v->last_snapshot, t_frame = vp_now();
         sync_view(v);
         /* GPU refinement: as many chunks as fit a few milliseconds per frame */
-        if (v->gpu_view)
-            progressive_gpu_step(v->gprog, 8.0);
+        bool gpu = plot_gpu_resident(v->pl);
+        if (gpu)
+            plot_step(v->pl, 8.0);
         if (!refresh_grid(v, err))
             goto out;
         /* draw only when something changed: the CPU is the refinement's */
         bool dirty = v->had_input || v->view_gen != gen_before || v->last_snapshot != snap_before ||
-                     v->shot_pending || v->gpu_view || t_frame < v->message_until + 0.1 ||
-                     v->nframes == 0;
+                     v->shot_pending || gpu || t_frame < v->message_until + 0.1 || v->nframes == 0;
         v->had_input = false;
         if (!dirty) {
             SDL_Event e2;
@@ -1128,25 +898,17 @@ int cmd_view(const vp_options *o, vp_err *err)
         fps = fps == 0 ? 1000.0f / gap : 0.9f * fps + 0.1f * (1000.0f / gap);
         if (v->nframes < MAX_FRAMES)
             v->frame_ms[v->nframes++] = ms;
-        v->loading_frames += dataset_loading(v->ds) && v->shown_drawn > 0;
+        v->loading_frames += dataset_loading(v->ds) && plot_get_shown(v->pl).drawn > 0;
     }
     rc = 0;
 out:
-    progressive_destroy(v->prog);
-    progressive_gpu_destroy(v->gprog);
-    if (v->have_table)
-        tonemap_table_free(&v->table);
-    tonemap_pass_destroy(v->tp);
-    overlay_destroy(v->ov);
-    if (v->glc)
-        SDL_GL_DeleteContext(v->glc);
+    plot_destroy(v->pl);
+    glctx_destroy(v->gl);
     if (v->win)
         SDL_DestroyWindow(v->win);
     SDL_Quit();
     script_free(&v->sc);
     dataset_destroy(v->ds);
-    free(v->bbox);
-    free(v->counts);
     free(v->frame_ms);
     free(v->latency_ms);
     free(v);

@@ -34,6 +34,8 @@ struct dataset {
     char warning[1024];    /* the first problem worth a warning ("" when none) */
     bool warned;           /* it was handed out */
     bool spill_checked;    /* a followed input's spill failure was noticed */
+    double *boxes;         /* chunk boxes from a pass (dataset_set_chunk_boxes), or NULL */
+    uint64_t nboxes;
 };
 
 struct dataset_reader {
@@ -142,6 +144,7 @@ void dataset_destroy(dataset *ds)
     free(ds->cache);
     free(ds->names);
     free(ds->first_chunk);
+    free(ds->boxes);
     free(ds);
 }
 
@@ -301,8 +304,24 @@ static int input_of(const dataset *ds, uint64_t *k)
     return i;
 }
 
+bool dataset_set_chunk_boxes(dataset *ds, const double *boxes, uint64_t n)
+{
+    double *b = malloc((n ? n : 1) * 4 * sizeof *b);
+    if (!b)
+        return false;
+    memcpy(b, boxes, n * 4 * sizeof *b);
+    free(ds->boxes);
+    ds->boxes = b;
+    ds->nboxes = n;
+    return true;
+}
+
 bool dataset_chunk_bbox(const dataset *ds, uint64_t k, double out[4])
 {
+    if (ds->boxes && k < ds->nboxes) {
+        memcpy(out, ds->boxes + 4 * k, 4 * sizeof *out);
+        return true;
+    }
     if (!ds->mem || k >= dataset_chunks(ds))
         return false;
     int i = input_of(ds, &k);

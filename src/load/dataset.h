@@ -58,9 +58,15 @@ bool dataset_loading(const dataset *ds);
 bool dataset_is_follow(const dataset *ds);
 bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err);
 void dataset_follow_wait(dataset *ds, int timeout_ms);
-/* The bounding box of chunk k's finite points, when known without reading
- * (text, standard input and followed data); false otherwise. */
+/* The bounding box of chunk k's finite points ([xmin, xmax, ymin, ymax];
+ * xmin > xmax for a chunk with none), when known: text, standard input and
+ * followed data hold them from the start, other inputs once a pass gave them
+ * (dataset_set_chunk_boxes); false otherwise. The refinement culls by them. */
 bool dataset_chunk_bbox(const dataset *ds, uint64_t k, double out[4]);
+/* Boxes for chunks [0, n) (4 doubles each), copied; they take precedence
+ * over the ones the dataset knows itself. False when out of memory (the
+ * dataset is unchanged). */
+bool dataset_set_chunk_boxes(dataset *ds, const double *boxes, uint64_t n);
 /* Rows in chunk k of followed data (0 otherwise). */
 uint32_t dataset_chunk_records(const dataset *ds, uint64_t k);
 

@@ -1,4 +1,6 @@
-#include "accum/progressive_gpu.h"
+/* The GPU engine of refine.h: resident float64 pairs, one compute dispatch
+ * per chunk into an r32ui count image. */
+#include "accum/refine_engines.h"
 
 #include <glad/gl.h>
 #include <pthread.h>
@@ -17,10 +19,10 @@ typedef struct gchunk {
     uint32_t records;
 } gchunk;
 
-struct progressive_gpu {
+struct refine_gpu {
     uint64_t nchunks;
+    const dataset *ds;
     gchunk *chunks;
-    double *bbox;
     GLuint buf, tex;
     bin_gpu bg;
     GLint u_first, u_n;
@@ -37,7 +39,7 @@ struct progressive_gpu {
 };
 
 typedef struct upload_ctx {
-    progressive_gpu *g;
+    refine_gpu *g;
     double *staging;
 } upload_ctx;
 
@@ -59,7 +61,7 @@ static bool upload_points(void *ctx, void *state, uint64_t k, const double *x, c
 
 static const chunk_pass_ops upload_ops = {NULL, upload_points, NULL};
 
-size_t progressive_gpu_free_memory(void)
+size_t refine_gpu_free_memory(void)
 {
     /* GL_NVX_gpu_memory_info / GL_ATI_meminfo: not in our glad subset, so by value */
     const GLenum NVX_CURRENT_AVAILABLE = 0x9049, ATI_TEXTURE_FREE = 0x87FC;
@@ -81,8 +83,8 @@ size_t progressive_gpu_free_memory(void)
     return 0;
 }
 
-bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t budget_bytes,
-                            int threads, progressive_gpu **out, vp_err *err)
+bool refine_gpu_create(const dataset *ds, size_t budget_bytes, int threads, refine_gpu **out,
+                       vp_err *err)
 {
     *out = NULL;
     uint64_t nch = dataset_chunks(ds);
@@ -95,18 +97,17 @@ bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t 
     if ((GLint64)bytes > max_block)
         return vp_err_set(err, "the data (%.0f MiB) is larger than one GL shader storage block "
                                "may be (%.0f MiB)", bytes / 1048576.0, max_block / 1048576.0);
-    progressive_gpu *g = calloc(1, sizeof *g);
+    refine_gpu *g = calloc(1, sizeof *g);
     if (!g)
         return vp_err_set(err, "out of memory");
+    g->ds = ds;
     g->nchunks = nch;
     g->chunks = calloc(nch ? nch : 1, sizeof *g->chunks);
     g->order = malloc((nch ? nch : 1) * sizeof *g->order);
-    if (chunk_bbox && (g->bbox = malloc(nch * 4 * sizeof *g->bbox)))
-        memcpy(g->bbox, chunk_bbox, nch * 4 * sizeof *g->bbox);
     double *staging = malloc(bytes ? bytes : 1);
-    if (!g->chunks || !g->order || !staging || (chunk_bbox && !g->bbox)) {
+    if (!g->chunks || !g->order || !staging) {
         free(staging);
-        progressive_gpu_destroy(g);
+        refine_gpu_destroy(g);
         return vp_err_set(err, "out of memory staging %.0f MiB for the GPU", bytes / 1048576.0);
     }
     /* decode every chunk once, in parallel, into the staging copy */
@@ -116,7 +117,7 @@ bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t 
     if (!chunk_pass_start(ds, threads, &upload_ops, &u, &pass, err) ||
         !chunk_pass_join(pass, &t, err)) {
         free(staging);
-        progressive_gpu_destroy(g);
+        refine_gpu_destroy(g);
         return false;
     }
     for (uint64_t k = 0; k < nch; k++) {
@@ -132,12 +133,12 @@ bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t 
     free(staging);
     GLenum e = glGetError();
     if (e != GL_NO_ERROR) {
-        progressive_gpu_destroy(g);
+        refine_gpu_destroy(g);
         return vp_err_set(err, "GL refused %.0f MiB of resident point data (error 0x%x)",
                           bytes / 1048576.0, e);
     }
-    if (!bin_gpu_create(&g->bg, "accum_resident.comp.glsl", LOCAL_SIZE, err)) {
-        progressive_gpu_destroy(g);
+    if (!bin_gpu_create(&g->bg, "accum.comp.glsl", LOCAL_SIZE, err)) {
+        refine_gpu_destroy(g);
         return false;
     }
     g->u_first = glGetUniformLocation(g->bg.prog, "u_first");
@@ -148,7 +149,7 @@ bool progressive_gpu_create(const dataset *ds, const double *chunk_bbox, size_t 
     return true;
 }
 
-void progressive_gpu_destroy(progressive_gpu *g)
+void refine_gpu_destroy(refine_gpu *g)
 {
     if (!g)
         return;
@@ -161,12 +162,11 @@ void progressive_gpu_destroy(progressive_gpu *g)
         glDeleteQueries(1, &g->query);
     free(g->chunks);
     free(g->order);
-    free(g->bbox);
     free(g->readback);
     free(g);
 }
 
-bool progressive_gpu_set_view(progressive_gpu *g, const view *v, vp_err *err)
+bool refine_gpu_set_view(refine_gpu *g, const view *v, vp_err *err)
 {
     g->v = *v;
     g->norder = g->next = 0;
@@ -183,20 +183,17 @@ bool progressive_gpu_set_view(progressive_gpu *g, const view *v, vp_err *err)
     }
     const GLuint zero = 0;
     glClearTexImage(g->tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
-    g->norder = 0;
-    for (uint64_t k = 0; k < g->nchunks; k++)
-        if (!g->bbox || view_touches(v, g->bbox + 4 * k))
-            g->order[g->norder++] = k;
+    g->norder = refine_visible(g->ds, v, 0, g->nchunks, g->order);
     vp_shuffle_u64(g->order, g->norder);
     g->next = 0;
     g->records_done = g->nonfinite_done = 0;
     return true;
 }
 
-bool progressive_gpu_step(progressive_gpu *g, double budget_ms)
+void refine_gpu_step(refine_gpu *g, double budget_ms)
 {
     if (g->next >= g->norder)
-        return false;
+        return;
     /* learn the cost per point from the last finished timer query */
     if (g->query_pending) {
         GLint avail = 0;
@@ -237,17 +234,15 @@ bool progressive_gpu_step(progressive_gpu *g, double budget_ms)
         g->query_pending = true;
         g->query_points = points;
     }
-    return true;
 }
 
-void progressive_gpu_get_state(progressive_gpu *g, progressive_state *st)
+void refine_gpu_get_state(refine_gpu *g, refine_state *st)
 {
-    *st = (progressive_state){g->gen, g->next, g->norder, g->records_done, g->nonfinite_done,
+    *st = (refine_state){g->gen, g->next, g->norder, g->records_done, g->nonfinite_done,
                               g->next >= g->norder};
 }
 
-bool progressive_gpu_snapshot(progressive_gpu *g, uint64_t *counts, progressive_state *st,
-                              vp_err *err)
+bool refine_gpu_snapshot(refine_gpu *g, uint64_t *counts, refine_state *st, vp_err *err)
 {
     size_t pixels = (size_t)g->tw * (size_t)g->th;
     if (g->readback_cap < pixels) {
@@ -262,6 +257,6 @@ bool progressive_gpu_snapshot(progressive_gpu *g, uint64_t *counts, progressive_
                       (GLsizei)(pixels * sizeof *g->readback), g->readback);
     for (size_t i = 0; i < pixels; i++)
         counts[i] = g->readback[i];
-    progressive_gpu_get_state(g, st);
+    refine_gpu_get_state(g, st);
     return true;
 }

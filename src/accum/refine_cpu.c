@@ -1,4 +1,6 @@
-#include "accum/progressive.h"
+/* The CPU engine of refine.h: long-lived workers that bin chunks of the
+ * current view into per-worker grids; a snapshot sums them. */
+#include "accum/refine_engines.h"
 
 #include "core/util.h"
 
@@ -10,7 +12,7 @@
 #include <unistd.h>
 
 typedef struct worker {
-    struct progressive *p;
+    struct refine_cpu *p;
     pthread_t thread;
     pthread_mutex_t lock; /* guards grid, gen, records, nonfinite */
     uint64_t *grid;       /* pixels + 1 (a spare cell for points outside) */
@@ -19,10 +21,8 @@ typedef struct worker {
     uint64_t records, nonfinite;
 } worker;
 
-struct progressive {
+struct refine_cpu {
     const dataset *ds;
-    double *bbox;
-    uint64_t bbox_n;      /* chunks bbox covers */
     uint64_t order_cap;
     int nthreads;
     worker *workers;
@@ -38,18 +38,10 @@ struct progressive {
     vp_err err;
 };
 
-static bool chunk_visible(const progressive *p, uint64_t k, const view *v)
-{
-    double live[4];
-    if (p->bbox && k < p->bbox_n)
-        return view_touches(v, p->bbox + 4 * k);
-    return !dataset_chunk_bbox(p->ds, k, live) || view_touches(v, live);
-}
-
 static void *work(void *arg)
 {
     worker *w = arg;
-    progressive *p = w->p;
+    refine_cpu *p = w->p;
     /* refinement yields to input handling and drawing */
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
     dataset_reader *rd = dataset_reader_create(p->ds);
@@ -123,11 +115,10 @@ static void *work(void *arg)
     return NULL;
 }
 
-bool progressive_create(const dataset *ds, int threads, const double *chunk_bbox,
-                        progressive **out, vp_err *err)
+bool refine_cpu_create(const dataset *ds, int threads, refine_cpu **out, vp_err *err)
 {
     *out = NULL;
-    progressive *p = calloc(1, sizeof *p);
+    refine_cpu *p = calloc(1, sizeof *p);
     if (!p)
         return vp_err_set(err, "out of memory");
     p->ds = ds;
@@ -135,14 +126,10 @@ bool progressive_create(const dataset *ds, int threads, const double *chunk_bbox
     p->nthreads = threads > 0 ? threads : 1;
     p->order_cap = p->all_chunks ? p->all_chunks : 1;
     p->order = malloc(p->order_cap * sizeof *p->order);
-    p->bbox_n = chunk_bbox ? p->all_chunks : 0;
     p->workers = calloc((size_t)p->nthreads, sizeof *p->workers);
-    if (chunk_bbox && (p->bbox = malloc(p->all_chunks * 4 * sizeof *p->bbox)))
-        memcpy(p->bbox, chunk_bbox, p->all_chunks * 4 * sizeof *p->bbox);
-    if (!p->order || !p->workers || (chunk_bbox && !p->bbox)) {
+    if (!p->order || !p->workers) {
         free(p->order);
         free(p->workers);
-        free(p->bbox);
         free(p);
         return vp_err_set(err, "out of memory");
     }
@@ -156,7 +143,7 @@ bool progressive_create(const dataset *ds, int threads, const double *chunk_bbox
         pthread_mutex_init(&w->lock, NULL);
         if (pthread_create(&w->thread, NULL, work, w) != 0) {
             p->nthreads = i;
-            progressive_destroy(p);
+            refine_cpu_destroy(p);
             return vp_err_set(err, "cannot start refinement thread %d", i + 1);
         }
     }
@@ -164,7 +151,7 @@ bool progressive_create(const dataset *ds, int threads, const double *chunk_bbox
     return true;
 }
 
-void progressive_destroy(progressive *p)
+void refine_cpu_destroy(refine_cpu *p)
 {
     if (!p)
         return;
@@ -182,32 +169,29 @@ void progressive_destroy(progressive *p)
     pthread_cond_destroy(&p->done_cv);
     free(p->workers);
     free(p->order);
-    free(p->bbox);
     free(p);
 }
 
-void progressive_set_view(progressive *p, const view *v)
+void refine_cpu_set_view(refine_cpu *p, const view *v)
 {
     pthread_mutex_lock(&p->lock);
     p->v = *v;
     p->gen++;
-    p->norder = 0;
-    for (uint64_t k = 0; k < p->all_chunks; k++)
-        if (chunk_visible(p, k, v))
-            p->order[p->norder++] = k;
+    p->norder = refine_visible(p->ds, v, 0, p->all_chunks, p->order);
     /* a fixed shuffle: the same view always refines in the same order */
     vp_shuffle_u64(p->order, p->norder);
     p->next = p->done = 0;
+    p->failed = false; /* a decoding error shows again if the chunk is read again */
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->lock);
 }
 
-bool progressive_snapshot(progressive *p, uint64_t *counts, progressive_state *st, vp_err *err)
+bool refine_cpu_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err)
 {
     pthread_mutex_lock(&p->lock);
     uint64_t gen = p->gen;
     view v = p->v;
-    progressive_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
+    refine_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
     bool failed = p->failed;
     if (failed && err)
         *err = p->err;
@@ -230,19 +214,7 @@ bool progressive_snapshot(progressive *p, uint64_t *counts, progressive_state *s
     return !failed;
 }
 
-bool progressive_wait(progressive *p, vp_err *err)
-{
-    pthread_mutex_lock(&p->lock);
-    while (!p->failed && p->done < p->norder)
-        pthread_cond_wait(&p->done_cv, &p->lock);
-    bool ok = !p->failed;
-    if (!ok && err)
-        *err = p->err;
-    pthread_mutex_unlock(&p->lock);
-    return ok;
-}
-
-static bool fit_order(progressive *p, uint64_t n)
+static bool fit_order(refine_cpu *p, uint64_t n)
 {
     if (n <= p->order_cap)
         return true;
@@ -255,21 +227,19 @@ static bool fit_order(progressive *p, uint64_t n)
     return true;
 }
 
-void progressive_grow(progressive *p)
+void refine_cpu_grow(refine_cpu *p)
 {
     uint64_t n = dataset_chunks(p->ds);
     pthread_mutex_lock(&p->lock);
     if (n > p->all_chunks && fit_order(p, n)) {
-        for (uint64_t k = p->all_chunks; k < n; k++)
-            if (chunk_visible(p, k, &p->v))
-                p->order[p->norder++] = k;
+        p->norder += refine_visible(p->ds, &p->v, p->all_chunks, n, p->order + p->norder);
         p->all_chunks = n;
         pthread_cond_broadcast(&p->work_cv);
     }
     pthread_mutex_unlock(&p->lock);
 }
 
-void progressive_reset(progressive *p)
+void refine_cpu_reset(refine_cpu *p)
 {
     pthread_mutex_lock(&p->lock);
     uint64_t n = dataset_chunks(p->ds);
@@ -277,12 +247,12 @@ void progressive_reset(progressive *p)
         p->all_chunks = n;
     view v = p->v;
     pthread_mutex_unlock(&p->lock);
-    progressive_set_view(p, &v);
+    refine_cpu_set_view(p, &v);
 }
 
-void progressive_get_state(progressive *p, progressive_state *st)
+void refine_cpu_get_state(refine_cpu *p, refine_state *st)
 {
     pthread_mutex_lock(&p->lock);
-    *st = (progressive_state){p->gen, p->done, p->norder, 0, 0, p->done == p->norder};
+    *st = (refine_state){p->gen, p->done, p->norder, 0, 0, p->done == p->norder};
     pthread_mutex_unlock(&p->lock);
 }

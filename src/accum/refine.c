@@ -1,0 +1,98 @@
+#include "accum/refine.h"
+
+#include <stdlib.h>
+
+#include "accum/chunk_pass.h"
+#include "accum/refine_engines.h"
+
+struct refine {
+    refine_engine engine;
+    refine_cpu *cpu;
+    refine_gpu *gpu;
+};
+
+uint64_t refine_visible(const dataset *ds, const view *v, uint64_t from, uint64_t to, uint64_t *order)
+{
+    uint64_t n = 0;
+    for (uint64_t k = from; k < to; k++) {
+        double b[4];
+        if (!dataset_chunk_bbox(ds, k, b) || view_touches(v, b))
+            order[n++] = k;
+    }
+    return n;
+}
+
+bool refine_create(const dataset *ds, const refine_params *p, refine **out, vp_err *err)
+{
+    *out = NULL;
+    refine *r = calloc(1, sizeof *r);
+    if (!r)
+        return vp_err_set(err, "out of memory");
+    r->engine = p->engine;
+    int threads = p->threads > 0 ? p->threads : chunk_pass_default_threads();
+    bool ok;
+    if (p->engine == REFINE_GPU) {
+        size_t free_b = refine_gpu_free_memory();
+        size_t budget = p->gpu_budget ? p->gpu_budget : free_b ? free_b / 2 : (size_t)1 << 30;
+        ok = refine_gpu_create(ds, budget, threads, &r->gpu, err);
+    } else {
+        ok = refine_cpu_create(ds, threads, &r->cpu, err);
+    }
+    if (!ok) {
+        free(r);
+        return false;
+    }
+    *out = r;
+    return true;
+}
+
+void refine_destroy(refine *r)
+{
+    if (!r)
+        return;
+    refine_cpu_destroy(r->cpu);
+    refine_gpu_destroy(r->gpu);
+    free(r);
+}
+
+refine_engine refine_engine_of(const refine *r) { return r->engine; }
+
+bool refine_set_view(refine *r, const view *v, vp_err *err)
+{
+    if (r->gpu)
+        return refine_gpu_set_view(r->gpu, v, err);
+    refine_cpu_set_view(r->cpu, v);
+    return true;
+}
+
+void refine_grow(refine *r)
+{
+    if (r->cpu)
+        refine_cpu_grow(r->cpu);
+}
+
+void refine_reset(refine *r)
+{
+    if (r->cpu)
+        refine_cpu_reset(r->cpu);
+}
+
+void refine_step(refine *r, double budget_ms)
+{
+    if (r->gpu)
+        refine_gpu_step(r->gpu, budget_ms);
+}
+
+void refine_get_state(refine *r, refine_state *st)
+{
+    if (r->gpu)
+        refine_gpu_get_state(r->gpu, st);
+    else
+        refine_cpu_get_state(r->cpu, st);
+}
+
+bool refine_snapshot(refine *r, uint64_t *counts, refine_state *st, vp_err *err)
+{
+    return r->gpu ? refine_gpu_snapshot(r->gpu, counts, st, err)
+                  : refine_cpu_snapshot(r->cpu, counts, st, err);
+}

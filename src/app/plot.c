@@ -1,0 +1,467 @@
+#include "app/plot.h"
+
+#include <glad/gl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accum/accum_cpu.h"
+#include "accum/bounds_cache.h"
+#include "accum/scan.h"
+#include "app/compose.h"
+#include "gl/gl_util.h"
+#include "gl/tonemap_pass.h"
+#include "out/png_out.h"
+
+struct plot {
+    plot_params p;
+    bool use_gpu;            /* accumulate and refine on the GPU */
+    plot_look look;
+    tonemap_pass *tp;        /* made when first drawn, for look.tonemap */
+    overlay *ov;             /* made when first needed, at ov_dpi */
+    float ov_dpi;
+    int w, h;                /* the picture */
+    overlay_rect rect;       /* the grid's place in it */
+    view cur;                /* what the limits and size ask for */
+    bool cur_valid;
+    refine *ref;             /* progressive plots, made at the first view */
+    /* the grid shown */
+    uint64_t *counts;
+    size_t cap;
+    view shown;
+    plot_shown sh;
+    tonemap_table table;
+    bool have_table, uploaded;
+    char note[sizeof(((vp_err *)0)->msg) + 64];
+    bool note_taken;
+};
+
+/* ---- from the command line ------------------------------------------------ */
+
+bool plot_look_from_options(const vp_options *o, plot_look *look, vp_err *err)
+{
+    *look = (plot_look){.tonemap = o->tonemap, .floor = o->floor, .spread = (o->point_size - 1) / 2,
+                        .overlay = o->overlay, .dpi_scale = 1};
+    memcpy(look->background, o->background, 4);
+    if (!colormap_get(o->colormap, look->cmap))
+        return vp_err_set(err, "unknown colormap \"%s\"", o->colormap);
+    return true;
+}
+
+bool plot_limits(const vp_options *o, const double bounds[4], double lim[4], vp_err *err)
+{
+    lim[0] = o->xlim_set ? o->xlim[0] : bounds[0];
+    lim[1] = o->xlim_set ? o->xlim[1] : bounds[1];
+    lim[2] = o->ylim_set ? o->ylim[0] : bounds[2];
+    lim[3] = o->ylim_set ? o->ylim[1] : bounds[3];
+    view_widen_flat(lim);
+    for (int a = 0; a < 4; a += 2) {
+        /* a span that overflows double (e.g. -1e308 .. 1e308) cannot be binned */
+        if (!isfinite(lim[a + 1] - lim[a]))
+            return vp_err_set(err, "the %s range [%g, %g] is too wide to bin; give --%clim",
+                              a ? "y" : "x", lim[a], lim[a + 1], a ? 'y' : 'x');
+    }
+    return true;
+}
+
+struct plot_bounds {
+    dataset *ds;
+    bool limits_given;
+    scan *sc;
+    bounds_cache_key *ckey; /* store the pass's result under it */
+    double b[4];
+};
+
+bool plot_bounds_start(dataset *ds, const vp_options *o, bool want_boxes, plot_bounds **out,
+                       vp_err *err)
+{
+    plot_bounds *b = calloc(1, sizeof *b);
+    *out = b;
+    if (!b)
+        return vp_err_set(err, "out of memory");
+    b->ds = ds;
+    b->limits_given = o->xlim_set && o->ylim_set;
+    if (dataset_known_bounds(ds, b->b) || (b->limits_given && !want_boxes))
+        return true;
+    /* one input: its bounds may be remembered from an earlier run */
+    scan_result r;
+    if (!want_boxes && !o->no_cache && dataset_inputs(ds) == 1 && dataset_input(ds, 0) &&
+        (b->ckey = malloc(sizeof *b->ckey))) {
+        if (bounds_cache_get(dataset_input(ds, 0), b->ckey, &r) && r.finite > 0) {
+            double c[4] = {r.xmin, r.xmax, r.ymin, r.ymax};
+            memcpy(b->b, c, sizeof c);
+            free(b->ckey);
+            b->ckey = NULL;
+            return true;
+        }
+    }
+    return scan_start(ds, o->threads, &b->sc, err);
+}
+
+bool plot_bounds_join(plot_bounds *b, double bounds[4], vp_err *err)
+{
+    if (!b)
+        return true;
+    bool ok = true;
+    if (b->sc) {
+        scan_result r;
+        ok = scan_join(b->sc, &r, err);
+        if (ok && b->ckey)
+            bounds_cache_put(dataset_input(b->ds, 0), b->ckey, &r);
+        if (ok && r.finite == 0 && !b->limits_given) {
+            const char *what = dataset_inputs(b->ds) == 1 ? dataset_input_name(b->ds, 0) : "the inputs";
+            ok = vp_err_set(err, "%s: no finite samples (%" PRIu64 " records, %" PRIu64
+                                 " non-finite): nothing to take the view from; give --xlim and --ylim",
+                            what, r.records, r.nonfinite);
+        }
+        double c[4] = {r.xmin, r.xmax, r.ymin, r.ymax};
+        memcpy(b->b, c, sizeof c);
+    }
+    memcpy(bounds, b->b, sizeof b->b);
+    free(b->ckey);
+    free(b);
+    return ok;
+}
+
+/* ---- the plot ------------------------------------------------------------- */
+
+bool plot_create(const plot_params *p, plot **out, vp_err *err)
+{
+    plot *pl = calloc(1, sizeof *pl);
+    *out = pl;
+    if (!pl)
+        return vp_err_set(err, "out of memory");
+    pl->p = *p;
+    pl->use_gpu = p->accumulate == ACCUM_GPU || (p->accumulate == ACCUM_AUTO && !p->software_gl);
+    pl->look.dpi_scale = 1;
+    return true;
+}
+
+void plot_destroy(plot *p)
+{
+    if (!p)
+        return;
+    refine_destroy(p->ref);
+    tonemap_pass_destroy(p->tp);
+    overlay_destroy(p->ov);
+    tonemap_table_free(&p->table);
+    free(p->counts);
+    free(p);
+}
+
+static void note(plot *p, const char *fmt, const char *msg)
+{
+    snprintf(p->note, sizeof p->note, fmt, msg);
+    p->note_taken = false;
+}
+
+const char *plot_take_note(plot *p)
+{
+    if (!p->note[0] || p->note_taken)
+        return NULL;
+    p->note_taken = true;
+    return p->note;
+}
+
+static bool ensure_overlay(plot *p, vp_err *err)
+{
+    float dpi = p->look.dpi_scale > 0 ? p->look.dpi_scale : 1;
+    if (p->ov && p->ov_dpi == dpi)
+        return true;
+    overlay_params op;
+    overlay_params_default(&op);
+    op.title = p->p.title;
+    op.xlabel = p->p.xlabel;
+    op.ylabel = p->p.ylabel;
+    op.dpi_scale = dpi;
+    overlay *ov;
+    if (!overlay_create(&op, &ov, err))
+        return false;
+    overlay_destroy(p->ov);
+    p->ov = ov;
+    p->ov_dpi = dpi;
+    return true;
+}
+
+static bool place(plot *p, vp_err *err)
+{
+    if (p->look.overlay && !ensure_overlay(p, err))
+        return false;
+    p->rect = p->look.overlay ? overlay_plot_rect(p->ov, p->w, p->h) : (overlay_rect){0, 0, p->w, p->h};
+    return true;
+}
+
+bool plot_set_size(plot *p, int w, int h, vp_err *err)
+{
+    p->w = w;
+    p->h = h;
+    return place(p, err);
+}
+
+bool plot_set_look(plot *p, const plot_look *look, vp_err *err)
+{
+    bool kind = look->tonemap != p->look.tonemap || !p->tp;
+    p->look = *look;
+    if (kind) {
+        tonemap_pass_destroy(p->tp);
+        p->tp = NULL;
+        if (p->have_table) {
+            tonemap_table_free(&p->table);
+            p->have_table = false;
+        }
+    }
+    p->uploaded = false;
+    return place(p, err);
+}
+
+overlay_rect plot_rect(const plot *p) { return p->rect; }
+const view *plot_view(const plot *p) { return &p->cur; }
+bool plot_gpu_resident(const plot *p) { return p->ref && refine_engine_of(p->ref) == REFINE_GPU; }
+
+/* The refinement engine: resident on the GPU when wanted and the data fits
+ * (and does not grow), else CPU workers streaming from the dataset. */
+static bool ensure_engine(plot *p, vp_err *err)
+{
+    if (p->ref)
+        return true;
+    refine_params rp = {REFINE_GPU, p->p.threads, p->p.gpu_budget};
+    vp_err gerr;
+    if (p->use_gpu && !dataset_is_follow(p->p.ds) && !refine_create(p->p.ds, &rp, &p->ref, &gerr))
+        note(p, "%s: refining on the CPU instead", gerr.msg);
+    rp.engine = REFINE_CPU;
+    return p->ref || refine_create(p->p.ds, &rp, &p->ref, err);
+}
+
+bool plot_set_view(plot *p, const double lim[4], vp_err *err)
+{
+    view nv;
+    view_init(&nv, lim[0], lim[1], lim[2], lim[3], p->rect.w, p->rect.h);
+    if (p->cur_valid && memcmp(&nv, &p->cur, sizeof nv) == 0)
+        return true;
+    p->cur = nv;
+    p->cur_valid = true;
+    if (!p->p.progressive)
+        return true;
+    if (!ensure_engine(p, err))
+        return false;
+    vp_err verr;
+    if (refine_set_view(p->ref, &nv, &verr))
+        return true;
+    /* the GPU refused this view (its edge table): the CPU serves from now on */
+    note(p, "%s; refining on the CPU", verr.msg);
+    refine_destroy(p->ref);
+    refine_params rp = {REFINE_CPU, p->p.threads, 0};
+    if (!refine_create(p->p.ds, &rp, &p->ref, err))
+        return false;
+    return refine_set_view(p->ref, &nv, err);
+}
+
+static bool ensure_counts(plot *p, size_t cells, vp_err *err)
+{
+    if (p->cap >= cells)
+        return true;
+    free(p->counts);
+    p->counts = malloc(cells * sizeof *p->counts);
+    p->cap = p->counts ? cells : 0;
+    if (!p->counts)
+        return vp_err_set(err, "out of memory for a %dx%d picture (%zu MiB of counts)", p->cur.w,
+                          p->cur.h, cells * 8 >> 20);
+    return true;
+}
+
+/* The counts now hold the grid of the current view: show it. */
+static bool shown_now(plot *p, const refine_state *st, vp_err *err)
+{
+    size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
+    uint64_t drawn = 0;
+    for (size_t i = 0; i < cells; i++)
+        drawn += p->counts[i];
+    p->shown = p->cur;
+    p->sh = (plot_shown){true, true, *st, drawn};
+    if (p->have_table)
+        tonemap_table_free(&p->table);
+    p->have_table = tonemap_table_build(p->look.tonemap, p->counts, cells, &p->table);
+    p->uploaded = false;
+    return p->have_table || vp_err_set(err, "out of memory building the tone map");
+}
+
+static bool ensure_pass(plot *p, vp_err *err)
+{
+    return p->tp || tonemap_pass_create(p->look.tonemap, &p->tp, err);
+}
+
+bool plot_accumulate(plot *p, accum_stats *st, vp_err *err)
+{
+    size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
+    if (!ensure_counts(p, cells, err))
+        return false;
+    memset(p->counts, 0, cells * sizeof *p->counts);
+    accum_params ap = {.threads = p->p.threads};
+    *st = (accum_stats){0};
+    if (p->use_gpu) {
+        if (!accum_gpu_run(p->p.ds, &p->cur, &ap, p->counts, st, err)) {
+            if (!(st->gpu_refused && p->p.accumulate == ACCUM_AUTO))
+                return false;
+            /* auto: the CPU gives the same grid without GPU memory */
+            note(p, "%s; accumulating on the CPU instead", err->msg);
+            memset(p->counts, 0, cells * sizeof *p->counts);
+            if (!accum_cpu_run(p->p.ds, &p->cur, &ap, p->counts, st, err))
+                return false;
+        }
+    } else {
+        accum_cpu *ac;
+        if (!accum_cpu_start(p->p.ds, &p->cur, &ap, p->counts, &ac, err))
+            return false;
+        /* compiles (and warms) the tone-map shaders while the workers bin;
+         * only GL composing (the overlay) needs them */
+        vp_err terr;
+        bool tp_ok = !p->look.overlay || (ensure_pass(p, &terr) && tonemap_pass_warm(p->tp, &terr));
+        if (!accum_cpu_join(ac, st, err))
+            return false;
+        if (!tp_ok) {
+            *err = terr;
+            return false;
+        }
+    }
+    refine_state rs = {0, 1, 1, st->records, st->nonfinite, true};
+    return shown_now(p, &rs, err);
+}
+
+void plot_step(plot *p, double budget_ms)
+{
+    if (p->ref)
+        refine_step(p->ref, budget_ms);
+}
+
+void plot_grow(plot *p)
+{
+    if (p->ref)
+        refine_grow(p->ref);
+}
+
+void plot_reset(plot *p)
+{
+    if (p->ref)
+        refine_reset(p->ref);
+}
+
+void plot_progress(plot *p, refine_state *st)
+{
+    if (p->ref)
+        refine_get_state(p->ref, st);
+    else
+        *st = (refine_state){0};
+}
+
+bool plot_take(plot *p, vp_err *err)
+{
+    if (!p->ref)
+        return true;
+    refine_state st;
+    return ensure_counts(p, (size_t)p->cur.w * (size_t)p->cur.h, err) &&
+           refine_snapshot(p->ref, p->counts, &st, err) && shown_now(p, &st, err);
+}
+
+plot_shown plot_get_shown(const plot *p)
+{
+    plot_shown s = p->sh;
+    s.current = s.valid && memcmp(&p->shown, &p->cur, sizeof p->cur) == 0;
+    return s;
+}
+
+uint64_t plot_count_at(const plot *p, double px, double py)
+{
+    const view *c = &p->cur;
+    if (!p->sh.valid || px < 0 || py < 0 || px >= p->rect.w || py >= p->rect.h)
+        return 0;
+    double x = c->x0 + px / p->rect.w * (c->x1 - c->x0);
+    double y = c->y1 - py / p->rect.h * (c->y1 - c->y0);
+    uint32_t i;
+    return view_bin(&p->shown, x, y, &i) ? p->counts[i] : 0;
+}
+
+const uint64_t *plot_counts(const plot *p, int *w, int *h)
+{
+    *w = p->shown.w;
+    *h = p->shown.h;
+    return p->sh.valid ? p->counts : NULL;
+}
+
+const tonemap_table *plot_table(const plot *p) { return p->have_table ? &p->table : NULL; }
+
+static tonemap_look tone_look(const plot *p)
+{
+    tonemap_look t = {.table = &p->table, .floor = p->look.floor, .spread = p->look.spread};
+    memcpy(t.cmap, p->look.cmap, sizeof t.cmap);
+    memcpy(t.background, p->look.background, 4);
+    return t;
+}
+
+bool plot_draw(plot *p, const plot_frame *f, vp_err *err)
+{
+    const uint8_t *bg = p->look.background;
+    glViewport(0, 0, p->w, p->h);
+    glClearColor(bg[0] / 255.0f, bg[1] / 255.0f, bg[2] / 255.0f, bg[3] / 255.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    if (p->sh.valid && p->have_table) {
+        if (!ensure_pass(p, err))
+            return false;
+        if (!p->uploaded) {
+            tonemap_look t = tone_look(p);
+            if (!tonemap_pass_set(p->tp, p->counts, p->shown.w, p->shown.h, &t, err))
+                return false;
+            p->uploaded = true;
+        }
+        /* the shown grid where its limits fall in the current view */
+        const view *c = &p->cur, *s = &p->shown;
+        const overlay_rect *r = &p->rect;
+        tonemap_placement pl = {r->x, p->h - r->y - r->h, r->w, r->h,
+                                (c->x0 - s->x0) / (s->x1 - s->x0) * s->w,
+                                (c->y0 - s->y0) / (s->y1 - s->y0) * s->h,
+                                (c->x1 - c->x0) / (s->x1 - s->x0) * s->w,
+                                (c->y1 - c->y0) / (s->y1 - s->y0) * s->h};
+        tonemap_pass_draw(p->tp, &pl, false);
+    }
+    if (!p->look.overlay && !(f && (f->status || f->help)))
+        return true;
+    if (!ensure_overlay(p, err))
+        return false;
+    overlay_frame of = {.win_w = p->w, .win_h = p->h, .plot = p->rect, .x0 = p->cur.x0,
+                        .x1 = p->cur.x1, .y0 = p->cur.y0, .y1 = p->cur.y1,
+                        .table = p->look.overlay ? plot_table(p) : NULL,
+                        .cmap = (const uint8_t(*)[4])p->look.cmap, .floor = p->look.floor,
+                        .status = f ? f->status : NULL, .axes = p->look.overlay,
+                        .help = f ? f->help : NULL};
+    return overlay_draw(p->ov, &of, err);
+}
+
+bool plot_read_rgba(plot *p, const plot_frame *f, uint8_t *rgba, vp_err *err)
+{
+    gl_target t = {0};
+    bool ok = gl_target_create(&t, p->w, p->h, err);
+    if (ok) {
+        gl_target_bind(&t);
+        ok = plot_draw(p, f, err) && gl_target_read(&t, rgba, true, err);
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    gl_target_destroy(&t);
+    return ok;
+}
+
+bool plot_write_png(plot *p, atomic_file *af, vp_err *err)
+{
+    bool alpha = p->look.background[3] != 255;
+    if (!p->look.overlay && plot_get_shown(p).current) {
+        tonemap_look t = tone_look(p);
+        return compose_write_png(af, p->counts, p->shown.w, p->shown.h, &t, p->p.threads, err);
+    }
+    uint8_t *rgba = malloc((size_t)p->w * (size_t)p->h * 4);
+    if (!rgba)
+        return vp_err_set(err, "out of memory for a %dx%d picture", p->w, p->h);
+    bool ok = plot_read_rgba(p, NULL, rgba, err) &&
+              png_encode_rgba(af, rgba, p->w, p->h, (size_t)p->w * 4, alpha, err);
+    free(rgba);
+    return ok;
+}

@@ -1,0 +1,122 @@
+#ifndef VP_PLOT_H
+#define VP_PLOT_H
+/* The plot: the one owner of "inputs + view + look -> counts -> picture",
+ * shared by `render` and the viewer, so a viewer screenshot and `render` of
+ * the same view are the same code, not two that agree.
+ *
+ *   dataset --(accumulate | refine)--> count grid --(tone map, colormap,
+ *   overlay)--> picture: drawn into the bound framebuffer (the window), read
+ *   back (RGBA), or streamed into a PNG.
+ *
+ * The grid covers the plot rectangle: the whole picture, or with the overlay
+ * the part inside its margins (axes, labels, colorbar). A plot shows the last
+ * grid it took (plot_accumulate, or plot_take while refining), placed for the
+ * current view, so a new view never waits for its grid.
+ *
+ * Every call needs the GL context current on the calling thread, except
+ * plot_create, plot_destroy and plot_bounds. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "accum/accum.h"
+#include "accum/refine.h"
+#include "app/options.h"
+#include "out/atomic_file.h"
+#include "overlay/overlay.h"
+
+typedef struct plot plot;
+
+typedef struct plot_params {
+    dataset *ds;              /* used, not owned: outlives the plot */
+    vp_accumulate accumulate; /* auto: the GPU unless GL is software */
+    bool software_gl;         /* glctx_is_software */
+    bool progressive;         /* refine in the background (the viewer) */
+    int threads;              /* 0: the cores */
+    size_t gpu_budget;        /* resident refinement data, bytes; 0: refine.h's default */
+    const char *title, *xlabel, *ylabel;
+} plot_params;
+
+/* The look: how counts become colours. */
+typedef struct plot_look {
+    tonemap_kind tonemap;
+    uint8_t cmap[COLORMAP_SIZE][4];
+    float floor;           /* colormap position of the smallest non-zero count */
+    int spread;            /* point size - 1 over 2 */
+    uint8_t background[4];
+    bool overlay;          /* axes, labels and colorbar around the grid */
+    float dpi_scale;       /* overlay scale; 0 = 1 */
+} plot_look;
+
+/* From the command line: the look, and the limits not given there taken from
+ * the data's bounds (bounds[4], xmin xmax ymin ymax), widened when flat. */
+bool plot_look_from_options(const vp_options *o, plot_look *look, vp_err *err);
+bool plot_limits(const vp_options *o, const double bounds[4], double lim[4], vp_err *err);
+
+/* The data's bounds for plot_limits: known without a pass (demo, text,
+ * standard input), remembered (bounds cache; not when boxes are wanted), or
+ * from a pass over the data, which also gives the dataset its chunk boxes
+ * for the refinement's culling. Started in the background (GL can come up
+ * meanwhile); joined by plot_bounds_join, which fails naming the input when
+ * there is no finite sample. */
+typedef struct plot_bounds plot_bounds;
+bool plot_bounds_start(dataset *ds, const vp_options *o, bool want_boxes, plot_bounds **out,
+                       vp_err *err);
+bool plot_bounds_join(plot_bounds *b, double bounds[4], vp_err *err); /* frees b; NULL: no-op true */
+
+bool plot_create(const plot_params *p, plot **out, vp_err *err);
+void plot_destroy(plot *p); /* NULL is fine */
+
+/* The picture's size in pixels; then the plot rectangle is known. */
+bool plot_set_size(plot *p, int w, int h, vp_err *err);
+bool plot_set_look(plot *p, const plot_look *look, vp_err *err);
+/* Data limits of the plot rectangle (x0 left, y0 bottom). Refining: starts
+ * over when they or the size changed. False with err only when even the CPU
+ * engine cannot start. */
+bool plot_set_view(plot *p, const double lim[4], vp_err *err);
+overlay_rect plot_rect(const plot *p);
+const view *plot_view(const plot *p);
+/* Once, the message of a fallback (GPU refused, refining on the CPU), or NULL. */
+const char *plot_take_note(plot *p);
+
+/* Complete accumulation of the current view (GPU or CPU, accum.h); the
+ * plot then shows it. */
+bool plot_accumulate(plot *p, accum_stats *st, vp_err *err);
+
+/* Refining (progressive plots). */
+bool plot_gpu_resident(const plot *p);
+void plot_step(plot *p, double budget_ms);  /* GPU work for about budget_ms */
+void plot_grow(plot *p);                    /* the dataset has more chunks */
+void plot_reset(plot *p);                   /* its chunks changed */
+void plot_progress(plot *p, refine_state *st); /* of the current view */
+/* Takes what has been refined into the shown grid. */
+bool plot_take(plot *p, vp_err *err);
+
+/* The grid shown: whether it is of the current view, and what it holds. */
+typedef struct plot_shown {
+    bool valid, current;
+    refine_state st;   /* when taken */
+    uint64_t drawn;    /* its sum */
+} plot_shown;
+plot_shown plot_get_shown(const plot *p);
+/* The shown grid's count at a plot-rectangle position (pixels from its top
+ * left), of the data point there in the current view; 0 outside. */
+uint64_t plot_count_at(const plot *p, double px, double py);
+
+/* Overlay content of one frame. */
+typedef struct plot_frame {
+    const char *status; /* status line, or NULL */
+    const char *help;   /* help box, or NULL */
+} plot_frame;
+/* Draws the picture into the bound framebuffer (w x h of plot_set_size). */
+bool plot_draw(plot *p, const plot_frame *f, vp_err *err);
+/* The picture read back, top row first (w*h*4 bytes). */
+bool plot_read_rgba(plot *p, const plot_frame *f, uint8_t *rgba, vp_err *err);
+/* The picture as a PNG: without the overlay the CPU tone-maps strip by strip
+ * into the encoder (no whole picture held; the same pixels as the GL pass,
+ * look/shade.h); with it, GL composes and reads back. */
+bool plot_write_png(plot *p, atomic_file *af, vp_err *err);
+/* The shown grid, w*h of its view, bottom row first (NULL before any). */
+const uint64_t *plot_counts(const plot *p, int *w, int *h);
+const tonemap_table *plot_table(const plot *p);
+
+#endif
