@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gl/gl_util.h"
 #include "look/shade.h"
 #include "out/png_out.h"
 
@@ -24,20 +25,11 @@ bool compose_flip_rows(uint8_t *rgba, int w, int h)
 
 bool compose_readback(const compose_params *p, uint8_t *rgba, vp_err *err)
 {
-    GLuint rb = 0, fbo = 0;
-    bool ok = false;
-    while (glGetError() != GL_NO_ERROR) {
-    }
-    glCreateRenderbuffers(1, &rb);
-    glNamedRenderbufferStorage(rb, GL_RGBA8, p->w, p->h);
-    glCreateFramebuffers(1, &fbo);
-    glNamedFramebufferRenderbuffer(fbo, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, rb);
-    if (glCheckNamedFramebufferStatus(fbo, GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
-        vp_err_set(err, "GL cannot render a %dx%d RGBA8 picture (framebuffer incomplete)", p->w, p->h);
-        goto out;
-    }
-    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
-    glViewport(0, 0, p->w, p->h);
+    gl_target tg;
+    if (!gl_target_create(&tg, p->w, p->h, err))
+        return false;
+    gl_target_bind(&tg);
+    bool ok = true;
     const uint8_t *bg = p->background;
     glClearColor(bg[0] / 255.0f, bg[1] / 255.0f, bg[2] / 255.0f, bg[3] / 255.0f);
     glClear(GL_COLOR_BUFFER_BIT);
@@ -48,23 +40,12 @@ bool compose_readback(const compose_params *p, uint8_t *rgba, vp_err *err)
         overlay_frame f = {.win_w = p->w, .win_h = p->h, .plot = *r, .x0 = p->v->x0,
                            .x1 = p->v->x1, .y0 = p->v->y0, .y1 = p->v->y1, .table = p->table,
                            .cmap = p->cmap, .floor = p->floor, .status = p->status, .axes = true};
-        if (!overlay_draw(p->ov, &f, err))
-            goto out;
+        ok = overlay_draw(p->ov, &f, err);
     }
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadPixels(0, 0, p->w, p->h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
-    GLenum e = glGetError();
-    if (e != GL_NO_ERROR) {
-        vp_err_set(err, "GL failed composing the %dx%d picture (error 0x%x)", p->w, p->h, e);
-        goto out;
-    }
-    ok = compose_flip_rows(rgba, p->w, p->h) || vp_err_set(err, "out of memory");
-out:
-    glBindFramebuffer(GL_FRAMEBUFFER, 0);
-    if (fbo)
-        glDeleteFramebuffers(1, &fbo);
-    if (rb)
-        glDeleteRenderbuffers(1, &rb);
+    if (ok && !gl_check("drawing", err))
+        ok = vp_err_prefix(err, "composing the %dx%d picture", p->w, p->h);
+    ok = ok && gl_target_read(&tg, rgba, true, err);
+    gl_target_destroy(&tg);
     return ok;
 }
 

@@ -1,3 +1,4 @@
+#define GLCTX_PLATFORM
 #include "gl/glctx.h"
 
 #include <glad/egl.h>
@@ -5,25 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct glctx {
-    EGLDisplay dpy;
-    EGLContext ctx;
-    const char *platform;
-    char renderer[256];
-    char version[256];
-    bool software;
-};
-
-static void GLAD_API_PTR debug_cb(GLenum source, GLenum type, GLuint id, GLenum severity,
-                              GLsizei length, const GLchar *msg, const void *user)
-{
-    (void)source; (void)id; (void)length; (void)user;
-    const char *lvl = severity == GL_DEBUG_SEVERITY_HIGH ? "error"
-                    : severity == GL_DEBUG_SEVERITY_MEDIUM ? "warning"
-                    : severity == GL_DEBUG_SEVERITY_LOW ? "info" : "debug";
-    fprintf(stderr, "vastplot: gl %s (type 0x%x): %s\n", lvl, type, msg);
-}
 
 /* After a failed 4.5 request: which OpenGL does this display offer at all? */
 static void describe_default_context(EGLDisplay dpy, EGLConfig cfg, char *out, size_t len)
@@ -44,7 +26,7 @@ static void describe_default_context(EGLDisplay dpy, EGLConfig cfg, char *out, s
 }
 
 /* Tries to make a 4.5 core context on an initialised display. */
-static bool make_context(glctx *c, vp_err *err)
+static bool make_context(glctx *c, bool debug, vp_err *err)
 {
     if (!eglBindAPI(EGL_OPENGL_API))
         return vp_err_set(err, "EGL: eglBindAPI(EGL_OPENGL_API) failed (0x%x): no desktop OpenGL", eglGetError());
@@ -55,9 +37,10 @@ static bool make_context(glctx *c, vp_err *err)
     /* Surfaceless contexts need no config; fall back to none if there is no match. */
     if (!eglChooseConfig(c->dpy, cfg_attr, &cfg, 1, &ncfg) || ncfg < 1)
         cfg = NULL;
-    static const EGLint ctx_attr[] = {EGL_CONTEXT_MAJOR_VERSION, 4, EGL_CONTEXT_MINOR_VERSION, 5,
-                                      EGL_CONTEXT_OPENGL_PROFILE_MASK,
-                                      EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT, EGL_NONE};
+    /* a debug context (an EGL 1.5 attribute) only under --gl-debug */
+    const EGLint ctx_attr[] = {EGL_CONTEXT_MAJOR_VERSION, 4, EGL_CONTEXT_MINOR_VERSION, 5,
+                               EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
+                               debug ? EGL_CONTEXT_OPENGL_DEBUG : EGL_NONE, EGL_TRUE, EGL_NONE};
     c->ctx = eglCreateContext(c->dpy, cfg, EGL_NO_CONTEXT, ctx_attr);
     if (c->ctx == EGL_NO_CONTEXT) {
         EGLint e = eglGetError();
@@ -71,7 +54,7 @@ static bool make_context(glctx *c, vp_err *err)
     return true;
 }
 
-static bool try_device_platform(glctx *c, bool verbose)
+static bool try_device_platform(glctx *c, const glctx_params *p)
 {
     if (!eglQueryDevicesEXT || !eglGetPlatformDisplayEXT)
         return false;
@@ -90,9 +73,9 @@ static bool try_device_platform(glctx *c, bool verbose)
         c->dpy = d;
         gladLoaderLoadEGL(d);
         vp_err ignore;
-        if (make_context(c, &ignore)) {
+        if (make_context(c, p->debug, &ignore)) {
             c->platform = "egl-device";
-            if (verbose)
+            if (p->verbose)
                 fprintf(stderr, "vastplot: EGL device %d of %d\n", i, n);
             return true;
         }
@@ -103,6 +86,16 @@ static bool try_device_platform(glctx *c, bool verbose)
         c->dpy = EGL_NO_DISPLAY;
     }
     return false;
+}
+
+static void release(glctx *c)
+{
+    if (c->dpy != EGL_NO_DISPLAY) {
+        eglMakeCurrent(c->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+        if (c->ctx != EGL_NO_CONTEXT)
+            eglDestroyContext(c->dpy, c->ctx);
+        eglTerminate(c->dpy);
+    }
 }
 
 bool glctx_create_headless(const glctx_params *p, glctx **out, vp_err *err)
@@ -116,6 +109,7 @@ bool glctx_create_headless(const glctx_params *p, glctx **out, vp_err *err)
         return vp_err_set(err, "out of memory");
     c->dpy = EGL_NO_DISPLAY;
     c->ctx = EGL_NO_CONTEXT;
+    c->release = release;
 
     /* glad's EGL 1.5 eglGetPlatformDisplay stays NULL until a display exists:
      * use the EXT entry points, then load again with the display. */
@@ -123,7 +117,7 @@ bool glctx_create_headless(const glctx_params *p, glctx **out, vp_err *err)
         free(c);
         return vp_err_set(err, "cannot load libEGL.so.1: install Debian packages libegl1 and libegl-mesa0");
     }
-    if (!try_device_platform(c, p->verbose)) {
+    if (!try_device_platform(c, p)) {
         if (!eglGetPlatformDisplayEXT) {
             glctx_destroy(c);
             return vp_err_set(err, "EGL: EGL_EXT_platform_base is missing; needed for headless rendering");
@@ -137,51 +131,17 @@ bool glctx_create_headless(const glctx_params *p, glctx **out, vp_err *err)
                                    "(install Debian package libegl-mesa0 for software rendering)");
         }
         gladLoaderLoadEGL(c->dpy);
-        if (!make_context(c, err)) {
+        if (!make_context(c, p->debug, err)) {
             glctx_destroy(c);
             return false;
         }
         c->platform = "egl-surfaceless";
     }
 
-    int glver = gladLoadGL((GLADloadfunc)eglGetProcAddress);
-    const char *ver = glGetString ? (const char *)glGetString(GL_VERSION) : NULL;
-    const char *ren = glGetString ? (const char *)glGetString(GL_RENDERER) : NULL;
-    snprintf(c->version, sizeof c->version, "%s", ver ? ver : "unknown");
-    snprintf(c->renderer, sizeof c->renderer, "%s", ren ? ren : "unknown");
-    if (!glver || GLAD_VERSION_MAJOR(glver) < 4 || (GLAD_VERSION_MAJOR(glver) == 4 && GLAD_VERSION_MINOR(glver) < 5)) {
-        vp_err_set(err, "OpenGL 4.5 core is needed; found %s on %s", c->version, c->renderer);
+    if (!glctx_load_gl(c, eglGetProcAddress, p, err)) {
         glctx_destroy(c);
         return false;
     }
-    c->software = strstr(c->renderer, "llvmpipe") || strstr(c->renderer, "softpipe") ||
-                  strstr(c->renderer, "swrast") || strstr(c->renderer, "Software");
-    if (p->debug) {
-        /* Core since 4.3, so always there on a 4.5 context. */
-        glEnable(GL_DEBUG_OUTPUT);
-        glEnable(GL_DEBUG_OUTPUT_SYNCHRONOUS);
-        glDebugMessageCallback(debug_cb, NULL);
-    }
-    if (p->verbose)
-        fprintf(stderr, "vastplot: %s, OpenGL %s on %s\n", c->platform, c->version, c->renderer);
     *out = c;
     return true;
 }
-
-void glctx_destroy(glctx *c)
-{
-    if (!c)
-        return;
-    if (c->dpy != EGL_NO_DISPLAY) {
-        eglMakeCurrent(c->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
-        if (c->ctx != EGL_NO_CONTEXT)
-            eglDestroyContext(c->dpy, c->ctx);
-        eglTerminate(c->dpy);
-    }
-    free(c);
-}
-
-const char *glctx_renderer(const glctx *c) { return c->renderer; }
-const char *glctx_version(const glctx *c) { return c->version; }
-const char *glctx_platform(const glctx *c) { return c->platform; }
-bool glctx_is_software(const glctx *c) { return c->software; }

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "gl/gl_util.h"
+
 enum slot_state { SLOT_FREE, SLOT_FILLING, SLOT_FILLED, SLOT_IN_FLIGHT };
 
 typedef struct slot {
@@ -48,21 +50,19 @@ bool ring_create(int slots, size_t slot_bytes, ring **out, vp_err *err)
 
     GLsizeiptr total = (GLsizeiptr)(slot_bytes * (size_t)slots);
     GLbitfield flags = GL_MAP_WRITE_BIT | GL_MAP_PERSISTENT_BIT | GL_MAP_COHERENT_BIT;
-    while (glGetError() != GL_NO_ERROR) {
-    }
+    gl_clear_errors();
     glCreateBuffers(1, &r->buf);
     glNamedBufferStorage(r->buf, total, NULL, flags);
-    GLenum e = glGetError();
-    if (e != GL_NO_ERROR) {
+    if (!gl_check("glNamedBufferStorage", err)) {
         ring_destroy(r);
-        return vp_err_set(err, "GL refused a %zu-byte persistently mapped vertex ring (glNamedBufferStorage error 0x%x)",
-                          (size_t)total, e);
+        return vp_err_prefix(err, "GL refused a %zu-byte persistently mapped vertex ring", (size_t)total);
     }
     r->map = glMapNamedBufferRange(r->buf, 0, total, flags);
     if (!r->map) {
+        if (gl_check("glMapNamedBufferRange", err))
+            vp_err_set(err, "glMapNamedBufferRange returned NULL");
         ring_destroy(r);
-        return vp_err_set(err, "GL could not map the %zu-byte vertex ring persistently (error 0x%x)",
-                          (size_t)total, glGetError());
+        return vp_err_prefix(err, "GL could not map the %zu-byte vertex ring persistently", (size_t)total);
     }
     *out = r;
     return true;

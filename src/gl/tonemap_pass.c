@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "gl/gl_util.h"
 #include "gl/shader.h"
 #include "look/shade.h"
 
@@ -88,8 +89,7 @@ bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
         return vp_err_set(err, "tone-map pass built for %s used with %s", tonemap_name(t->kind),
                           tonemap_name(tb->kind));
     size_t pixels = (size_t)w * (size_t)h;
-    while (glGetError() != GL_NO_ERROR) {
-    }
+    gl_clear_errors();
     if (w != t->w || h != t->h || !t->shades_tex) {
         if (t->shades_tex)
             glDeleteTextures(1, &t->shades_tex);
@@ -124,9 +124,8 @@ bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
     t->spread = look->spread < 0 ? 0 : look->spread > 4 ? 4 : look->spread;
     for (int i = 0; i < 4; i++)
         t->background[i] = look->background[i] / 255.0f;
-    GLenum e = glGetError();
-    if (e != GL_NO_ERROR)
-        return vp_err_set(err, "GL refused the %dx%d tone-map resources (error 0x%x)", w, h, e);
+    if (!gl_check("uploading the grid and colormap", err))
+        return vp_err_prefix(err, "GL refused the %dx%d tone-map resources", w, h);
     return true;
 }
 
@@ -153,33 +152,16 @@ bool tonemap_pass_render(tonemap_pass *t, const uint64_t *counts, int w, int h,
 {
     if (!tonemap_pass_set(t, counts, w, h, look, err))
         return false;
-    bool ok = false;
-    GLuint color_rb = 0, fbo = 0;
-    glCreateRenderbuffers(1, &color_rb);
-    glNamedRenderbufferStorage(color_rb, GL_RGBA8, w, h);
-    glCreateFramebuffers(1, &fbo);
-    glNamedFramebufferRenderbuffer(fbo, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, color_rb);
-    if (glCheckNamedFramebufferStatus(fbo, GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
-        vp_err_set(err, "GL cannot render a %dx%d RGBA8 picture (framebuffer incomplete)", w, h);
-        goto out;
-    }
-    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+    gl_target tg;
+    if (!gl_target_create(&tg, w, h, err))
+        return false;
+    gl_target_bind(&tg);
+    /* grid row 0 drawn at the top, so GL's rows come back in picture order */
     tonemap_placement pl = {0, 0, w, h, 0, 0, w, h};
     tonemap_pass_draw(t, &pl, true);
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
-    GLenum e = glGetError();
-    if (e != GL_NO_ERROR) {
-        vp_err_set(err, "GL tone-map pass failed (error 0x%x)", e);
-        goto out;
-    }
-    ok = true;
-out:
-    glBindFramebuffer(GL_FRAMEBUFFER, 0);
-    if (fbo)
-        glDeleteFramebuffers(1, &fbo);
-    if (color_rb)
-        glDeleteRenderbuffers(1, &color_rb);
+    bool ok = gl_check("drawing", err) || vp_err_prefix(err, "the tone-map pass on a %dx%d picture", w, h);
+    ok = ok && gl_target_read(&tg, rgba, false, err);
+    gl_target_destroy(&tg);
     return ok;
 }
 

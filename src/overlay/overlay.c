@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gl/gl_util.h"
 #include "gl/shader.h"
 #include "overlay/font.h"
 #include "overlay/font_data.h"
@@ -166,8 +167,7 @@ bool overlay_create(const overlay_params *p, overlay **out, vp_err *err)
     }
     o->u_size = glGetUniformLocation(o->prog, "u_size");
     o->u_atlas = glGetUniformLocation(o->prog, "u_atlas");
-    while (glGetError() != GL_NO_ERROR) {
-    }
+    gl_clear_errors();
     o->atlas = upload_atlas(o->font);
     o->title_atlas = upload_atlas(o->title_font);
     glCreateBuffers(1, &o->vbo);
@@ -182,14 +182,13 @@ bool overlay_create(const overlay_params *p, overlay **out, vp_err *err)
     glEnableVertexArrayAttrib(o->vao, 2);
     glVertexArrayAttribFormat(o->vao, 2, 4, GL_UNSIGNED_BYTE, GL_TRUE, offsetof(ov_vertex, rgba));
     glVertexArrayAttribBinding(o->vao, 2, 0);
-    GLenum e = glGetError();
-    if (e != GL_NO_ERROR) {
+    if (!gl_check("GL refused them", err)) {
         int aw, ah, tw, th;
         font_atlas(o->font, &aw, &ah);
         font_atlas(o->title_font, &tw, &th);
         overlay_destroy(o);
-        return vp_err_set(err, "GL refused the overlay's resources (R8 font atlases of %dx%d and "
-                               "%dx%d, a vertex buffer): error 0x%x", aw, ah, tw, th, e);
+        return vp_err_prefix(err, "the overlay's R8 font atlases of %dx%d and %dx%d and vertex buffer",
+                             aw, ah, tw, th);
     }
     *out = o;
     return true;
@@ -387,8 +386,7 @@ bool overlay_draw(overlay *o, const overlay_frame *frame, vp_err *err)
     if (o->n_verts == 0)
         return true;
 
-    while (glGetError() != GL_NO_ERROR) {
-    }
+    gl_clear_errors();
     gl_saved saved;
     save_state(&saved);
     glNamedBufferData(o->vbo, (GLsizeiptr)(o->n_verts * sizeof(ov_vertex)), o->verts, GL_STREAM_DRAW);
@@ -420,9 +418,7 @@ bool overlay_draw(overlay *o, const overlay_frame *frame, vp_err *err)
     if (o->n_top_verts)
         glDrawArrays(GL_TRIANGLES, n_main + (GLsizei)o->n_title_verts, (GLsizei)o->n_top_verts);
     restore_state(&saved);
-    GLenum e = glGetError();
-    if (e != GL_NO_ERROR)
-        return vp_err_set(err, "GL error 0x%x drawing the overlay (%zu vertices, %dx%d)", e,
-                          o->n_verts, frame->win_w, frame->win_h);
+    if (!gl_check("drawing", err))
+        return vp_err_prefix(err, "the overlay (%zu vertices, %dx%d)", o->n_verts, frame->win_w, frame->win_h);
     return true;
 }
