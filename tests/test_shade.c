@@ -4,7 +4,7 @@
  * counts past the direct table and past 2^32, all equal, empty, odd sizes),
  * every tone map, several colormaps, floors, point sizes and backgrounds. Both
  * against the reference level (tonemap_level) too, and the streamed PNG
- * (compose_write_png) against the GL picture after decoding. */
+ * (plot_write_grid_png) against the GL picture after decoding. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "app/compose.h"
+#include "app/plot.h"
+#include <glad/gl.h>
+#include "gl/gl_util.h"
 #include "gl/glctx.h"
 #include "gl/tonemap_pass.h"
 #include "look/colormap.h"
@@ -35,10 +37,12 @@ typedef struct grid {
 } grid;
 
 /* kinds of data: 0 sparse small counts, 1 heavy tail past the direct table
- * and past 2^32, 2 a dense blob, 3 all equal, 4 empty, 5 one pixel */
+ * and past 2^32, 2 a dense blob, 3 all equal, 4 empty, 5 one pixel, 6 the
+ * heavy tail held to 32 bits (what a GPU count image holds: up to 2^32 - 1) */
 static grid make_grid(int kind, int w, int h, uint64_t seed)
 {
-    static const char *names[] = {"sparse", "heavy tail", "blob", "all equal", "empty", "one pixel"};
+    static const char *names[] = {"sparse", "heavy tail", "blob", "all equal", "empty", "one pixel",
+                                  "heavy tail, 32-bit"};
     grid g = {names[kind], w, h, calloc((size_t)w * h, sizeof(uint64_t))};
     assert_non_null(g.c);
     for (int y = 0; y < h; y++) {
@@ -47,7 +51,8 @@ static grid make_grid(int kind, int w, int h, uint64_t seed)
             double u = tu_rand_unit(&seed);
             switch (kind) {
             case 0: *p = u < 0.1 ? 1 + tu_rand(&seed) % 5 : 0; break;
-            case 1: *p = u < 0.5 ? 0 : (uint64_t)exp(tu_rand_unit(&seed) * 25.0); break;
+            case 1:
+            case 6: *p = u < 0.5 ? 0 : (uint64_t)exp(tu_rand_unit(&seed) * 25.0); break;
             case 2: {
                 double dx = (x - w / 2.0) / w, dy = (y - h / 3.0) / h;
                 *p = (uint64_t)(5000.0 * exp(-(dx * dx + dy * dy) * 20.0) * u);
@@ -61,6 +66,12 @@ static grid make_grid(int kind, int w, int h, uint64_t seed)
     if (kind == 1 && (size_t)w * h > 8) {
         g.c[3] = (uint64_t)1 << 40;
         g.c[5] = UINT64_MAX;
+        g.c[6] = 65535;
+        g.c[7] = 65536;
+    }
+    if (kind == 6 && (size_t)w * h > 8) {
+        g.c[3] = UINT32_MAX;
+        g.c[5] = UINT32_MAX - 1;
         g.c[6] = 65535;
         g.c[7] = 65536;
     }
@@ -109,7 +120,7 @@ static void reference_pixel(const grid *g, const tonemap_look *look, int x, int 
     out[3] = 255;
 }
 
-static int cases_run;
+static int cases_run, images_compared;
 
 static void compare(const grid *g, tonemap_kind kind, const char *cmap, float floor_, int spread,
                     const uint8_t bg[4])
@@ -130,6 +141,46 @@ static void compare(const grid *g, tonemap_kind kind, const char *cmap, float fl
         fail_msg("%s", err.msg);
     tonemap_pass_destroy(tp);
     uint8_t *cpx = cpu_picture(g, &look);
+    /* counts that fit 32 bits: the pass drawing straight from an r32ui count
+     * image (the GPU refinement's) gives the same pixels */
+    size_t cells = (size_t)g->w * g->h;
+    uint64_t cmax = 0;
+    for (size_t i = 0; i < cells; i++)
+        cmax = g->c[i] > cmax ? g->c[i] : cmax;
+    if (cmax <= UINT32_MAX) {
+        uint32_t *c32 = malloc(cells * sizeof *c32);
+        uint8_t *ipx = malloc(cells * 4);
+        assert_non_null(c32);
+        assert_non_null(ipx);
+        for (size_t i = 0; i < cells; i++)
+            c32[i] = (uint32_t)g->c[i];
+        GLuint tex;
+        glCreateTextures(GL_TEXTURE_2D, 1, &tex);
+        glTextureStorage2D(tex, 1, GL_R32UI, g->w, g->h);
+        glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+        glTextureSubImage2D(tex, 0, 0, 0, g->w, g->h, GL_RED_INTEGER, GL_UNSIGNED_INT, c32);
+        gl_target tg;
+        assert_true(tonemap_pass_create(kind, &tp, &err));
+        if (!tonemap_pass_set_image(tp, tex, g->w, g->h, &look, &err) ||
+            !gl_target_create(&tg, g->w, g->h, &err))
+            fail_msg("%s", err.msg);
+        gl_target_bind(&tg);
+        tonemap_placement pl = {0, 0, g->w, g->h, 0, 0, g->w, g->h};
+        tonemap_pass_draw(tp, &pl, true);
+        assert_true(gl_target_read(&tg, ipx, false, &err));
+        gl_target_destroy(&tg);
+        tonemap_pass_destroy(tp);
+        glDeleteTextures(1, &tex);
+        for (size_t i = 0; i < cells; i++)
+            if (memcmp(ipx + 4 * i, gpx + 4 * i, 4))
+                fail_msg("%s %dx%d, %s, spread %d: pixel %zu from the count image %u,%u,%u,%u, "
+                         "from the shades %u,%u,%u,%u", g->name, g->w, g->h, tonemap_name(kind), spread,
+                         i, ipx[4 * i], ipx[4 * i + 1], ipx[4 * i + 2], ipx[4 * i + 3], gpx[4 * i],
+                         gpx[4 * i + 1], gpx[4 * i + 2], gpx[4 * i + 3]);
+        images_compared++;
+        free(c32);
+        free(ipx);
+    }
 
     int bad = 0;
     for (int y = 0; y < g->h; y++) {
@@ -161,7 +212,7 @@ static void test_gl_and_cpu_agree(void **state)
     static const float floors[] = {0.15f, 0.0f, 1.0f};
     static const uint8_t bgs[][4] = {{0, 0, 0, 255}, {255, 255, 255, 255}, {10, 20, 30, 0}, {200, 100, 50, 128}};
     uint64_t seed = 99;
-    for (int kind = 0; kind < 6; kind++) {
+    for (int kind = 0; kind < 7; kind++) {
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             grid g = make_grid(kind, sizes[s][0], sizes[s][1], seed++);
             for (int k = TONEMAP_LINEAR; k <= TONEMAP_EQ_HIST; k++) {
@@ -179,7 +230,9 @@ static void test_gl_and_cpu_agree(void **state)
     grid g = make_grid(0, 50, 40, 5);
     compare(&g, TONEMAP_EQ_HIST, "magma", 0.15f, 4, bgs[0]);
     free(g.c);
-    fprintf(stderr, "%d cases, GL and CPU pixels identical\n", cases_run);
+    fprintf(stderr, "%d cases, GL and CPU pixels identical; %d of them also drawn from an r32ui "
+                    "count image, identical\n", cases_run, images_compared);
+    assert_true(images_compared > cases_run / 2);
 }
 
 /* The streamed PNG decodes to the GL pass's picture: RGB on an opaque
@@ -209,7 +262,7 @@ static void test_png_equals_gl(void **state)
             const char *path = tu_path(dir, "stream.png");
             atomic_file af;
             assert_true(atomic_file_open(&af, path, &err));
-            if (!compose_write_png(&af, g.c, g.w, g.h, &look, threads, &err))
+            if (!plot_write_grid_png(&af, g.c, g.w, g.h, &look, threads, &err))
                 fail_msg("%s", err.msg);
             assert_true(atomic_file_commit(&af, &err));
             uint8_t *back;

@@ -91,6 +91,8 @@ void refine_get_state(refine *r, refine_state *st)
         refine_cpu_get_state(r->cpu, st);
 }
 
+unsigned refine_count_image(const refine *r) { return r->gpu ? refine_gpu_image(r->gpu) : 0; }
+
 bool refine_snapshot(refine *r, uint64_t *counts, refine_state *st, vp_err *err)
 {
     return r->gpu ? refine_gpu_snapshot(r->gpu, counts, st, err)

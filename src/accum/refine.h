@@ -68,6 +68,11 @@ void refine_get_state(refine *r, refine_state *st);
  * refine_set_view or refine_reset (err set). */
 bool refine_snapshot(refine *r, uint64_t *counts, refine_state *st, vp_err *err);
 
+/* The GPU engine's r32ui count image of the current view (a GL texture
+ * name; its contents are what refine_snapshot reads), or 0 for the CPU
+ * engine. The tone map can draw from it without the counts leaving the GPU. */
+unsigned refine_count_image(const refine *r);
+
 /* Chunk numbers in [from, to) whose box can touch v, appended to order (room
  * for to - from); returns how many. Shared by the engines. */
 uint64_t refine_visible(const dataset *ds, const view *v, uint64_t from, uint64_t to, uint64_t *order);

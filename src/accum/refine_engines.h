@@ -20,5 +20,6 @@ bool refine_gpu_set_view(refine_gpu *g, const view *v, vp_err *err);
 void refine_gpu_step(refine_gpu *g, double budget_ms);
 void refine_gpu_get_state(refine_gpu *g, refine_state *st);
 bool refine_gpu_snapshot(refine_gpu *g, uint64_t *counts, refine_state *st, vp_err *err);
+unsigned refine_gpu_image(const refine_gpu *g);
 
 #endif

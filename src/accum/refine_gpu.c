@@ -242,6 +242,8 @@ void refine_gpu_get_state(refine_gpu *g, refine_state *st)
                               g->next >= g->norder};
 }
 
+unsigned refine_gpu_image(const refine_gpu *g) { return g->tex; }
+
 bool refine_gpu_snapshot(refine_gpu *g, uint64_t *counts, refine_state *st, vp_err *err)
 {
     size_t pixels = (size_t)g->tw * (size_t)g->th;

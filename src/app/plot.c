@@ -10,9 +10,9 @@
 #include "accum/accum_cpu.h"
 #include "accum/bounds_cache.h"
 #include "accum/scan.h"
-#include "app/compose.h"
 #include "gl/gl_util.h"
 #include "gl/tonemap_pass.h"
+#include "look/shade.h"
 #include "out/png_out.h"
 
 struct plot {
@@ -32,6 +32,9 @@ struct plot {
     size_t cap;
     view shown;
     plot_shown sh;
+    GLuint image;            /* the shown grid as an r32ui image, when the GPU refines */
+    int image_w, image_h;
+    bool from_image;         /* the tone map draws from it (the counts are its copy) */
     tonemap_table table;
     bool have_table, uploaded;
     char note[sizeof(((vp_err *)0)->msg) + 64];
@@ -144,6 +147,8 @@ void plot_destroy(plot *p)
     if (!p)
         return;
     refine_destroy(p->ref);
+    if (p->image)
+        glDeleteTextures(1, &p->image);
     tonemap_pass_destroy(p->tp);
     overlay_destroy(p->ov);
     tonemap_table_free(&p->table);
@@ -280,6 +285,7 @@ static bool shown_now(plot *p, const refine_state *st, vp_err *err)
         drawn += p->counts[i];
     p->shown = p->cur;
     p->sh = (plot_shown){true, true, *st, drawn};
+    p->from_image = false;
     if (p->have_table)
         tonemap_table_free(&p->table);
     p->have_table = tonemap_table_build(p->look.tonemap, p->counts, cells, &p->table);
@@ -355,13 +361,39 @@ void plot_progress(plot *p, refine_state *st)
         *st = (refine_state){0};
 }
 
+/* The GPU engine's image as it is now, copied on the GPU: what the tone map
+ * draws from while the engine goes on (and on to other views). */
+static bool copy_image(plot *p, GLuint src, vp_err *err)
+{
+    int w = p->cur.w, h = p->cur.h;
+    gl_clear_errors();
+    if (!p->image || p->image_w != w || p->image_h != h) {
+        if (p->image)
+            glDeleteTextures(1, &p->image);
+        glCreateTextures(GL_TEXTURE_2D, 1, &p->image);
+        glTextureStorage2D(p->image, 1, GL_R32UI, w, h);
+        p->image_w = w;
+        p->image_h = h;
+    }
+    glMemoryBarrier(GL_ALL_BARRIER_BITS);
+    glCopyImageSubData(src, GL_TEXTURE_2D, 0, 0, 0, 0, p->image, GL_TEXTURE_2D, 0, 0, 0, 0, w, h, 1);
+    return gl_check("glCopyImageSubData", err) ||
+           vp_err_prefix(err, "copying the %dx%d count image", w, h);
+}
+
 bool plot_take(plot *p, vp_err *err)
 {
     if (!p->ref)
         return true;
     refine_state st;
-    return ensure_counts(p, (size_t)p->cur.w * (size_t)p->cur.h, err) &&
-           refine_snapshot(p->ref, p->counts, &st, err) && shown_now(p, &st, err);
+    GLuint img = refine_count_image(p->ref);
+    if (!ensure_counts(p, (size_t)p->cur.w * (size_t)p->cur.h, err) ||
+        !refine_snapshot(p->ref, p->counts, &st, err) || !shown_now(p, &st, err))
+        return false;
+    /* the counts read back serve the tone map's statistics and the readout;
+     * the picture is drawn from the same counts on the GPU, still r32ui */
+    p->from_image = img && copy_image(p, img, err);
+    return !img || p->from_image;
 }
 
 plot_shown plot_get_shown(const plot *p)
@@ -410,7 +442,8 @@ bool plot_draw(plot *p, const plot_frame *f, vp_err *err)
             return false;
         if (!p->uploaded) {
             tonemap_look t = tone_look(p);
-            if (!tonemap_pass_set(p->tp, p->counts, p->shown.w, p->shown.h, &t, err))
+            if (p->from_image ? !tonemap_pass_set_image(p->tp, p->image, p->shown.w, p->shown.h, &t, err)
+                              : !tonemap_pass_set(p->tp, p->counts, p->shown.w, p->shown.h, &t, err))
                 return false;
             p->uploaded = true;
         }
@@ -450,12 +483,32 @@ bool plot_read_rgba(plot *p, const plot_frame *f, uint8_t *rgba, vp_err *err)
     return ok;
 }
 
+static bool shade_fill(void *ctx, int y0, int y1, uint8_t *rows, size_t stride)
+{
+    return shade_rows(ctx, y0, y1, rows, stride);
+}
+
+bool plot_write_grid_png(atomic_file *af, const uint64_t *counts, int w, int h,
+                         const tonemap_look *look, int threads, vp_err *err)
+{
+    shade_table st;
+    if (!shade_table_build(look->table, look->floor, &st))
+        return vp_err_set(err, "out of memory building the tone map");
+    bool alpha = look->background[3] != 255;
+    shade_picture sp = {.counts = counts, .w = w, .h = h, .table = &st, .cmap = look->cmap,
+                        .spread = look->spread, .channels = alpha ? 4 : 3};
+    memcpy(sp.background, look->background, 4);
+    bool ok = png_encode_rows(af, w, h, alpha, shade_fill, &sp, threads, err);
+    shade_table_free(&st);
+    return ok;
+}
+
 bool plot_write_png(plot *p, atomic_file *af, vp_err *err)
 {
     bool alpha = p->look.background[3] != 255;
     if (!p->look.overlay && plot_get_shown(p).current) {
         tonemap_look t = tone_look(p);
-        return compose_write_png(af, p->counts, p->shown.w, p->shown.h, &t, p->p.threads, err);
+        return plot_write_grid_png(af, p->counts, p->shown.w, p->shown.h, &t, p->p.threads, err);
     }
     uint8_t *rgba = malloc((size_t)p->w * (size_t)p->h * 4);
     if (!rgba)

@@ -21,6 +21,7 @@
 #include "accum/accum.h"
 #include "accum/refine.h"
 #include "app/options.h"
+#include "gl/tonemap_pass.h"
 #include "out/atomic_file.h"
 #include "overlay/overlay.h"
 
@@ -115,6 +116,13 @@ bool plot_read_rgba(plot *p, const plot_frame *f, uint8_t *rgba, vp_err *err);
  * into the encoder (no whole picture held; the same pixels as the GL pass,
  * look/shade.h); with it, GL composes and reads back. */
 bool plot_write_png(plot *p, atomic_file *af, vp_err *err);
+/* The picture of a grid without overlay (what the GL pass draws, pixel for
+ * pixel: both evaluate look/shade.h), tone-mapped on the CPU by `threads`
+ * workers (0: one per core) strip by strip straight into the PNG encoder
+ * (png_encode_rows): memory beyond the grid is a few MiB per thread. RGBA when
+ * the background is translucent, else RGB. No GL needed. */
+bool plot_write_grid_png(atomic_file *af, const uint64_t *counts, int w, int h,
+                         const tonemap_look *look, int threads, vp_err *err);
 /* The shown grid, w*h of its view, bottom row first (NULL before any). */
 const uint64_t *plot_counts(const plot *p, int *w, int *h);
 const tonemap_table *plot_table(const plot *p);

@@ -14,11 +14,11 @@
 #include <time.h>
 
 #include "app/commands.h"
-#include "app/compose.h"
 #include "app/plot.h"
 #include "app/script.h"
 #include "app/viewstate.h"
 #include "core/util.h"
+#include "gl/gl_util.h"
 #include "gl/glctx.h"
 #include "gl/tonemap_pass.h"
 #include "load/dataset.h"
@@ -724,14 +724,9 @@ static bool save_screenshot(viewer *v, vp_err *err)
     uint8_t *px = malloc(stride * (size_t)v->wh);
     if (!px)
         return vp_err_set(err, "out of memory for a screenshot");
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
     glReadBuffer(GL_BACK);
-    glReadPixels(0, 0, v->ww, v->wh, GL_RGBA, GL_UNSIGNED_BYTE, px);
-    if (!compose_flip_rows(px, v->ww, v->wh)) {
-        free(px);
-        return vp_err_set(err, "out of memory for a screenshot");
-    }
-    bool ok = write_output(v, v->shot_path, "screenshot", px, v->ww, v->wh, stride, NULL, err);
+    bool ok = gl_read_rgba(0, v->ww, v->wh, px, true, err) &&
+              write_output(v, v->shot_path, "screenshot", px, v->ww, v->wh, stride, NULL, err);
     free(px);
     return ok;
 }

@@ -113,19 +113,24 @@ static void flip_rows(uint8_t *px, size_t stride, int h)
     }
 }
 
-bool gl_target_read(const gl_target *t, uint8_t *rgba, bool top_first, vp_err *err)
+bool gl_read_rgba(GLuint fbo, int w, int h, uint8_t *rgba, bool top_first, vp_err *err)
 {
     GLint prev = 0;
     glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &prev);
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, t->fbo);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadPixels(0, 0, t->w, t->h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
     glBindFramebuffer(GL_READ_FRAMEBUFFER, (GLuint)prev);
     if (!gl_check("glReadPixels", err))
-        return vp_err_prefix(err, "reading back the %dx%d picture", t->w, t->h);
+        return vp_err_prefix(err, "reading back the %dx%d picture", w, h);
     if (top_first)
-        flip_rows(rgba, (size_t)t->w * 4, t->h);
+        flip_rows(rgba, (size_t)w * 4, h);
     return true;
+}
+
+bool gl_target_read(const gl_target *t, uint8_t *rgba, bool top_first, vp_err *err)
+{
+    return gl_read_rgba(t->fbo, t->w, t->h, rgba, top_first, err);
 }
 
 void gl_target_destroy(gl_target *t)

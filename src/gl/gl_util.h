@@ -41,6 +41,9 @@ void gl_target_bind(const gl_target *t);
  * top_first: row 0 of rgba is the top row (a picture), else GL's bottom row.
  * Any error pending is reported as the readback's: gl_check the drawing first. */
 bool gl_target_read(const gl_target *t, uint8_t *rgba, bool top_first, vp_err *err);
+/* The same from framebuffer fbo (0: the window's, its back buffer when
+ * double buffered) of w x h pixels. */
+bool gl_read_rgba(GLuint fbo, int w, int h, uint8_t *rgba, bool top_first, vp_err *err);
 /* Zeroed or half-built is fine; the default framebuffer is bound after it if
  * this one was. */
 void gl_target_destroy(gl_target *t);

@@ -3,24 +3,53 @@
 #include <glad/gl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gl/gl_util.h"
 #include "gl/shader.h"
 #include "look/shade.h"
 
+/* One variant of the program: shades uploaded (R16UI), or counts read from
+ * an r32ui image and shaded in the shader with the same table. */
+typedef struct tm_prog {
+    GLuint prog;
+    GLint u_background, u_flip, u_src_origin, u_src_scale, u_view_origin, u_spread, u_lut_len, u_above;
+} tm_prog;
+
 struct tonemap_pass {
     tonemap_kind kind;
-    GLuint prog, vao;
-    /* the uploaded grid and look */
+    tm_prog shades, counts; /* counts: made when first used */
+    GLuint vao;
+    /* the grid and look set */
     int w, h;
-    GLuint shades_tex, cmap_tex;
-    uint16_t *staging; /* w*h shades (look/shade.h) */
+    bool from_counts;       /* the grid is counts_tex (tonemap_pass_set_image) */
+    GLuint counts_tex;      /* the caller's r32ui image (not owned) */
+    GLuint shades_tex, lut_tex, cmap_tex;
+    int shades_w, shades_h, lut_rows;
+    uint16_t *staging;      /* shades_w * shades_h shades (look/shade.h) */
     int spread;
     float background[4];
-    GLint u_background, u_flip, u_src_origin, u_src_scale, u_view_origin, u_spread;
 };
 
-tonemap_kind tonemap_pass_kind(const tonemap_pass *t) { return t->kind; }
+static bool prog_build(tm_prog *pr, bool from_counts, vp_err *err)
+{
+    GLuint p = shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl",
+                                     from_counts ? "#define FROM_COUNTS 1\n" : "", err);
+    if (!(pr->prog = p))
+        return false;
+    glProgramUniform1i(p, glGetUniformLocation(p, "u_grid"), 0);
+    glProgramUniform1i(p, glGetUniformLocation(p, "u_cmap"), 1);
+    glProgramUniform1i(p, glGetUniformLocation(p, "u_lut"), 2);
+    pr->u_background = glGetUniformLocation(p, "u_background");
+    pr->u_flip = glGetUniformLocation(p, "u_flip");
+    pr->u_src_origin = glGetUniformLocation(p, "u_src_origin");
+    pr->u_src_scale = glGetUniformLocation(p, "u_src_scale");
+    pr->u_view_origin = glGetUniformLocation(p, "u_view_origin");
+    pr->u_spread = glGetUniformLocation(p, "u_spread");
+    pr->u_lut_len = glGetUniformLocation(p, "u_lut_len");
+    pr->u_above = glGetUniformLocation(p, "u_above");
+    return true;
+}
 
 bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err)
 {
@@ -29,21 +58,12 @@ bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err)
     if (!t)
         return vp_err_set(err, "out of memory");
     t->kind = kind;
-    /* one program for every kind: the CPU has mapped counts to shades */
-    if (!(t->prog = shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl", "", err))) {
+    /* one program for every kind: counts become shades by a table */
+    if (!prog_build(&t->shades, false, err)) {
         free(t);
         return false;
     }
     glCreateVertexArrays(1, &t->vao);
-    GLuint p = t->prog;
-    glProgramUniform1i(p, glGetUniformLocation(p, "u_shades"), 0);
-    glProgramUniform1i(p, glGetUniformLocation(p, "u_cmap"), 1);
-    t->u_background = glGetUniformLocation(p, "u_background");
-    t->u_flip = glGetUniformLocation(p, "u_flip");
-    t->u_src_origin = glGetUniformLocation(p, "u_src_origin");
-    t->u_src_scale = glGetUniformLocation(p, "u_src_scale");
-    t->u_view_origin = glGetUniformLocation(p, "u_view_origin");
-    t->u_spread = glGetUniformLocation(p, "u_spread");
     *out = t;
     return true;
 }
@@ -52,11 +72,10 @@ void tonemap_pass_destroy(tonemap_pass *t)
 {
     if (!t)
         return;
-    if (t->shades_tex)
-        glDeleteTextures(1, &t->shades_tex);
-    if (t->cmap_tex)
-        glDeleteTextures(1, &t->cmap_tex);
-    glDeleteProgram(t->prog);
+    GLuint tex[3] = {t->shades_tex, t->lut_tex, t->cmap_tex};
+    glDeleteTextures(3, tex);
+    glDeleteProgram(t->shades.prog);
+    glDeleteProgram(t->counts.prog);
     glDeleteVertexArrays(1, &t->vao);
     free(t->staging);
     free(t);
@@ -81,41 +100,9 @@ bool tonemap_pass_check_size(int w, int h, vp_err *err)
     return true;
 }
 
-bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
-                      const tonemap_look *look, vp_err *err)
+/* The colormap, point size and background, for either source. */
+static void set_look(tonemap_pass *t, const tonemap_look *look)
 {
-    const tonemap_table *tb = look->table;
-    if (tb->kind != t->kind)
-        return vp_err_set(err, "tone-map pass built for %s used with %s", tonemap_name(t->kind),
-                          tonemap_name(tb->kind));
-    size_t pixels = (size_t)w * (size_t)h;
-    gl_clear_errors();
-    if (w != t->w || h != t->h || !t->shades_tex) {
-        if (t->shades_tex)
-            glDeleteTextures(1, &t->shades_tex);
-        free(t->staging);
-        t->staging = malloc(pixels * sizeof *t->staging);
-        if (!t->staging) {
-            t->shades_tex = 0;
-            t->w = t->h = 0;
-            return vp_err_set(err, "out of memory for a %dx%d picture", w, h);
-        }
-        glCreateTextures(GL_TEXTURE_2D, 1, &t->shades_tex);
-        glTextureStorage2D(t->shades_tex, 1, GL_R16UI, w, h);
-        /* an integer texture with a linear filter is incomplete (reads 0) */
-        glTextureParameteri(t->shades_tex, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-        glTextureParameteri(t->shades_tex, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-        t->w = w;
-        t->h = h;
-    }
-    shade_table st;
-    if (!shade_table_build(tb, look->floor, &st))
-        return vp_err_set(err, "out of memory");
-    shade_grid(&st, counts, pixels, t->staging);
-    shade_table_free(&st);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 2);
-    glTextureSubImage2D(t->shades_tex, 0, 0, 0, w, h, GL_RED_INTEGER, GL_UNSIGNED_SHORT, t->staging);
-
     if (!t->cmap_tex) {
         glCreateTextures(GL_TEXTURE_1D, 1, &t->cmap_tex);
         glTextureStorage1D(t->cmap_tex, 1, GL_RGBA8, COLORMAP_SIZE);
@@ -124,24 +111,122 @@ bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
     t->spread = look->spread < 0 ? 0 : look->spread > 4 ? 4 : look->spread;
     for (int i = 0; i < 4; i++)
         t->background[i] = look->background[i] / 255.0f;
+}
+
+/* An integer texture (a linear filter would make it incomplete: reads 0). */
+static GLuint int_texture(GLenum format, int w, int h)
+{
+    GLuint tex;
+    glCreateTextures(GL_TEXTURE_2D, 1, &tex);
+    glTextureStorage2D(tex, 1, format, w, h);
+    glTextureParameteri(tex, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTextureParameteri(tex, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    return tex;
+}
+
+static bool check_kind(const tonemap_pass *t, const tonemap_look *look, vp_err *err)
+{
+    if (look->table->kind == t->kind)
+        return true;
+    return vp_err_set(err, "tone-map pass built for %s used with %s", tonemap_name(t->kind),
+                      tonemap_name(look->table->kind));
+}
+
+bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
+                      const tonemap_look *look, vp_err *err)
+{
+    if (!check_kind(t, look, err))
+        return false;
+    size_t pixels = (size_t)w * (size_t)h;
+    gl_clear_errors();
+    if (w != t->shades_w || h != t->shades_h || !t->shades_tex) {
+        glDeleteTextures(1, &t->shades_tex);
+        free(t->staging);
+        t->shades_tex = 0;
+        t->shades_w = t->shades_h = 0;
+        if (!(t->staging = malloc(pixels * sizeof *t->staging)))
+            return vp_err_set(err, "out of memory for a %dx%d picture", w, h);
+        t->shades_tex = int_texture(GL_R16UI, w, h);
+        t->shades_w = w;
+        t->shades_h = h;
+    }
+    shade_table st;
+    if (!shade_table_build(look->table, look->floor, &st))
+        return vp_err_set(err, "out of memory");
+    shade_grid(&st, counts, pixels, t->staging);
+    shade_table_free(&st);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 2);
+    glTextureSubImage2D(t->shades_tex, 0, 0, 0, w, h, GL_RED_INTEGER, GL_UNSIGNED_SHORT, t->staging);
+    set_look(t, look);
+    t->w = w;
+    t->h = h;
+    t->from_counts = false;
     if (!gl_check("uploading the grid and colormap", err))
         return vp_err_prefix(err, "GL refused the %dx%d tone-map resources", w, h);
     return true;
 }
 
+bool tonemap_pass_set_image(tonemap_pass *t, GLuint counts, int w, int h, const tonemap_look *look,
+                            vp_err *err)
+{
+    if (!check_kind(t, look, err) || (!t->counts.prog && !prog_build(&t->counts, true, err)))
+        return false;
+    shade_table st;
+    if (!shade_table_build(look->table, look->floor, &st))
+        return vp_err_set(err, "out of memory");
+    /* the direct part of the table, 256 entries a row; the thresholds above
+     * it as (high, low) halves: a 32-bit count reaches none with a high half */
+    int rows = (int)((st.lut_len + 255) / 256);
+    uint16_t *lut = calloc((size_t)rows * 256, sizeof *lut);
+    GLuint above[2 * (COLORMAP_SIZE - 1)];
+    for (int k = 0; k < COLORMAP_SIZE - 1; k++) {
+        above[2 * k] = (GLuint)(st.above[k] >> 32);
+        above[2 * k + 1] = (GLuint)st.above[k];
+    }
+    if (lut)
+        memcpy(lut, st.lut, st.lut_len * sizeof *lut);
+    GLuint lut_len = st.lut_len;
+    shade_table_free(&st);
+    if (!lut)
+        return vp_err_set(err, "out of memory");
+    gl_clear_errors();
+    if (rows > t->lut_rows) {
+        glDeleteTextures(1, &t->lut_tex);
+        t->lut_tex = int_texture(GL_R16UI, 256, rows);
+        t->lut_rows = rows;
+    }
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 2);
+    glTextureSubImage2D(t->lut_tex, 0, 0, 0, 256, rows, GL_RED_INTEGER, GL_UNSIGNED_SHORT, lut);
+    free(lut);
+    glProgramUniform1ui(t->counts.prog, t->counts.u_lut_len, lut_len);
+    glProgramUniform2uiv(t->counts.prog, t->counts.u_above, COLORMAP_SIZE - 1, above);
+    set_look(t, look);
+    /* sampled with texelFetch: without these a one-level texture is incomplete (reads 0) */
+    glTextureParameteri(counts, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTextureParameteri(counts, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    t->counts_tex = counts;
+    t->w = w;
+    t->h = h;
+    t->from_counts = true;
+    if (!gl_check("uploading the shade table and colormap", err))
+        return vp_err_prefix(err, "GL refused the tone-map resources of a %dx%d count image", w, h);
+    return true;
+}
+
 void tonemap_pass_draw(tonemap_pass *t, const tonemap_placement *pl, bool flip)
 {
-    GLuint p = t->prog;
+    const tm_prog *pr = t->from_counts ? &t->counts : &t->shades;
     glViewport(pl->vx, pl->vy, pl->vw, pl->vh);
-    glUseProgram(p);
-    glBindTextureUnit(0, t->shades_tex);
+    glUseProgram(pr->prog);
+    glBindTextureUnit(0, t->from_counts ? t->counts_tex : t->shades_tex);
     glBindTextureUnit(1, t->cmap_tex);
-    glUniform4fv(t->u_background, 1, t->background);
-    glUniform1i(t->u_flip, flip ? 1 : 0);
-    glUniform1i(t->u_spread, t->spread);
-    glUniform2f(t->u_view_origin, (float)pl->vx, (float)pl->vy);
-    glUniform2f(t->u_src_origin, (float)pl->src_x, (float)pl->src_y);
-    glUniform2f(t->u_src_scale, (float)(pl->src_w / pl->vw), (float)(pl->src_h / pl->vh));
+    glBindTextureUnit(2, t->lut_tex);
+    glUniform4fv(pr->u_background, 1, t->background);
+    glUniform1i(pr->u_flip, flip ? 1 : 0);
+    glUniform1i(pr->u_spread, t->spread);
+    glUniform2f(pr->u_view_origin, (float)pl->vx, (float)pl->vy);
+    glUniform2f(pr->u_src_origin, (float)pl->src_x, (float)pl->src_y);
+    glUniform2f(pr->u_src_scale, (float)(pl->src_w / pl->vw), (float)(pl->src_h / pl->vh));
     glBindVertexArray(t->vao);
     glDisable(GL_BLEND);
     glDrawArrays(GL_TRIANGLES, 0, 3);

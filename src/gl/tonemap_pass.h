@@ -26,7 +26,6 @@ typedef struct tonemap_look {
  * runs); tables of other kinds are refused. */
 bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err);
 void tonemap_pass_destroy(tonemap_pass *t); /* NULL is fine */
-tonemap_kind tonemap_pass_kind(const tonemap_pass *t);
 
 /* Renders a 1x1 picture to get lazy shader compilation out of the way. */
 bool tonemap_pass_warm(tonemap_pass *t, vp_err *err);
@@ -38,6 +37,13 @@ bool tonemap_pass_check_size(int w, int h, vp_err *err);
  * the next call. */
 bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
                       const tonemap_look *look, vp_err *err);
+
+/* The same from counts that are on the GPU already: counts is an r32ui
+ * texture of w x h (bottom row first), kept by the caller until the next set;
+ * the shader shades each count by the same table (look->table, floor), so
+ * the pixels equal tonemap_pass_set's for the same counts. */
+bool tonemap_pass_set_image(tonemap_pass *t, unsigned counts, int w, int h, const tonemap_look *look,
+                            vp_err *err);
 
 /* Where the uploaded grid goes: src_x/src_y/src_w/src_h is the part of the
  * grid (in grid pixels, may reach outside it: background there) shown in the
