@@ -77,14 +77,8 @@ static const chunk_pass_ops loader_ops = {loader_create, loader_points, loader_f
 /* Adds the 32-bit image into the 64-bit grid and clears it. */
 static bool fold(GLuint tex, const view *v, uint32_t *buf, uint64_t *counts, vp_err *err)
 {
-    size_t pixels = (size_t)v->w * (size_t)v->h;
-    glMemoryBarrier(GL_TEXTURE_UPDATE_BARRIER_BIT);
-    glGetTextureImage(tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, (GLsizei)(pixels * sizeof *buf), buf);
-    GLenum e = glGetError();
-    if (e != GL_NO_ERROR)
-        return vp_err_set(err, "reading back the GPU count image failed (GL error 0x%x)", e);
-    for (size_t i = 0; i < pixels; i++)
-        counts[i] += buf[i];
+    if (!bin_gpu_read_counts(tex, (size_t)v->w * (size_t)v->h, buf, counts, true, err))
+        return false;
     const GLuint zero = 0;
     glClearTexImage(tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
     return true;
@@ -117,18 +111,11 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
 
     if (!bin_gpu_create(&bg, "accum.comp.glsl", LOCAL_SIZE, err))
         goto out;
-    while (glGetError() != GL_NO_ERROR) {
-    }
-    glCreateTextures(GL_TEXTURE_2D, 1, &tex);
-    glTextureStorage2D(tex, 1, GL_R32UI, v->w, v->h);
-    GLenum terr = glGetError();
-    if (terr != GL_NO_ERROR) {
-        vp_err_set(err, "GL refused a %dx%d r32ui count image (GL error 0x%x)", v->w, v->h, terr);
+    int tw = 0, th = 0;
+    if (!bin_gpu_count_image(&tex, &tw, &th, v->w, v->h, err)) {
         stats->gpu_refused = true;
         goto out;
     }
-    const GLuint zero = 0;
-    glClearTexImage(tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
     if (!(buf = malloc(pixels * sizeof *buf))) {
         vp_err_set(err, "out of memory for a %dx%d readback buffer", v->w, v->h);
         goto out;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gl/gl_util.h"
 #include "gl/shader.h"
 
 bool bin_gpu_create(bin_gpu *b, const char *file, int local_size, vp_err *err)
@@ -42,8 +43,7 @@ void bin_gpu_destroy(bin_gpu *b)
 bool bin_gpu_set_view(bin_gpu *b, const view *v, vp_err *err)
 {
     size_t n = (size_t)v->w + 1 + (size_t)v->h + 1;
-    while (glGetError() != GL_NO_ERROR) {
-    }
+    gl_clear_errors();
     double *e = malloc(n * sizeof *e);
     if (!e)
         return vp_err_set(err, "out of memory for the pixel edges");
@@ -67,10 +67,47 @@ bool bin_gpu_set_view(bin_gpu *b, const view *v, vp_err *err)
     glUniform2i(b->u_n, v->ax.n, v->ay.n);
     glUniform2i(b->u_flip, v->ax.flip, v->ay.flip);
     glUniform2i(b->u_fast, v->ax.fast, v->ay.fast);
-    GLenum ge = glGetError();
-    if (ge != GL_NO_ERROR)
-        return vp_err_set(err, "setting up the GPU binning rule failed (GL error 0x%x)", ge);
+    if (!gl_check("the edge table", err))
+        return vp_err_prefix(err, "setting up the GPU binning rule for %dx%d", v->w, v->h);
     bin_gpu_bind(b);
+    return true;
+}
+
+bool bin_gpu_count_image(GLuint *tex, int *tw, int *th, int w, int h, vp_err *err)
+{
+    gl_clear_errors();
+    if (!*tex || *tw != w || *th != h) {
+        if (*tex)
+            glDeleteTextures(1, tex);
+        glCreateTextures(GL_TEXTURE_2D, 1, tex);
+        glTextureStorage2D(*tex, 1, GL_R32UI, w, h);
+        *tw = w;
+        *th = h;
+    }
+    const GLuint zero = 0;
+    glClearTexImage(*tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
+    if (gl_check("glTextureStorage2D", err))
+        return true;
+    glDeleteTextures(1, tex);
+    *tex = 0;
+    *tw = *th = 0;
+    return vp_err_prefix(err, "GL refused a %dx%d r32ui count image", w, h);
+}
+
+bool bin_gpu_read_counts(GLuint tex, size_t pixels, uint32_t *buf, uint64_t *counts, bool add,
+                         vp_err *err)
+{
+    gl_clear_errors();
+    glMemoryBarrier(GL_TEXTURE_UPDATE_BARRIER_BIT);
+    glGetTextureImage(tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, (GLsizei)(pixels * sizeof *buf), buf);
+    if (!gl_check("glGetTextureImage", err))
+        return vp_err_prefix(err, "reading back the GPU count image");
+    if (add)
+        for (size_t i = 0; i < pixels; i++)
+            counts[i] += buf[i];
+    else
+        for (size_t i = 0; i < pixels; i++)
+            counts[i] = buf[i];
     return true;
 }
 

@@ -24,4 +24,13 @@ bool bin_gpu_set_view(bin_gpu *b, const view *v, vp_err *err);
 /* Uses the program and binds the edge table (after other GL work). */
 void bin_gpu_bind(const bin_gpu *b);
 
+/* The r32ui count image of a w x h view, zeroed: *tex replaced (deleted
+ * first) when its size differs, else cleared. False when GL refuses it
+ * (err names the GL error). */
+bool bin_gpu_count_image(GLuint *tex, int *tw, int *th, int w, int h, vp_err *err);
+/* Reads the image's w*h counts through buf (w*h uint32 of scratch) into
+ * counts: added to them when add, else stored. */
+bool bin_gpu_read_counts(GLuint tex, size_t pixels, uint32_t *buf, uint64_t *counts, bool add,
+                         vp_err *err);
+
 #endif

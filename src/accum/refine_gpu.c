@@ -10,6 +10,7 @@
 
 #include "accum/bin_gpu.h"
 #include "accum/chunk_pass.h"
+#include "gl/gl_util.h"
 #include "core/util.h"
 
 #define LOCAL_SIZE 256
@@ -126,16 +127,13 @@ bool refine_gpu_create(const dataset *ds, size_t budget_bytes, int threads, refi
         g->chunks[k].records = (uint32_t)(total - first < DATASET_CHUNK_RECORDS ? total - first
                                                                                : DATASET_CHUNK_RECORDS);
     }
-    while (glGetError() != GL_NO_ERROR) {
-    }
+    gl_clear_errors();
     glCreateBuffers(1, &g->buf);
     glNamedBufferStorage(g->buf, (GLsizeiptr)(bytes ? bytes : 8), staging, 0);
     free(staging);
-    GLenum e = glGetError();
-    if (e != GL_NO_ERROR) {
+    if (!gl_check("glNamedBufferStorage", err)) {
         refine_gpu_destroy(g);
-        return vp_err_set(err, "GL refused %.0f MiB of resident point data (error 0x%x)",
-                          bytes / 1048576.0, e);
+        return vp_err_prefix(err, "GL refused %.0f MiB of resident point data", bytes / 1048576.0);
     }
     if (!bin_gpu_create(&g->bg, "accum.comp.glsl", LOCAL_SIZE, err)) {
         refine_gpu_destroy(g);
@@ -173,16 +171,8 @@ bool refine_gpu_set_view(refine_gpu *g, const view *v, vp_err *err)
     if (!bin_gpu_set_view(&g->bg, v, err))
         return false;
     g->gen++;
-    if (!g->tex || g->tw != v->w || g->th != v->h) {
-        if (g->tex)
-            glDeleteTextures(1, &g->tex);
-        glCreateTextures(GL_TEXTURE_2D, 1, &g->tex);
-        glTextureStorage2D(g->tex, 1, GL_R32UI, v->w, v->h);
-        g->tw = v->w;
-        g->th = v->h;
-    }
-    const GLuint zero = 0;
-    glClearTexImage(g->tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
+    if (!bin_gpu_count_image(&g->tex, &g->tw, &g->th, v->w, v->h, err))
+        return false;
     g->norder = refine_visible(g->ds, v, 0, g->nchunks, g->order);
     vp_shuffle_u64(g->order, g->norder);
     g->next = 0;
@@ -254,11 +244,8 @@ bool refine_gpu_snapshot(refine_gpu *g, uint64_t *counts, refine_state *st, vp_e
         if (!g->readback)
             return vp_err_set(err, "out of memory");
     }
-    glMemoryBarrier(GL_TEXTURE_UPDATE_BARRIER_BIT);
-    glGetTextureImage(g->tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT,
-                      (GLsizei)(pixels * sizeof *g->readback), g->readback);
-    for (size_t i = 0; i < pixels; i++)
-        counts[i] = g->readback[i];
+    if (!bin_gpu_read_counts(g->tex, pixels, g->readback, counts, false, err))
+        return false;
     refine_gpu_get_state(g, st);
     return true;
 }
