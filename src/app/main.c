@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     int rc = 0;
     switch (o.command) {
     case CMD_HELP:
-        options_print_help(argv[0]);
+        options_print_help(&o);
         return 0;
     case CMD_VERSION:
         printf("vastplot %s\n", VP_VERSION);

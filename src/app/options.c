@@ -1,7 +1,9 @@
 #include "app/options.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,56 +47,331 @@ static bool parse_int(const char *opt, const char *s, int lo, int hi, int *out, 
     return true;
 }
 
-static bool parse_size(const char *s, int *w, int *h, vp_err *err)
+/* ---- the table ---------------------------------------------------------------
+ * One row per option: its spellings, its value's metavar (NULL: a flag), the
+ * default and help text that --help and README.md (help --markdown) show, the
+ * commands that take it, and how its value lands in vp_options: a kind and a
+ * field, or a handler. Rows without a name start a group. The commands are
+ * documentation only: every command accepts every option, as it always has. */
+enum { R = 1, V = 2, D = 4, I = 8, ALL = R | V | D | I }; /* render view demo info */
+typedef enum opt_kind { K_GROUP, K_HELP, K_FLAG, K_STR, K_INT, K_U64, K_DBL, K_FLT, K_KEY, K_CONV, K_FN } opt_kind;
+typedef struct opt_key { const char *word; int value; } opt_key;
+typedef struct opt_def opt_def;
+/* v2: the second value of --xlim/--ylim, NULL for NAME=V1,V2 */
+typedef bool opt_fn(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err);
+struct opt_def {
+    const char *name, *alias, *metavar, *def, *help;
+    const char *group, *note; /* K_GROUP: README.md's marker name, a note after the group in --help */
+    unsigned cmds;
+    opt_kind kind;
+    size_t off;               /* the field, K_FLAG .. K_KEY */
+    int lo;                   /* K_INT: lo..hi */
+    uint64_t hi;              /* K_INT, K_U64 */
+    double dlo, dhi;          /* K_DBL, K_FLT: dlo..dhi, else "expected <expected>" */
+    const char *expected;     /* also K_CONV's */
+    const opt_key *keys;      /* K_KEY, up to {NULL} */
+    bool (*conv)(const char *v, vp_options *o); /* K_CONV: false, not one of `expected` */
+    opt_fn *fn;
+};
+
+#define GROUP(key, title, nt) {.kind = K_GROUP, .group = key, .help = title, .note = nt}
+#define OPT(n, a, m, df, c, h) .name = n, .alias = a, .metavar = m, .def = df, .cmds = c, .help = h
+#define FIELD(f, T) _Generic(((vp_options *)0)->f, T: offsetof(vp_options, f)) /* f, if of type T */
+#define FLAG(f) .kind = K_FLAG, .off = FIELD(f, bool)
+#define STR(f) .kind = K_STR, .off = FIELD(f, const char *)
+#define INT(f, l, h) .kind = K_INT, .off = FIELD(f, int), .lo = l, .hi = h
+#define U64(f, h) .kind = K_U64, .off = FIELD(f, uint64_t), .hi = h
+#define DBL(f, l, h, what) .kind = K_DBL, .off = FIELD(f, double), .dlo = l, .dhi = h, .expected = what
+#define FLT(f, l, h, what) .kind = K_FLT, .off = FIELD(f, float), .dlo = l, .dhi = h, .expected = what
+#define KEYS(f, ...) .kind = K_KEY, .keys = (const opt_key[]){__VA_ARGS__, {NULL, 0}}, \
+    .off = offsetof(vp_options, f) + 0 * sizeof(char[sizeof(((vp_options *)0)->f) == sizeof(int) ? 1 : -1])
+#define CONV(c, what) .kind = K_CONV, .conv = c, .expected = what
+#define FN(h) .kind = K_FN, .fn = h
+
+static bool bad(const opt_def *d, const char *v, vp_err *err)
 {
-    const char *x = strchr(s, 'x');
-    if (!x)
-        x = strchr(s, 'X');
-    char a[32], b[32];
-    if (!x || (size_t)(x - s) >= sizeof a || strlen(x + 1) >= sizeof b)
-        return vp_err_set(err, "--size: expected WIDTHxHEIGHT such as 1920x1080, got \"%s\"", s);
-    memcpy(a, s, (size_t)(x - s));
-    a[x - s] = 0;
-    strcpy(b, x + 1);
-    if (!parse_int("--size", a, 1, 1 << 20, w, err) || !parse_int("--size", b, 1, 1 << 20, h, err))
-        return vp_err_set(err, "--size: expected WIDTHxHEIGHT, each from 1 to 1048576, got \"%s\"", s);
+    return vp_err_set(err, "%s: expected %s, got \"%s\"", d->name, d->expected, v);
+}
+
+static bool conv_dtype(const char *v, vp_options *o)
+{
+    return vp_dtype_parse(v, &o->src.dtype) && (o->data.stdin_raw = true);
+}
+
+/* one mapping, text.h's: "text" detects the delimiter, as README says */
+static bool conv_format(const char *v, vp_options *o)
+{
+    return text_format_from_option(v, &o->data.text.format) && (o->data.text_forced = true);
+}
+
+static bool conv_tonemap(const char *v, vp_options *o)
+{
+    return tonemap_parse(v, &o->tonemap);
+}
+
+static bool conv_background(const char *v, vp_options *o)
+{
+    return color_parse(v, o->background);
+}
+
+/* --x/--y: digits are a column index for every input; else a text column name */
+static bool set_column(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    (void)v2;
+    bool is_x = d->name[2] == 'x';
+    if (v[0] >= '0' && v[0] <= '9') {
+        if (!parse_int(d->name, v, 0, 65535, is_x ? &o->src.xcol : &o->src.ycol, err))
+            return false;
+    } else if (!v[0]) {
+        return vp_err_set(err, "%s: expected a column index or name", d->name);
+    } else {
+        o->names_used = true;
+    }
+    *(is_x ? &o->data.text.xcol : &o->data.text.ycol) = v;
     return true;
 }
 
-static void defaults(vp_options *o)
+static bool set_lim(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
 {
-    memset(o, 0, sizeof *o);
-    o->src.ycol = -1;
-    o->width = 1920;
-    o->height = 1080;
-    o->tonemap = TONEMAP_EQ_HIST;
-    o->colormap = "inferno";
-    o->background[3] = 255;
-    o->floor = 0.15f;
-    o->demo_points = DEMO_POINTS;
-    o->screenshot_scale = 1;
-    o->point_size = 1;
+    bool is_x = d->name[2] == 'x';
+    double *lim = is_x ? o->xlim : o->ylim;
+    char buf[128];
+    if (!v2) { /* --xlim=X0,X1 */
+        if (snprintf(buf, sizeof buf, "%s", v) >= (int)sizeof buf)
+            return vp_err_set(err, "%s: the value is longer than %zu characters", d->name, sizeof buf - 1);
+        char *comma = strchr(buf, ',');
+        if (!comma)
+            return vp_err_set(err, "%s: expected two numbers, \"%s X0 X1\" or \"%s=X0,X1\"", d->name, d->name, d->name);
+        *comma = 0;
+        v = buf;
+        v2 = comma + 1;
+    }
+    if (!parse_double(d->name, v, &lim[0], err) || !parse_double(d->name, v2, &lim[1], err))
+        return false;
+    if (lim[0] == lim[1])
+        return vp_err_set(err, "%s: the two limits are equal (%g): the view needs a width", d->name, lim[0]);
+    return *(is_x ? &o->xlim_set : &o->ylim_set) = true;
 }
+
+static bool set_size(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    (void)d, (void)v2;
+    const char *x = strchr(v, 'x');
+    if (!x)
+        x = strchr(v, 'X');
+    char a[32], b[32];
+    if (!x || (size_t)(x - v) >= sizeof a || strlen(x + 1) >= sizeof b)
+        return vp_err_set(err, "--size: expected WIDTHxHEIGHT such as 1920x1080, got \"%s\"", v);
+    memcpy(a, v, (size_t)(x - v));
+    a[x - v] = 0;
+    strcpy(b, x + 1);
+    if (!parse_int("--size", a, 1, 1 << 20, &o->width, err) || !parse_int("--size", b, 1, 1 << 20, &o->height, err))
+        return vp_err_set(err, "--size: expected WIDTHxHEIGHT, each from 1 to 1048576, got \"%s\"", v);
+    return o->size_set = true;
+}
+
+static bool set_colormap(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    (void)d, (void)v2;
+    uint8_t tmp[COLORMAP_SIZE][4];
+    if (colormap_get(v, tmp))
+        return (o->colormap = v), true;
+    char list[256] = "";
+    for (const char *const *n = colormap_names(); *n; n++) {
+        size_t used = strlen(list);
+        if (used + strlen(*n) + 3 >= sizeof list)
+            break;
+        snprintf(list + used, sizeof list - used, "%s%s", *n, n[1] ? ", " : "");
+    }
+    return vp_err_set(err, "--colormap: unknown \"%s\"; expected one of %s (add _r to reverse)", v, list);
+}
+
+static const opt_def table[] = {
+    GROUP("input", "input (raw binary records; .npy files by their magic; text: .csv .tsv .txt .dat .xyz, '-' for "
+                   "standard input, or --format)", NULL),
+    {OPT("--dtype", NULL, "f32|f64|i8|i16|i32|i64|u8|u16|u32|u64", "f32", R | V | I,
+         "sample type of raw records (given, '-' carries raw records, not text)"),
+     CONV(conv_dtype, "f32, f64, i8, i16, i32, i64, u8, u16, u32 or u64")},
+    {OPT("--endian", NULL, "little|big", "little", R | V | I, "byte order"),
+     KEYS(src.endian, {"little", VP_LITTLE}, {"big", VP_BIG})},
+    {OPT("--columns", NULL, "N", "2", R | V | I, "values per record (1: y against the index)"),
+     INT(src.columns, 1, 65536)},
+    {OPT("--x", NULL, "COL", "0", R | V | I, "the x column: a 0-based index, or a text header's name"), FN(set_column)},
+    {OPT("--y", NULL, "COL", "1", R | V | I, "the y column, likewise; --y alone: y against the row"), FN(set_column)},
+    {OPT("--y-only", NULL, NULL, NULL, R | V | I, "x is the record index (also --columns 1)"), FLAG(src.y_only)},
+    {OPT("--skip-bytes", NULL, "N", "0", R | V | I, "a header to ignore: the first N bytes of every input, raw or "
+         "text, file or standard input, followed or not (not .npy: its header says where data starts)"),
+     U64(src.skip_bytes, UINT64_MAX / 2)},
+    {OPT("--format", NULL, "csv|tsv|text|whitespace", NULL, R | V | I,
+         "read every input as text (text: the delimiter is detected); else files are text by their name"),
+     CONV(conv_format, "csv, tsv, text or whitespace")},
+    {OPT("--header", NULL, "yes|no|auto", "auto", R | V | I, "whether text has a header row (auto: detected)"),
+     KEYS(data.text.header, {"yes", TEXT_HEADER_YES}, {"no", TEXT_HEADER_NO}, {"auto", TEXT_HEADER_AUTO})},
+
+    GROUP("view", "view", "binning: column i covers [x0 + i*(x1-x0)/W, x0 + (i+1)*(x1-x0)/W), rows from the bottom "
+                          "likewise; the last column/row also takes x1/y1; outside points are not drawn"),
+    {OPT("--xlim", NULL, "X0 X1", "the data's bounds", R | V | D,
+         "x limits (also --xlim=X0,X1); reversed limits flip the axis"), FN(set_lim)},
+    {OPT("--ylim", NULL, "Y0 Y1", "the data's bounds", R | V | D, "y limits, likewise"), FN(set_lim)},
+    {OPT("--size", NULL, "WxH", "1920x1080; the viewer's window 1280x800", R | V | D,
+         "picture size in pixels, up to what the GL implementation allows"), FN(set_size)},
+
+    GROUP("look", "look", NULL),
+    {OPT("--tonemap", NULL, "linear|log|sqrt|cbrt|eq-hist", "eq-hist", R | V | D,
+         "count to level (eq-hist: histogram equalisation, as datashader)"),
+     CONV(conv_tonemap, "linear, log, sqrt, cbrt or eq-hist")},
+    {OPT("--colormap", "--cmap", "NAME", "inferno", R | V | D,
+         "viridis, inferno, magma, plasma, cividis, fire or gray; NAME_r reverses"), FN(set_colormap)},
+    {OPT("--background", "--bg", "COLOR", "black", R | V | D,
+         "a name, #RRGGBB or #RRGGBBAA; a translucent one gives an RGBA PNG"),
+     CONV(conv_background, "a colour name, #RRGGBB or #RRGGBBAA")},
+    {OPT("--floor", NULL, "F", "0.15", R | V | D,
+         "colormap position of the smallest non-zero count, 0..1, so single samples stay visible"),
+     FLT(floor, 0, 1, "a number from 0 to 1")},
+    {OPT("--point-size", NULL, "N", "1", R | V | D,
+         "draw each non-empty pixel N pixels wide, 1..9 (display only: counts are unchanged)"), INT(point_size, 1, 9)},
+
+    GROUP("output", "output and engine", NULL),
+    {OPT("-o", "--output", "OUT.png", NULL, R | D,
+         "the picture (render: required; demo: vastplot-demo.png when there is no display)"), STR(output)},
+    {OPT("--save-counts", NULL, "OUT.npy", NULL, R | D,
+         "the exact counts: uint64 (height, width), row 0 = the top row of the PNG"), STR(save_counts)},
+    {OPT("--accumulate", NULL, "gpu|cpu|auto", "auto", R | V | D,
+         "auto uses the CPU on software GL (llvmpipe, softpipe, swrast), GL compute shaders otherwise"),
+     KEYS(accumulate, {"gpu", ACCUM_GPU}, {"cpu", ACCUM_CPU}, {"auto", ACCUM_AUTO})},
+    {OPT("--threads", NULL, "N", "all cores", ALL, "loader, parser and binning threads, 1..256"), INT(threads, 1, 256)},
+    {OPT("--points", NULL, "N", "100000000", D, "demo: how many points, up to 2^40"), U64(demo_points, 1ull << 40)},
+    {OPT("--no-cache", NULL, NULL, NULL, ALL,
+         "no remembered bounds, column cache or spill files: nothing written besides the outputs"), FLAG(no_cache)},
+    {OPT("--gl-debug", NULL, NULL, NULL, R | V | D, "GL debug output"), FLAG(gl_debug)},
+    {OPT("--verbose", "-v", NULL, NULL, R | V | D, "which GL, the view, timings, the column cache"), FLAG(verbose)},
+    {OPT("--quiet", "-q", NULL, NULL, R | V | D, "no summary line"), FLAG(quiet)},
+    {OPT("--help", "-h", NULL, NULL, ALL, "this help; after a command: that command's options only"), .kind = K_HELP},
+
+    GROUP("follow", "growing files", NULL),
+    {OPT("--follow", "-f", NULL, NULL, R | V, "keep reading as the one input grows, like tail -F: a truncation "
+         "restarts it, a rotated name is followed"), FLAG(follow)},
+    {OPT("--until-idle", NULL, "S", NULL, R, "render --follow: render once the file has not grown for S seconds"),
+     DBL(until_idle, 0, 86400, "seconds from 0 to 86400")},
+    {OPT("--window", NULL, "N", "all", V, "view --follow: show the last N samples"), U64(window_n, 1ull << 62)},
+    {OPT("--window-x", NULL, "X", "all", V, "view --follow: show the last X units of x"),
+     DBL(window_x, DBL_TRUE_MIN, DBL_MAX, "a positive width")},
+
+    GROUP("viewer", "viewer and presentation",
+          "keys: drag pan, wheel or +/- zoom at the cursor, right-drag or Shift+drag box zoom, Home/R reset, "
+          "Backspace back, arrows pan, T tone map, C colormap, [ ] point size, H overlay, ? or F1 help, F or F11 "
+          "fullscreen, S or F12 screenshot, Q or Esc quit"),
+    {OPT("--fullscreen", NULL, NULL, NULL, V | D, "open fullscreen (F or F11 toggles)"), FLAG(fullscreen)},
+    {OPT("--display", NULL, "N", "0", V | D, "the monitor to open on (a projector), 0..63"), INT(display, 0, 63)},
+    {OPT("--title", NULL, "T", NULL, R | V | D, "a title above the plot"), STR(title)},
+    {OPT("--xlabel", NULL, "T", NULL, R | V | D, "the x axis' label"), STR(xlabel)},
+    {OPT("--ylabel", NULL, "T", NULL, R | V | D, "the y axis' label"), STR(ylabel)},
+    {OPT("--overlay", NULL, NULL, NULL, R | D, "render: axes, ticks, labels and colorbar, as the viewer"),
+     FLAG(overlay)},
+    {OPT("--screenshot-dir", NULL, "DIR", ".", V | D, "where S / F12 writes vastplot-YYYYMMDD-HHMMSS-mmm.png"),
+     STR(screenshot_dir)},
+    {OPT("--screenshot-scale", NULL, "K", "1", V | D, "screenshots at K times the window's resolution, 1..8"),
+     INT(screenshot_scale, 1, 8)},
+    {OPT("--script", NULL, "FILE", NULL, V | D, "run viewer commands from FILE, one a line"), STR(script)},
+    {OPT("--gpu-mem", NULL, "MB", "half the free GPU memory, else 1024", V | D,
+         "GPU memory the viewer may hold points in; larger data is refined on the CPU, streamed from the file"),
+     INT(gpu_mem_mb, 1, 1 << 24)},
+};
+#define NOPTS (sizeof table / sizeof table[0])
+
+static const struct {
+    const char *name;
+    vp_command cmd;
+    unsigned bit;
+    const char *usage, *what;
+} commands[] = {
+    {"view", CMD_VIEW, V, "view INPUT... [options]", "the interactive viewer (also: vastplot INPUT...)"},
+    {"render", CMD_RENDER, R, "render INPUT... -o OUT.png [options]", "render headless (no display needed)"},
+    {"info", CMD_INFO, I, "info INPUT [input options]", "records, dtype, bounds, non-finite count"},
+    {"demo", CMD_DEMO, D, "demo [-o OUT.png] [--points N]", "the built-in demo (a Clifford attractor, 100 million "
+     "points): the viewer when a display is there and no -o is given"},
+};
+#define NCMDS (sizeof commands / sizeof commands[0])
+
+static int command_index(const char *s)
+{
+    for (size_t c = 0; c < NCMDS; c++)
+        if (!strcmp(s, commands[c].name))
+            return (int)c;
+    return -1;
+}
+
+static const opt_def *find_option(const char *a, size_t len)
+{
+    for (const opt_def *d = table; d < table + NOPTS; d++)
+        for (const char *n = d->name; n; n = n == d->name ? d->alias : NULL)
+            if (strlen(n) == len && !strncmp(a, n, len))
+                return d;
+    return NULL;
+}
+
+static bool apply(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    void *f = (char *)o + d->off;
+    double x = 0;
+    switch (d->kind) {
+    case K_FLAG:
+        return *(bool *)f = true;
+    case K_STR:
+        return (*(const char **)f = v), true;
+    case K_INT:
+        return parse_int(d->name, v, d->lo, (int)d->hi, f, err);
+    case K_U64:
+        return parse_u64(d->name, v, d->hi, f, err);
+    case K_DBL:
+    case K_FLT:
+        if (!parse_double(d->name, v, &x, err))
+            return false;
+        if (x < d->dlo || x > d->dhi)
+            return bad(d, v, err);
+        if (d->kind == K_DBL)
+            return (*(double *)f = x), true;
+        return (*(float *)f = (float)x), true;
+    case K_KEY: {
+        char list[128] = "";
+        for (const opt_key *k = d->keys; k->word; k++) {
+            if (!strcmp(v, k->word))
+                return (*(int *)f = k->value), true;
+            size_t used = strlen(list);
+            snprintf(list + used, sizeof list - used, "%s%s", used ? (k[1].word ? ", " : " or ") : "", k->word);
+        }
+        return vp_err_set(err, "%s: expected %s, got \"%s\"", d->name, list, v);
+    }
+    case K_CONV:
+        return d->conv(v, o) || bad(d, v, err);
+    case K_FN:
+        return d->fn(o, d, v, v2, err);
+    default:
+        return true;
+    }
+}
+
+static const vp_options defaults = {.src.ycol = -1, .width = 1920, .height = 1080, .tonemap = TONEMAP_EQ_HIST,
+                                     .colormap = "inferno", .background = {0, 0, 0, 255}, .floor = 0.15f,
+                                     .demo_points = DEMO_POINTS, .screenshot_scale = 1, .point_size = 1};
 
 bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
 {
-    defaults(o);
+    memcpy(o, &defaults, sizeof *o);
     if (argc < 2)
         return vp_err_set(err, "no command given: try 'vastplot --help'");
     const char *cmd = argv[1];
-    int first = 2;
+    int first = 2, c = command_index(cmd);
     bool have_display = (getenv("DISPLAY") && *getenv("DISPLAY")) ||
                         (getenv("WAYLAND_DISPLAY") && *getenv("WAYLAND_DISPLAY"));
-    if (!strcmp(cmd, "view"))
-        o->command = CMD_VIEW;
-    else if (!strcmp(cmd, "render"))
-        o->command = CMD_RENDER;
-    else if (!strcmp(cmd, "info"))
-        o->command = CMD_INFO;
-    else if (!strcmp(cmd, "demo"))
-        o->command = CMD_DEMO;
-    else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+    if (c >= 0) {
+        o->command = commands[c].cmd;
+    } else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        /* help [COMMAND | --markdown]: anything else, the whole help */
         o->command = CMD_HELP;
+        if (argc > 2 && command_index(argv[2]) >= 0)
+            o->help_for = commands[command_index(argv[2])].cmd;
+        o->help_markdown = argc > 2 && !strcmp(argv[2], "--markdown");
         return true;
     } else if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
         o->command = CMD_VERSION;
@@ -112,7 +389,6 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
         return vp_err_set(err, "unknown command \"%s\": expected view, render, info, demo or --help", cmd);
 
     bool only_inputs = false;
-    bool names_used = false;
     for (int i = first; i < argc; i++) {
         char *a = argv[i];
         if (only_inputs || a[0] != '-' || a[1] == 0) {
@@ -125,256 +401,44 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             only_inputs = true;
             continue;
         }
-        /* "--name=value" or "--name value" */
-        char name[64];
-        const char *val = NULL;
+        /* "--name=value" or "--name value"; a flag ignores "=value" */
         const char *eq = strchr(a, '=');
-        if (eq && (size_t)(eq - a) < sizeof name) {
-            memcpy(name, a, (size_t)(eq - a));
-            name[eq - a] = 0;
-            val = eq + 1;
-        } else {
-            snprintf(name, sizeof name, "%s", a);
-        }
-#define FLAG(n) (!strcmp(name, n))
-#define NEED_VALUE()                                                                           \
-    do {                                                                                       \
-        if (!val) {                                                                            \
-            if (i + 1 >= argc)                                                                 \
-                return vp_err_set(err, "%s needs a value", name);                              \
-            val = argv[++i];                                                                   \
-        }                                                                                      \
-    } while (0)
-        if (FLAG("--help") || FLAG("-h")) {
+        const char *v = eq ? eq + 1 : NULL, *v2 = NULL;
+        const opt_def *d = find_option(a, eq ? (size_t)(eq - a) : strlen(a));
+        if (!d)
+            return vp_err_set(err, "unknown option \"%s\" (see 'vastplot --help')", a);
+        if (d->kind == K_HELP) {
+            o->help_for = o->command;
             o->command = CMD_HELP;
             return true;
-        } else if (FLAG("--gl-debug")) {
-            o->gl_debug = true;
-        } else if (FLAG("--verbose") || FLAG("-v")) {
-            o->verbose = true;
-        } else if (FLAG("--quiet") || FLAG("-q")) {
-            o->quiet = true;
-        } else if (FLAG("--follow") || FLAG("-f")) {
-            o->follow = true;
-        } else if (FLAG("--until-idle")) {
-            NEED_VALUE();
-            if (!parse_double(name, val, &o->until_idle, err))
-                return false;
-            if (o->until_idle < 0 || o->until_idle > 86400)
-                return vp_err_set(err, "--until-idle: expected seconds from 0 to 86400, got \"%s\"", val);
-        } else if (FLAG("--window")) {
-            NEED_VALUE();
-            if (!parse_u64(name, val, UINT64_C(1) << 62, &o->window_n, err))
-                return false;
-        } else if (FLAG("--window-x")) {
-            NEED_VALUE();
-            if (!parse_double(name, val, &o->window_x, err))
-                return false;
-            if (!(o->window_x > 0))
-                return vp_err_set(err, "--window-x: expected a positive width, got \"%s\"", val);
-        } else if (FLAG("--gpu-mem")) {
-            NEED_VALUE();
-            if (!parse_int(name, val, 1, 1 << 24, &o->gpu_mem_mb, err))
-                return false;
-        } else if (FLAG("--point-size")) {
-            NEED_VALUE();
-            if (!parse_int(name, val, 1, 9, &o->point_size, err))
-                return false;
-        } else if (FLAG("--overlay")) {
-            o->overlay = true;
-        } else if (FLAG("--fullscreen")) {
-            o->fullscreen = true;
-        } else if (FLAG("--display")) {
-            NEED_VALUE();
-            if (!parse_int(name, val, 0, 63, &o->display, err))
-                return false;
-        } else if (FLAG("--script")) {
-            NEED_VALUE();
-            o->script = val;
-        } else if (FLAG("--screenshot-dir")) {
-            NEED_VALUE();
-            o->screenshot_dir = val;
-        } else if (FLAG("--screenshot-scale")) {
-            NEED_VALUE();
-            if (!parse_int(name, val, 1, 8, &o->screenshot_scale, err))
-                return false;
-        } else if (FLAG("--title")) {
-            NEED_VALUE();
-            o->title = val;
-        } else if (FLAG("--xlabel")) {
-            NEED_VALUE();
-            o->xlabel = val;
-        } else if (FLAG("--ylabel")) {
-            NEED_VALUE();
-            o->ylabel = val;
-        } else if (FLAG("--no-cache")) {
-            o->no_cache = true;
-        } else if (FLAG("--y-only")) {
-            o->src.y_only = true;
-        } else if (FLAG("--dtype")) {
-            NEED_VALUE();
-            if (!vp_dtype_parse(val, &o->src.dtype))
-                return vp_err_set(err, "--dtype: expected f32, f64, i8, i16, i32, i64, u8, u16, u32 or u64, got \"%s\"", val);
-            o->data.stdin_raw = true;
-        } else if (FLAG("--endian")) {
-            NEED_VALUE();
-            if (!strcmp(val, "little"))
-                o->src.endian = VP_LITTLE;
-            else if (!strcmp(val, "big"))
-                o->src.endian = VP_BIG;
-            else
-                return vp_err_set(err, "--endian: expected little or big, got \"%s\"", val);
-        } else if (FLAG("--columns")) {
-            NEED_VALUE();
-            if (!parse_int(name, val, 1, 65536, &o->src.columns, err))
-                return false;
-        } else if (FLAG("--x") || FLAG("--y")) {
-            NEED_VALUE();
-            bool is_x = FLAG("--x");
-            /* digits: a column index for every input; else a text column name */
-            if (val[0] >= '0' && val[0] <= '9') {
-                if (!parse_int(name, val, 0, 65535, is_x ? &o->src.xcol : &o->src.ycol, err))
-                    return false;
-            } else if (!val[0]) {
-                return vp_err_set(err, "%s: expected a column index or name", name);
-            } else {
-                names_used = true;
-            }
-            if (is_x)
-                o->data.text.xcol = val;
-            else
-                o->data.text.ycol = val;
-        } else if (FLAG("--format")) {
-            NEED_VALUE();
-            /* one mapping, text.h's: "text" detects the delimiter, as README says */
-            if (!text_format_from_option(val, &o->data.text.format))
-                return vp_err_set(err, "--format: expected csv, tsv, text or whitespace, got \"%s\"", val);
-            o->data.text_forced = true;
-        } else if (FLAG("--header")) {
-            NEED_VALUE();
-            if (!strcmp(val, "yes"))
-                o->data.text.header = TEXT_HEADER_YES;
-            else if (!strcmp(val, "no"))
-                o->data.text.header = TEXT_HEADER_NO;
-            else if (!strcmp(val, "auto"))
-                o->data.text.header = TEXT_HEADER_AUTO;
-            else
-                return vp_err_set(err, "--header: expected yes, no or auto, got \"%s\"", val);
-        } else if (FLAG("--skip-bytes")) {
-            NEED_VALUE();
-            if (!parse_u64(name, val, UINT64_MAX / 2, &o->src.skip_bytes, err))
-                return false;
-        } else if (FLAG("--xlim") || FLAG("--ylim")) {
-            double *lim = FLAG("--xlim") ? o->xlim : o->ylim;
-            if (val) {
-                /* --xlim=X0,X1 */
-                char buf[128];
-                if (snprintf(buf, sizeof buf, "%s", val) >= (int)sizeof buf)
-                    return vp_err_set(err, "%s: the value is longer than %zu characters", name, sizeof buf - 1);
-                char *comma = strchr(buf, ',');
-                if (!comma)
-                    return vp_err_set(err, "%s: expected two numbers, \"%s X0 X1\" or \"%s=X0,X1\"", name, name, name);
-                *comma = 0;
-                if (!parse_double(name, buf, &lim[0], err) || !parse_double(name, comma + 1, &lim[1], err))
-                    return false;
-            } else {
-                if (i + 2 >= argc)
-                    return vp_err_set(err, "%s needs two values: %s LOW HIGH", name, name);
-                if (!parse_double(name, argv[i + 1], &lim[0], err) || !parse_double(name, argv[i + 2], &lim[1], err))
-                    return false;
-                i += 2;
-            }
-            if (lim[0] == lim[1])
-                return vp_err_set(err, "%s: the two limits are equal (%g): the view needs a width", name, lim[0]);
-            if (lim == o->xlim)
-                o->xlim_set = true;
-            else
-                o->ylim_set = true;
-        } else if (FLAG("--size")) {
-            NEED_VALUE();
-            if (!parse_size(val, &o->width, &o->height, err))
-                return false;
-            o->size_set = true;
-        } else if (FLAG("--tonemap")) {
-            NEED_VALUE();
-            if (!tonemap_parse(val, &o->tonemap))
-                return vp_err_set(err, "--tonemap: expected linear, log, sqrt, cbrt or eq-hist, got \"%s\"", val);
-        } else if (FLAG("--colormap") || FLAG("--cmap")) {
-            NEED_VALUE();
-            uint8_t tmp[COLORMAP_SIZE][4];
-            if (!colormap_get(val, tmp)) {
-                char list[256] = "";
-                for (const char *const *n = colormap_names(); *n; n++) {
-                    size_t used = strlen(list);
-                    if (used + strlen(*n) + 3 >= sizeof list)
-                        break;
-                    snprintf(list + used, sizeof list - used, "%s%s", *n, n[1] ? ", " : "");
-                }
-                return vp_err_set(err, "--colormap: unknown \"%s\"; expected one of %s (add _r to reverse)", val, list);
-            }
-            o->colormap = val;
-        } else if (FLAG("--background") || FLAG("--bg")) {
-            NEED_VALUE();
-            if (!color_parse(val, o->background))
-                return vp_err_set(err, "--background: expected a colour name, #RRGGBB or #RRGGBBAA, got \"%s\"", val);
-        } else if (FLAG("--floor")) {
-            NEED_VALUE();
-            double f;
-            if (!parse_double(name, val, &f, err))
-                return false;
-            if (f < 0 || f > 1)
-                return vp_err_set(err, "--floor: expected a number from 0 to 1, got \"%s\"", val);
-            o->floor = (float)f;
-        } else if (FLAG("-o") || FLAG("--output")) {
-            NEED_VALUE();
-            o->output = val;
-        } else if (FLAG("--save-counts")) {
-            NEED_VALUE();
-            o->save_counts = val;
-        } else if (FLAG("--accumulate")) {
-            NEED_VALUE();
-            if (!strcmp(val, "auto"))
-                o->accumulate = ACCUM_AUTO;
-            else if (!strcmp(val, "cpu"))
-                o->accumulate = ACCUM_CPU;
-            else if (!strcmp(val, "gpu"))
-                o->accumulate = ACCUM_GPU;
-            else
-                return vp_err_set(err, "--accumulate: expected gpu, cpu or auto, got \"%s\"", val);
-        } else if (FLAG("--threads")) {
-            NEED_VALUE();
-            if (!parse_int(name, val, 1, 256, &o->threads, err))
-                return false;
-        } else if (FLAG("--points")) {
-            NEED_VALUE();
-            if (!parse_u64(name, val, UINT64_C(1) << 40, &o->demo_points, err))
-                return false;
-        } else {
-            return vp_err_set(err, "unknown option \"%s\" (see 'vastplot --help')", a);
         }
-#undef FLAG
-#undef NEED_VALUE
+        int nargs = !d->metavar ? 0 : d->fn == set_lim ? 2 : 1;
+        if (nargs && !v) {
+            if (i + nargs >= argc)
+                return nargs == 2 ? vp_err_set(err, "%s needs two values: %s LOW HIGH", a, a)
+                                  : vp_err_set(err, "%s needs a value", a);
+            v = argv[++i];
+            v2 = nargs == 2 ? argv[++i] : NULL;
+        }
+        if (!apply(o, d, v, v2, err))
+            return false;
     }
-    if (o->src.columns == 1 && !o->src.y_only)
-        o->src.y_only = true;
+    o->src.y_only |= o->src.columns == 1;
     if (o->data.text.xcol && !o->data.text.ycol)
         return vp_err_set(err, "--x %s needs --y too (or --y alone for y against the row index)",
                           o->data.text.xcol);
     o->data.text.y_only = o->src.y_only;
     o->data.binary = o->src;
     /* a name means a text column; binary inputs are refused later, per file */
-    if (names_used) {
+    if (o->names_used) {
         o->data.binary.xcol = 0;
         o->data.binary.ycol = -1;
     }
-    o->names_used = names_used;
-    o->data.names_given = names_used;
+    o->data.names_given = o->names_used;
     if (o->command == CMD_DEMO && !o->output && have_display)
         o->demo_view = true;
-    if (o->command == CMD_RENDER || o->command == CMD_INFO || o->command == CMD_VIEW) {
-        if (o->ninputs == 0)
-            return vp_err_set(err, "%s: no input file given", cmd);
-    }
+    if ((o->command == CMD_RENDER || o->command == CMD_INFO || o->command == CMD_VIEW) && o->ninputs == 0)
+        return vp_err_set(err, "%s: no input file given", cmd);
     if (o->follow && o->ninputs != 1 && (o->command == CMD_RENDER || o->command == CMD_VIEW))
         return vp_err_set(err, "--follow takes one input file (got %d)", o->ninputs);
     if (o->follow && o->command == CMD_RENDER && !(o->until_idle > 0))
@@ -390,81 +454,111 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
     return true;
 }
 
-void options_print_help(const char *argv0)
+/* ---- help and README.md, from the table ---------------------------------------- */
+#define HELP_WIDTH 100
+#define HELP_COL 32
+
+/* s from column col on, words wrapped at HELP_WIDTH, further lines at indent */
+static void put_wrapped(FILE *f, int col, int indent, const char *s)
 {
-    (void)argv0;
-    fputs(
-        "vastplot " VP_VERSION " - every point of huge data sets, as an exact density image\n"
-        "\n"
-        "usage:\n"
-        "  vastplot view INPUT... [options]                 the interactive viewer (also: vastplot INPUT)\n"
-        "  vastplot render INPUT... -o OUT.png [options]   render headless (no display needed)\n"
-        "  vastplot info INPUT [input options]              records, dtype, bounds, non-finite count\n"
-        "  vastplot demo [-o OUT.png] [--points N]          the built-in demo (a Clifford attractor,\n"
-        "                                                   100 million points): the viewer when a\n"
-        "                                                   display is there and no -o is given\n"
-        "\n"
-        "input (raw binary records; .npy files are recognised by their magic):\n"
-        "  --dtype f32|f64|i8|i16|i32|i64|u8|u16|u32|u64   sample type (default f32)\n"
-        "  --endian little|big                              byte order (default little)\n"
-        "  --columns N                                      values per record (default 2)\n"
-        "  --x COL --y COL                                  0-based columns (default 0 and 1)\n"
-        "  --y-only                                         x is the record index (also --columns 1)\n"
-        "  --skip-bytes N                                   ignore a header of N bytes\n"
-        "text input (.csv .tsv .txt .dat .xyz, '-' for standard input, or --format):\n"
-        "  --format csv|tsv|text|whitespace                 parse every input as text (text: delimiter detected)\n"
-        "  --x NAME --y NAME                                columns by header name (or index)\n"
-        "  --header yes|no|auto                             a header row (default: detected)\n"
-        "\n"
-        "view:\n"
-        "  --xlim X0 X1, --ylim Y0 Y1   limits (default: the data's bounds; reversed flips)\n"
-        "  --size WxH                   picture size in pixels (default 1920x1080)\n"
-        "  binning: column i covers [x0 + i*(x1-x0)/W, x0 + (i+1)*(x1-x0)/W), rows from the\n"
-        "  bottom likewise; the last column/row also takes x1/y1; outside points are not drawn\n"
-        "\n"
-        "look:\n"
-        "  --tonemap linear|log|sqrt|cbrt|eq-hist   (default eq-hist)\n"
-        "  --colormap viridis|inferno|magma|plasma|cividis|fire|gray, NAME_r reverses (default inferno)\n"
-        "  --background COLOR           name, #RRGGBB or #RRGGBBAA (default black)\n"
-        "  --floor F                    colormap position of the smallest count, 0..1 (default 0.15)\n"
-        "  --point-size N               draw each non-empty pixel N pixels wide (display only;\n"
-        "                               counts are unchanged; default 1)\n"
-        "\n"
-        "growing files:\n"
-        "  --follow, -f                 keep reading as the file grows (like tail -F: truncation\n"
-        "                               restarts it, a rotated name is followed)\n"
-        "  --until-idle S               render --follow: render once the file has not grown for S s\n"
-        "  --window N, --window-x X     viewer --follow: show the last N samples / X units of x\n"
-        "\n"
-        "viewer and presentation:\n"
-        "  --size WxH                   window size (default 1280x800 for the viewer)\n"
-        "  --fullscreen, --display N    fullscreen; the monitor to open on (a projector)\n"
-        "  --title T, --xlabel T, --ylabel T\n"
-        "  --overlay                    render: draw axes, ticks, labels and colorbar as the viewer does\n"
-        "  --screenshot-dir DIR         where S / F12 writes vastplot-YYYYMMDD-HHMMSS-mmm.png (default .)\n"
-        "  --screenshot-scale K         screenshots at K times the window's resolution\n"
-        "  --script FILE                run viewer commands (see README)\n"
-        "  --gpu-mem MB                 GPU memory the viewer may hold points in (default: half of\n"
-        "                               what the driver reports free, else 1024); larger data is\n"
-        "                               refined on the CPU, streamed from the file\n"
-        "  keys: drag pan, wheel or +/- zoom at the cursor, right-drag or Shift+drag box zoom,\n"
-        "        Home/R reset, Backspace back, arrows pan, T tone map, C colormap, [ ] point size,\n"
-        "        H overlay, ? or F1 help, F or F11 fullscreen, S or F12 screenshot, Q or Esc quit\n"
-        "\n"
-        "output and engine:\n"
-        "  -o, --output OUT.png         the picture\n"
-        "  --save-counts OUT.npy        the exact counts, uint64 (height, width), row 0 = top\n"
-        "  --accumulate gpu|cpu|auto    auto: CPU on software GL (llvmpipe), GPU otherwise\n"
-        "  --threads N                  worker threads (default: all cores)\n"
-        "  --no-cache                   no remembered bounds, column cache or spill files (below)\n"
-        "  --gl-debug, --verbose, --quiet\n"
-        "\n"
-        "The bounds of a file (the pass before binning when limits are not given) are\n"
-        "remembered in $XDG_CACHE_HOME/vastplot (else ~/.cache/vastplot), keyed by the file's\n"
-        "device, inode, size, modification and change times and the layout options: a file\n"
-        "that changes in any way is scanned again. Parsed text files are kept as binary\n"
-        "columns in $XDG_CACHE_HOME/vastplot/columns (VASTPLOT_CACHE_DIR), so the next run\n"
-        "reads them at raw speed; rows of standard input and followed files past 64 MiB go\n"
-        "to an unnamed spill file there. VASTPLOT_NO_CACHE=1 turns all of this off too.\n",
-        stdout);
+    for (bool first = true; *(s += strspn(s, " ")); first = false) {
+        int n = (int)strcspn(s, " ");
+        if (!first && col + 1 + n > HELP_WIDTH)
+            col = fprintf(f, "\n%*s", indent, "") - 1;
+        else if (!first)
+            col += fprintf(f, " ");
+        col += fprintf(f, "%.*s", n, s);
+        s += n;
+    }
+    fputc('\n', f);
+}
+
+static void put_usage(FILE *f, const char *usage, const char *what)
+{
+    int col = fprintf(f, "  vastplot %s", usage);
+    put_wrapped(f, col + fprintf(f, "%*s", col < 47 ? 49 - col : 2, ""), 49, what);
+}
+
+static void print_text(FILE *f, vp_command only)
+{
+    unsigned mask = ALL;
+    fputs("vastplot " VP_VERSION " - every point of huge data sets, as an exact density image\n\nusage:\n", f);
+    for (size_t c = 0; c < NCMDS; c++)
+        if (only == CMD_NONE || commands[c].cmd == only) {
+            put_usage(f, commands[c].usage, commands[c].what);
+            mask = only == CMD_NONE ? ALL : commands[c].bit;
+        }
+    if (only == CMD_NONE)
+        put_usage(f, "help [COMMAND | --markdown]", "the options COMMAND takes; README.md's option tables");
+    const opt_def *group = table;
+    bool shown = false; /* a line of the group was printed */
+    char text[512];
+    for (const opt_def *d = table; d <= table + NOPTS; d++) {
+        if (d == table + NOPTS || d->kind == K_GROUP) { /* the last group's note, then the next group */
+            if (shown && group->note)
+                put_wrapped(f, fprintf(f, "  "), 2, group->note);
+            group = d, shown = false;
+            continue;
+        }
+        if (!(d->cmds & mask))
+            continue;
+        if (!shown && snprintf(text, sizeof text, "\n%s:", group->help) > 0)
+            put_wrapped(f, 0, 2, text);
+        shown = true;
+        int col = fprintf(f, "  %s%s%s%s%s", d->name, d->alias ? ", " : "", d->alias ? d->alias : "",
+                          d->metavar ? " " : "", d->metavar ? d->metavar : "");
+        snprintf(text, sizeof text, "%s%s%s%s", d->help, d->def ? " (default: " : "", d->def ? d->def : "",
+                 d->def ? ")" : "");
+        if (col > HELP_COL - 2)
+            col = fprintf(f, "\n") - 1;
+        put_wrapped(f, col + fprintf(f, "%*s", HELP_COL - col, ""), HELP_COL, text);
+    }
+    if (mask & (R | V | I) && fputc('\n', f) != EOF)
+        put_wrapped(f, 0, 0,
+                    "The bounds of a file (the pass before binning when limits are not given) are remembered in "
+                    "$XDG_CACHE_HOME/vastplot (else ~/.cache/vastplot), keyed by the file's device, inode, size, "
+                    "modification and change times and the layout options: a file that changes in any way is "
+                    "scanned again. Parsed text files are kept as binary columns in "
+                    "$XDG_CACHE_HOME/vastplot/columns (VASTPLOT_CACHE_DIR), so the next run reads them at raw "
+                    "speed; rows of standard input and followed files past 64 MiB go to an unnamed spill file "
+                    "there. VASTPLOT_NO_CACHE=1 turns all of this off too.");
+}
+
+/* a table cell: '|' escaped */
+static void put_cell(FILE *f, const char *s)
+{
+    for (; s && *s; s++)
+        fprintf(f, "%s%c", *s == '|' ? "\\" : "", *s);
+}
+
+/* README.md's tables: one for each group, between its markers */
+static void print_markdown(FILE *f)
+{
+    for (const opt_def *d = table; d < table + NOPTS; d++) {
+        if (d->kind == K_GROUP) {
+            fprintf(f, "%s<!-- options:begin %s (generated by 'vastplot help --markdown' from src/app/options.c) "
+                       "-->\n| option | meaning | default | commands |\n|---|---|---|---|\n",
+                    d == table ? "" : "<!-- options:end -->\n\n", d->group);
+            continue;
+        }
+        fprintf(f, "| `%s%s", d->name, d->metavar ? " " : "");
+        put_cell(f, d->metavar);
+        fprintf(f, "`%s%s%s | ", d->alias ? ", `" : "", d->alias ? d->alias : "", d->alias ? "`" : "");
+        put_cell(f, d->help);
+        fputs(" | ", f);
+        put_cell(f, d->def);
+        fputs(d->cmds == ALL ? " | all" : " |", f);
+        for (size_t c = 0; c < NCMDS && d->cmds != ALL; c++)
+            fprintf(f, "%s%s", d->cmds & commands[c].bit ? " " : "", d->cmds & commands[c].bit ? commands[c].name : "");
+        fputs(" |\n", f);
+    }
+    fputs("<!-- options:end -->\n", f);
+}
+
+void options_print_help(const vp_options *o)
+{
+    if (o->help_markdown)
+        print_markdown(stdout);
+    else
+        print_text(stdout, o->help_for);
 }

@@ -52,11 +52,15 @@ typedef struct vp_options {
     double window_x;           /* viewer --follow: show the last X units of x (0: all) */
     int gpu_mem_mb;            /* viewer: GPU memory budget; 0 = what the driver reports free / 2 */
     const char *title, *xlabel, *ylabel;
+    vp_command help_for;       /* help: only this command's options (CMD_NONE: all) */
+    bool help_markdown;        /* help --markdown: README.md's option tables */
 } vp_options;
 
 /* argv[1] is the command. Fills o with defaults first. False with a message
  * that names the option and what was expected (a usage error: exit 2). */
 bool options_parse(int argc, char **argv, vp_options *o, vp_err *err);
-void options_print_help(const char *argv0);
+/* --help (o->help_for's options, or all), or README.md's option tables in
+ * Markdown (help --markdown): both from the one table of options.c. */
+void options_print_help(const vp_options *o);
 
 #endif
