@@ -60,6 +60,7 @@ void view_init(view *v, double x0, double x1, double y0, double y1, int w, int h
  * the view's limits (either order); for skipping chunks that cannot touch it. */
 bool view_touches(const view *v, const double box[4]);
 
+
 /* The edge i (0..n) of an axis, as numpy.linspace computes it. */
 static inline double view_axis_edge(const view_axis *a, int i)
 {

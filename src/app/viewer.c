@@ -526,21 +526,12 @@ static bool follow_update(viewer *v, vp_err *err)
         v->vs.full[0] = v->vs.full[2] = INFINITY;
         v->vs.full[1] = v->vs.full[3] = -INFINITY;
     }
-    bool first = v->bbox_chunks == 0;
-    double f[4];
-    memcpy(f, v->vs.full, sizeof f);
-    if (first)
-        f[0] = f[2] = INFINITY, f[1] = f[3] = -INFINITY;
-    for (uint64_t k = v->bbox_chunks; k < n; k++) {
-        double b[4];
-        dataset_chunk_bbox(v->ds, k, b);
-        if (b[0] > b[1])
-            continue;
-        f[0] = fmin(f[0], b[0]);
-        f[1] = fmax(f[1], b[1]);
-        f[2] = fmin(f[2], b[2]);
-        f[3] = fmax(f[3], b[3]);
-    }
+    double f[4] = VP_BOX_EMPTY, b[4];
+    if (v->bbox_chunks > 0)
+        memcpy(f, v->vs.full, sizeof f);
+    for (uint64_t k = v->bbox_chunks; k < n; k++)
+        if (dataset_chunk_bbox(v->ds, k, b))
+            vp_box_add(f, b);
     v->bbox_chunks = n;
     if (!(f[0] <= f[1]))
         return true; /* nothing finite yet */
@@ -552,18 +543,12 @@ static bool follow_update(viewer *v, vp_err *err)
         if (v->o->window_n || v->o->window_x > 0) {
             /* the newest chunks covering the window */
             uint64_t need = v->o->window_n, got = 0;
-            double w[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
+            double w[4] = VP_BOX_EMPTY;
             for (uint64_t k = n; k-- > 0;) {
-                double b[4];
                 dataset_chunk_bbox(v->ds, k, b);
                 if (v->o->window_x > 0 && b[1] < f[1] - v->o->window_x)
                     break;
-                if (b[0] <= b[1]) {
-                    w[0] = fmin(w[0], b[0]);
-                    w[1] = fmax(w[1], b[1]);
-                    w[2] = fmin(w[2], b[2]);
-                    w[3] = fmax(w[3], b[3]);
-                }
+                vp_box_add(w, b);
                 got += dataset_chunk_records(v->ds, k);
                 if (need && got >= need)
                     break;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/util.h"
 #include "load/colcache.h"
 #include "load/demo.h"
 #include "load/filemark.h"
@@ -161,17 +162,10 @@ bool dataset_known_bounds(const dataset *ds, double bounds[4])
     for (int i = 0; i < ds->n; i++)
         if (!ds->mem[i])
             return false;
-    double b[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
-    for (uint64_t k = 0; k < ds->chunks; k++) {
-        double c[4];
-        dataset_chunk_bbox(ds, k, c);
-        if (c[0] > c[1])
-            continue; /* no finite point */
-        b[0] = fmin(b[0], c[0]);
-        b[1] = fmax(b[1], c[1]);
-        b[2] = fmin(b[2], c[2]);
-        b[3] = fmax(b[3], c[3]);
-    }
+    double b[4] = VP_BOX_EMPTY, c[4];
+    for (uint64_t k = 0; k < ds->chunks; k++)
+        if (dataset_chunk_bbox(ds, k, c))
+            vp_box_add(b, c);
     if (b[0] > b[1])
         return false; /* no finite samples: the pass says so */
     memcpy(bounds, b, sizeof b);
