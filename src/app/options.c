@@ -243,7 +243,7 @@ static const opt_def table[] = {
     {OPT("--points", NULL, "N", "100000000", D, "demo: how many points, up to 2^40"), U64(demo_points, 1ull << 40)},
     {OPT("--no-cache", NULL, NULL, NULL, ALL,
          "no remembered bounds, column cache or spill files: nothing written besides the outputs"), FLAG(no_cache)},
-    {OPT("--gl-debug", NULL, NULL, NULL, R | V | D, "GL debug output"), FLAG(gl_debug)},
+    {OPT("--gl-debug", NULL, NULL, NULL, R | V | D, "GL diagnostics: driver messages (KHR_debug) and an error check after every GL call, naming it"), FLAG(gl_debug)},
     {OPT("--verbose", "-v", NULL, NULL, R | V | D, "which GL, the view, timings, the column cache"), FLAG(verbose)},
     {OPT("--quiet", "-q", NULL, NULL, R | V | D, "no summary line"), FLAG(quiet)},
     {OPT("--help", "-h", NULL, NULL, ALL, "this help; after a command: that command's options only"), .kind = K_HELP},
