@@ -1,9 +1,9 @@
-/* Text parser tests: text_parse_double against strtod (bit for bit, millions of
- * strings), a conformance table of CSV/TSV/whitespace inputs with the rows,
- * skips and first bad line each must give, and the same inputs fed in every
- * possible split, byte by byte and in random pieces, which must all give the
- * one-piece result. Expected values are written as C literals here, never
- * computed by the code under test. */
+/* Text parser tests: a conformance table of CSV/TSV/whitespace inputs with the
+ * rows, skips and first bad line each must give, and the same inputs fed in
+ * every possible split, byte by byte and in random pieces, which must all give
+ * the one-piece result. Expected values are written as C literals here, never
+ * computed by the code under test. The numbers themselves (text_parse_double
+ * against strtod) are tests/test_numparse.c's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,6 @@
 
 #include <cmocka.h>
 
-#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,178 +27,12 @@ static uint64_t bits_of(double d)
     return u;
 }
 
-static double from_bits(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, 8);
-    return d;
-}
-
 /* Same double: identical bits, except that any two NaNs of the same sign match. */
 static bool same_double(double a, double b)
 {
     if (isnan(a) || isnan(b))
         return isnan(a) && isnan(b) && !signbit(a) == !signbit(b);
     return bits_of(a) == bits_of(b);
-}
-
-/* ==== text_parse_double ======================================================== */
-
-/* Our parse against strtod on a NUL-terminated string: consumed length and bits. */
-static void check_vs_strtod(const char *s)
-{
-    size_t n = strlen(s);
-    double ours = -12345.0;
-    size_t used = text_parse_double(s, n, &ours);
-    char *end;
-    double ref = strtod(s, &end);
-    size_t ref_used = (size_t)(end - s);
-    if (used != ref_used || (used && !same_double(ours, ref))) {
-        print_error("\"%s\": ours %zu bytes %.17g (%016" PRIx64 "), strtod %zu bytes %.17g "
-                    "(%016" PRIx64 ")\n",
-                    s, used, ours, bits_of(ours), ref_used, ref, bits_of(ref));
-        fail();
-    }
-}
-
-static void test_parse_double_cases(void **state)
-{
-    (void)state;
-    static const char *cases[] = {
-        "0", "-0", "+0", "0.0", "-0.0", "00000", "000123", "1", "-1", "+1", "1.5", ".5", "5.",
-        "-.5", "+.5", "0.1", "0.2", "0.3", "123456789", "1e0", "1E5", "1e+5", "1e-5", "-1.5e-3",
-        "2.5E+300", "1e22", "1e23", "1e-22", "1e-23", "9007199254740992", "9007199254740993",
-        "9007199254740994", "9007199254740995", "18014398509481985", "9223372036854775807",
-        "9223372036854775808", "18446744073709551615", "18446744073709551616",
-        "1844674407370955161500", "9999999999999999999", "99999999999999999999",
-        "12345678901234567890123", "0.1000000000000000055511151231257827",
-        "0.10000000000000000555111512312578270211815834045410156250001",
-        "2.2250738585072011e-308", "2.2250738585072014e-308", "2.2250738585072012e-308",
-        "4.9406564584124654e-324", "2.4703282292062327e-324", "2.4703282292062328e-324",
-        "5e-324", "1e-320", "1e-310", "1e-400", "-1e-400", "1.7976931348623157e308",
-        "1.7976931348623158e308", "1.7976931348623159e308", "1e308", "1e309", "1e400",
-        "-1e400", "8.589973e9", "7.038531e-26", "4.35679e-17", "3.0e-44", "1448997445238699",
-        "0.000000000000000000000000000000000000000001", "1e-342", "1e-343", "1e308",
-        "123456789012345678e-10", "1234567890123456789e-330", "1234567890123456789e290",
-        "0.0000000000000000000000000000001234567890123456789", "1e00000000000000000000001",
-        "1e-99999999999999999999", "1e99999999999999999999", "inf", "-inf", "+inf", "INF",
-        "Inf", "infinity", "-Infinity", "INFINITY", "nan", "NaN", "-nan", "+NAN", "infin",
-        "nanx", "1e", "1e+", "1e-", "1ex", "1.5e3x", "1.2.3", "--1", "+-1", ".", "-", "+", "",
-        "e5", ".e5", "x", "1,5", "1_000", "12abc", "-.e1", "5.e-1", "0e999999",
-        "0.0e-999999",
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        check_vs_strtod(cases[i]);
-
-    /* a few by value, independently of strtod */
-    double v;
-    assert_int_equal(text_parse_double("1.5e3x", 6, &v), 5);
-    assert_true(v == 1500.0);
-    assert_int_equal(text_parse_double("1e-310", 6, &v), 6);
-    assert_true(v > 0 && v < DBL_MIN);
-    assert_int_equal(text_parse_double("1e400", 5, &v), 5);
-    assert_true(isinf(v) && v > 0);
-    assert_int_equal(text_parse_double("-Infinity", 9, &v), 9);
-    assert_true(isinf(v) && v < 0);
-    assert_int_equal(text_parse_double("nan", 3, &v), 3);
-    assert_true(isnan(v));
-    assert_int_equal(text_parse_double("-0", 2, &v), 2);
-    assert_true(v == 0 && signbit(v));
-    v = 7;
-    assert_int_equal(text_parse_double(" 1", 2, &v), 0); /* no blanks skipped, unlike strtod */
-    assert_int_equal(text_parse_double("abc", 3, &v), 0);
-    assert_true(v == 7); /* untouched */
-    assert_int_equal(text_parse_double("0x10", 4, &v), 1); /* no hex floats */
-    /* the length bounds the scan: "1.25" seen as "1.2" */
-    assert_int_equal(text_parse_double("1.25", 3, &v), 3);
-    assert_true(v == 1.2);
-    assert_int_equal(text_parse_double("infinity", 5, &v), 3);
-    assert_int_equal(text_parse_double("1e5", 2, &v), 1);
-    assert_true(v == 1.0);
-}
-
-/* Exact decimal expansions of the midpoint between a double and its successor
- * (long double holds the midpoint exactly on x86), cut at 17..25 digits and
- * nudged: the strings where a fast path is most likely to round wrongly. */
-static int near_midpoint(char *dst, size_t cap, double d, uint64_t *rs)
-{
-#if LDBL_MANT_DIG >= 64
-    long double mid = ((long double)d + (long double)nextafter(d, INFINITY)) / 2;
-    char full[128];
-    snprintf(full, sizeof full, "%.40Le", mid);
-    /* full = "D.DDDD...e+XX": keep k significant digits */
-    char *e = strchr(full, 'e');
-    int k = 17 + (int)(tu_rand(rs) % 9);
-    char mant[64];
-    int m = 0;
-    for (char *p = full; p < e && m < k + 1; p++)
-        mant[m++] = *p;
-    mant[m] = 0;
-    switch (tu_rand(rs) % 3) {
-    case 0: break;                          /* cut: just below the midpoint */
-    case 1: mant[m - 1] = '9'; break;        /* nudged */
-    default: break;
-    }
-    return snprintf(dst, cap, "%s%s", mant, e);
-#else
-    (void)tu_rand(rs);
-    return snprintf(dst, cap, "%.17g", d);
-#endif
-}
-
-static void test_parse_double_random(void **state)
-{
-    (void)state;
-    uint64_t rs = 0x5eed1234u;
-    char s[160];
-    const int n = 1000000;
-    for (int i = 0; i < n; i++) {
-        /* half from random bits (all exponents), half of everyday size */
-        double d;
-        if (i & 1) {
-            do
-                d = from_bits(tu_rand(&rs));
-            while (!isfinite(d));
-        } else {
-            d = (tu_rand_unit(&rs) - 0.5) * pow(10.0, (double)(int)(tu_rand(&rs) % 25) - 12);
-        }
-        snprintf(s, sizeof s, "%.17g", d);
-        check_vs_strtod(s);
-        snprintf(s, sizeof s, "%.6g", d);
-        check_vs_strtod(s);
-        snprintf(s, sizeof s, "%g", d);
-        check_vs_strtod(s);
-        snprintf(s, sizeof s, "%e", d);
-        check_vs_strtod(s);
-        if (i % 4 == 0) {
-            near_midpoint(s, sizeof s, fabs(d), &rs);
-            check_vs_strtod(s);
-        }
-    }
-    /* random digit strings: 1..30 digits, a point anywhere, any exponent */
-    for (int i = 0; i < n; i++) {
-        int k = 0;
-        if (tu_rand(&rs) & 1)
-            s[k++] = tu_rand(&rs) & 1 ? '-' : '+';
-        int nd = 1 + (int)(tu_rand(&rs) % 30);
-        int dot = (int)(tu_rand(&rs) % (unsigned)(nd + 2)) - 1; /* -1: none */
-        int lead0 = tu_rand(&rs) % 4 == 0 ? (int)(tu_rand(&rs) % 25) : 0;
-        for (int j = 0; j < lead0; j++)
-            s[k++] = '0';
-        for (int j = 0; j < nd; j++) {
-            if (j == dot)
-                s[k++] = '.';
-            s[k++] = (char)('0' + tu_rand(&rs) % 10);
-        }
-        if (dot == nd)
-            s[k++] = '.';
-        if (tu_rand(&rs) % 3) {
-            int ex = (int)(tu_rand(&rs) % 701) - 350;
-            k += snprintf(s + k, sizeof s - (size_t)k, "e%d", ex);
-        }
-        s[k] = 0;
-        check_vs_strtod(s);
-    }
 }
 
 /* ==== parser harness ============================================================= */
@@ -918,8 +751,6 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_double_cases),
-        cmocka_unit_test(test_parse_double_random),
         cmocka_unit_test(test_conformance),
         cmocka_unit_test(test_first_bad_reason),
         cmocka_unit_test(test_column_errors),

@@ -1,398 +1,11 @@
 #include "load/text.h"
 
-#include <float.h>
-#include <locale.h>
-#include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* ==== numbers ================================================================
- *
- * Most numbers in data files have at most 19 significant digits, which fit a
- * uint64 w, so the value is w * 10^q. Two exact shortcuts cover nearly all of
- * them; anything else goes to strtod_l in the C locale, which is exact but
- * costs ~10x more:
- * - Clinger: w <= 2^53 and |q| <= 22. Both w and 10^|q| are exact doubles, so
- *   one IEEE multiply or divide rounds the exact result once: the right answer.
- *   (Measured: the divide beats the integer path below for q < 0 here, 0.40 s
- *   against 0.46 s for 20 million "%.6f" numbers.)
- * - Otherwise (17-19 digit numbers, large exponents), Eisel-Lemire style: 5^q is held as its 128 leading bits m (truncated), so
- *   w * 10^q ~= (w * m) * 2^(e + q). The 192-bit product is off from the exact
- *   one by less than w, i.e. only in its lowest 64 bits, while the double needs
- *   its top 54 (53 + a rounding bit). When the bits below the rounding bit are
- *   too close to a boundary for that error to be harmless (all ones, or zero at
- *   a tie), we give up and ask strtod. We first try with the top 64 bits of m
- *   only (error then below 2^64 + 1 in the top 128 bits), which decides all but
- *   ~1/500 numbers. Subnormal and overflowing results go to strtod too. */
-
-#define P5_MIN (-342) /* below, 19 digits round to 0; above P5_MAX to inf */
-#define P5_MAX 308
-
-typedef struct pow5 {
-    uint64_t hi, lo; /* 2^127 <= hi:lo < 2^128 */
-    int32_t e;       /* 5^q ~= (hi:lo) * 2^e, hi:lo truncated */
-} pow5;
-
-static pow5 g_pow5[P5_MAX - P5_MIN + 1];
-static locale_t g_c_locale;
-static pthread_once_t g_once = PTHREAD_ONCE_INIT;
-
-/* Little-endian bigints, only to build the table once. 5^342 < 2^800. */
-#define BIG_LIMBS 28
-typedef struct big {
-    uint32_t v[BIG_LIMBS];
-} big;
-
-static int big_bitlen(const big *b)
-{
-    for (int i = BIG_LIMBS - 1; i >= 0; i--)
-        if (b->v[i])
-            return i * 32 + 32 - __builtin_clz(b->v[i]);
-    return 0;
-}
-
-static void big_mul_small(big *b, uint32_t m)
-{
-    uint64_t carry = 0;
-    for (int i = 0; i < BIG_LIMBS; i++) {
-        uint64_t x = (uint64_t)b->v[i] * m + carry;
-        b->v[i] = (uint32_t)x;
-        carry = x >> 32;
-    }
-}
-
-static int big_bit(const big *b, int k)
-{
-    if (k < 0 || k >= BIG_LIMBS * 32)
-        return 0;
-    return (b->v[k >> 5] >> (k & 31)) & 1;
-}
-
-/* 64 bits of b starting at bit pos (bits below 0 read as 0). */
-static uint64_t big_bits64(const big *b, int pos)
-{
-    uint64_t r = 0;
-    for (int i = 0; i < 64; i++)
-        r |= (uint64_t)big_bit(b, pos + i) << i;
-    return r;
-}
-
-static void big_shl1(big *b)
-{
-    for (int i = BIG_LIMBS - 1; i > 0; i--)
-        b->v[i] = (b->v[i] << 1) | (b->v[i - 1] >> 31);
-    b->v[0] <<= 1;
-}
-
-static bool big_ge(const big *a, const big *b)
-{
-    for (int i = BIG_LIMBS - 1; i >= 0; i--)
-        if (a->v[i] != b->v[i])
-            return a->v[i] > b->v[i];
-    return true;
-}
-
-static void big_sub(big *a, const big *b)
-{
-    int64_t borrow = 0;
-    for (int i = 0; i < BIG_LIMBS; i++) {
-        int64_t x = (int64_t)a->v[i] - b->v[i] - borrow;
-        borrow = x < 0;
-        a->v[i] = (uint32_t)(x + (borrow << 32));
-    }
-}
-
-static void num_init(void)
-{
-    big p = {{1}};
-    for (int q = 0; q <= P5_MAX; q++) { /* leading 128 bits of 5^q */
-        int len = big_bitlen(&p);
-        pow5 *t = &g_pow5[q - P5_MIN];
-        t->hi = big_bits64(&p, len - 64);
-        t->lo = big_bits64(&p, len - 128);
-        t->e = len - 128;
-        big_mul_small(&p, 5);
-    }
-    big d = {{5}};
-    for (int n = 1; n <= -P5_MIN; n++) { /* floor(2^(len+127) / 5^n), len = bits of 5^n */
-        int len = big_bitlen(&d);
-        big r = {{0}};
-        r.v[(len - 1) >> 5] = 1u << ((len - 1) & 31); /* 2^(len-1) < 5^n */
-        uint64_t hi = 0, lo = 0;
-        for (int i = 0; i < 128; i++) {
-            big_shl1(&r);
-            hi = (hi << 1) | (lo >> 63);
-            lo <<= 1;
-            if (big_ge(&r, &d)) {
-                big_sub(&r, &d);
-                lo |= 1;
-            }
-        }
-        pow5 *t = &g_pow5[-n - P5_MIN];
-        t->hi = hi;
-        t->lo = lo;
-        t->e = -(len + 127);
-        big_mul_small(&d, 5);
-    }
-    g_c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
-static void mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
-{
-#if defined(__SIZEOF_INT128__)
-    __extension__ typedef unsigned __int128 u128;
-    u128 r = (u128)a * b;
-    *hi = (uint64_t)(r >> 64);
-    *lo = (uint64_t)r;
-#else
-    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
-    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
-    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-    *lo = (mid << 32) | (uint32_t)p00;
-#endif
-}
-
-/* w * 10^q, w != 0, q in [P5_MIN, P5_MAX], into *out; false = undecided here. */
-static bool eisel_lemire(uint64_t w, int q, bool neg, double *out)
-{
-    const pow5 *m = &g_pow5[q - P5_MIN];
-    int lz = __builtin_clzll(w);
-    w <<= lz;
-    uint64_t a1, a0;
-    mul64(w, m->hi, &a1, &a0);
-    int sh = (int)(a1 >> 63) + 9; /* a1 >> sh keeps 54 bits */
-    uint64_t mask = ((uint64_t)1 << sh) - 1;
-    uint64_t r54 = a1 >> sh;
-    if ((a1 & mask) == mask || ((a1 & mask) == 0 && a0 == 0 && (r54 & 1))) {
-        uint64_t b1, b0;
-        mul64(w, m->lo, &b1, &b0);
-        uint64_t p1 = a0 + b1;
-        uint64_t p2 = a1 + (p1 < a0);
-        sh = (int)(p2 >> 63) + 9;
-        mask = ((uint64_t)1 << sh) - 1;
-        r54 = p2 >> sh;
-        if ((p2 & mask) == mask && p1 == UINT64_MAX)
-            return false; /* the error could carry into the kept bits */
-        if ((p2 & mask) == 0 && p1 == 0 && b0 == 0 && (r54 & 1))
-            return false; /* maybe exactly half way: ties-to-even needs the truth */
-    }
-    uint64_t mant = (r54 >> 1) + (r54 & 1);
-    int e2 = 128 + sh + 1 + m->e + q - lz; /* value = mant * 2^e2 */
-    if (mant >> 53) {
-        mant >>= 1;
-        e2++;
-    }
-    int biased = e2 + 52 + 1023;
-    if (biased < 1 || biased > 2046)
-        return false; /* subnormal or overflow: strtod */
-    uint64_t bits = ((uint64_t)biased << 52) | (mant & (((uint64_t)1 << 52) - 1));
-    bits |= (uint64_t)neg << 63;
-    memcpy(out, &bits, sizeof bits);
-    return true;
-}
-
-static const double g_p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-/* strtod on a NUL-terminated copy; false only when out of memory. */
-static bool slow_strtod(const char *s, size_t n, double *out)
-{
-    char small[128];
-    char *buf = n < sizeof small ? small : malloc(n + 1);
-    if (!buf)
-        return false;
-    memcpy(buf, s, n);
-    buf[n] = 0;
-    *out = g_c_locale ? strtod_l(buf, NULL, g_c_locale) : strtod(buf, NULL);
-    if (buf != small)
-        free(buf);
-    return true;
-}
-
-static inline bool is_digit(char c)
-{
-    return (unsigned char)(c - '0') < 10;
-}
-
-/* Case-insensitive: does [p, end) start with the lowercase word w? */
-static bool starts_word(const char *p, const char *end, const char *w)
-{
-    size_t n = strlen(w);
-    if ((size_t)(end - p) < n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if ((p[i] | 0x20) != w[i])
-            return false;
-    return true;
-}
-
-static const uint64_t g_p10u[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                   100000000};
-
-/* Appends the decimal digits at p to *w (w = w * 10 + d each; it wraps past 19
- * digits, which the caller redoes) and returns the first non-digit. Eight bytes
- * at a time where they are there: digit test and conversion in a few integer
- * operations instead of a multiply-add chain per digit. */
-static inline const char *add_digits(const char *p, const char *end, uint64_t *w)
-{
-    uint64_t v = *w;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    while (end - p >= 8) {
-        uint64_t b;
-        memcpy(&b, p, 8);
-        /* a byte is a digit iff its high nibble is 3 and adding 6 keeps it 3 */
-        uint64_t nd = ((b & 0xF0F0F0F0F0F0F0F0u) |
-                       (((b + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) >> 4)) ^
-                      0x3333333333333333u;
-        int n = nd ? __builtin_ctzll(nd) >> 3 : 8; /* leading digits */
-        if (n == 0)
-            break;
-        /* the n digits to the top bytes (zeros below read as leading zeros),
-         * then pairs, quads, octets */
-        b = (b & 0x0F0F0F0F0F0F0F0Fu) << (8 * (8 - n));
-        b = (b * 10 + (b >> 8)) & 0x00FF00FF00FF00FFu;
-        b = (b * 100 + (b >> 16)) & 0x0000FFFF0000FFFFu;
-        b = (b * 10000 + (b >> 32)) & 0xFFFFFFFFu;
-        v = v * g_p10u[n] + b;
-        p += n;
-        if (n < 8)
-            break;
-    }
-#endif
-    while (p < end && is_digit(*p))
-        v = v * 10 + (unsigned)(*p++ - '0');
-    *w = v;
-    return p;
-}
-
-/* w and q again for more than 19 digits, counting only significant ones:
- * value ~= w * 10^q; *dropped = a nonzero digit did not fit. */
-static void digits_long(const char *ip, size_t nint, const char *fp, size_t nfrac, uint64_t *w,
-                        int64_t *q, bool *dropped)
-{
-    uint64_t v = 0;
-    int nd = 0;
-    int64_t e = 0;
-    bool drop = false;
-    for (size_t i = 0; i < nint + nfrac; i++) {
-        bool frac = i >= nint;
-        unsigned d = (unsigned)((frac ? fp[i - nint] : ip[i]) - '0');
-        if (nd < 19) {
-            v = v * 10 + d;
-            nd += v != 0; /* leading zeros are not significant */
-            e -= frac;
-        } else {
-            e += !frac;
-            drop |= d != 0;
-        }
-    }
-    *w = v;
-    *q += e;
-    *dropped = drop;
-}
-
-/* The number at [p, end): returns its end, or NULL when there is none. The
- * table must be built (num_ready()). */
-static inline __attribute__((always_inline)) const char *scan_number(const char *p,
-                                                                     const char *end,
-                                                                     double *out)
-{
-    const char *s = p;
-    /* Without branches: signs are random in data, so a branch would be
-     * mispredicted half the time. */
-    bool neg = p < end && *p == '-';
-    p += p < end && (*p == '-' || *p == '+');
-    /* Digits straight into w; more than 19 of them (rare) are redone by
-     * digits_long, so the common loop has no per-digit bookkeeping. */
-    uint64_t w = 0;
-    const char *ip = p;
-    p = add_digits(p, end, &w);
-    size_t nint = (size_t)(p - ip), nfrac = 0;
-    const char *fp = p;
-    if (p < end && *p == '.') {
-        fp = ++p;
-        p = add_digits(p, end, &w);
-        nfrac = (size_t)(p - fp);
-    }
-    if (nint + nfrac == 0) { /* no digits: inf, infinity, nan or nothing */
-        p = ip;
-        if (starts_word(p, end, "infinity"))
-            *out = neg ? -INFINITY : INFINITY, p += 8;
-        else if (starts_word(p, end, "inf"))
-            *out = neg ? -INFINITY : INFINITY, p += 3;
-        else if (starts_word(p, end, "nan"))
-            *out = neg ? -(double)NAN : (double)NAN, p += 3;
-        else
-            return NULL;
-        return p;
-    }
-    int64_t q = -(int64_t)nfrac;
-    if (p < end && (*p | 0x20) == 'e') { /* an exponent only if digits follow */
-        const char *e = p + 1;
-        bool eneg = false;
-        if (e < end && (*e == '-' || *e == '+')) {
-            eneg = *e == '-';
-            e++;
-        }
-        if (e < end && is_digit(*e)) {
-            int64_t x = 0;
-            while (e < end && is_digit(*e)) {
-                if (x < 100000000) /* far beyond any double; keeps q from overflowing */
-                    x = x * 10 + (*e - '0');
-                e++;
-            }
-            q += eneg ? -x : x;
-            p = e;
-        }
-    }
-    bool dropped = false;
-    if (nint + nfrac > 19) {
-        q += (int64_t)nfrac;
-        digits_long(ip, nint, fp, nfrac, &w, &q, &dropped);
-    }
-    if (w == 0) {
-        *out = neg ? -0.0 : 0.0;
-        return p;
-    }
-    if (!dropped) {
-#if FLT_EVAL_METHOD == 0 /* the Clinger path needs plain double arithmetic */
-        if (w <= ((uint64_t)1 << 53) && q >= -22 && q <= 22) {
-            double v = q < 0 ? (double)w / g_p10[-q] : (double)w * g_p10[q];
-            uint64_t bits;
-            memcpy(&bits, &v, 8);
-            bits |= (uint64_t)neg << 63; /* v >= 0: the sign without a branch */
-            memcpy(out, &bits, 8);
-            return p;
-        }
-#endif
-        if (q >= P5_MIN && q <= P5_MAX && eisel_lemire(w, (int)q, neg, out))
-            return p;
-    }
-    if (!slow_strtod(s, (size_t)(p - s), out))
-        return NULL;
-    return p;
-}
-
-static void num_ready(void)
-{
-    pthread_once(&g_once, num_init);
-}
-
-size_t text_parse_double(const char *s, size_t len, double *out)
-{
-    num_ready();
-    double v;
-    const char *e = scan_number(s, s + len, &v);
-    if (!e)
-        return 0;
-    *out = v;
-    return (size_t)(e - s);
-}
+#include "load/numparse_inline.h"
 
 /* ==== the parser =============================================================
  *
@@ -579,7 +192,7 @@ static const char *quoted_number(const char *p, double *v)
         return NULL; /* unterminated, or an escaped quote: not a number */
     while (c < close && (*c == ' ' || *c == '\t'))
         c++;
-    const char *e = scan_number(c, close, v);
+    const char *e = numparse_scan(c, close, v);
     if (!e)
         return NULL;
     while (e < close && (*e == ' ' || *e == '\t'))
@@ -635,7 +248,7 @@ static bool run_lines(text_parser *t, const char *p, const char *end, const text
                     break;
                 }
                 double v;
-                const char *q = *p == '"' ? quoted_number(p, &v) : scan_number(p, end, &v);
+                const char *q = *p == '"' ? quoted_number(p, &v) : numparse_scan(p, end, &v);
                 if (!q) {
                     bad = (cls[(unsigned char)*p] & (C_DELIM | C_EOL)) ||
                                   (p[0] == '"' && p[1] == '"')
@@ -870,7 +483,7 @@ static bool all_digits(const char *s)
     if (!*s)
         return false;
     for (; *s; s++)
-        if (!is_digit(*s))
+        if (!numparse_is_digit(*s))
             return false;
     return true;
 }
@@ -1185,8 +798,8 @@ bool text_parser_create(const text_params *p, text_parser **out, vp_err *err)
     if (p->header < TEXT_HEADER_AUTO || p->header > TEXT_HEADER_NO)
         return vp_err_set(err, "text header setting %d is not auto, yes or no", (int)p->header);
     char d = p->delimiter;
-    if (d == '\n' || d == '\r' || d == '"' || d == '#' || d == '>' || is_digit(d) || d == '.' ||
-        d == '-' || d == '+')
+    if (d == '\n' || d == '\r' || d == '"' || d == '#' || d == '>' || numparse_is_digit(d) ||
+        d == '.' || d == '-' || d == '+')
         return vp_err_set(err, "'%c' (byte %d) cannot be a field delimiter",
                           (unsigned char)d >= 0x20 ? d : '?', (unsigned char)d);
     if ((p->xcol && !*p->xcol) || (p->ycol && !*p->ycol))
@@ -1195,7 +808,7 @@ bool text_parser_create(const text_params *p, text_parser **out, vp_err *err)
         return vp_err_set(err, "an x column (\"%s\") was chosen together with y only", p->xcol);
     if (p->xcol && !p->ycol)
         return vp_err_set(err, "an x column (\"%s\") was chosen without a y column", p->xcol);
-    num_ready();
+    numparse_init();
     text_parser *t = calloc(1, sizeof *t);
     if (!t)
         return vp_err_set(err, "out of memory");

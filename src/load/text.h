@@ -18,11 +18,11 @@
  *   the delimiter). A field may be quoted "..." with "" for a quote inside; the
  *   quotes may hold the delimiter. A quoted number is a number. A quoted field
  *   cannot span lines (a line break ends the row).
- * - Numbers: optional sign, digits with an optional '.', optional exponent
- *   (1e-310 gives the subnormal, 1e400 gives inf), and inf, infinity, nan in
- *   any case with an optional sign. The value is the correctly rounded double,
- *   bit for bit what strtod gives in the C locale. Hex floats, digit grouping
- *   and decimal commas are not numbers.
+ * - Numbers (load/numparse.h has the grammar): optional sign, digits with an
+ *   optional '.', optional exponent (1e-310 gives the subnormal, 1e400 gives
+ *   inf), and inf, infinity, nan in any case with an optional sign. The value
+ *   is the correctly rounded double, bit for bit what strtod gives in the C
+ *   locale. Hex floats, digit grouping and decimal commas are not numbers.
  * - A data row whose chosen field is empty, not a number (trailing garbage
  *   included) or missing (too few fields) is skipped and counted, and the first
  *   such line is reported (number and text). That is never an error.
@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "load/numparse.h" /* text_parse_double: one number, as the parser reads it */
 
 /* Rows per sink call, at most. */
 #define TEXT_BATCH 4096u
@@ -138,13 +139,6 @@ bool text_parser_finish(text_parser *t, const text_sink *sink, vp_err *err);
 bool text_parser_settle(text_parser *t, const text_sink *sink, vp_err *err);
 
 void text_parser_stats(const text_parser *t, text_stats *out);
-
-/* Parses one number at s (no leading blanks skipped): the longest prefix that
- * is a number in the grammar above. Returns the bytes consumed, 0 when s does
- * not start with a number (*out untouched). The result equals strtod's in the
- * C locale bit for bit. Thread-safe; the first call in the process (or the
- * first text_parser_create) builds a 16 KiB table, in about a millisecond. */
-size_t text_parse_double(const char *s, size_t len, double *out);
 
 /* By extension, case-insensitive: .csv -> TEXT_CSV; .tsv, .tab -> TEXT_TSV;
  * .txt, .dat, .xyz, .asc -> TEXT_AUTO; anything else -> TEXT_NOT_TEXT. */
