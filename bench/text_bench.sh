@@ -62,7 +62,7 @@ unset OPENBLAS_NUM_THREADS OMP_NUM_THREADS 2>/dev/null || true
 mkdir -p "$WORKDIR"
 BIN=$WORKDIR/text_bench
 cc -std=c11 -O3 -DNDEBUG -D_GNU_SOURCE -I"$ROOT/src" -o "$BIN" \
-    "$HERE/text_bench.c" "$ROOT/src/load/text.c" "$ROOT/src/load/text_par.c" \
+    "$HERE/text_bench.c" "$ROOT/src/load/text.c" "$ROOT/src/load/numparse.c" "$ROOT/src/load/text_par.c" \
     "$ROOT/src/core/err.c" -lm -pthread ||
     die "could not build $BIN"
 
