@@ -241,62 +241,52 @@ static void test_slot_layout(void **state)
     ring_destroy(NULL);
 }
 
-/* N producers x M submissions through fewer slots: every one exactly once,
- * intact; the slots are reused many times over. */
-static void test_many_producers_exactly_once(void **state)
+/* n producers x m submissions of slots of slot_bytes through `slots` slots,
+ * the consumer sleeping sleep_us a slot: every one arrives exactly once,
+ * intact, and is counted as drawn. The ring's stats come back in *st. */
+static void run_exactly_once(int n, int m, int slots, size_t slot_bytes, int sleep_us, ring_stats *st)
 {
-    (void)state;
-    enum { N = 4, M = 300, SLOTS = 3 };
     alarm(300);
     ring *r;
     vp_err err;
-    assert_true(ring_create(SLOTS, 4000, &r, &err));
-    producer pr[N];
-    start_producers(pr, N, r, SLOTS, M, NULL);
+    assert_true(ring_create(slots, slot_bytes, &r, &err));
+    producer pr[8];
+    assert_true(n <= 8);
+    start_producers(pr, n, r, slots, m, NULL);
     consumed c;
-    int got = consume(r, N, M, N * M, 0, &c);
-    join_all(pr, N, 30);
-    assert_int_equal(got, N * M);
-    check_all_seen(&c, N, M);
-    ring_stats st;
-    ring_get_stats(r, &st);
-    assert_int_equal(st.slots_drawn, N * M);
-    assert_true(st.producer_waits <= N * M); /* at most one per acquire */
+    int got = consume(r, n, m, n * m, sleep_us, &c);
+    join_all(pr, n, 30);
+    assert_int_equal(got, n * m);
+    check_all_seen(&c, n, m);
+    ring_get_stats(r, st);
+    assert_int_equal(st->slots_drawn, n * m);
+    assert_true(st->producer_waits <= (uint64_t)(n * m)); /* at most one per acquire */
     /* done and drained: stays -1 */
-    size_t n;
-    assert_int_equal(ring_next_filled(r, &n), -1);
+    size_t left;
+    assert_int_equal(ring_next_filled(r, &left), -1);
     free(c.seen);
     ring_destroy(r);
     alarm(0);
+}
+
+/* More producers and submissions than slots: the slots are reused many times over. */
+static void test_many_producers_exactly_once(void **state)
+{
+    (void)state;
+    ring_stats st;
+    run_exactly_once(4, 300, 3, 4000, 0, &st);
 }
 
 /* A consumer slower than the producers: they wait, and the waits are counted. */
 static void test_slow_consumer_counts_waits(void **state)
 {
     (void)state;
-    enum { N = 3, M = 40, SLOTS = 2 };
-    alarm(300);
-    ring *r;
-    vp_err err;
-    assert_true(ring_create(SLOTS, 256, &r, &err));
-    producer pr[N];
-    start_producers(pr, N, r, SLOTS, M, NULL);
-    consumed c;
-    int got = consume(r, N, M, N * M, 2000, &c);
-    join_all(pr, N, 30);
-    assert_int_equal(got, N * M);
-    check_all_seen(&c, N, M);
     ring_stats st;
-    ring_get_stats(r, &st);
-    assert_int_equal(st.slots_drawn, N * M);
+    run_exactly_once(3, 40, 2, 256, 2000, &st);
     if (st.producer_waits == 0)
         fail_msg("the producers outran a consumer sleeping 2 ms a slot, but no wait was counted");
-    assert_true(st.producer_waits <= N * M);
     fprintf(stderr, "producer_waits %llu, fence_waits %llu of %d submissions\n",
-            (unsigned long long)st.producer_waits, (unsigned long long)st.fence_waits, N * M);
-    free(c.seen);
-    ring_destroy(r);
-    alarm(0);
+            (unsigned long long)st.producer_waits, (unsigned long long)st.fence_waits, 3 * 40);
 }
 
 /* One slot, one producer: its second ring_acquire must wait for the consumer
