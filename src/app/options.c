@@ -388,6 +388,10 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
     } else
         return vp_err_set(err, "unknown command \"%s\": expected view, render, info, demo or --help", cmd);
 
+    unsigned cmd_bit = 0;
+    for (size_t k = 0; k < NCMDS; k++)
+        if (commands[k].cmd == o->command)
+            cmd_bit = commands[k].bit;
     bool only_inputs = false;
     for (int i = first; i < argc; i++) {
         char *a = argv[i];
@@ -407,6 +411,15 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
         const opt_def *d = find_option(a, eq ? (size_t)(eq - a) : strlen(a));
         if (!d)
             return vp_err_set(err, "unknown option \"%s\" (see 'vastplot --help')", a);
+        if (!(d->cmds & cmd_bit)) {
+            char with[64] = "";
+            for (size_t k = 0; k < NCMDS; k++)
+                if (d->cmds & commands[k].bit)
+                    snprintf(with + strlen(with), sizeof with - strlen(with), "%s%s", with[0] ? ", " : "",
+                             commands[k].name);
+            return vp_err_set(err, "%s is not an option of %s (it goes with %s; see 'vastplot %s --help')",
+                              d->name, cmd, with, cmd);
+        }
         if (d->kind == K_HELP) {
             o->help_for = o->command;
             o->command = CMD_HELP;
