@@ -28,7 +28,7 @@ typedef struct dataset_params {
     text_params text;
     bool text_forced; /* --format given: every input is text */
     bool names_given; /* columns chosen by name: binary inputs are refused */
-    bool stdin_raw;   /* "-" carries raw records (--dtype/--columns given), not text */
+    bool stdin_raw;   /* "-" carries raw records (--dtype given), not text */
     bool no_cache;    /* --no-cache: no column cache and no spill file; rows stay in memory */
     int threads;      /* for parsing text; 0 = the online CPUs */
 } dataset_params;
