@@ -99,7 +99,8 @@ static bool on_finish(void *c, void *state, bool ok, vp_err *err)
     return true;
 }
 
-static const chunk_pass_ops ops = {on_create, on_points, on_finish};
+static const chunk_pass_ops ops = {.thread_create = on_create, .points = on_points,
+                                   .thread_finish = on_finish};
 
 static void ctx_init(pass_ctx *ctx)
 {

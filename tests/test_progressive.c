@@ -595,6 +595,53 @@ static void test_demo_equals_accum_cpu(void **unused)
     dataset_destroy(ds);
 }
 
+/* A chunk that cannot be decoded (the file was cut short under the reader)
+ * is an error of the view, reported by the snapshot and naming the file; a
+ * new view starts over with new threads, and once the file is whole again it
+ * completes to the reference. */
+static void test_error_then_new_view(void **unused)
+{
+    (void)unused;
+    const char *path = tu_path(dir, "cut.f64");
+    tu_write_f64_pairs(path, data_x, data_y, REC);
+    source_params sp = {.dtype = VP_F64, .ycol = -1};
+    const char *paths[1] = {path};
+    dataset *ds;
+    vp_err err;
+    if (!dataset_create_files(paths, 1, &sp, &ds, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(truncate(path, (off_t)(REC / 2 * 16)), 0);
+    refine *p;
+    assert_true(make_refine(ds, 2, NULL, &p, &err));
+    view v;
+    view_init(&v, -0.5, 16.25, 0.0, 1.0, 37, 23);
+    size_t cells = (size_t)v.w * (size_t)v.h;
+    uint64_t *got = calloc(cells, sizeof *got), *want = calloc(cells, sizeof *want);
+    assert_non_null(got);
+    assert_non_null(want);
+    assert_true(refine_set_view(p, &v, NULL));
+    refine_state st;
+    bool failed = false;
+    for (long polls = 0; polls < 200000 && !failed; polls++) {
+        failed = !refine_snapshot(p, got, &st, &err);
+        if (!failed)
+            usleep(1000);
+    }
+    assert_true(failed);
+    if (!strstr(err.msg, "cut.f64"))
+        fail_msg("the error does not name the file: %s", err.msg);
+    /* whole again: a new view completes */
+    tu_write_f64_pairs(path, data_x, data_y, REC);
+    assert_true(refine_set_view(p, &v, NULL));
+    wait_complete_monotonic(p, &v, got, &st);
+    reference_add(data_x, data_y, 0, REC, &v, want);
+    assert_grid_equal(got, want, cells);
+    refine_destroy(p);
+    dataset_destroy(ds);
+    free(got);
+    free(want);
+}
+
 /* The GPU engine behind the same interface: the same culling (by the
  * dataset's boxes), the same order, and once complete the reference grid. */
 static void test_gpu_engine_equals_reference(void **unused)
@@ -656,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_grow),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_demo_equals_accum_cpu),
+        cmocka_unit_test(test_error_then_new_view),
         cmocka_unit_test(test_gpu_engine_equals_reference),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

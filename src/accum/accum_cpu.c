@@ -208,7 +208,8 @@ static bool cpu_finish(void *ctx, void *state, bool ok, vp_err *err)
     return true;
 }
 
-static const chunk_pass_ops cpu_ops = {cpu_create, cpu_points, cpu_finish};
+static const chunk_pass_ops cpu_ops = {.thread_create = cpu_create, .points = cpu_points,
+                                       .thread_finish = cpu_finish};
 
 static void destroy_locks(accum_cpu *a)
 {

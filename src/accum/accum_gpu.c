@@ -72,7 +72,8 @@ static bool loader_finish(void *ctx, void *state, bool ok, vp_err *err)
     return true;
 }
 
-static const chunk_pass_ops loader_ops = {loader_create, loader_points, loader_finish};
+static const chunk_pass_ops loader_ops = {.thread_create = loader_create, .points = loader_points,
+                                          .thread_finish = loader_finish};
 
 /* Adds the 32-bit image into the 64-bit grid and clears it. */
 static bool fold(GLuint tex, const view *v, uint32_t *buf, uint64_t *counts, vp_err *err)

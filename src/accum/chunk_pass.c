@@ -28,7 +28,7 @@ static void fail(chunk_pass *p, const vp_err *e)
         p->err = *e;
     }
     pthread_mutex_unlock(&p->lock);
-    atomic_store(&p->stop, true);
+    chunk_pass_cancel(p);
 }
 
 static void *worker(void *arg)
@@ -50,8 +50,8 @@ static void *worker(void *arg)
     uint64_t nchunks = dataset_chunks(p->ds);
     bool ok = true;
     while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-        uint64_t k = atomic_fetch_add(&p->next, 1);
-        if (k >= nchunks)
+        uint64_t k;
+        if (p->ops->next ? !p->ops->next(p->ctx, state, &k) : (k = atomic_fetch_add(&p->next, 1)) >= nchunks)
             break;
         size_t n = 0;
         if (!dataset_decode(rd, k, x, y, &n, &records, &nonfinite, &e) ||
@@ -115,6 +115,8 @@ bool chunk_pass_start(const dataset *ds, int threads, const chunk_pass_ops *ops,
 void chunk_pass_cancel(chunk_pass *p)
 {
     atomic_store(&p->stop, true);
+    if (p->ops->stop)
+        p->ops->stop(p->ctx);
 }
 
 bool chunk_pass_join(chunk_pass *p, chunk_pass_totals *totals, vp_err *err)

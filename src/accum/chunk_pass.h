@@ -18,8 +18,16 @@ typedef struct chunk_pass_ops {
     bool (*points)(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
                    vp_err *err);
     /* After the thread's last chunk, also after an error, and also when
-     * thread_create returned NULL (state is then NULL): merge and free. */
+     * thread_create returned NULL (state is then NULL): merge and free. err
+     * holds the thread's own error when ok is false. */
     bool (*thread_finish)(void *ctx, void *state, bool ok, vp_err *err);
+    /* Optional, for a pass fed by its caller (the viewer's refinement): the
+     * next chunk for this thread in *k, blocking until there is one; false
+     * ends the thread. Without it, every chunk of the dataset once. */
+    bool (*next)(void *ctx, void *state, uint64_t *k);
+    /* Optional: the pass is stopping (an error, or a cancel): wake threads
+     * blocked in next, which must then return false. Any thread. */
+    void (*stop)(void *ctx);
 } chunk_pass_ops;
 
 typedef struct chunk_pass_totals {

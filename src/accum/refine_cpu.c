@@ -1,8 +1,7 @@
-/* The CPU engine of refine.h: long-lived workers that bin chunks of the
- * current view into per-worker grids; a snapshot sums them. */
+/* The CPU engine of refine.h: one chunk_pass that lives as long as the
+ * engine, fed chunk by chunk (its `next`) from the current view's shuffled
+ * list; each thread bins into a grid of its own, and a snapshot sums them. */
 #include "accum/refine_engines.h"
-
-#include "core/util.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -11,108 +10,150 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "accum/chunk_pass.h"
+#include "core/util.h"
+
 typedef struct worker {
-    struct refine_cpu *p;
-    pthread_t thread;
     pthread_mutex_t lock; /* guards grid, gen, records, nonfinite */
     uint64_t *grid;       /* pixels + 1 (a spare cell for points outside) */
     size_t cap;           /* cells allocated */
     uint64_t gen;         /* the view generation the grid belongs to */
     uint64_t records, nonfinite;
+    /* the chunk handed out by next (the worker's own) */
+    bool has_job;
+    uint64_t job_gen;
+    view job_view;
+    uint32_t idx[DATASET_CHUNK_RECORDS];
 } worker;
 
 struct refine_cpu {
     const dataset *ds;
-    uint64_t order_cap;
     int nthreads;
-    worker *workers;
+    chunk_pass *pass;
     pthread_mutex_t lock; /* guards everything below */
-    pthread_cond_t work_cv, done_cv;
-    bool quit;
+    pthread_cond_t work_cv;
+    worker **workers;     /* nthreads slots, filled as the threads start */
+    int nworkers;
+    bool quit, failed;
+    vp_err err;
     view v;
     uint64_t gen;
-    uint64_t *order;      /* chunk numbers to bin for this view, shuffled */
+    uint64_t *order, order_cap; /* chunk numbers to bin for this view, shuffled */
     uint64_t norder, next, done;
     uint64_t all_chunks;
-    bool failed;
-    vp_err err;
 };
 
-static void *work(void *arg)
+static void *worker_create(void *ctx)
 {
-    worker *w = arg;
-    refine_cpu *p = w->p;
+    refine_cpu *p = ctx;
     /* refinement yields to input handling and drawing */
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-    dataset_reader *rd = dataset_reader_create(p->ds);
-    double *x = malloc(DATASET_CHUNK_RECORDS * sizeof *x);
-    double *y = malloc(DATASET_CHUNK_RECORDS * sizeof *y);
-    uint32_t *idx = malloc(DATASET_CHUNK_RECORDS * sizeof *idx);
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        while (!p->quit && (p->failed || p->next >= p->norder))
-            pthread_cond_wait(&p->work_cv, &p->lock);
-        if (p->quit) {
-            pthread_mutex_unlock(&p->lock);
-            break;
-        }
-        uint64_t gen = p->gen, k = p->order[p->next++];
-        view v = p->v;
-        pthread_mutex_unlock(&p->lock);
+    worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    pthread_mutex_init(&w->lock, NULL);
+    w->gen = UINT64_MAX;
+    pthread_mutex_lock(&p->lock);
+    p->workers[p->nworkers++] = w;
+    pthread_mutex_unlock(&p->lock);
+    return w;
+}
 
-        size_t n = 0;
-        uint64_t records = 0, nonfinite = 0;
-        vp_err e;
-        if (!rd || !x || !y || !idx) {
-            vp_err_set(&e, "out of memory in a refinement thread");
-            goto fail;
-        }
-        if (!dataset_decode(rd, k, x, y, &n, &records, &nonfinite, &e))
-            goto fail;
-        view_bin_block(&v, x, y, n, (uint32_t)((size_t)v.w * (size_t)v.h), idx);
-        pthread_mutex_lock(&w->lock);
-        size_t cells = (size_t)v.w * (size_t)v.h + 1;
-        if (w->gen != gen || w->cap < cells) {
-            if (w->cap < cells) {
-                free(w->grid);
-                w->grid = calloc(cells, sizeof *w->grid);
-                w->cap = w->grid ? cells : 0;
-            } else {
-                memset(w->grid, 0, cells * sizeof *w->grid);
-            }
-            w->gen = gen;
-            w->records = w->nonfinite = 0;
-        }
-        if (!w->grid) {
-            pthread_mutex_unlock(&w->lock);
-            vp_err_set(&e, "out of memory for a %dx%d refinement grid", v.w, v.h);
-            goto fail;
-        }
-        for (size_t i = 0; i < n; i++)
-            w->grid[idx[i]]++;
-        w->records += records;
-        w->nonfinite += nonfinite;
-        pthread_mutex_unlock(&w->lock);
-
-        pthread_mutex_lock(&p->lock);
-        if (p->gen == gen && ++p->done == p->norder)
-            pthread_cond_broadcast(&p->done_cv);
-        pthread_mutex_unlock(&p->lock);
-        continue;
-    fail:
-        pthread_mutex_lock(&p->lock);
-        if (!p->failed) {
-            p->failed = true;
-            p->err = e;
-        }
-        pthread_cond_broadcast(&p->done_cv);
-        pthread_mutex_unlock(&p->lock);
+/* The worker's last chunk is binned: count it; then wait for the next. */
+static bool worker_next(void *ctx, void *state, uint64_t *k)
+{
+    refine_cpu *p = ctx;
+    worker *w = state;
+    pthread_mutex_lock(&p->lock);
+    if (w->has_job && w->job_gen == p->gen)
+        p->done++;
+    w->has_job = false;
+    while (!p->quit && !p->failed && p->next >= p->norder)
+        pthread_cond_wait(&p->work_cv, &p->lock);
+    bool go = !p->quit && !p->failed;
+    if (go) {
+        *k = p->order[p->next++];
+        w->has_job = true;
+        w->job_gen = p->gen;
+        w->job_view = p->v;
     }
-    free(x);
-    free(y);
-    free(idx);
-    dataset_reader_destroy(rd);
-    return NULL;
+    pthread_mutex_unlock(&p->lock);
+    return go;
+}
+
+static bool worker_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                          size_t n, vp_err *err)
+{
+    refine_cpu *p = ctx;
+    worker *w = state;
+    const view *v = &w->job_view;
+    size_t cells = (size_t)v->w * (size_t)v->h + 1;
+    view_bin_block(v, x, y, n, (uint32_t)(cells - 1), w->idx);
+    uint32_t records = dataset_chunk_records(p->ds, k);
+    pthread_mutex_lock(&w->lock);
+    if (w->gen != w->job_gen || w->cap < cells) {
+        if (w->cap < cells) {
+            free(w->grid);
+            w->grid = calloc(cells, sizeof *w->grid);
+            w->cap = w->grid ? cells : 0;
+        } else {
+            memset(w->grid, 0, cells * sizeof *w->grid);
+        }
+        w->gen = w->job_gen;
+        w->records = w->nonfinite = 0;
+    }
+    bool ok = w->grid != NULL;
+    for (size_t i = 0; ok && i < n; i++)
+        w->grid[w->idx[i]]++;
+    w->records += records;
+    w->nonfinite += records - n;
+    pthread_mutex_unlock(&w->lock);
+    return ok || vp_err_set(err, "out of memory for a %dx%d refinement grid", v->w, v->h);
+}
+
+static void stop_workers(void *ctx)
+{
+    refine_cpu *p = ctx;
+    pthread_mutex_lock(&p->lock);
+    p->quit = true;
+    pthread_cond_broadcast(&p->work_cv);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* A thread's error (decoding a chunk) is the engine's until the next view. */
+static bool worker_finish(void *ctx, void *state, bool ok, vp_err *err)
+{
+    refine_cpu *p = ctx;
+    (void)state;
+    pthread_mutex_lock(&p->lock);
+    if (!ok && !p->failed) {
+        p->failed = true;
+        p->err = *err;
+    }
+    pthread_cond_broadcast(&p->work_cv);
+    pthread_mutex_unlock(&p->lock);
+    return true;
+}
+
+static const chunk_pass_ops worker_ops = {worker_create, worker_points, worker_finish, worker_next,
+                                          stop_workers};
+
+/* The pass's threads; after an error they have ended, and a new view starts
+ * new ones. */
+static bool start_pass(refine_cpu *p, vp_err *err)
+{
+    if (p->pass) {
+        chunk_pass_join(p->pass, NULL, NULL);
+        p->pass = NULL;
+        for (int i = 0; i < p->nworkers; i++) {
+            pthread_mutex_destroy(&p->workers[i]->lock);
+            free(p->workers[i]->grid);
+            free(p->workers[i]);
+        }
+        p->nworkers = 0;
+    }
+    p->quit = p->failed = false;
+    return chunk_pass_start(p->ds, p->nthreads, &worker_ops, p, &p->pass, err);
 }
 
 bool refine_cpu_create(const dataset *ds, int threads, refine_cpu **out, vp_err *err)
@@ -127,25 +168,15 @@ bool refine_cpu_create(const dataset *ds, int threads, refine_cpu **out, vp_err 
     p->order_cap = p->all_chunks ? p->all_chunks : 1;
     p->order = malloc(p->order_cap * sizeof *p->order);
     p->workers = calloc((size_t)p->nthreads, sizeof *p->workers);
-    if (!p->order || !p->workers) {
-        free(p->order);
-        free(p->workers);
-        free(p);
-        return vp_err_set(err, "out of memory");
-    }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->work_cv, NULL);
-    pthread_cond_init(&p->done_cv, NULL);
-    for (int i = 0; i < p->nthreads; i++) {
-        worker *w = &p->workers[i];
-        w->p = p;
-        w->gen = UINT64_MAX;
-        pthread_mutex_init(&w->lock, NULL);
-        if (pthread_create(&w->thread, NULL, work, w) != 0) {
-            p->nthreads = i;
-            refine_cpu_destroy(p);
-            return vp_err_set(err, "cannot start refinement thread %d", i + 1);
-        }
+    if (!p->order || !p->workers) {
+        refine_cpu_destroy(p);
+        return vp_err_set(err, "out of memory");
+    }
+    if (!start_pass(p, err)) {
+        refine_cpu_destroy(p);
+        return false;
     }
     *out = p;
     return true;
@@ -155,34 +186,54 @@ void refine_cpu_destroy(refine_cpu *p)
 {
     if (!p)
         return;
-    pthread_mutex_lock(&p->lock);
-    p->quit = true;
-    pthread_cond_broadcast(&p->work_cv);
-    pthread_mutex_unlock(&p->lock);
-    for (int i = 0; i < p->nthreads; i++) {
-        pthread_join(p->workers[i].thread, NULL);
-        pthread_mutex_destroy(&p->workers[i].lock);
-        free(p->workers[i].grid);
+    if (p->pass) {
+        stop_workers(p);
+        chunk_pass_join(p->pass, NULL, NULL);
+    }
+    for (int i = 0; i < p->nworkers; i++) {
+        pthread_mutex_destroy(&p->workers[i]->lock);
+        free(p->workers[i]->grid);
+        free(p->workers[i]);
     }
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->work_cv);
-    pthread_cond_destroy(&p->done_cv);
     free(p->workers);
     free(p->order);
     free(p);
 }
 
-void refine_cpu_set_view(refine_cpu *p, const view *v)
+static void set_view_locked(refine_cpu *p, const view *v)
 {
-    pthread_mutex_lock(&p->lock);
     p->v = *v;
     p->gen++;
     p->norder = refine_visible(p->ds, v, 0, p->all_chunks, p->order);
     /* a fixed shuffle: the same view always refines in the same order */
     vp_shuffle_u64(p->order, p->norder);
     p->next = p->done = 0;
-    p->failed = false; /* a decoding error shows again if the chunk is read again */
     pthread_cond_broadcast(&p->work_cv);
+}
+
+void refine_cpu_set_view(refine_cpu *p, const view *v)
+{
+    pthread_mutex_lock(&p->lock);
+    bool failed = p->failed;
+    if (!failed)
+        set_view_locked(p, v);
+    pthread_mutex_unlock(&p->lock);
+    if (!failed)
+        return;
+    /* a decoding error ended the threads: new ones (the error shows again
+     * if the chunk is read again) */
+    vp_err e;
+    if (!start_pass(p, &e)) {
+        pthread_mutex_lock(&p->lock);
+        p->failed = true;
+        p->err = e;
+        pthread_mutex_unlock(&p->lock);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    set_view_locked(p, v);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -195,11 +246,12 @@ bool refine_cpu_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_e
     bool failed = p->failed;
     if (failed && err)
         *err = p->err;
+    int nw = p->nworkers;
     pthread_mutex_unlock(&p->lock);
     size_t pixels = (size_t)v.w * (size_t)v.h;
     memset(counts, 0, pixels * sizeof *counts);
-    for (int i = 0; i < p->nthreads; i++) {
-        worker *w = &p->workers[i];
+    for (int i = 0; i < nw; i++) {
+        worker *w = p->workers[i];
         pthread_mutex_lock(&w->lock);
         if (w->gen == gen && w->grid) {
             for (size_t j = 0; j < pixels; j++)

@@ -60,7 +60,7 @@ static bool upload_points(void *ctx, void *state, uint64_t k, const double *x, c
     return true;
 }
 
-static const chunk_pass_ops upload_ops = {NULL, upload_points, NULL};
+static const chunk_pass_ops upload_ops = {.points = upload_points};
 
 size_t refine_gpu_free_memory(void)
 {
@@ -121,12 +121,8 @@ bool refine_gpu_create(const dataset *ds, size_t budget_bytes, int threads, refi
         refine_gpu_destroy(g);
         return false;
     }
-    for (uint64_t k = 0; k < nch; k++) {
-        uint64_t first = k * DATASET_CHUNK_RECORDS;
-        uint64_t total = dataset_records(ds);
-        g->chunks[k].records = (uint32_t)(total - first < DATASET_CHUNK_RECORDS ? total - first
-                                                                               : DATASET_CHUNK_RECORDS);
-    }
+    for (uint64_t k = 0; k < nch; k++)
+        g->chunks[k].records = dataset_chunk_records(ds, k);
     gl_clear_errors();
     glCreateBuffers(1, &g->buf);
     glNamedBufferStorage(g->buf, (GLsizeiptr)(bytes ? bytes : 8), staging, 0);

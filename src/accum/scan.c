@@ -69,7 +69,8 @@ static bool bounds_finish(void *ctx, void *state, bool ok, vp_err *err)
     return true;
 }
 
-static const chunk_pass_ops bounds_ops = {bounds_create, bounds_points, bounds_finish};
+static const chunk_pass_ops bounds_ops = {.thread_create = bounds_create, .points = bounds_points,
+                                          .thread_finish = bounds_finish};
 
 bool scan_start(dataset *ds, int threads, scan **out, vp_err *err)
 {

@@ -65,6 +65,7 @@ typedef struct text_job {
 } text_job;
 
 static void text_job_destroy(text_job *j);
+static int input_of(const dataset *ds, uint64_t *k);
 static void note_warning(dataset *ds, const char *name, const char *what);
 static bool load_text(dataset *ds, int i, const char *path, const dataset_params *p, bool background,
                       vp_err *err);
@@ -218,7 +219,16 @@ bool dataset_is_follow(const dataset *ds) { return ds->follow != NULL || ds->job
 
 uint32_t dataset_chunk_records(const dataset *ds, uint64_t k)
 {
-    return ds->follow ? memcols_chunk_records(ds->mem[0], k) : 0;
+    if (k >= dataset_chunks(ds))
+        return 0;
+    uint64_t left = ds->records - k * DATASET_CHUNK_RECORDS; /* the demo */
+    if (ds->n > 0) {
+        int i = input_of(ds, &k);
+        if (ds->mem && ds->mem[i])
+            return memcols_chunk_records(ds->mem[i], k);
+        left = source_get_info(ds->src[i])->records - k * DATASET_CHUNK_RECORDS;
+    }
+    return left < DATASET_CHUNK_RECORDS ? (uint32_t)left : DATASET_CHUNK_RECORDS;
 }
 
 bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err)

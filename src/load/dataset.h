@@ -67,7 +67,7 @@ bool dataset_chunk_bbox(const dataset *ds, uint64_t k, double out[4]);
  * over the ones the dataset knows itself. False when out of memory (the
  * dataset is unchanged). */
 bool dataset_set_chunk_boxes(dataset *ds, const double *boxes, uint64_t n);
-/* Rows in chunk k of followed data (0 otherwise). */
+/* Records in chunk k (0 past the last chunk). */
 uint32_t dataset_chunk_records(const dataset *ds, uint64_t k);
 
 /* For a text input: whether its columns came from the column cache (HIT),
