@@ -138,20 +138,27 @@ static bool worker_finish(void *ctx, void *state, bool ok, vp_err *err)
 static const chunk_pass_ops worker_ops = {worker_create, worker_points, worker_finish, worker_next,
                                           stop_workers};
 
+/* Stops the pass's threads (if any are left) and frees their grids. */
+static void end_pass(refine_cpu *p)
+{
+    if (p->pass) {
+        stop_workers(p);
+        chunk_pass_join(p->pass, NULL, NULL);
+        p->pass = NULL;
+    }
+    for (int i = 0; i < p->nworkers; i++) {
+        pthread_mutex_destroy(&p->workers[i]->lock);
+        free(p->workers[i]->grid);
+        free(p->workers[i]);
+    }
+    p->nworkers = 0;
+}
+
 /* The pass's threads; after an error they have ended, and a new view starts
  * new ones. */
 static bool start_pass(refine_cpu *p, vp_err *err)
 {
-    if (p->pass) {
-        chunk_pass_join(p->pass, NULL, NULL);
-        p->pass = NULL;
-        for (int i = 0; i < p->nworkers; i++) {
-            pthread_mutex_destroy(&p->workers[i]->lock);
-            free(p->workers[i]->grid);
-            free(p->workers[i]);
-        }
-        p->nworkers = 0;
-    }
+    end_pass(p);
     p->quit = p->failed = false;
     return chunk_pass_start(p->ds, p->nthreads, &worker_ops, p, &p->pass, err);
 }
@@ -186,15 +193,7 @@ void refine_cpu_destroy(refine_cpu *p)
 {
     if (!p)
         return;
-    if (p->pass) {
-        stop_workers(p);
-        chunk_pass_join(p->pass, NULL, NULL);
-    }
-    for (int i = 0; i < p->nworkers; i++) {
-        pthread_mutex_destroy(&p->workers[i]->lock);
-        free(p->workers[i]->grid);
-        free(p->workers[i]);
-    }
+    end_pass(p);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->work_cv);
     free(p->workers);
