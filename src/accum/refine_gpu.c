@@ -1,8 +1,11 @@
 /* The GPU engine of refine.h: resident float64 pairs, one compute dispatch
- * per chunk into an r32ui count image. */
+ * per chunk into an r32ui count image. The data goes up through the vertex
+ * ring, a chunk a slot, copied on the GPU into place: the CPU never holds
+ * more of it than the ring's few slots. */
 #include "accum/refine_engines.h"
 
 #include <glad/gl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +13,16 @@
 
 #include "accum/bin_gpu.h"
 #include "accum/chunk_pass.h"
+#include "gl/ring.h"
 #include "gl/gl_util.h"
 #include "core/util.h"
 
 #define LOCAL_SIZE 256
+#define CHUNK_BYTES ((size_t)DATASET_CHUNK_RECORDS * 2 * sizeof(double))
+#define UPLOAD_SLOTS 8
 
 typedef struct gchunk {
-    uint32_t n;         /* finite points stored at index k * DATASET_CHUNK_RECORDS */
+    uint32_t n;         /* finite points stored at byte k * CHUNK_BYTES */
     uint32_t records;
 } gchunk;
 
@@ -26,7 +32,7 @@ struct refine_gpu {
     gchunk *chunks;
     GLuint buf, tex;
     bin_gpu bg;
-    GLint u_first, u_n;
+    GLint u_n;
     int tw, th;
     view v;
     uint64_t gen, *order, norder, next;
@@ -39,28 +45,71 @@ struct refine_gpu {
     size_t readback_cap;
 };
 
+/* Loader threads decode chunks into ring slots, one chunk a slot; which
+ * chunk a slot holds is noted beside the ring (the slot is the loader's
+ * until it is submitted, then the GL thread's). */
 typedef struct upload_ctx {
-    refine_gpu *g;
-    double *staging;
+    ring *r;
+    uint64_t slot_k[UPLOAD_SLOTS];
 } upload_ctx;
 
 static bool upload_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
                           size_t n, vp_err *err)
 {
     (void)state;
-    (void)err;
     upload_ctx *u = ctx;
-    gchunk *c = &u->g->chunks[k];
-    c->n = (uint32_t)n;
-    double *out = u->staging + 2 * k * DATASET_CHUNK_RECORDS;
+    void *mem;
+    int s = ring_acquire(u->r, &mem);
+    if (s < 0)
+        return vp_err_set(err, "uploading the points to the GPU stopped");
+    double *out = mem;
     for (size_t i = 0; i < n; i++) {
         out[2 * i] = x[i];
         out[2 * i + 1] = y[i];
     }
+    u->slot_k[s] = k;
+    ring_submit(u->r, s, n * 2 * sizeof(double));
     return true;
 }
 
-static const chunk_pass_ops upload_ops = {.points = upload_points};
+static bool upload_finish(void *ctx, void *state, bool ok, vp_err *err)
+{
+    (void)state, (void)ok, (void)err;
+    ring_producer_done(((upload_ctx *)ctx)->r);
+    return true;
+}
+
+static const chunk_pass_ops upload_ops = {.points = upload_points, .thread_finish = upload_finish};
+
+/* Every chunk decoded once, in parallel, and copied into g->buf at its place. */
+static bool upload(refine_gpu *g, const dataset *ds, int threads, vp_err *err)
+{
+    upload_ctx u = {0};
+    if (!ring_create(UPLOAD_SLOTS, CHUNK_BYTES, &u.r, err))
+        return false;
+    ring_set_producers(u.r, threads);
+    chunk_pass *pass;
+    if (!chunk_pass_start(ds, threads, &upload_ops, &u, &pass, err)) {
+        ring_destroy(u.r);
+        return false;
+    }
+    gl_clear_errors();
+    size_t bytes;
+    int s;
+    while ((s = ring_next_filled(u.r, &bytes)) >= 0) {
+        uint64_t k = u.slot_k[s];
+        g->chunks[k].n = (uint32_t)(bytes / (2 * sizeof(double)));
+        if (bytes)
+            glCopyNamedBufferSubData(ring_buffer(u.r), g->buf, (GLintptr)ring_slot_offset(u.r, s),
+                                     (GLintptr)(k * CHUNK_BYTES), (GLsizeiptr)bytes);
+        ring_retire(u.r, s);
+    }
+    bool ok = chunk_pass_join(pass, NULL, err);
+    ok = ok && (gl_check("glCopyNamedBufferSubData", err) ||
+                vp_err_prefix(err, "uploading the points to the GPU"));
+    ring_destroy(u.r);
+    return ok;
+}
 
 size_t refine_gpu_free_memory(void)
 {
@@ -90,14 +139,12 @@ bool refine_gpu_create(const dataset *ds, size_t budget_bytes, int threads, refi
     *out = NULL;
     uint64_t nch = dataset_chunks(ds);
     uint64_t bytes = nch * DATASET_CHUNK_RECORDS * 2 * sizeof(double);
-    if (bytes > budget_bytes || dataset_records(ds) >= UINT32_MAX)
+    if (bytes > budget_bytes)
         return vp_err_set(err, "the data (%.0f MiB as float64 pairs) does not fit the GPU budget of %.0f MiB",
                           bytes / 1048576.0, budget_bytes / 1048576.0);
-    GLint64 max_block = 0;
-    glGetInteger64v(GL_MAX_SHADER_STORAGE_BLOCK_SIZE, &max_block);
-    if ((GLint64)bytes > max_block)
-        return vp_err_set(err, "the data (%.0f MiB) is larger than one GL shader storage block "
-                               "may be (%.0f MiB)", bytes / 1048576.0, max_block / 1048576.0);
+    if (dataset_records(ds) >= UINT32_MAX) /* a pixel of the r32ui image could overflow */
+        return vp_err_set(err, "%" PRIu64 " records: the GPU refinement counts at most 2^32 - 1",
+                          dataset_records(ds));
     refine_gpu *g = calloc(1, sizeof *g);
     if (!g)
         return vp_err_set(err, "out of memory");
@@ -105,37 +152,30 @@ bool refine_gpu_create(const dataset *ds, size_t budget_bytes, int threads, refi
     g->nchunks = nch;
     g->chunks = calloc(nch ? nch : 1, sizeof *g->chunks);
     g->order = malloc((nch ? nch : 1) * sizeof *g->order);
-    double *staging = malloc(bytes ? bytes : 1);
-    if (!g->chunks || !g->order || !staging) {
-        free(staging);
+    if (!g->chunks || !g->order) {
         refine_gpu_destroy(g);
-        return vp_err_set(err, "out of memory staging %.0f MiB for the GPU", bytes / 1048576.0);
-    }
-    /* decode every chunk once, in parallel, into the staging copy */
-    upload_ctx u = {g, staging};
-    chunk_pass *pass;
-    chunk_pass_totals t;
-    if (!chunk_pass_start(ds, threads, &upload_ops, &u, &pass, err) ||
-        !chunk_pass_join(pass, &t, err)) {
-        free(staging);
-        refine_gpu_destroy(g);
-        return false;
+        return vp_err_set(err, "out of memory");
     }
     for (uint64_t k = 0; k < nch; k++)
         g->chunks[k].records = dataset_chunk_records(ds, k);
+    /* one buffer; each dispatch binds one chunk of it, so no shader storage
+     * block limit applies to the whole */
     gl_clear_errors();
     glCreateBuffers(1, &g->buf);
-    glNamedBufferStorage(g->buf, (GLsizeiptr)(bytes ? bytes : 8), staging, 0);
-    free(staging);
+    glNamedBufferStorage(g->buf, (GLsizeiptr)(bytes ? bytes : 8), NULL, 0);
     if (!gl_check("glNamedBufferStorage", err)) {
         refine_gpu_destroy(g);
         return vp_err_prefix(err, "GL refused %.0f MiB of resident point data", bytes / 1048576.0);
+    }
+    if (!upload(g, ds, threads, err)) {
+        refine_gpu_destroy(g);
+        return false;
     }
     if (!bin_gpu_create(&g->bg, "accum.comp.glsl", LOCAL_SIZE, err)) {
         refine_gpu_destroy(g);
         return false;
     }
-    g->u_first = glGetUniformLocation(g->bg.prog, "u_first");
+    glProgramUniform1ui(g->bg.prog, glGetUniformLocation(g->bg.prog, "u_first"), 0); /* a chunk is bound at its offset */
     g->u_n = glGetUniformLocation(g->bg.prog, "u_n");
     glCreateQueries(GL_TIME_ELAPSED, 1, &g->query);
     g->ns_per_point = 0;
@@ -200,7 +240,6 @@ void refine_gpu_step(refine_gpu *g, double budget_ms)
     if (timing)
         glBeginQuery(GL_TIME_ELAPSED, g->query);
     bin_gpu_bind(&g->bg);
-    glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 0, g->buf);
     glBindImageTexture(0, g->tex, 0, GL_FALSE, 0, GL_READ_WRITE, GL_R32UI);
     uint64_t points = 0;
     while (g->next < g->norder && points < want) {
@@ -210,7 +249,8 @@ void refine_gpu_step(refine_gpu *g, double budget_ms)
         g->nonfinite_done += c->records - c->n;
         if (!c->n)
             continue;
-        glUniform1ui(g->u_first, (GLuint)(k * DATASET_CHUNK_RECORDS));
+        glBindBufferRange(GL_SHADER_STORAGE_BUFFER, 0, g->buf, (GLintptr)(k * CHUNK_BYTES),
+                          (GLsizeiptr)(c->n * 2 * sizeof(double)));
         glUniform1ui(g->u_n, c->n);
         glDispatchCompute((c->n + LOCAL_SIZE - 1) / LOCAL_SIZE, 1, 1);
         points += c->n;
