@@ -1,8 +1,8 @@
-// Bins a range of points into the count image with the binning rule of
+// Bins the bound points into the count image with the binning rule of
 // src/accum/view.h (bin.glsl, prepended): points are the decoded float64
 // values, so every sample lands where the CPU puts it. Used by the streaming
-// accumulation (a ring slot bound at its offset, u_first = 0) and by the
-// resident refinement (the whole data bound, u_first = a chunk's start).
+// accumulation (a ring slot bound) and by the resident refinement (one chunk
+// of the resident buffer bound).
 // Defines: LOCAL_SIZE (invocations per group).
 layout(local_size_x = LOCAL_SIZE) in;
 
@@ -11,8 +11,7 @@ layout(std430, binding = 0) readonly buffer Points {
 };
 layout(r32ui, binding = 0) uniform coherent uimage2D u_counts;
 
-uniform uint u_first; // first point of the range
-uniform uint u_n;     // points in the range
+uniform uint u_n; // points bound
 
 void main()
 {
@@ -20,7 +19,7 @@ void main()
     uint i = gl_GlobalInvocationID.y * (gl_NumWorkGroups.x * LOCAL_SIZE) + gl_GlobalInvocationID.x;
     if (i >= u_n)
         return;
-    dvec2 p = pts[u_first + i];
+    dvec2 p = pts[i];
     int bx = vp_bin(0, p.x), by = vp_bin(1, p.y);
     if (bx < 0 || by < 0)
         return;

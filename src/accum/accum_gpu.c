@@ -149,7 +149,6 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
     if (!bin_gpu_set_view(&bg, v, err))
         goto out;
     GLint loc_n = glGetUniformLocation(bg.prog, "u_n");
-    glUniform1ui(glGetUniformLocation(bg.prog, "u_first"), 0); /* a slot is bound at its offset */
     glBindImageTexture(0, tex, 0, GL_FALSE, 0, GL_READ_WRITE, GL_R32UI);
 
     if (!chunk_pass_start(ds, threads, &loader_ops, &job, &pass, err))

@@ -175,7 +175,6 @@ bool refine_gpu_create(const dataset *ds, size_t budget_bytes, int threads, refi
         refine_gpu_destroy(g);
         return false;
     }
-    glProgramUniform1ui(g->bg.prog, glGetUniformLocation(g->bg.prog, "u_first"), 0); /* a chunk is bound at its offset */
     g->u_n = glGetUniformLocation(g->bg.prog, "u_n");
     glCreateQueries(GL_TIME_ELAPSED, 1, &g->query);
     g->ns_per_point = 0;
