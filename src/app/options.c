@@ -367,11 +367,14 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
     if (c >= 0) {
         o->command = commands[c].cmd;
     } else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        /* help [COMMAND | --markdown]: anything else, the whole help */
+        /* help [COMMAND | --markdown] */
         o->command = CMD_HELP;
         if (argc > 2 && command_index(argv[2]) >= 0)
             o->help_for = commands[command_index(argv[2])].cmd;
         o->help_markdown = argc > 2 && !strcmp(argv[2], "--markdown");
+        if (argc > 2 && !o->help_for && !o->help_markdown)
+            return vp_err_set(err, "help %s: no such command: expected view, render, info, demo or --markdown",
+                              argv[2]);
         return true;
     } else if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
         o->command = CMD_VERSION;
@@ -420,6 +423,8 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             return vp_err_set(err, "%s is not an option of %s (it goes with %s; see 'vastplot %s --help')",
                               d->name, cmd, with, cmd);
         }
+        if (v && !d->metavar)
+            return vp_err_set(err, "%s takes no value (got \"%s\")", d->name, a);
         if (d->kind == K_HELP) {
             o->help_for = o->command;
             o->command = CMD_HELP;
