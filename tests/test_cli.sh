@@ -224,5 +224,18 @@ esac
     || { fail=$((fail + 1)); echo "FAIL info after growth"; }
 unset XDG_CACHE_HOME
 
+# a binary file named like text: --dtype reads it as records; without, the
+# text parser refuses it and says what to give
+printf '\x00\x00\x80\x3f\x00\x00\x00\x40\x00\x00\x40\x40\x00\x00\x80\x40' > rec.dat # (1,2) (3,4)
+row "binary .dat without --dtype" 1 "give --dtype" -- render rec.dat -o out.png
+out=$("$B" render rec.dat --dtype f32 -o out.png --size 4x4 --verbose --no-cache 2>&1)
+case "$out" in
+    *"2 points read, 2 drawn"*"view x [1, 3] y [2, 4]"*) pass=$((pass + 1)); echo "ok   --dtype reads a .dat as records" ;;
+    *) fail=$((fail + 1)); echo "FAIL --dtype on a .dat: $out" ;;
+esac
+row "--format wins over --dtype" 1 "rec.dat" -- render rec.dat --dtype f32 --format csv -o out.png
+row "options a command does not take" 2 "--overlay is not an option of info" -- info rec.dat --overlay
+row "a flag given a value" 2 "--verbose takes no value" -- render rec.dat -o out.png --verbose=no
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

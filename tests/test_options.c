@@ -78,7 +78,7 @@ static void test_defaults(void **state)
     assert_int_equal(o.data.text.header, TEXT_HEADER_AUTO);
     assert_null(o.data.text.xcol);
     assert_null(o.data.text.ycol);
-    assert_false(o.data.text_forced || o.data.stdin_raw || o.data.names_given || o.names_used);
+    assert_false(o.data.text_forced || o.data.binary_given || o.data.names_given || o.names_used);
     assert_false(o.xlim_set || o.ylim_set || o.size_set);
     assert_int_equal(o.width, 1920);
     assert_int_equal(o.height, 1080);
@@ -301,7 +301,7 @@ static void test_keywords(void **state)
     OK(&o, "render", "-", "-o", "p", "--dtype", "u16");
     assert_int_equal(o.src.dtype, VP_U16);
     assert_int_equal(o.data.binary.dtype, VP_U16);
-    assert_true(o.data.stdin_raw);
+    assert_true(o.data.binary_given);
     OK(&o, "render", "-", "-o", "p", "--dtype=f64");
     assert_int_equal(o.src.dtype, VP_F64);
     BAD("--dtype: expected f32, f64, i8, i16, i32, i64, u8, u16, u32 or u64, got \"f16\"", "render", "f", "-o",

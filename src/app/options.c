@@ -95,7 +95,7 @@ static bool bad(const opt_def *d, const char *v, vp_err *err)
 
 static bool conv_dtype(const char *v, vp_options *o)
 {
-    return vp_dtype_parse(v, &o->src.dtype) && (o->data.stdin_raw = true);
+    return vp_dtype_parse(v, &o->src.dtype) && (o->data.binary_given = true);
 }
 
 /* one mapping, text.h's: "text" detects the delimiter, as README says */
@@ -190,7 +190,7 @@ static const opt_def table[] = {
     GROUP("input", "input (raw binary records; .npy files by their magic; text: .csv .tsv .txt .dat .xyz, '-' for "
                    "standard input, or --format)", NULL),
     {OPT("--dtype", NULL, "f32|f64|i8|i16|i32|i64|u8|u16|u32|u64", "f32", R | V | I,
-         "sample type of raw records (given, '-' carries raw records, not text)"),
+         "sample type of raw records; given, every input is raw records (a .dat, '-' too) unless --format"),
      CONV(conv_dtype, "f32, f64, i8, i16, i32, i64, u8, u16, u32 or u64")},
     {OPT("--endian", NULL, "little|big", "little", R | V | I, "byte order"),
      KEYS(src.endian, {"little", VP_LITTLE}, {"big", VP_BIG})},

@@ -762,7 +762,7 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
     } else {
         bool grows = o->follow || (o->ninputs == 1 && strcmp(o->inputs[0], "-") == 0);
         bool text1 = !grows && o->ninputs == 1 &&
-                     (o->data.text_forced || text_format_from_name(o->inputs[0]) != TEXT_NOT_TEXT);
+                     dataset_input_is_text(&o->data, o->inputs[0]);
         bool ok = grows   ? dataset_create_follow(o->inputs[0], &o->data, &v->ds, err)
                   : text1 ? dataset_create_loading(o->inputs[0], &o->data, &v->ds, err)
                           : dataset_create_inputs(o->inputs, o->ninputs, &o->data, &v->ds, err);

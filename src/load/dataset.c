@@ -193,10 +193,7 @@ bool dataset_create_follow(const char *path, const dataset_params *p, dataset **
         return vp_err_set(err, "out of memory");
     }
     ds->first_chunk[1] = UINT64_MAX;
-    bool is_stdin = strcmp(path, "-") == 0;
-    follow_params fp = {.text = p->text_forced || (is_stdin ? !p->stdin_raw
-                                                            : text_format_from_name(path) != TEXT_NOT_TEXT),
-                        .text_p = p->text, .binary = p->binary};
+    follow_params fp = {.text = dataset_input_is_text(p, path), .text_p = p->text, .binary = p->binary};
     if (!fp.text && p->names_given) {
         dataset_destroy(ds);
         return vp_err_set(err, "%s: --x/--y name a column, but this is read as binary", path);
@@ -558,8 +555,7 @@ static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st, v
         if (fd >= 0)
             memcols_spill_to(m, fd, 0, false, 0);
     }
-    follow_params fp = {.text = p->text_forced || !p->stdin_raw, .text_p = p->text,
-                        .binary = p->binary};
+    follow_params fp = {.text = dataset_input_is_text(p, "-"), .text_p = p->text, .binary = p->binary};
     follower *f = NULL;
     if (!m || !follower_create("-", &fp, m, &f, err)) {
         if (!m)
@@ -590,6 +586,15 @@ static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st, v
     return true;
 }
 
+bool dataset_input_is_text(const dataset_params *p, const char *path)
+{
+    if (p->text_forced)
+        return true;
+    if (p->binary_given)
+        return false;
+    return strcmp(path, "-") == 0 || text_format_from_name(path) != TEXT_NOT_TEXT;
+}
+
 bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_params *p,
                            dataset **out, vp_err *err)
 {
@@ -598,8 +603,7 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
     if (!ds)
         return vp_err_set(err, "out of memory");
     for (int i = 0; i < npaths; i++) {
-        bool text = p->text_forced || strcmp(paths[i], "-") == 0 ||
-                    text_format_from_name(paths[i]) != TEXT_NOT_TEXT;
+        bool text = dataset_input_is_text(p, paths[i]);
         ds->names[i] = strdup(strcmp(paths[i], "-") == 0 ? "standard input" : paths[i]);
         uint64_t r;
         if (strcmp(paths[i], "-") == 0) {

@@ -28,19 +28,24 @@ typedef struct dataset_params {
     text_params text;
     bool text_forced; /* --format given: every input is text */
     bool names_given; /* columns chosen by name: binary inputs are refused */
-    bool stdin_raw;   /* "-" carries raw records (--dtype given), not text */
+    bool binary_given; /* --dtype given: inputs, "-" too, are binary records whatever
+                          their names, unless text_forced */
     bool no_cache;    /* --no-cache: no column cache and no spill file; rows stay in memory */
     int threads;      /* for parsing text; 0 = the online CPUs */
 } dataset_params;
 
 /* As dataset_create_files, but inputs named like text (.csv .tsv .txt .dat
  * .xyz ...), all inputs when text_forced, and "-" (standard input: text, or
- * raw records with stdin_raw) are decoded while the dataset is created, into
+ * raw records with binary_given: dataset_input_is_text) are decoded while the dataset is created, into
  * columns (memcols.h) held in memory up to a budget and spilled to a file
  * past it. Text files come from the column cache (colcache.h) when it holds
  * them as they are now, and are stored there when parsed. */
 bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_params *p,
                            dataset **out, vp_err *err);
+/* Whether path ("-": standard input) is read as text: --format forces text,
+ * --dtype binary records; else standard input and files named like text
+ * (.csv .tsv .txt .dat .xyz ...) are. */
+bool dataset_input_is_text(const dataset_params *p, const char *path);
 /* One growing file, followed (follow.h): rows are read by dataset_follow_poll
  * and held in memory. The chunk count grows; chunks already seen never change
  * unless a poll reports a reset (truncation). */

@@ -638,7 +638,7 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
         d->line++;
         if (memchr(p, 0, (size_t)(le - p)))
             return vp_err_set(err, "line %llu holds a NUL byte: this is not a text file "
-                                   "(binary, or UTF-16 text)",
+                                   "(binary records: give --dtype; or UTF-16 text)",
                               (unsigned long long)d->line);
         const char *q = p;
         while (q < le && (*q == ' ' || *q == '\t' || *q == '\r'))
