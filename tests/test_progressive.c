@@ -644,6 +644,22 @@ static void test_error_then_new_view(void **unused)
     free(want);
 }
 
+/* GPU engine: steps until the view is complete (a bound on the steps, not
+ * on time), then the grid. */
+static void gpu_complete(refine *p, uint64_t *grid, refine_state *st)
+{
+    for (long steps = 0;; steps++) {
+        refine_get_state(p, st);
+        if (st->complete)
+            break;
+        assert_true(steps < 1000000);
+        refine_step(p, 10.0);
+    }
+    vp_err err;
+    if (!refine_snapshot(p, grid, st, &err))
+        fail_msg("%s", err.msg);
+}
+
 /* The GPU engine behind the same interface: the same culling (by the
  * dataset's boxes), the same order, and once complete the reference grid. */
 static void test_gpu_engine_equals_reference(void **unused)
@@ -672,14 +688,7 @@ static void test_gpu_engine_equals_reference(void **unused)
         reference_add(data_x, data_y, 0, REC, &v, want);
         assert_true(refine_set_view(p, &v, &err));
         refine_state st;
-        for (int steps = 0;; steps++) {
-            refine_get_state(p, &st);
-            if (st.complete)
-                break;
-            assert_true(steps < 100000);
-            refine_step(p, 1.0);
-        }
-        assert_true(refine_snapshot(p, got, &st, &err));
+        gpu_complete(p, got, &st);
         assert_grid_equal(got, want, cells);
         assert_int_equal(st.chunks_total, visible[t]);
         assert_int_equal(st.records_done, visible[t] * DATASET_CHUNK_RECORDS);
@@ -724,14 +733,7 @@ static void test_gpu_engine_beyond_one_block(void **unused)
     assert_true(accum_cpu_run(ds, &v, &ap, want, &ast, &err));
     assert_true(refine_set_view(p, &v, &err));
     refine_state st;
-    for (int steps = 0;; steps++) {
-        refine_get_state(p, &st);
-        if (st.complete)
-            break;
-        assert_true(steps < 1000000);
-        refine_step(p, 50.0);
-    }
-    assert_true(refine_snapshot(p, got, &st, &err));
+    gpu_complete(p, got, &st);
     assert_grid_equal(got, want, cells);
     assert_int_equal(st.records_done, points);
     fprintf(stderr, "%llu points resident (%lld MiB per storage block at most)\n",
