@@ -150,6 +150,33 @@ static void test_screenshot_equals_render(void **state)
 
 /* A zoom to a width of 1e-300 (data of that size, float64) draws every sample
  * inside, on both engines, and its screenshot equals the render of the view. */
+/* A new tone map (key T) on a complete view redraws the grid already there
+ * with the new table: the screenshot equals render --tonemap log (the next in
+ * the cycle after eq-hist), once the key's message has gone. */
+static void tonemap_key_case(const char *engine)
+{
+    char script[1024], args[16384];
+    const char *shot = tu_path(dir, "shot_t.png"), *ref = tu_path(dir, "ref_t.png");
+    snprintf(script, sizeof script,
+             "key H\nview -4 9 -5.5 3\nwait-refined\nkey T\nwait 3300\nwait-refined\nscreenshot %s\nquit\n",
+             shot);
+    const char *sp = write_script("tonemap.txt", script);
+    snprintf(args, sizeof args, "view '%s' --size 400x300 --script '%s' --accumulate %s -q", data, sp,
+             engine);
+    assert_int_equal(run(args), 0);
+    snprintf(args, sizeof args,
+             "render '%s' --xlim -4 9 --ylim -5.5 3 --size 400x300 --tonemap log -o '%s' -q", data, ref);
+    assert_int_equal(run(args), 0);
+    assert_pngs_equal(shot, ref, engine);
+}
+
+static void test_tonemap_key(void **state)
+{
+    (void)state;
+    tonemap_key_case("cpu");
+    tonemap_key_case("gpu");
+}
+
 static void test_deep_zoom_1e300(void **state)
 {
     (void)state;
@@ -442,6 +469,7 @@ int main(void)
     make_data();
     const struct CMUnitTest window[] = {
         cmocka_unit_test(test_screenshot_equals_render),
+        cmocka_unit_test(test_tonemap_key),
         cmocka_unit_test(test_deep_zoom_1e300),
         cmocka_unit_test(test_navigation),
         cmocka_unit_test(test_follow_window),

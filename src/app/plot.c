@@ -205,19 +205,30 @@ bool plot_set_size(plot *p, int w, int h, vp_err *err)
     return place(p, err);
 }
 
+/* The tone map's statistics of the shown grid, for look.tonemap. */
+static bool build_table(plot *p, vp_err *err)
+{
+    if (p->have_table)
+        tonemap_table_free(&p->table);
+    p->have_table = tonemap_table_build(p->look.tonemap, p->counts, (size_t)p->shown.w * p->shown.h,
+                                        &p->table);
+    p->uploaded = false;
+    return p->have_table || vp_err_set(err, "out of memory building the tone map");
+}
+
 bool plot_set_look(plot *p, const plot_look *look, vp_err *err)
 {
-    bool kind = look->tonemap != p->look.tonemap || !p->tp;
+    bool kind = look->tonemap != p->look.tonemap;
     p->look = *look;
+    p->uploaded = false;
     if (kind) {
+        /* a pass is made for one tone map; the grid shown stays, with its table
+         * for the new one */
         tonemap_pass_destroy(p->tp);
         p->tp = NULL;
-        if (p->have_table) {
-            tonemap_table_free(&p->table);
-            p->have_table = false;
-        }
+        if (p->sh.valid && !build_table(p, err))
+            return false;
     }
-    p->uploaded = false;
     return place(p, err);
 }
 
@@ -286,11 +297,7 @@ static bool shown_now(plot *p, const refine_state *st, vp_err *err)
     p->shown = p->cur;
     p->sh = (plot_shown){true, true, *st, drawn};
     p->from_image = false;
-    if (p->have_table)
-        tonemap_table_free(&p->table);
-    p->have_table = tonemap_table_build(p->look.tonemap, p->counts, cells, &p->table);
-    p->uploaded = false;
-    return p->have_table || vp_err_set(err, "out of memory building the tone map");
+    return build_table(p, err);
 }
 
 static bool ensure_pass(plot *p, vp_err *err)

@@ -74,6 +74,12 @@ void tonemap_pass_destroy(tonemap_pass *t)
         return;
     GLuint tex[3] = {t->shades_tex, t->lut_tex, t->cmap_tex};
     glDeleteTextures(3, tex);
+    /* a deleted program that stays current keeps its name only while it is:
+     * whoever saved and restores "the current program" would get a dead name */
+    GLint cur = 0;
+    glGetIntegerv(GL_CURRENT_PROGRAM, &cur);
+    if (cur && ((GLuint)cur == t->shades.prog || (GLuint)cur == t->counts.prog))
+        glUseProgram(0);
     glDeleteProgram(t->shades.prog);
     glDeleteProgram(t->counts.prog);
     glDeleteVertexArrays(1, &t->vao);
