@@ -410,15 +410,10 @@ plot_shown plot_get_shown(const plot *p)
     return s;
 }
 
-uint64_t plot_count_at(const plot *p, double px, double py)
+uint64_t plot_count_at(const plot *p, double x, double y)
 {
-    const view *c = &p->cur;
-    if (!p->sh.valid || px < 0 || py < 0 || px >= p->rect.w || py >= p->rect.h)
-        return 0;
-    double x = c->x0 + px / p->rect.w * (c->x1 - c->x0);
-    double y = c->y1 - py / p->rect.h * (c->y1 - c->y0);
     uint32_t i;
-    return view_bin(&p->shown, x, y, &i) ? p->counts[i] : 0;
+    return p->sh.valid && view_bin(&p->shown, x, y, &i) ? p->counts[i] : 0;
 }
 
 const uint64_t *plot_counts(const plot *p, int *w, int *h)

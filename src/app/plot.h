@@ -99,9 +99,8 @@ typedef struct plot_shown {
     uint64_t drawn;    /* its sum */
 } plot_shown;
 plot_shown plot_get_shown(const plot *p);
-/* The shown grid's count at a plot-rectangle position (pixels from its top
- * left), of the data point there in the current view; 0 outside. */
-uint64_t plot_count_at(const plot *p, double px, double py);
+/* The shown grid's count at the data point (x, y); 0 outside it. */
+uint64_t plot_count_at(const plot *p, double x, double y);
 
 /* Overlay content of one frame. */
 typedef struct plot_frame {

@@ -66,7 +66,6 @@ typedef struct viewer {
     size_t sc_next;
     double wait_until;
     bool quit;
-    int exit_code;
     /* following a growing file */
     bool following;          /* the view tracks the data (until the user navigates) */
     uint64_t bbox_chunks;    /* chunks folded into vs.full */
@@ -655,6 +654,7 @@ static bool draw_frame(viewer *v, float fps, vp_err *err)
     if (v->look.overlay || v->help_on || vp_now() < v->message_until) {
         double x = 0, y = 0;
         viewstate_to_data(&v->vs, v->mx, v->my, &x, &y);
+        bool in_plot = v->mx >= 0 && v->my >= 0 && v->mx < v->plot.w && v->my < v->plot.h;
         plot_shown sh = plot_get_shown(v->pl);
         double frac = sh.st.chunks_total ? (double)sh.st.chunks_done / (double)sh.st.chunks_total : 1.0;
         if (vp_now() < v->message_until)
@@ -664,7 +664,7 @@ static bool draw_frame(viewer *v, float fps, vp_err *err)
                      "%" PRIu64 " / %" PRIu64 " points drawn   refined %3.0f%%   %4.0f fps   "
                      "x %.9g  y %.9g  count %" PRIu64,
                      sh.drawn, dataset_records(v->ds), 100.0 * frac, fps, x, y,
-                     plot_count_at(v->pl, v->mx, v->my));
+                     in_plot ? plot_count_at(v->pl, x, y) : 0);
         f.status = status;
     }
     if (!plot_draw(v->pl, &f, err))
