@@ -1,0 +1,695 @@
+/* The GPU aggregation engine (agg_gpu.h): exact with 32-bit atomics only.
+ *
+ * Data path. Loader threads (chunk_pass, or one thread over arrays for the
+ * tests) turn each sample into a 24-byte gpu_point: x and y as the decoded
+ * doubles (binned on the GPU by bin.glsl, view.h's rule) and two 32-bit words
+ * holding w in the integer form the shader adds, computed here on the CPU so
+ * that both engines add the same integers and the GPU needs neither a float to
+ * fixed conversion nor 64-bit integers:
+ *   sum mean std var  d = agg_fixed_of(&g->fx, w), int64 (|d| <= 2^40: a w
+ *                     outside the fixed point's range fails the run, named)
+ *   min               k = the order key of w: the bits with the sign bit set
+ *                     for w >= +0, all bits inverted for w <= -0 (unsigned
+ *                     order = the order of w, -0 < +0)
+ *   max               ~k, so that a minimum is the maximum
+ *   categories        c = agg_category_of(w); a bad code is counted here
+ *                     (agg_stats.bad_category) and the sample not sent
+ * The points fill persistently mapped, fenced ring slots (gl/ring.h); the GL
+ * thread dispatches shaders/agg.comp.glsl on each filled slot.
+ *
+ * GPU state: one r32ui 2D array texture of w x h pixels, a layer ("plane") per
+ * 32-bit word of per-pixel state, updated with image atomics:
+ *   count            0: samples
+ *   sum, mean        0, and 1..3: U = the sum of u = d + 2^40 >= 0, 96 bits in
+ *                    32-bit limbs (the bias makes every addend non-negative:
+ *                    no sign words, so the upper limb only ever gets carries)
+ *   std, var         also 4..7: the sum of d^2, 128 bits in limbs; d^2 is
+ *                    formed in the shader from |d| with 32-bit umulExtended
+ *   min, max         0, 1: the least high word H of the keys, 2: the least low
+ *                    word among the keys whose high word is H
+ *   categories       c: samples of category c (the count is their sum)
+ * A limb add is atomicAdd(limb, a + carry in); the value it returns says
+ * whether the limb wrapped, and that carry goes into the next limb. Each
+ * wrap's carry is added exactly once, so when the dispatch is done the limbs
+ * hold the exact sum whatever the order the invocations ran in (integer
+ * addition is associative): no locks, no retries.
+ *
+ * Min and max: per slot, pass 1 (with the binning) does H = atomicMin(H,
+ * high word) and, when it lowered H, resets the low word to ~0 (only resets
+ * write plane 2 during pass 1, so they cannot undo anything); it also stores
+ * each point's pixel in a scratch buffer. After a barrier, pass 2 over the
+ * same slot does atomicMin(low word) for the points whose high word equals
+ * the pixel's H. Before a slot, plane 2 is the least low word of the keys
+ * with high word H seen so far (reset whenever H fell), so after its pass 2
+ * (H, low) is the least key so far. The data is streamed once; the GPU reads
+ * each slot twice. No lock spins, no second read of the file.
+ *
+ * Folding. The planes are read back (glGetTextureSubImage, a layer at a time)
+ * and added into g on the CPU: count += c, S1 += U - c 2^40 (signed 128-bit),
+ * S2 += the limbs (unsigned 128-bit), categories with agg_grid_merge's check
+ * against 2^32 - 1; then the added planes are zeroed (min/max keep planes 1
+ * and 2 for the whole run and are read once at the end). The fold bound is on
+ * the points dispatched since the last fold, m <= accum_params.flush_every
+ * (default and most 2^32 - 1, at least one slot), as accum_gpu.c's: then no
+ * pixel count or category plane can pass 2^32 - 1, U < m 2^41 < 2^73 fits its
+ * 96 bits and the sum of d^2 < m 2^80 < 2^112 fits its 128. In a normal run
+ * that means one fold, at the end.
+ *
+ * "Add into g": for min and max the planes are seeded from g's lo/hi where g
+ * already has samples, so the result is the least (greatest) of both. */
+#include "accum/agg_gpu.h"
+
+#include <glad/gl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accum/bin_gpu.h"
+#include "gl/gl_util.h"
+#include "gl/ring.h"
+#include "gl/shader.h"
+
+#define LOCAL_SIZE 256
+#define DEFAULT_SLOT_POINTS (1u << 20) /* 24 MiB per slot */
+#define DEFAULT_SLOTS 4
+#define NO_VALUE 0xffffffffu
+
+/* One point in a ring slot: std430's layout of agg.comp.glsl's agg_point. */
+typedef struct gpu_point {
+    double x, y;
+    uint32_t v0, v1;
+} gpu_point;
+_Static_assert(sizeof(gpu_point) == 24, "gpu_point must match agg.comp.glsl's agg_point");
+
+/* Planes (texture layers) per kind: see the top of the file. */
+enum { PLANE_COUNT = 0, PLANE_U = 1, PLANE_Q = 4, PLANE_KEY_HI = 1, PLANE_KEY_LO = 2 };
+
+static bool kind_is_key(agg_kind k)
+{
+    return k == AGG_MIN || k == AGG_MAX;
+}
+
+static int planes_of(const agg_grid *g)
+{
+    if (g->kind == AGG_CATEGORIES)
+        return g->ncat;
+    if (agg_needs_sumsq(g->kind))
+        return 8;
+    if (agg_needs_sum(g->kind))
+        return 4;
+    if (kind_is_key(g->kind))
+        return 3;
+    return 1;
+}
+
+/* ---- the loaders' side: samples into ring slots ---------------------------- */
+
+static inline uint64_t order_key(double w)
+{
+    uint64_t b;
+    memcpy(&b, &w, sizeof b);
+    return b >> 63 ? ~b : b | UINT64_C(1) << 63;
+}
+
+static inline double key_value(uint64_t k)
+{
+    uint64_t b = k >> 63 ? k & ~(UINT64_C(1) << 63) : ~k;
+    double w;
+    memcpy(&w, &b, sizeof w);
+    return w;
+}
+
+typedef struct feed {
+    const agg_grid *g; /* kind, ncat, fx: read only while loaders run */
+    ring *ring;
+    size_t cap; /* points per slot */
+    _Atomic uint64_t bad_category;
+} feed;
+
+typedef struct loader_state {
+    int slot;
+    gpu_point *mem;
+    size_t used;
+    uint64_t bad;
+} loader_state;
+
+static void loader_flush(feed *f, loader_state *s)
+{
+    if (s->slot >= 0)
+        ring_submit(f->ring, s->slot, s->used * sizeof(gpu_point));
+    s->slot = -1;
+}
+
+/* Hot path: n finite samples into the current slot (a new one when they do
+ * not fit; n <= one chunk <= f->cap). */
+static bool feed_points(feed *f, loader_state *s, const double *x, const double *y, const double *w,
+                        size_t n, vp_err *err)
+{
+    if (s->slot >= 0 && s->used + n > f->cap)
+        loader_flush(f, s);
+    if (s->slot < 0) {
+        void *mem;
+        s->slot = ring_acquire(f->ring, &mem);
+        if (s->slot < 0)
+            return vp_err_set(err, "GPU aggregation stopped");
+        s->mem = mem;
+        s->used = 0;
+    }
+    gpu_point *out = s->mem + s->used;
+    size_t m = 0;
+    const agg_grid *g = f->g;
+    switch (g->kind) {
+    case AGG_COUNT:
+        for (size_t i = 0; i < n; i++)
+            out[i] = (gpu_point){x[i], y[i], 0, 0};
+        m = n;
+        break;
+    case AGG_SUM:
+    case AGG_MEAN:
+    case AGG_STD:
+    case AGG_VAR: {
+        const double lim = (double)(INT64_C(1) << AGG_FIXED_BITS);
+        for (size_t i = 0; i < n; i++) {
+            double t = (w[i] - g->fx.center) * g->fx.scale;
+            if (!(t >= -2 * lim && t <= 2 * lim)) /* no int64 conversion of it */
+                goto outside;
+            int64_t d = agg_fixed_of(&g->fx, w[i]);
+            if (d > (int64_t)lim || d < -(int64_t)lim) {
+            outside:
+                return vp_err_set(err,
+                                  "w = %.17g lies outside the range the fixed point was made for "
+                                  "(%.17g +- %.17g): did the input change?",
+                                  w[i], g->fx.center, ldexp(g->fx.quantum, AGG_FIXED_BITS));
+            }
+            uint64_t u = (uint64_t)d;
+            out[i] = (gpu_point){x[i], y[i], (uint32_t)u, (uint32_t)(u >> 32)};
+        }
+        m = n;
+        break;
+    }
+    case AGG_MIN:
+    case AGG_MAX: {
+        uint64_t flip = g->kind == AGG_MAX ? UINT64_MAX : 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = order_key(w[i]) ^ flip;
+            out[i] = (gpu_point){x[i], y[i], (uint32_t)k, (uint32_t)(k >> 32)};
+        }
+        m = n;
+        break;
+    }
+    case AGG_CATEGORIES:
+        for (size_t i = 0; i < n; i++) {
+            int c = agg_category_of(w[i], g->ncat);
+            if (c < 0) {
+                s->bad++;
+                continue;
+            }
+            out[m++] = (gpu_point){x[i], y[i], (uint32_t)c, 0};
+        }
+        break;
+    }
+    s->used += m;
+    return true;
+}
+
+/* ---- the GL side ------------------------------------------------------------ */
+
+typedef struct engine {
+    const view *v;
+    agg_grid *g;
+    size_t pixels;
+    int planes;
+    bool key;         /* min or max: pass 2 and the scratch buffer */
+    bin_gpu bin;      /* pass 1: binning and adding */
+    GLuint prog2;     /* min/max pass 2 */
+    GLint n1, n2;     /* u_n of each */
+    GLuint tex;       /* the planes */
+    GLuint where;     /* min/max: each point's pixel, per slot */
+    uint32_t *buf;    /* readback: one plane (two for min/max) */
+    uint64_t drawn;
+    uint64_t folds;
+} engine;
+
+/* A program of agg.comp.glsl with bin.glsl in front and the kind's defines. */
+static GLuint build_program(const agg_grid *g, int pass, vp_err *err)
+{
+    const char *rule = shader_source("bin.glsl");
+    if (!rule) {
+        vp_err_set(err, "shaders/bin.glsl is not embedded in this build");
+        return 0;
+    }
+    const char *kind = "";
+    if (g->kind == AGG_CATEGORIES)
+        kind = "#define AGG_CAT 1\n";
+    else if (agg_needs_sumsq(g->kind))
+        kind = "#define AGG_SUMSQ 1\n";
+    else if (agg_needs_sum(g->kind))
+        kind = "#define AGG_SUM 1\n";
+    else if (kind_is_key(g->kind))
+        kind = "#define AGG_KEY 1\n";
+    size_t len = strlen(rule) + 128;
+    char *defs = malloc(len);
+    if (!defs) {
+        vp_err_set(err, "out of memory");
+        return 0;
+    }
+    snprintf(defs, len, "#define LOCAL_SIZE %d\n#define AGG_PASS %d\n%s%s", LOCAL_SIZE, pass, kind,
+             rule);
+    GLuint prog = shader_program_compute("agg.comp.glsl", defs, err);
+    free(defs);
+    return prog;
+}
+
+/* GL 4.5 (compute shaders, image atomics, glGetTextureSubImage) and room for
+ * the planes; says what was needed and what this GL has. */
+static bool check_gl(const engine *e, accum_stats *st, vp_err *err)
+{
+    if (!GLAD_GL_VERSION_4_5) {
+        const char *ver = (const char *)glGetString(GL_VERSION);
+        return vp_err_set(err,
+                          "the GPU aggregation needs OpenGL 4.5 (compute shaders, image atomics, "
+                          "glGetTextureSubImage); this context has %s",
+                          ver ? ver : "no version");
+    }
+    GLint side = 0, layers = 0, units = 0;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &side);
+    glGetIntegerv(GL_MAX_ARRAY_TEXTURE_LAYERS, &layers);
+    glGetIntegerv(GL_MAX_COMPUTE_IMAGE_UNIFORMS, &units);
+    if (units < 1)
+        return vp_err_set(err, "the GPU aggregation needs an image unit in compute shaders; "
+                               "GL_MAX_COMPUTE_IMAGE_UNIFORMS is %d", units);
+    if (e->v->w > side || e->v->h > side || e->planes > layers) {
+        st->gpu_refused = true;
+        return vp_err_set(err,
+                          "the GPU %s aggregation needs a %dx%d r32ui image of %d layers; this GL "
+                          "allows %d pixels a side (GL_MAX_TEXTURE_SIZE) and %d layers "
+                          "(GL_MAX_ARRAY_TEXTURE_LAYERS)",
+                          agg_kind_name(e->g->kind), e->v->w, e->v->h, e->planes, side, layers);
+    }
+    return true;
+}
+
+static void clear_planes(const engine *e, int first, int count, GLuint value)
+{
+    glClearTexSubImage(e->tex, 0, 0, 0, first, e->v->w, e->v->h, count, GL_RED_INTEGER,
+                       GL_UNSIGNED_INT, &value);
+}
+
+/* min/max planes 1 and 2: the keys of g's samples so far, ~0 where none. */
+static bool seed_keys(engine *e, vp_err *err)
+{
+    agg_grid *g = e->g;
+    size_t px = e->pixels;
+    bool any = false;
+    for (size_t i = 0; i < px && !any; i++)
+        any = g->count[i] != 0;
+    if (!any) {
+        clear_planes(e, PLANE_KEY_HI, 2, NO_VALUE);
+        return gl_check("clearing the min/max planes", err);
+    }
+    uint32_t *hi = e->buf, *lo = e->buf + px;
+    uint64_t flip = g->kind == AGG_MAX ? UINT64_MAX : 0;
+    const double *src = g->kind == AGG_MAX ? g->hi : g->lo;
+    for (size_t i = 0; i < px; i++) {
+        uint64_t k = g->count[i] ? order_key(src[i]) ^ flip : UINT64_MAX;
+        hi[i] = (uint32_t)(k >> 32);
+        lo[i] = (uint32_t)k;
+    }
+    glTextureSubImage3D(e->tex, 0, 0, 0, PLANE_KEY_HI, e->v->w, e->v->h, 1, GL_RED_INTEGER,
+                        GL_UNSIGNED_INT, hi);
+    glTextureSubImage3D(e->tex, 0, 0, 0, PLANE_KEY_LO, e->v->w, e->v->h, 1, GL_RED_INTEGER,
+                        GL_UNSIGNED_INT, lo);
+    return gl_check("seeding the min/max planes from the grid", err);
+}
+
+static void engine_destroy(engine *e)
+{
+    if (e->tex)
+        glDeleteTextures(1, &e->tex);
+    if (e->where)
+        glDeleteBuffers(1, &e->where);
+    if (e->prog2)
+        glDeleteProgram(e->prog2);
+    bin_gpu_destroy(&e->bin);
+    free(e->buf);
+    memset(e, 0, sizeof *e);
+}
+
+static bool engine_create(engine *e, const view *v, agg_grid *g, size_t cap, accum_stats *st,
+                          vp_err *err)
+{
+    memset(e, 0, sizeof *e);
+    e->v = v;
+    e->g = g;
+    e->pixels = (size_t)v->w * (size_t)v->h;
+    e->planes = planes_of(g);
+    e->key = kind_is_key(g->kind);
+    if (g->w != v->w || g->h != v->h)
+        return vp_err_set(err, "internal: a %dx%d grid for a %dx%d view", g->w, g->h, v->w, v->h);
+    if (!check_gl(e, st, err))
+        return false;
+    if (!(e->buf = malloc(e->pixels * (e->key ? 2 : 1) * sizeof *e->buf)))
+        return vp_err_set(err, "out of memory for a %dx%d readback buffer", v->w, v->h);
+
+    /* pass 1: the binning rule's program, set up as bin_gpu_create does but
+     * with the kind's defines */
+    bin_gpu *b = &e->bin;
+    if (!(b->prog = build_program(g, 1, err)))
+        return false;
+    b->u_lo = glGetUniformLocation(b->prog, "u_bin_lo");
+    b->u_hi = glGetUniformLocation(b->prog, "u_bin_hi");
+    b->u_scale = glGetUniformLocation(b->prog, "u_bin_scale");
+    b->u_n = glGetUniformLocation(b->prog, "u_bin_n");
+    b->u_flip = glGetUniformLocation(b->prog, "u_bin_flip");
+    b->u_fast = glGetUniformLocation(b->prog, "u_bin_fast");
+    e->n1 = glGetUniformLocation(b->prog, "u_n");
+    if (e->key) {
+        if (!(e->prog2 = build_program(g, 2, err)))
+            return false;
+        e->n2 = glGetUniformLocation(e->prog2, "u_n");
+    }
+
+    gl_clear_errors();
+    glCreateTextures(GL_TEXTURE_2D_ARRAY, 1, &e->tex);
+    glTextureStorage3D(e->tex, 1, GL_R32UI, v->w, v->h, e->planes);
+    if (!gl_check("glTextureStorage3D", err)) {
+        st->gpu_refused = true;
+        return vp_err_prefix(err, "GL refused the %s aggregation's %dx%d r32ui image of %d layers "
+                             "(%.0f MiB)", agg_kind_name(g->kind), v->w, v->h, e->planes,
+                             (double)e->pixels * 4.0 * e->planes / 1048576.0);
+    }
+    clear_planes(e, 0, e->key ? 1 : e->planes, 0);
+    if (e->key) {
+        glCreateBuffers(1, &e->where);
+        glNamedBufferStorage(e->where, (GLsizeiptr)(cap * sizeof(uint32_t)), NULL, 0);
+        if (!gl_check("glNamedBufferStorage", err)) {
+            st->gpu_refused = true;
+            return vp_err_prefix(err, "GL refused the min/max scratch buffer of %zu points", cap);
+        }
+        if (!seed_keys(e, err))
+            return false;
+    }
+    if (!bin_gpu_set_view(b, v, err))
+        return false;
+    glBindImageTexture(0, e->tex, 0, GL_TRUE, 0, GL_READ_WRITE, GL_R32UI);
+    if (e->key)
+        glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 2, e->where);
+    if (!gl_check("binding the aggregation planes", err))
+        return vp_err_prefix(err, "setting up the GPU %s aggregation", agg_kind_name(g->kind));
+    return true;
+}
+
+static void dispatch(GLuint n)
+{
+    GLuint groups = (n + LOCAL_SIZE - 1) / LOCAL_SIZE;
+    GLuint gx = groups < 65535 ? groups : 65535;
+    GLuint gy = (groups + gx - 1) / gx;
+    glDispatchCompute(gx, gy, 1);
+}
+
+/* The n points of ring slot s through pass 1 (and pass 2 for min/max). */
+static void engine_slot(engine *e, const ring *r, int s, GLuint n)
+{
+    glBindBufferRange(GL_SHADER_STORAGE_BUFFER, 0, ring_buffer(r), (GLintptr)ring_slot_offset(r, s),
+                      (GLsizeiptr)(n * sizeof(gpu_point)));
+    bin_gpu_bind(&e->bin);
+    glUniform1ui(e->n1, n);
+    dispatch(n);
+    if (e->key) {
+        /* pass 2 reads pass 1's high words and pixels; the next slot's pass 1
+         * must not start before this pass 2 is done with plane 2 and the
+         * scratch buffer */
+        const GLbitfield bits = GL_SHADER_IMAGE_ACCESS_BARRIER_BIT | GL_SHADER_STORAGE_BARRIER_BIT;
+        glMemoryBarrier(bits);
+        glUseProgram(e->prog2);
+        glUniform1ui(e->n2, n);
+        dispatch(n);
+        glMemoryBarrier(bits);
+    }
+}
+
+static bool read_plane(engine *e, int plane, uint32_t *buf, vp_err *err)
+{
+    glGetTextureSubImage(e->tex, 0, 0, 0, plane, e->v->w, e->v->h, 1, GL_RED_INTEGER,
+                         GL_UNSIGNED_INT, (GLsizei)(e->pixels * sizeof *buf), buf);
+    if (!gl_check("glGetTextureSubImage", err))
+        return vp_err_prefix(err, "reading back plane %d of the GPU %s aggregation", plane,
+                             agg_kind_name(e->g->kind));
+    return true;
+}
+
+/* Adds the counting planes into g and zeroes them (see the top of the file). */
+static bool engine_fold(engine *e, vp_err *err)
+{
+    agg_grid *g = e->g;
+    size_t px = e->pixels;
+    uint32_t *buf = e->buf;
+    gl_clear_errors();
+    glMemoryBarrier(GL_TEXTURE_UPDATE_BARRIER_BIT);
+    if (g->kind == AGG_CATEGORIES) {
+        for (int c = 0; c < g->ncat; c++) {
+            if (!read_plane(e, c, buf, err))
+                return false;
+            uint32_t *dst = g->cat + (size_t)c * px;
+            for (size_t i = 0; i < px; i++) {
+                uint32_t a = dst[i], add = buf[i];
+                if (add > UINT32_MAX - a)
+                    return vp_err_set(err, "more than %u samples of category %d in one pixel",
+                                      UINT32_MAX, c);
+                dst[i] = a + add;
+                g->count[i] += add;
+                e->drawn += add;
+            }
+        }
+    } else {
+        if (!read_plane(e, PLANE_COUNT, buf, err))
+            return false;
+        for (size_t i = 0; i < px; i++) {
+            g->count[i] += buf[i];
+            e->drawn += buf[i];
+        }
+        if (g->s1) {
+            for (size_t i = 0; i < px; i++) /* U counted every d with + 2^40 */
+                g->s1[i] -= (__int128)buf[i] << AGG_FIXED_BITS;
+            for (int l = 0; l < 3; l++) {
+                if (!read_plane(e, PLANE_U + l, buf, err))
+                    return false;
+                for (size_t i = 0; i < px; i++)
+                    g->s1[i] += (__int128)buf[i] << (32 * l);
+            }
+        }
+        if (g->s2)
+            for (int l = 0; l < 4; l++) {
+                if (!read_plane(e, PLANE_Q + l, buf, err))
+                    return false;
+                for (size_t i = 0; i < px; i++)
+                    g->s2[i] += (unsigned __int128)buf[i] << (32 * l);
+            }
+    }
+    clear_planes(e, 0, e->key ? 1 : e->planes, 0);
+    e->folds++;
+    return gl_check("clearing the aggregation planes", err);
+}
+
+/* The last fold, and min/max from their keys. */
+static bool engine_finish(engine *e, vp_err *err)
+{
+    if (!engine_fold(e, err))
+        return false;
+    if (!e->key)
+        return true;
+    agg_grid *g = e->g;
+    size_t px = e->pixels;
+    uint32_t *hi = e->buf, *lo = e->buf + px;
+    if (!read_plane(e, PLANE_KEY_HI, hi, err) || !read_plane(e, PLANE_KEY_LO, lo, err))
+        return false;
+    uint64_t flip = g->kind == AGG_MAX ? UINT64_MAX : 0;
+    double *dst = g->kind == AGG_MAX ? g->hi : g->lo;
+    for (size_t i = 0; i < px; i++)
+        if (g->count[i])
+            dst[i] = key_value(((uint64_t)hi[i] << 32 | lo[i]) ^ flip);
+    return true;
+}
+
+/* ---- one run: producers, the slot loop, the folds ---------------------------- */
+
+typedef struct source_of_points {
+    const dataset *ds;              /* or arrays: */
+    const double *x, *y, *w;
+    size_t n;
+} source_of_points;
+
+typedef struct arrays_job {
+    feed *f;
+    const source_of_points *src;
+    uint64_t nonfinite;
+    bool ok;
+    vp_err err;
+} arrays_job;
+
+/* The tests' producer: the arrays in chunks, non-finite samples skipped. */
+static void *arrays_main(void *arg)
+{
+    arrays_job *a = arg;
+    const source_of_points *src = a->src;
+    loader_state s = {.slot = -1};
+    double *buf = malloc(3 * DATASET_CHUNK_RECORDS * sizeof *buf);
+    a->ok = buf != NULL;
+    if (!buf)
+        vp_err_set(&a->err, "out of memory");
+    for (size_t at = 0; a->ok && at < src->n; at += DATASET_CHUNK_RECORDS) {
+        size_t end = src->n - at < DATASET_CHUNK_RECORDS ? src->n : at + DATASET_CHUNK_RECORDS;
+        double *bx = buf, *by = buf + DATASET_CHUNK_RECORDS, *bw = buf + 2 * DATASET_CHUNK_RECORDS;
+        size_t m = 0;
+        for (size_t i = at; i < end; i++) {
+            if (!isfinite(src->x[i]) || !isfinite(src->y[i]) || !isfinite(src->w[i])) {
+                a->nonfinite++;
+                continue;
+            }
+            bx[m] = src->x[i];
+            by[m] = src->y[i];
+            bw[m] = src->w[i];
+            m++;
+        }
+        a->ok = feed_points(a->f, &s, bx, by, bw, m, &a->err);
+    }
+    loader_flush(a->f, &s);
+    a->f->bad_category += s.bad;
+    ring_producer_done(a->f->ring);
+    free(buf);
+    return NULL;
+}
+
+static bool run(const source_of_points *src, const view *v, const accum_params *p, agg_grid *g,
+                accum_stats *st, agg_stats *ast, vp_err *err)
+{
+    accum_params defaults = {0};
+    if (!p)
+        p = &defaults;
+    *st = (accum_stats){0};
+    *ast = (agg_stats){0};
+    uint64_t flush_every = p->flush_every && p->flush_every < UINT32_MAX ? p->flush_every
+                                                                         : UINT32_MAX;
+    size_t cap = p->gpu_slot_points ? p->gpu_slot_points : DEFAULT_SLOT_POINTS;
+    if (cap < DATASET_CHUNK_RECORDS)
+        cap = DATASET_CHUNK_RECORDS;
+    int nslots = p->gpu_slots > 1 ? p->gpu_slots : DEFAULT_SLOTS;
+    int threads = src->ds ? (p->threads > 0 ? p->threads : chunk_pass_default_threads()) : 1;
+
+    bool ok = false;
+    engine e = {0};
+    ring *r = NULL;
+    feed f = {.g = g};
+    arrays_job aj = {.f = &f, .src = src};
+    pthread_t arrays_thread;
+    bool arrays_started = false;
+
+    /* A slot is bound as one shader storage block: no larger than the
+     * driver allows; if the driver refuses the ring's memory, halve the slots
+     * down to one chunk each before giving up (as accum_gpu.c). */
+    GLint64 max_block = 0;
+    glGetInteger64v(GL_MAX_SHADER_STORAGE_BLOCK_SIZE, &max_block);
+    if (max_block > 0 && cap * sizeof(gpu_point) > (uint64_t)max_block)
+        cap = (size_t)max_block / sizeof(gpu_point);
+    for (;;) {
+        vp_err rerr;
+        if (ring_create(nslots, cap * sizeof(gpu_point), &r, &rerr))
+            break;
+        if (cap / 2 < DATASET_CHUNK_RECORDS) {
+            *err = rerr;
+            st->gpu_refused = true;
+            goto out;
+        }
+        cap /= 2;
+    }
+    st->gpu_slot_points = cap;
+    if (flush_every < cap)
+        flush_every = cap; /* one slot must fit between folds */
+    if (!engine_create(&e, v, g, cap, st, err))
+        goto out;
+    f.ring = r;
+    f.cap = cap;
+    ring_set_producers(r, threads);
+    if (src->ds) {
+        /* TODO(loader): chunk_pass with w */
+        vp_err_set(err, "internal: datasets with w are not yet supported");
+        goto out;
+    } else {
+        if (pthread_create(&arrays_thread, NULL, arrays_main, &aj) != 0) {
+            vp_err_set(err, "cannot start the loader thread");
+            goto out;
+        }
+        arrays_started = true;
+    }
+
+    uint64_t since_fold = 0;
+    bool fold_ok = true;
+    size_t bytes;
+    int s;
+    while ((s = ring_next_filled(r, &bytes)) >= 0) {
+        GLuint n = (GLuint)(bytes / sizeof(gpu_point));
+        if (n) {
+            if (since_fold + n > flush_every) {
+                if (!(fold_ok = engine_fold(&e, err))) {
+                    ring_close(r);
+                    ring_retire(r, s);
+                    break;
+                }
+                since_fold = 0;
+            }
+            engine_slot(&e, r, s, n);
+            since_fold += n;
+        }
+        ring_retire(r, s);
+    }
+    pthread_join(arrays_thread, NULL);
+    arrays_started = false;
+    if (!fold_ok)
+        goto out;
+    if (!aj.ok) {
+        *err = aj.err;
+        goto out;
+    }
+    if (!gl_check("the aggregation dispatches", err)) {
+        vp_err_prefix(err, "GPU %s aggregation", agg_kind_name(g->kind));
+        goto out;
+    }
+    if (!engine_finish(&e, err))
+        goto out;
+    st->records = src->n;
+    st->nonfinite = aj.nonfinite;
+    st->drawn = e.drawn;
+    st->flushes = e.folds;
+    ring_stats rs;
+    ring_get_stats(r, &rs);
+    st->ring_waits = rs.producer_waits;
+    st->fence_waits = rs.fence_waits;
+    ast->bad_category = f.bad_category;
+    st->gpu = ok = true;
+out:
+    if (arrays_started) {
+        ring_close(r);
+        pthread_join(arrays_thread, NULL);
+    }
+    ring_destroy(r);
+    engine_destroy(&e);
+    return ok;
+}
+
+bool agg_gpu_bin_arrays(const view *v, const accum_params *p, const double *x, const double *y,
+                        const double *w, size_t n, agg_grid *g, accum_stats *st, agg_stats *ast,
+                        vp_err *err)
+{
+    source_of_points src = {.x = x, .y = y, .w = w, .n = n};
+    return run(&src, v, p, g, st, ast, err);
+}
+
+bool agg_gpu_run(const dataset *ds, const view *v, const accum_params *p, agg_grid *g,
+                 accum_stats *st, agg_stats *ast, vp_err *err)
+{
+    source_of_points src = {.ds = ds};
+    return run(&src, v, p, g, st, ast, err);
+}

@@ -1,0 +1,535 @@
+/* The GPU aggregation engine (agg_gpu.c, llvmpipe here) against a CPU
+ * reference: every array of the grid (count, s1, s2, lo, hi, cat) and the
+ * statistics bit-equal, for every kind, on random data with non-finite
+ * samples, empty pixels, values far from zero, -0 and +0, bad category codes,
+ * folds forced by a low bound, more than 2^24 samples in one pixel, and runs
+ * that add into a grid already holding samples. Exit 77 (skip) when no GL 4.5. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "accum/agg.h"
+#include "accum/agg_gpu.h"
+#include "gl/gl_util.h"
+#include "gl/glctx.h"
+#include "testutil.h"
+
+static glctx *gl;
+
+static const agg_kind every_kind[] = {AGG_COUNT, AGG_SUM, AGG_MEAN, AGG_MIN,
+                                      AGG_MAX,   AGG_STD, AGG_VAR,  AGG_CATEGORIES};
+
+typedef struct sample_set {
+    double *x, *y, *w;
+    size_t n;
+} sample_set;
+
+static void set_alloc(sample_set *s, size_t n)
+{
+    s->n = n;
+    s->x = malloc(n * sizeof *s->x);
+    s->y = malloc(n * sizeof *s->y);
+    s->w = malloc(n * sizeof *s->w);
+    assert_non_null(s->x);
+    assert_non_null(s->y);
+    assert_non_null(s->w);
+}
+
+static void set_free(sample_set *s)
+{
+    free(s->x);
+    free(s->y);
+    free(s->w);
+}
+
+/* The reference: the contract of agg.h as a plain loop over the samples
+ * (view.h's rule for the pixel, agg_grid_add for one-plane kinds). */
+static void reference(const sample_set *s, size_t from, size_t to, const view *v, agg_grid *g,
+                      uint64_t *nonfinite, uint64_t *bad, uint64_t *drawn)
+{
+    size_t px = (size_t)g->w * (size_t)g->h;
+    for (size_t i = from; i < to; i++) {
+        if (!isfinite(s->x[i]) || !isfinite(s->y[i]) || !isfinite(s->w[i])) {
+            ++*nonfinite;
+            continue;
+        }
+        int c = 0;
+        if (g->kind == AGG_CATEGORIES && (c = agg_category_of(s->w[i], g->ncat)) < 0) {
+            ++*bad;
+            continue;
+        }
+        uint32_t idx;
+        if (!view_bin(v, s->x[i], s->y[i], &idx))
+            continue;
+        ++*drawn;
+        if (g->kind == AGG_CATEGORIES) {
+            g->cat[(size_t)c * px + idx]++;
+            g->count[idx]++;
+        } else {
+            agg_grid_add(g, idx, s->w[i]);
+        }
+    }
+}
+
+static agg_fixed fixed_of_samples(const sample_set *s)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < s->n; i++)
+        if (isfinite(s->w[i])) {
+            lo = fmin(lo, s->w[i]);
+            hi = fmax(hi, s->w[i]);
+        }
+    return agg_fixed_for_range(lo, hi);
+}
+
+static agg_grid *new_grid(agg_kind kind, const view *v, int ncat, const agg_fixed *fx)
+{
+    agg_grid *g;
+    vp_err err;
+    if (!agg_grid_create(kind, v->w, v->h, ncat, fx, &g, &err))
+        fail_msg("%s", err.msg);
+    return g;
+}
+
+/* Every array bit-equal; names the first pixel that differs. */
+static void assert_grids_equal(const agg_grid *a, const agg_grid *b)
+{
+    assert_int_equal(a->kind, b->kind);
+    size_t px = (size_t)a->w * (size_t)a->h;
+    const struct {
+        const char *name;
+        const void *pa, *pb;
+        size_t elem;
+        size_t count;
+    } arrays[] = {
+        {"count", a->count, b->count, sizeof *a->count, px},
+        {"s1", a->s1, b->s1, sizeof *a->s1, px},
+        {"s2", a->s2, b->s2, sizeof *a->s2, px},
+        {"lo", a->lo, b->lo, sizeof *a->lo, px},
+        {"hi", a->hi, b->hi, sizeof *a->hi, px},
+        {"cat", a->cat, b->cat, sizeof *a->cat, px * (size_t)a->ncat},
+    };
+    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
+        if (!arrays[k].pa || !arrays[k].pb) {
+            assert_true(arrays[k].pa == arrays[k].pb);
+            continue;
+        }
+        const unsigned char *pa = arrays[k].pa, *pb = arrays[k].pb;
+        for (size_t i = 0; i < arrays[k].count; i++)
+            if (memcmp(pa + i * arrays[k].elem, pb + i * arrays[k].elem, arrays[k].elem) != 0) {
+                size_t p = i % px;
+                fail_msg("%s grid: %s differs at element %zu (pixel %zu, count %llu vs %llu)",
+                         agg_kind_name(a->kind), arrays[k].name, i, p,
+                         (unsigned long long)a->count[p], (unsigned long long)b->count[p]);
+            }
+    }
+}
+
+/* x, y spread a little wider than [0, 1] (some outside), with the right
+ * fifth of the view empty; non-finite samples in x, y and w. */
+static void fill_positions(sample_set *s, uint64_t *rs)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        s->x[i] = tu_rand_unit(rs) * 0.9 - 0.1;
+        s->y[i] = tu_rand_unit(rs) * 1.2 - 0.1;
+        if (i % 97 == 5)
+            s->x[i] = NAN;
+        if (i % 89 == 7)
+            s->y[i] = -INFINITY;
+    }
+}
+
+/* w for a kind: far from zero for the sums, -0/+0 and near ties for min/max,
+ * codes and bad codes for categories; NaN and inf now and then. */
+static void fill_w(sample_set *s, agg_kind kind, int ncat, uint64_t *rs)
+{
+    static const double specials[] = {-0.0, 0.0, 1.0, -1.0, 0x1p-1074, -0x1p-1074, 1e300, -1e300,
+                                      1.0 + 0x1p-40, 1.0 + 0x1p-52, 1.0 - 0x1p-53};
+    static const double bad_codes[] = {-1.0, 2.5, 1e10, -0.5, 0.999999, 1e300, -1e300};
+    for (size_t i = 0; i < s->n; i++) {
+        double u = tu_rand_unit(rs);
+        double w;
+        if (kind == AGG_CATEGORIES) {
+            w = (double)(int)(u * ncat);
+            if (i % 13 == 4)
+                w = bad_codes[i % (sizeof bad_codes / sizeof bad_codes[0])];
+            else if (i % 13 == 9)
+                w = (double)ncat; /* one past the last code */
+            else if (i % 29 == 1)
+                w = -0.0; /* the integer 0 */
+        } else if (kind == AGG_MIN || kind == AGG_MAX) {
+            /* mostly values whose high words tie, with low words apart */
+            w = i % 7 == 0 ? specials[i % (sizeof specials / sizeof specials[0])]
+                           : 3.0 + (double)(tu_rand(rs) & 0xfffff) * 0x1p-50;
+            if (i % 11 == 3)
+                w = -w;
+        } else {
+            w = 1e6 + (u - 0.5) * 1e-3;
+            if (i % 31 == 2)
+                w = 1e6 + (double)(int)(u * 100); /* exact integers among them */
+        }
+        if (i % 53 == 3)
+            w = NAN;
+        if (i % 211 == 17)
+            w = i % 2 ? INFINITY : -INFINITY;
+        s->w[i] = w;
+    }
+}
+
+typedef struct gpu_result {
+    accum_stats st;
+    agg_stats ast;
+    double seconds;
+} gpu_result;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void run_gpu(const view *v, const accum_params *ap, const sample_set *s, size_t from,
+                    size_t to, agg_grid *g, gpu_result *r)
+{
+    vp_err err;
+    double t0 = now_s();
+    if (!agg_gpu_bin_arrays(v, ap, s->x + from, s->y + from, s->w + from, to - from, g, &r->st,
+                            &r->ast, &err))
+        fail_msg("GPU %s: %s", agg_kind_name(g->kind), err.msg);
+    r->seconds = now_s() - t0;
+    assert_true(gl_check("after the GPU aggregation", &err));
+}
+
+/* One kind on one data set: the GPU grid equals the reference. */
+static void check_kind(agg_kind kind, const sample_set *s, const view *v, int ncat,
+                       const accum_params *ap, uint64_t min_flushes)
+{
+    agg_fixed fx = fixed_of_samples(s);
+    agg_grid *ref = new_grid(kind, v, ncat, &fx), *got = new_grid(kind, v, ncat, &fx);
+    uint64_t nonfinite = 0, bad = 0, drawn = 0;
+    reference(s, 0, s->n, v, ref, &nonfinite, &bad, &drawn);
+    gpu_result r;
+    run_gpu(v, ap, s, 0, s->n, got, &r);
+    assert_grids_equal(got, ref);
+    assert_int_equal(r.st.records, s->n);
+    assert_int_equal(r.st.nonfinite, nonfinite);
+    assert_int_equal(r.st.drawn, drawn);
+    assert_int_equal(r.ast.bad_category, bad);
+    assert_true(r.st.gpu);
+    assert_true(r.st.flushes >= min_flushes);
+    if (kind == AGG_CATEGORIES)
+        assert_true(bad > 0);
+    agg_grid_destroy(ref);
+    agg_grid_destroy(got);
+}
+
+static void random_kinds(size_t n, int w, int h, const accum_params *ap, uint64_t min_flushes)
+{
+    const int ncat = 5;
+    view v;
+    view_init(&v, 0, 1, 0, 1, w, h);
+    for (size_t k = 0; k < sizeof every_kind / sizeof every_kind[0]; k++) {
+        uint64_t rs = 1000 + k;
+        sample_set s;
+        set_alloc(&s, n);
+        fill_positions(&s, &rs);
+        fill_w(&s, every_kind[k], ncat, &rs);
+        check_kind(every_kind[k], &s, &v, ncat, ap, min_flushes);
+        set_free(&s);
+    }
+}
+
+static void test_every_kind_random(void **state)
+{
+    (void)state;
+    /* several slots, the last one partly filled */
+    accum_params ap = {.gpu_slot_points = 32768, .gpu_slots = 3};
+    random_kinds(200003, 37, 23, &ap, 1);
+}
+
+static void test_every_kind_folding(void **state)
+{
+    (void)state;
+    /* a fold before every slot */
+    accum_params ap = {.gpu_slot_points = 32768, .gpu_slots = 2, .flush_every = 40000};
+    random_kinds(150001, 19, 31, &ap, 150001 / 32768);
+}
+
+static void test_reversed_view_and_empty_grid(void **state)
+{
+    (void)state;
+    /* reversed limits; and no sample at all inside the view */
+    accum_params ap = {.gpu_slot_points = 32768};
+    view v;
+    view_init(&v, 1, 0, 1, 0, 64, 3);
+    for (size_t k = 0; k < sizeof every_kind / sizeof every_kind[0]; k++) {
+        uint64_t rs = 77 + k;
+        sample_set s;
+        set_alloc(&s, 40000);
+        fill_positions(&s, &rs);
+        fill_w(&s, every_kind[k], 3, &rs);
+        check_kind(every_kind[k], &s, &v, 3, &ap, 1);
+        for (size_t i = 0; i < s.n; i++)
+            s.x[i] += 5; /* all outside */
+        check_kind(every_kind[k], &s, &v, 3, &ap, 1);
+        set_free(&s);
+    }
+}
+
+/* A carry into a limb whose addend is all ones: d = 57942276633 has
+ * d^2 = 0xb5'ffffffff'fd94d671, so the second word of d^2 is 0xffffffff and
+ * the first wraps the limb on most adds: addend + carry in wraps itself and
+ * must carry on. */
+static void test_carry_through_an_all_ones_word(void **state)
+{
+    (void)state;
+    const int64_t d = INT64_C(57942276633);
+    sample_set s;
+    set_alloc(&s, 4096);
+    for (size_t i = 0; i < s.n; i++) {
+        s.x[i] = 0.5;
+        s.y[i] = 0.5;
+        s.w[i] = (double)(i % 2 ? d : -d) * 0x1p-39; /* exact: d(w) = +-d below */
+    }
+    s.w[0] = -1.0; /* the range: [-1, 1], so the quantum is 2^-39 */
+    s.w[1] = 1.0;
+    agg_fixed fx = fixed_of_samples(&s);
+    assert_true(fx.center == 0 && fx.quantum == 0x1p-39);
+    assert_true(agg_fixed_of(&fx, s.w[3]) == d);
+    view v;
+    view_init(&v, 0, 1, 0, 1, 1, 1);
+    check_kind(AGG_STD, &s, &v, 0, NULL, 1);
+    set_free(&s);
+}
+
+/* -0 < +0 for min and max: pixels of zeros of both signs, in every order. */
+static void test_signed_zeros(void **state)
+{
+    (void)state;
+    /* per pixel (x = 0.1, 0.3, 0.5, 0.7, 0.9) the values it gets, in turn */
+    static const double vals[5][4] = {{0.0, -0.0, 0.0, 0.0},
+                                      {-0.0, -0.0, -0.0, -0.0},
+                                      {0.0, 0.0, 0.0, 0.0},
+                                      {0.0, -0.0, 0x1p-1074, -0x1p-1074},
+                                      {-0.0, 0.0, -0.0, -0.0}};
+    sample_set s;
+    set_alloc(&s, 50000);
+    uint64_t rs = 3;
+    for (size_t i = 0; i < s.n; i++) {
+        int p = (int)(tu_rand(&rs) % 5);
+        s.x[i] = 0.1 + 0.2 * p;
+        s.y[i] = 0.5;
+        s.w[i] = vals[p][tu_rand(&rs) % 4];
+    }
+    view v;
+    view_init(&v, 0, 1, 0, 1, 5, 1);
+    check_kind(AGG_MIN, &s, &v, 0, NULL, 1);
+    check_kind(AGG_MAX, &s, &v, 0, NULL, 1);
+    /* and the reference says what it should */
+    agg_grid *g = new_grid(AGG_MIN, &v, 0, NULL);
+    accum_stats st;
+    agg_stats ast;
+    vp_err err;
+    assert_true(agg_gpu_bin_arrays(&v, NULL, s.x, s.y, s.w, s.n, g, &st, &ast, &err));
+    assert_true(g->lo[0] == 0 && signbit(g->lo[0]));
+    assert_true(g->lo[2] == 0 && !signbit(g->lo[2]));
+    assert_true(g->lo[3] == -0x1p-1074);
+    agg_grid_destroy(g);
+    g = new_grid(AGG_MAX, &v, 0, NULL);
+    assert_true(agg_gpu_bin_arrays(&v, NULL, s.x, s.y, s.w, s.n, g, &st, &ast, &err));
+    assert_true(g->hi[0] == 0 && !signbit(g->hi[0]));
+    assert_true(g->hi[1] == 0 && signbit(g->hi[1]));
+    assert_true(g->hi[4] == 0 && !signbit(g->hi[4]));
+    agg_grid_destroy(g);
+    set_free(&s);
+}
+
+/* A category plane that would pass 2^32 - 1 in the grid fails the fold, as
+ * agg_grid_merge does. */
+static void test_category_overflow(void **state)
+{
+    (void)state;
+    view v;
+    view_init(&v, 0, 1, 0, 1, 2, 2);
+    agg_grid *g = new_grid(AGG_CATEGORIES, &v, 3, NULL);
+    g->cat[1 * 4 + 0] = UINT32_MAX - 3; /* category 1, pixel 0 */
+    g->count[0] = UINT32_MAX - 3;
+    double x[10], y[10], w[10];
+    for (int i = 0; i < 10; i++) {
+        x[i] = 0.25;
+        y[i] = 0.25;
+        w[i] = 1;
+    }
+    accum_stats st;
+    agg_stats ast;
+    vp_err err;
+    assert_true(agg_gpu_bin_arrays(&v, NULL, x, y, w, 3, g, &st, &ast, &err));
+    assert_int_equal(g->cat[4], UINT32_MAX);
+    assert_false(agg_gpu_bin_arrays(&v, NULL, x, y, w, 1, g, &st, &ast, &err));
+    assert_msg_has(err, "more than 4294967295 samples of category 1 in one pixel");
+    agg_grid_destroy(g);
+}
+
+/* More than 2^24 samples in one pixel: the limbs' carries reach the top
+ * limbs (the high word of U wraps after about 2^23 samples, the d^2 words
+ * after about 2^16), and a category plane passes 2^24. */
+static void test_one_pixel_past_2_24(void **state)
+{
+    (void)state;
+    const size_t n = (1u << 24) + 4097;
+    sample_set s;
+    set_alloc(&s, n);
+    uint64_t rs = 99;
+    view v;
+    view_init(&v, 0, 1, 0, 1, 1, 1);
+    for (size_t i = 0; i < n; i++) {
+        s.x[i] = tu_rand_unit(&rs);
+        s.y[i] = tu_rand_unit(&rs);
+    }
+    static const agg_kind kinds[] = {AGG_COUNT, AGG_VAR, AGG_MIN, AGG_MAX, AGG_CATEGORIES};
+    accum_params ap = {0};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        agg_kind kind = kinds[k];
+        for (size_t i = 0; i < n; i++) {
+            double u = tu_rand_unit(&rs);
+            if (kind == AGG_CATEGORIES)
+                s.w[i] = u < 0.9 ? 1.0 : u < 0.99 ? 0.0 : 2.0; /* 2: a bad code */
+            else if (kind == AGG_VAR)
+                s.w[i] = -5e6 + u * 1e7; /* d near +-2^40 */
+            else
+                s.w[i] = 1e6 + u;
+        }
+        if (kind == AGG_VAR) {
+            s.w[0] = -5e6; /* the range's ends: d = -2^40 ... */
+            s.w[1] = 5e6;
+        }
+        if (kind == AGG_MIN || kind == AGG_MAX) {
+            s.w[n / 2] = kind == AGG_MIN ? 1e6 - 0x1p-20 : 1e6 + 1.0;
+        }
+        double t0 = now_s();
+        check_kind(kind, &s, &v, 2, &ap, 1);
+        print_message("one pixel, %zu samples, %s: %.2f s\n", n, agg_kind_name(kind), now_s() - t0);
+    }
+    set_free(&s);
+}
+
+/* A grid already holding samples: a second run adds into it (min and max
+ * are seeded from it), equal to one reference run over both halves. */
+static void test_adds_into_grid(void **state)
+{
+    (void)state;
+    const int ncat = 4;
+    view v;
+    view_init(&v, 0, 1, 0, 1, 13, 11);
+    accum_params ap = {.gpu_slot_points = 32768, .flush_every = 50000};
+    for (size_t k = 0; k < sizeof every_kind / sizeof every_kind[0]; k++) {
+        agg_kind kind = every_kind[k];
+        uint64_t rs = 500 + k;
+        sample_set s;
+        set_alloc(&s, 120000);
+        fill_positions(&s, &rs);
+        fill_w(&s, kind, ncat, &rs);
+        agg_fixed fx = fixed_of_samples(&s);
+        agg_grid *ref = new_grid(kind, &v, ncat, &fx), *got = new_grid(kind, &v, ncat, &fx);
+        uint64_t nonfinite = 0, bad = 0, drawn = 0;
+        reference(&s, 0, s.n, &v, ref, &nonfinite, &bad, &drawn);
+        gpu_result a, b;
+        run_gpu(&v, &ap, &s, 0, 70000, got, &a);
+        run_gpu(&v, &ap, &s, 70000, s.n, got, &b);
+        assert_grids_equal(got, ref);
+        assert_int_equal(a.st.drawn + b.st.drawn, drawn);
+        assert_int_equal(a.ast.bad_category + b.ast.bad_category, bad);
+        assert_int_equal(a.st.nonfinite + b.st.nonfinite, nonfinite);
+        agg_grid_destroy(ref);
+        agg_grid_destroy(got);
+        set_free(&s);
+    }
+}
+
+/* A w outside the range the fixed point was made for fails the run, named. */
+static void test_w_outside_the_fixed_point(void **state)
+{
+    (void)state;
+    view v;
+    view_init(&v, 0, 1, 0, 1, 4, 4);
+    agg_fixed fx = agg_fixed_for_range(0, 1);
+    agg_grid *g = new_grid(AGG_SUM, &v, 0, &fx);
+    double x[3] = {0.5, 0.5, 0.5}, y[3] = {0.5, 0.5, 0.5}, w[3] = {0.25, 7.5, 1e300};
+    accum_stats st;
+    agg_stats ast;
+    vp_err err;
+    assert_false(agg_gpu_bin_arrays(&v, NULL, x, y, w, 3, g, &st, &ast, &err));
+    assert_msg_has(err, "w = 7.5 lies outside the range");
+    w[1] = 0.75;
+    assert_false(agg_gpu_bin_arrays(&v, NULL, x, y, w, 3, g, &st, &ast, &err));
+    assert_msg_has(err, "w = 1.0000000000000001e+300 lies outside");
+    agg_grid_destroy(g);
+}
+
+/* 10^7 samples of each kind on a 1920x1080 view: the GPU's time, and the
+ * reference loop's for comparison (printed, not checked). */
+static void test_timings(void **state)
+{
+    (void)state;
+    if (!getenv("VP_AGG_TIMINGS")) {
+        print_message("timings skipped (VP_AGG_TIMINGS=1 runs them)\n");
+        return;
+    }
+    const size_t n = 10000000;
+    view v;
+    view_init(&v, 0, 1, 0, 1, 1920, 1080);
+    for (size_t k = 0; k < sizeof every_kind / sizeof every_kind[0]; k++) {
+        agg_kind kind = every_kind[k];
+        uint64_t rs = 7 + k;
+        sample_set s;
+        set_alloc(&s, n);
+        for (size_t i = 0; i < n; i++) {
+            s.x[i] = tu_rand_unit(&rs);
+            s.y[i] = tu_rand_unit(&rs);
+        }
+        fill_w(&s, kind, 8, &rs);
+        agg_fixed fx = fixed_of_samples(&s);
+        agg_grid *ref = new_grid(kind, &v, 8, &fx), *got = new_grid(kind, &v, 8, &fx);
+        uint64_t nonfinite = 0, bad = 0, drawn = 0;
+        double t0 = now_s();
+        reference(&s, 0, n, &v, ref, &nonfinite, &bad, &drawn);
+        double tref = now_s() - t0;
+        gpu_result r;
+        run_gpu(&v, NULL, &s, 0, n, got, &r);
+        assert_grids_equal(got, ref);
+        print_message("%-10s 10^7 samples, 1920x1080: GPU %.2f s, reference loop %.2f s\n",
+                      agg_kind_name(kind), r.seconds, tref);
+        agg_grid_destroy(ref);
+        agg_grid_destroy(got);
+        set_free(&s);
+    }
+}
+
+int main(void)
+{
+    if (!(gl = tu_gl_context()))
+        return 77;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_kind_random),
+        cmocka_unit_test(test_every_kind_folding),
+        cmocka_unit_test(test_reversed_view_and_empty_grid),
+        cmocka_unit_test(test_adds_into_grid),
+        cmocka_unit_test(test_w_outside_the_fixed_point),
+        cmocka_unit_test(test_signed_zeros),
+        cmocka_unit_test(test_category_overflow),
+        cmocka_unit_test(test_carry_through_an_all_ones_word),
+        cmocka_unit_test(test_one_pixel_past_2_24),
+        cmocka_unit_test(test_timings),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    glctx_destroy(gl);
+    return rc;
+}
