@@ -2,8 +2,9 @@
  * bench/text_bench.sh with cc against text.c and err.c only.
  *
  *   text_bench gen N FILE [full]  N rows "x,y,z" with a header (see below)
- *   text_bench parse FILE [X Y]   read FILE in 128 KiB pieces, parse columns X, Y
- *                                 (default: detected), print one result line
+ *   text_bench parse FILE [X Y [W]] read FILE in 128 KiB pieces, parse columns X, Y
+ *                                 (default: detected) and W (a third column, as
+ *                                 --value reads it), print one result line
  *   text_bench par FILE THREADS   the same through text_parse_file (text_par.c):
  *                                 the file cut into parts parsed by THREADS
  *                                 threads; also prints the parts used
@@ -67,11 +68,12 @@ static int gen(long long n, const char *path, bool full)
 }
 
 typedef struct acc {
-    double sx, sy;
+    double sx, sy, sw;
     uint64_t n;
 } acc;
 
-static bool sum_sink(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+static bool sum_sink(void *ctx, const double *x, const double *y, const double *w, size_t n,
+                     vp_err *err)
 {
     (void)err;
     acc *a = ctx;
@@ -79,6 +81,9 @@ static bool sum_sink(void *ctx, const double *x, const double *y, size_t n, vp_e
         a->sx += x[i];
         a->sy += y[i];
     }
+    if (w)
+        for (size_t i = 0; i < n; i++)
+            a->sw += w[i];
     a->n += n;
     return true;
 }
@@ -90,7 +95,7 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int parse(const char *path, const char *xcol, const char *ycol)
+static int parse(const char *path, const char *xcol, const char *ycol, const char *wcol)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
@@ -99,7 +104,7 @@ static int parse(const char *path, const char *xcol, const char *ycol)
     }
     size_t cap = (size_t)128 << 10; /* fits L2: the parser reads what read() just wrote */
     char *buf = malloc(cap);
-    text_params p = {.xcol = xcol, .ycol = ycol};
+    text_params p = {.xcol = xcol, .ycol = ycol, .wcol = wcol};
     text_parser *t;
     vp_err err = {{0}};
     if (!buf || !text_parser_create(&p, &t, &err)) {
@@ -132,9 +137,12 @@ static int parse(const char *path, const char *xcol, const char *ycol)
     text_stats st;
     text_parser_stats(t, &st);
     /* one line, parsed by text_bench.sh: seconds rows bytes checksum */
-    printf("seconds=%.6f rows=%llu bytes=%llu skipped=%llu sum_x=%.10g sum_y=%.10g\n", dt,
+    printf("seconds=%.6f rows=%llu bytes=%llu skipped=%llu sum_x=%.10g sum_y=%.10g", dt,
            (unsigned long long)a.n, (unsigned long long)bytes,
            (unsigned long long)st.skipped_rows, a.sx, a.sy);
+    if (wcol)
+        printf(" sum_w=%.10g", a.sw);
+    printf("\n");
     text_parser_destroy(t);
     free(buf);
     close(fd);
@@ -147,10 +155,10 @@ typedef struct part_acc {
     char pad[64];
 } part_acc;
 
-static bool part_sink(void *ctx, int part, const double *x, const double *y, size_t n,
-                      vp_err *err)
+static bool part_sink(void *ctx, int part, const double *x, const double *y, const double *w,
+                      size_t n, vp_err *err)
 {
-    return sum_sink(&((part_acc *)ctx)[part].a, x, y, n, err);
+    return sum_sink(&((part_acc *)ctx)[part].a, x, y, w, n, err);
 }
 
 static int parse_par(const char *path, int threads)
@@ -166,7 +174,7 @@ static int parse_par(const char *path, int threads)
         fprintf(stderr, "text_bench: %s\n", pa ? "THREADS must be at least 1" : "out of memory");
         return 1;
     }
-    text_par_sink sink = {part_sink, NULL, pa};
+    text_par_sink sink = {part_sink, NULL, pa, NULL};
     text_stats st;
     vp_err err = {{0}};
     int nparts;
@@ -191,11 +199,12 @@ int main(int argc, char **argv)
 {
     if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "full"))) && !strcmp(argv[1], "gen"))
         return gen(atoll(argv[2]), argv[3], argc == 5);
-    if ((argc == 3 || argc == 5) && !strcmp(argv[1], "parse"))
-        return parse(argv[2], argc == 5 ? argv[3] : NULL, argc == 5 ? argv[4] : NULL);
+    if ((argc == 3 || argc == 5 || argc == 6) && !strcmp(argv[1], "parse"))
+        return parse(argv[2], argc >= 5 ? argv[3] : NULL, argc >= 5 ? argv[4] : NULL,
+                     argc == 6 ? argv[5] : NULL);
     if (argc == 4 && !strcmp(argv[1], "par"))
         return parse_par(argv[2], atoi(argv[3]));
-    fprintf(stderr, "usage: text_bench gen N FILE [full] | text_bench parse FILE [XCOL YCOL] | "
+    fprintf(stderr, "usage: text_bench gen N FILE [full] | text_bench parse FILE [XCOL YCOL [WCOL]] | "
                     "text_bench par FILE THREADS\n");
     return 2;
 }

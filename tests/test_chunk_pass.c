@@ -54,8 +54,8 @@ static void *on_create(void *c)
     return s;
 }
 
-static bool on_points(void *c, void *state, uint64_t k, const double *x, const double *y, size_t n,
-                      vp_err *err)
+static bool on_points(void *c, void *state, uint64_t k, const double *x, const double *y,
+                      const double *w, size_t n, vp_err *err)
 {
     pass_ctx *ctx = c;
     thread_state *s = state;
@@ -66,7 +66,7 @@ static bool on_points(void *c, void *state, uint64_t k, const double *x, const d
         return vp_err_set(err, "chunk %llu out of range", (unsigned long long)k);
     }
     for (size_t i = 0; i < n; i++)
-        if (!isfinite(x[i]) || !isfinite(y[i]))
+        if (!isfinite(x[i]) || !isfinite(y[i]) || (w && !isfinite(w[i])))
             return vp_err_set(err, "a non-finite point was handed over in chunk %llu",
                               (unsigned long long)k);
     atomic_fetch_add(&ctx->visits[k], 1);

@@ -204,7 +204,7 @@ static void check_decode(source *s, const table *tb, size_t rec0, size_t n, size
         size_t m = rec0 + n - at < chunk ? rec0 + n - at : chunk;
         size_t out = 99;
         vp_err e = {{0}};
-        if (!source_decode(r, at, m, x + got, y + got, &out, &nf, &e)) {
+        if (!source_decode(r, at, m, x + got, y + got, NULL, &out, &nf, &e)) {
             print_error("%s: decode failed: %s\n", what, e.msg);
             fail();
         }
@@ -497,7 +497,7 @@ static void test_raw_y_only(void **state)
     size_t out;
     uint64_t nf = 0;
     vp_err e;
-    assert_true(source_decode(r, 1, 4, x, y, &out, &nf, &e));
+    assert_true(source_decode(r, 1, 4, x, y, NULL, &out, &nf, &e));
     assert_true(out >= 1);
     assert_true(x[0] >= 1.0 && x[out - 1] <= 4.0);
     source_reader_destroy(r);
@@ -538,13 +538,13 @@ static void test_raw_skip_and_trailing(void **state)
     size_t out;
     uint64_t nf = 0;
     vp_err e;
-    assert_false(source_decode(r, rows - 1, 2, x, y, &out, &nf, &e));
+    assert_false(source_decode(r, rows - 1, 2, x, y, NULL, &out, &nf, &e));
     assert_msg_has(e, "past the end");
-    assert_false(source_decode(r, UINT64_MAX, 1, x, y, &out, &nf, &e));
+    assert_false(source_decode(r, UINT64_MAX, 1, x, y, NULL, &out, &nf, &e));
     /* More than the reader holds. */
-    assert_false(source_decode(r, 0, 9, x, y, &out, &nf, &e));
+    assert_false(source_decode(r, 0, 9, x, y, NULL, &out, &nf, &e));
     /* n = 0 is fine anywhere within. */
-    assert_true(source_decode(r, 0, 0, x, y, &out, &nf, &e));
+    assert_true(source_decode(r, 0, 0, x, y, NULL, &out, &nf, &e));
     assert_int_equal(out, 0);
     source_reader_destroy(r);
     source_destroy(s);
@@ -566,7 +566,7 @@ static void test_nonfinite(void **state)
     size_t out;
     uint64_t nf = 5; /* added to, not reset */
     vp_err e;
-    assert_true(source_decode(r, 0, 7, x, y, &out, &nf, &e));
+    assert_true(source_decode(r, 0, 7, x, y, NULL, &out, &nf, &e));
     assert_int_equal(out, 4);
     assert_int_equal(nf, 5 + 3);
     const double ex[] = {1, 4, 7, 9}, ey[] = {2, 5, 8, 10};
@@ -574,7 +574,7 @@ static void test_nonfinite(void **state)
     assert_same_doubles(y, ey, 4, "y");
     /* A block of nothing but non-finite records. */
     nf = 0;
-    assert_true(source_decode(r, 3, 2, x, y, &out, &nf, &e));
+    assert_true(source_decode(r, 3, 2, x, y, NULL, &out, &nf, &e));
     assert_int_equal(out, 0);
     assert_int_equal(nf, 2);
     source_reader_destroy(r);
@@ -663,11 +663,11 @@ static void test_file_shrinks(void **state)
     size_t out;
     uint64_t nf = 0;
     vp_err e = {{0}};
-    assert_true(source_decode(r, 0, 500, x, y, &out, &nf, &e));
-    assert_false(source_decode(r, 400, 200, x, y, &out, &nf, &e));
+    assert_true(source_decode(r, 0, 500, x, y, NULL, &out, &nf, &e));
+    assert_false(source_decode(r, 400, 200, x, y, NULL, &out, &nf, &e));
     assert_int_equal(strncmp(e.msg, path, strlen(path)), 0);
     assert_msg_has(e, "changed while reading");
-    assert_false(source_decode(r, 900, 100, x, y, &out, &nf, &e));
+    assert_false(source_decode(r, 900, 100, x, y, NULL, &out, &nf, &e));
     source_reader_destroy(r);
     source_destroy(s);
     free(x);

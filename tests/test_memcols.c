@@ -57,7 +57,7 @@ static void append_rows(memcols *m, int part, int s, uint64_t n)
         size_t k = 0;
         for (; k < 1000 && i < n; k++, i++)
             row(s, i, &x[k], &y[k]);
-        assert_true(memcols_append_part(m, part, x, y, k));
+        assert_true(memcols_append_part(m, part, x, y, NULL, k));
     }
 }
 
@@ -70,7 +70,7 @@ static void expect_rows(const memcols *m, uint64_t k0, int s, uint64_t n)
         size_t got;
         uint64_t records = 0, nonfinite = 0;
         vp_err err = {0};
-        assert_true(memcols_chunk(m, k, x, y, &got, &records, &nonfinite, "t", &err));
+        assert_true(memcols_chunk(m, k, x, y, NULL, &got, &records, &nonfinite, "t", &err));
         assert_int_equal(records, memcols_chunk_records(m, k));
         size_t j = 0;
         uint64_t stop = i + records;
@@ -95,7 +95,7 @@ static void expect_rows(const memcols *m, uint64_t k0, int s, uint64_t n)
 static void test_spill_budget(void **state)
 {
     (void)state;
-    memcols *m = memcols_create();
+    memcols *m = memcols_create(false);
     memcols_spill_to(m, tmp_fd(), 0, false, 3 * CH * 16); /* three chunks in memory, the rest spilled */
     uint64_t n = 10 * CH + 123;
     append_rows(m, 0, 1, n);
@@ -112,7 +112,7 @@ static void test_spill_budget(void **state)
 static void test_float32_only_when_exact(void **state)
 {
     (void)state;
-    memcols *m = memcols_create();
+    memcols *m = memcols_create(false);
     memcols_spill_to(m, tmp_fd(), 0, true, 1);
     append_rows(m, 0, 2, 6 * CH);
     memcols_seal(m);
@@ -153,12 +153,12 @@ static void decimal_chunk(int c, double *x, double *y)
 static void test_decimal_columns(void **state)
 {
     (void)state;
-    memcols *m = memcols_create();
+    memcols *m = memcols_create(false);
     memcols_spill_to(m, tmp_fd(), 0, true, 1);
     double *x = malloc(CH * sizeof *x), *y = malloc(CH * sizeof *y);
     for (int c = 0; c < 3; c++) {
         decimal_chunk(c, x, y);
-        assert_true(memcols_append(m, x, y, CH));
+        assert_true(memcols_append(m, x, y, NULL, CH));
     }
     memcols_seal(m);
     memcols_entry *e;
@@ -178,7 +178,7 @@ static void test_decimal_columns(void **state)
         size_t got;
         uint64_t records = 0, nonfinite = 0;
         vp_err err = {0};
-        assert_true(memcols_chunk(m, (uint64_t)c, rx, ry, &got, &records, &nonfinite, "t", &err));
+        assert_true(memcols_chunk(m, (uint64_t)c, rx, ry, NULL, &got, &records, &nonfinite, "t", &err));
         assert_int_equal(got, CH);
         assert_memory_equal(rx, x, CH * sizeof *x);
         assert_memory_equal(ry, y, CH * sizeof *y);
@@ -197,7 +197,7 @@ static void test_full_disk_keeps_rows(void **state)
     int fd = open("/dev/full", O_RDWR | O_CLOEXEC);
     if (fd < 0)
         skip();
-    memcols *m = memcols_create();
+    memcols *m = memcols_create(false);
     memcols_spill_to(m, fd, 0, true, 0);
     append_rows(m, 0, 3, 4 * CH + 5);
     memcols_seal(m);
@@ -226,7 +226,7 @@ static void *write_part(void *arg)
 static void test_parts_show_in_order(void **state)
 {
     (void)state;
-    memcols *m = memcols_create();
+    memcols *m = memcols_create(false);
     memcols_spill_to(m, tmp_fd(), 0, false, 2 * CH * 16);
     assert_true(memcols_set_parts(m, 3));
     uint64_t sizes[3] = {3 * CH + 7, 2 * CH, CH / 2};
@@ -252,7 +252,7 @@ static void test_parts_show_in_order(void **state)
 static void test_truncate(void **state)
 {
     (void)state;
-    memcols *m = memcols_create();
+    memcols *m = memcols_create(false);
     memcols_spill_to(m, tmp_fd(), 0, false, CH * 16);
     append_rows(m, 0, 4, 2 * CH);
     memcols_seal(m);
@@ -272,7 +272,7 @@ static void test_reopen_and_damage(void **state)
 {
     (void)state;
     int fd = tmp_fd();
-    memcols *m = memcols_create();
+    memcols *m = memcols_create(false);
     memcols_spill_to(m, dup(fd), 4096, true, 0);
     append_rows(m, 0, 7, 5 * CH + 77);
     memcols_seal(m);
@@ -280,7 +280,7 @@ static void test_reopen_and_damage(void **state)
     uint64_t n;
     assert_true(memcols_entries(m, &e, &n));
     memcols_destroy(m);
-    memcols *r = memcols_create_from_file(dup(fd), e, n, NULL);
+    memcols *r = memcols_create_from_file(dup(fd), e, n, false, NULL);
     assert_non_null(r);
     assert_int_equal(memcols_records(r), 5 * CH + 77);
     expect_rows(r, 0, 7, 5 * CH + 77);
@@ -296,8 +296,8 @@ static void test_reopen_and_damage(void **state)
     size_t got;
     uint64_t records = 0, nonfinite = 0;
     vp_err err = {0};
-    assert_true(memcols_chunk(r, 2, x, y, &got, &records, &nonfinite, "t", &err));
-    assert_false(memcols_chunk(r, 3, x, y, &got, &records, &nonfinite, "t", &err));
+    assert_true(memcols_chunk(r, 2, x, y, NULL, &got, &records, &nonfinite, "t", &err));
+    assert_false(memcols_chunk(r, 3, x, y, NULL, &got, &records, &nonfinite, "t", &err));
     assert_non_null(strstr(err.msg, "chunk 3"));
     free(x);
     free(y);

@@ -40,11 +40,15 @@ static bool same_double(double a, double b)
 typedef struct rows {
     size_t n, cap;
     double *x, *y;
-    size_t calls;
+    double *w;              /* NULL: the sink got no w */
+    size_t calls, w_calls;  /* w_calls: batches that came with w */
     size_t max_batch;
+    int nlabels;            /* text_parser_labels at the end */
+    char labels[TEXT_MAX_LABELS][TEXT_LABEL_BYTES + 1];
 } rows;
 
-static bool rows_sink(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+static bool rows_sink(void *ctx, const double *x, const double *y, const double *w, size_t n,
+                      vp_err *err)
 {
     (void)err;
     rows *r = ctx;
@@ -56,12 +60,18 @@ static bool rows_sink(void *ctx, const double *x, const double *y, size_t n, vp_
             cap *= 2;
         r->x = realloc(r->x, cap * sizeof *r->x);
         r->y = realloc(r->y, cap * sizeof *r->y);
+        r->w = realloc(r->w, cap * sizeof *r->w);
         assert_non_null(r->x);
         assert_non_null(r->y);
+        assert_non_null(r->w);
         r->cap = cap;
     }
     memcpy(r->x + r->n, x, n * sizeof *x);
     memcpy(r->y + r->n, y, n * sizeof *y);
+    if (w) {
+        memcpy(r->w + r->n, w, n * sizeof *w);
+        r->w_calls++;
+    }
     r->n += n;
     r->calls++;
     if (n > r->max_batch)
@@ -73,7 +83,19 @@ static void rows_free(rows *r)
 {
     free(r->x);
     free(r->y);
+    free(r->w);
     memset(r, 0, sizeof *r);
+}
+
+/* The sink gets w in every batch or in none; r->w NULL for none. */
+static void rows_settle_w(rows *r)
+{
+    if (r->w_calls && r->w_calls != r->calls)
+        fail_msg("w came with %zu of %zu batches", r->w_calls, r->calls);
+    if (!r->w_calls) {
+        free(r->w);
+        r->w = NULL;
+    }
 }
 
 /* Parses in[0..len) cut at the given offsets (ascending, within (0, len)). */
@@ -95,7 +117,12 @@ static bool parse_pieces(const char *in, size_t len, const text_params *p, const
     if (ok)
         ok = text_parser_finish(t, &sink, err);
     text_parser_stats(t, st);
+    const char *const *lab;
+    out->nlabels = text_parser_labels(t, &lab);
+    for (int i = 0; i < out->nlabels; i++)
+        snprintf(out->labels[i], sizeof out->labels[i], "%s", lab[i]);
     text_parser_destroy(t);
+    rows_settle_w(out);
     return ok;
 }
 
@@ -108,7 +135,9 @@ static void check_same_stats(const text_stats *a, const text_stats *b, const cha
                 !strcmp(a->first_bad_why, b->first_bad_why) && a->detected == b->detected &&
                 a->delimiter == b->delimiter && a->header == b->header &&
                 a->header_line == b->header_line && a->xcol == b->xcol && a->ycol == b->ycol &&
-                !strcmp(a->xname, b->xname) && !strcmp(a->yname, b->yname);
+                !strcmp(a->xname, b->xname) && !strcmp(a->yname, b->yname) &&
+                a->wcol == b->wcol && !strcmp(a->wname, b->wname) &&
+                a->w_labels == b->w_labels && a->labels == b->labels;
     if (!same) {
         print_error("%s: stats differ: lines %" PRIu64 "/%" PRIu64 " rows %" PRIu64 "/%" PRIu64
                     " skipped %" PRIu64 "/%" PRIu64 " bad line %" PRIu64 "/%" PRIu64
@@ -132,6 +161,17 @@ static void check_same_rows(const rows *a, const rows *b, const char *what)
                         a->x[i], a->y[i], b->x[i], b->y[i]);
             fail();
         }
+    if (!a->w != !b->w)
+        fail_msg("%s: w %s, expected %s", what, a->w ? "given" : "none", b->w ? "some" : "none");
+    for (size_t i = 0; a->w && i < a->n; i++)
+        if (!same_double(a->w[i], b->w[i]))
+            fail_msg("%s: row %zu has w %.17g, expected %.17g", what, i, a->w[i], b->w[i]);
+    if (a->nlabels != b->nlabels)
+        fail_msg("%s: %d labels, expected %d", what, a->nlabels, b->nlabels);
+    for (int i = 0; i < a->nlabels; i++)
+        if (strcmp(a->labels[i], b->labels[i]))
+            fail_msg("%s: label %d is \"%s\", expected \"%s\"", what, i, a->labels[i],
+                     b->labels[i]);
 }
 
 /* Every two-piece split, byte by byte, and random pieces: all as one piece. */
@@ -180,7 +220,7 @@ static void check_splits(const char *name, const char *in, size_t len, const tex
 
 /* ==== conformance table =========================================================== */
 
-#define MAXR 8
+#define MAXR 12
 #define NOCHECK (-1)
 
 typedef struct ccase {
@@ -196,6 +236,12 @@ typedef struct ccase {
     int header;           /* NOCHECK, 0, 1 */
     int comments, blanks; /* NOCHECK or counts */
     const char *xname, *yname; /* NULL: not checked */
+    /* with p.wcol: */
+    double w[MAXR];
+    const char *wname;    /* NULL: not checked */
+    int wcol;             /* checked when p.wcol is set */
+    const char *labels[8];/* the labels expected (NULL-ended); none: codes or not a category */
+    const char *why;      /* first_bad_why; NULL: not checked */
 } ccase;
 
 #define NA (-1)
@@ -340,6 +386,72 @@ static const ccase g_cases[] = {
      .delim = ' ', .comments = NA, .blanks = NA},
     {.name = "csv format picks semicolon", .in = "1;2\n3;4\n", .p = P(.format = TEXT_CSV), .n = 2,
      .x = {1, 3}, .y = {2, 4}, .delim = ';', .comments = NA, .blanks = NA},
+    /* w, a third column */
+    {.name = "w by name", .in = "x,y,v\n1,2,3\n4,5,6\n", .p = P(.wcol = "v"), .n = 2, .x = {1, 4},
+     .y = {2, 5}, .w = {3, 6}, .wcol = 2, .wname = "v", .header = 1, .comments = NA, .blanks = NA,
+     .xname = "x", .yname = "y"},
+    {.name = "w by index, columns by index", .in = "a,b,c\n1,2,3\n4,5,6\n",
+     .p = P(.xcol = "1", .ycol = "2", .wcol = "0"), .n = 2, .x = {2, 5}, .y = {3, 6}, .w = {1, 4},
+     .wcol = 0, .wname = "a", .header = 1, .comments = NA, .blanks = NA},
+    {.name = "w by index without a header", .in = "1 2 3 4\n5 6 7 8\n", .p = P(.wcol = "3"), .n = 2,
+     .x = {1, 5}, .y = {2, 6}, .w = {4, 8}, .wcol = 3, .wname = "", .header = 0, .comments = NA,
+     .blanks = NA},
+    {.name = "w is never taken for x or y", .in = "v,x,y\n9,1,2\n8,3,4\n", .p = P(.wcol = "v"),
+     .n = 2, .x = {1, 3}, .y = {2, 4}, .w = {9, 8}, .wcol = 0, .header = 1, .comments = NA,
+     .blanks = NA, .xname = "x", .yname = "y"},
+    {.name = "w may be the y column", .in = "x,y\n1,2\n3,4\n", .p = P(.xcol = "x", .ycol = "y", .wcol = "y"),
+     .n = 2, .x = {1, 3}, .y = {2, 4}, .w = {2, 4}, .wcol = 1, .wname = "y", .header = 1,
+     .comments = NA, .blanks = NA},
+    {.name = "w with y only", .in = "y,w\n5,1\n6,2\n", .p = P(.ycol = "y", .wcol = "w"), .n = 2,
+     .x = {0, 1}, .y = {5, 6}, .w = {1, 2}, .wcol = 1, .header = 1, .comments = NA, .blanks = NA},
+    {.name = "bad w fields are skipped", .in = "x,y,v\n1,2,\n3,4,abc\n5,6,7\n7,8\n",
+     .p = P(.wcol = "v"), .n = 1, .x = {5}, .y = {6}, .w = {7}, .wcol = 2, .skipped = 3,
+     .first_bad = 2, .bad_text = "", .why = "empty field in column 2 (v)", .header = 1,
+     .comments = NA, .blanks = NA},
+    {.name = "w not a number", .in = "x,y,v\n1,2,3\n3,4,abc\n", .p = P(.wcol = "v"), .n = 1,
+     .x = {1}, .y = {2}, .w = {3}, .wcol = 2, .skipped = 1, .first_bad = 3, .bad_text = "abc",
+     .why = "not a number in column 2 (v)", .header = 1, .comments = NA, .blanks = NA},
+    {.name = "w missing", .in = "x,y,v\n1,2\n3,4,5\n", .p = P(.xcol = "x", .ycol = "y", .wcol = "v"),
+     .n = 1, .x = {3}, .y = {4}, .w = {5}, .wcol = 2, .skipped = 1, .first_bad = 2,
+     .bad_text = "1,2", .why = "too few fields for column 2 (v)", .header = 1, .comments = NA,
+     .blanks = NA},
+    {.name = "non-finite w is a value", .in = "1,2,nan\n3,4,-inf\n", .p = P(.wcol = "2"), .n = 2,
+     .x = {1, 3}, .y = {2, 4}, .w = {NAN, -INFINITY}, .wcol = 2, .comments = NA, .blanks = NA},
+    {.name = "categories: codes", .in = "x,y,c\n1,2,0\n3,4,2\n5,6,1.0\n7,8,3e0\n",
+     .p = P(.wcol = "c", .w_category = true), .n = 4, .x = {1, 3, 5, 7}, .y = {2, 4, 6, 8},
+     .w = {0, 2, 1, 3}, .wcol = 2, .header = 1, .comments = NA, .blanks = NA},
+    {.name = "categories: codes, empty fields aside",
+     .in = "x,y,c\n1,2,\n3,4,2\n", .p = P(.wcol = "c", .w_category = true), .n = 1, .x = {3},
+     .y = {4}, .w = {2}, .wcol = 2, .skipped = 1, .first_bad = 2, .header = 1, .comments = NA,
+     .blanks = NA},
+    {.name = "categories: a later non-integer is a w value",
+     .in = "1,2,0\n1,2,1\n1,2,2\n1,2,3\n1,2,4\n1,2,5\n1,2,6\n1,2,7\n1,2,8\n1,2,0.5\n",
+     .p = P(.wcol = "2", .w_category = true), .n = 10, .x = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+     .y = {2, 2, 2, 2, 2, 2, 2, 2, 2, 2}, .w = {0, 1, 2, 3, 4, 5, 6, 7, 8, 0.5}, .wcol = 2,
+     .comments = NA, .blanks = NA},
+    {.name = "categories: labels by first appearance",
+     .in = "x,y,kind\n1,2,b\n3,4,a\n5,6,b\n7,8,\"a\"\n9,10, c \n",
+     .p = P(.wcol = "kind", .w_category = true), .n = 5, .x = {1, 3, 5, 7, 9},
+     .y = {2, 4, 6, 8, 10}, .w = {0, 1, 0, 1, 2}, .wcol = 2, .wname = "kind",
+     .labels = {"b", "a", "c"}, .header = 1, .comments = NA, .blanks = NA},
+    {.name = "categories: one non-integer makes labels",
+     .in = "1,2,3\n3,4,x\n5,6,3\n7,8,-1\n", .p = P(.wcol = "2", .w_category = true), .n = 4,
+     .x = {1, 3, 5, 7}, .y = {2, 4, 6, 8}, .w = {0, 1, 0, 2}, .wcol = 2,
+     .labels = {"3", "x", "-1"}, .comments = NA, .blanks = NA},
+    {.name = "categories: chosen columns still look at 8 rows",
+     .in = "x,y,k\n1,2,1\n3,4,2\n5,6,z\n", .p = P(.xcol = "x", .ycol = "y", .wcol = "k", .w_category = true),
+     .n = 3, .x = {1, 3, 5}, .y = {2, 4, 6}, .w = {0, 1, 2}, .wcol = 2,
+     .labels = {"1", "2", "z"}, .header = 1, .comments = NA, .blanks = NA},
+    {.name = "categories: quoted labels, empty ones skipped",
+     .in = "x;y;k\n1;2;\"a;b\"\n3;4;\n5;6;\"say \"\"hi\"\"\"\n7;8;a;b\n9;10;\"\"\n",
+     .p = P(.wcol = "k", .w_category = true), .n = 3, .x = {1, 5, 7}, .y = {2, 6, 8},
+     .w = {0, 1, 2}, .wcol = 2, .labels = {"a;b", "say \"hi\"", "a"}, .skipped = 2,
+     .first_bad = 3, .why = "empty field in column 2 (k)", .header = 1, .comments = NA,
+     .blanks = NA},
+    {.name = "categories: labels in whitespace columns",
+     .in = "x y k\n1 2 red\n3 4 \"dark red\"\n5 6 red\n", .p = P(.wcol = "k", .w_category = true),
+     .n = 3, .x = {1, 3, 5}, .y = {2, 4, 6}, .w = {0, 1, 0}, .wcol = 2,
+     .labels = {"red", "dark red"}, .header = 1, .comments = NA, .blanks = NA},
 };
 
 static void run_case(const ccase *c, uint64_t *rs)
@@ -350,7 +462,10 @@ static void run_case(const ccase *c, uint64_t *rs)
     vp_err err = {{0}};
     if (!parse_pieces(c->in, len, &c->p, NULL, 0, &r, &st, &err))
         fail_msg("case \"%s\": %s", c->name, err.msg);
-    rows want = {.n = (size_t)c->n, .x = (double *)c->x, .y = (double *)c->y};
+    rows want = {.n = (size_t)c->n, .x = (double *)c->x, .y = (double *)c->y,
+                 .w = c->p.wcol ? (double *)c->w : NULL};
+    for (int i = 0; i < 8 && c->labels[i]; i++)
+        snprintf(want.labels[want.nlabels++], sizeof want.labels[0], "%s", c->labels[i]);
     char what[128];
     snprintf(what, sizeof what, "case \"%s\"", c->name);
     check_same_rows(&r, &want, what);
@@ -375,6 +490,17 @@ static void run_case(const ccase *c, uint64_t *rs)
         fail_msg("%s: x name '%s', want '%s'", what, st.xname, c->xname);
     if (c->yname && strcmp(st.yname, c->yname))
         fail_msg("%s: y name '%s', want '%s'", what, st.yname, c->yname);
+    if (c->p.wcol && st.wcol != c->wcol)
+        fail_msg("%s: w column %d, want %d", what, st.wcol, c->wcol);
+    if (!c->p.wcol && st.wcol != -1)
+        fail_msg("%s: w column %d without a w", what, st.wcol);
+    if (c->wname && strcmp(st.wname, c->wname))
+        fail_msg("%s: w name '%s', want '%s'", what, st.wname, c->wname);
+    if (st.w_labels != (want.nlabels > 0) || st.labels != want.nlabels)
+        fail_msg("%s: w_labels %d with %d labels, want %d", what, st.w_labels, st.labels,
+                 want.nlabels);
+    if (c->why && strcmp(st.first_bad_why, c->why))
+        fail_msg("%s: first bad why '%s', want '%s'", what, st.first_bad_why, c->why);
     /* lines = physical lines: '\n's, plus one for a last line without it */
     uint64_t want_lines = 0;
     for (size_t i = 0; i < len; i++)
@@ -524,10 +650,12 @@ static void test_not_text(void **state)
 
 /* ==== streaming =================================================================== */
 
-static bool failing_sink(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+static bool failing_sink(void *ctx, const double *x, const double *y, const double *w, size_t n,
+                         vp_err *err)
 {
     (void)x;
     (void)y;
+    (void)w;
     int *calls = ctx;
     (*calls)++;
     return vp_err_set(err, "disk full after %zu rows", n);
@@ -716,6 +844,92 @@ static void test_many_rows(void **state)
     free(wy);
 }
 
+/* ==== categories ================================================================ */
+
+/* A 65th distinct label is a bad row, every time; the first 64 keep their
+ * numbers. Long labels: compared in full, shown cut. */
+static void test_label_limit(void **state)
+{
+    (void)state;
+    char *in = malloc(100000);
+    assert_non_null(in);
+    size_t len = (size_t)snprintf(in, 100000, "x,y,k\n");
+    for (int i = 0; i < 70; i++) /* labels L0 .. L69, then L0 and L66 again */
+        len += (size_t)snprintf(in + len, 100000 - len, "%d,1,L%d\n", i, i);
+    len += (size_t)snprintf(in + len, 100000 - len, "70,1,L0\n71,1,L66\n");
+    text_params p = {.wcol = "k", .w_category = true};
+    rows r;
+    text_stats st;
+    vp_err err = {{0}};
+    assert_true(parse_pieces(in, len, &p, NULL, 0, &r, &st, &err));
+    assert_int_equal(r.n, 65);
+    assert_int_equal(st.skipped_rows, 7);
+    assert_int_equal(st.first_bad_line, 66);
+    assert_string_equal(st.first_bad_text, "L64");
+    assert_string_equal(st.first_bad_why, "more than 64 categories in column 2 (k)");
+    assert_true(st.w_labels);
+    assert_int_equal(st.labels, TEXT_MAX_LABELS);
+    assert_int_equal(r.nlabels, TEXT_MAX_LABELS);
+    for (int i = 0; i < 64; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "L%d", i);
+        assert_string_equal(r.labels[i], want);
+        assert_true(r.w[i] == i && r.x[i] == i);
+    }
+    assert_true(r.x[64] == 70 && r.w[64] == 0);
+    rows_free(&r);
+
+    /* two labels alike in their first 63 bytes are two categories */
+    char a[101], b[101];
+    memset(a, 'a', 100);
+    a[100] = 0;
+    memcpy(b, a, sizeof a);
+    b[99] = 'b';
+    len = (size_t)snprintf(in, 100000, "x,y,k\n1,2,%s\n3,4,%s\n5,6,%s\n", a, b, a);
+    assert_true(parse_pieces(in, len, &p, NULL, 0, &r, &st, &err));
+    assert_int_equal(r.n, 3);
+    assert_true(r.w[0] == 0 && r.w[1] == 1 && r.w[2] == 0);
+    assert_int_equal(r.nlabels, 2);
+    assert_int_equal(strlen(r.labels[0]), TEXT_LABEL_BYTES);
+    assert_string_equal(r.labels[0], r.labels[1]);
+    rows_free(&r);
+
+    /* a cut label never ends inside a UTF-8 character: "ab" and two-byte ones
+     * put byte 63 inside one */
+    len = (size_t)snprintf(in, 100000, "x,y,k\n1,2,ab");
+    for (int i = 0; i < 40; i++)
+        len += (size_t)snprintf(in + len, 100000 - len, "\xC3\xA9");
+    len += (size_t)snprintf(in + len, 100000 - len, "\n");
+    assert_true(parse_pieces(in, len, &p, NULL, 0, &r, &st, &err));
+    assert_int_equal(strlen(r.labels[0]), 62); /* "ab" + 30 whole characters */
+    rows_free(&r);
+
+    /* the labels array stays put while labels are added */
+    text_parser *t;
+    assert_true(text_parser_create(&p, &t, &err));
+    assert_true(text_parser_feed(t, "x,y,k\n1,2,u\n", 12, NULL, &err));
+    assert_true(text_parser_settle(t, NULL, &err));
+    const char *const *l1, *const *l2;
+    assert_int_equal(text_parser_labels(t, &l1), 1);
+    const char *first = l1[0];
+    assert_true(text_parser_feed(t, "3,4,v\n5,6,w\n", 12, NULL, &err));
+    assert_int_equal(text_parser_labels(t, &l2), 3);
+    assert_ptr_equal(l1, l2);
+    assert_ptr_equal(first, l2[0]);
+    assert_string_equal(l2[2], "w");
+    text_parser_destroy(t);
+
+    /* labels cannot be x or y too */
+    p = (text_params){.xcol = "x", .ycol = "k", .wcol = "k", .w_category = true};
+    expect_error("x,k\n1,a\n", &p, "column 1 holds category labels, so it cannot be the y column too");
+    p = (text_params){.wcol = ""};
+    assert_false(text_parser_create(&p, &t, &err));
+    assert_msg_has(err, "empty column name");
+    p = (text_params){.wcol = "nope"};
+    expect_error("x,y\n1,2\n", &p, "column \"nope\" not found; the header has: x, y");
+    free(in);
+}
+
 /* ==== names ===================================================================== */
 
 static void test_names(void **state)
@@ -758,6 +972,7 @@ int main(void)
         cmocka_unit_test(test_not_text),
         cmocka_unit_test(test_streaming),
         cmocka_unit_test(test_many_rows),
+        cmocka_unit_test(test_label_limit),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

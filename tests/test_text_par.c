@@ -36,11 +36,12 @@ static const char *g_dir;
 /* ---- rows and results --------------------------------------------------------- */
 
 typedef struct rows {
-    double *x, *y;
+    double *x, *y, *w;
     size_t n, cap;
+    int with_w, without_w; /* batches that came with w, without */
 } rows;
 
-static void rows_add(rows *r, const double *x, const double *y, size_t n)
+static void rows_add(rows *r, const double *x, const double *y, const double *w, size_t n)
 {
     if (r->n + n > r->cap) {
         size_t cap = r->cap ? r->cap : 256;
@@ -48,19 +49,37 @@ static void rows_add(rows *r, const double *x, const double *y, size_t n)
             cap *= 2;
         r->x = realloc(r->x, cap * sizeof *r->x);
         r->y = realloc(r->y, cap * sizeof *r->y);
-        if (!r->x || !r->y)
+        r->w = realloc(r->w, cap * sizeof *r->w);
+        if (!r->x || !r->y || !r->w)
             abort();
         r->cap = cap;
     }
     memcpy(r->x + r->n, x, n * sizeof *x);
     memcpy(r->y + r->n, y, n * sizeof *y);
+    if (w)
+        memcpy(r->w + r->n, w, n * sizeof *w);
+    else
+        memset(r->w + r->n, 0, n * sizeof *w);
+    r->with_w += w != NULL;
+    r->without_w += w == NULL;
     r->n += n;
+}
+
+/* A part's rows after another's. */
+static void rows_append(rows *dst, const rows *src)
+{
+    if (!src->n)
+        return;
+    rows_add(dst, src->x, src->y, src->with_w ? src->w : NULL, src->n);
+    dst->with_w += src->with_w - (src->with_w != 0);
+    dst->without_w += src->without_w - (src->with_w == 0);
 }
 
 static void rows_free(rows *r)
 {
     free(r->x);
     free(r->y);
+    free(r->w);
     *r = (rows){0};
 }
 
@@ -70,6 +89,8 @@ typedef struct result {
     bool ok;
     char msg[1024];
     int nparts;
+    int nlabels;
+    char labels[TEXT_MAX_LABELS][TEXT_LABEL_BYTES + 1];
 } result;
 
 static void result_free(result *r)
@@ -109,16 +130,17 @@ typedef struct ref_ctx {
     bool fail_on_y;
 } ref_ctx;
 
-static bool ref_emit(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+static bool ref_emit(void *ctx, const double *x, const double *y, const double *w, size_t n,
+                     vp_err *err)
 {
     ref_ctx *c = ctx;
     for (size_t i = 0; i < n; i++) { /* rows up to the failing one, as a part's sink */
         if (c->fail_on_y && y[i] == FAIL_Y) {
-            rows_add(c->r, x, y, i);
+            rows_add(c->r, x, y, w, i);
             return vp_err_set(err, "sink refused y=%g", y[i]);
         }
     }
-    rows_add(c->r, x, y, n);
+    rows_add(c->r, x, y, w, n);
     return true;
 }
 
@@ -137,9 +159,13 @@ static void ref_parse(const char *text, size_t len, const text_params *p, size_t
         ok = text_parser_feed(t, text + at, len - at < piece ? len - at : piece, &sink, &err);
     if (ok)
         ok = text_parser_finish(t, &sink, &err);
-    if (ok)
+    if (ok) {
         text_parser_stats(t, &out->st);
-    else if (strncmp(err.msg, NAME, strlen(NAME)) != 0)
+        const char *const *lab;
+        out->nlabels = text_parser_labels(t, &lab);
+        for (int i = 0; i < out->nlabels; i++)
+            snprintf(out->labels[i], sizeof out->labels[i], "%s", lab[i]);
+    } else if (strncmp(err.msg, NAME, strlen(NAME)) != 0)
         vp_err_prefix(&err, "%s", NAME);
     out->ok = ok;
     snprintf(out->msg, sizeof out->msg, "%s", ok ? "" : err.msg);
@@ -157,10 +183,23 @@ typedef struct par_ctx {
     int fail_done; /* done fails for this part; -1: never */
     /* contract breaches, seen on the parts' threads, asserted on the main one */
     int bad_part, after_done, bad_n;
+    int label_calls, nlabels;
+    char labels[TEXT_MAX_LABELS][TEXT_LABEL_BYTES + 1];
 } par_ctx;
 
-static bool par_emit(void *ctx, int part, const double *x, const double *y, size_t n,
-                     vp_err *err)
+static bool par_labels(void *ctx, const char *const *labels, int n, vp_err *err)
+{
+    (void)err;
+    par_ctx *c = ctx;
+    c->label_calls++;
+    c->nlabels = n;
+    for (int i = 0; i < n && i < TEXT_MAX_LABELS; i++)
+        snprintf(c->labels[i], sizeof c->labels[i], "%s", labels[i]);
+    return true;
+}
+
+static bool par_emit(void *ctx, int part, const double *x, const double *y, const double *w,
+                     size_t n, vp_err *err)
 {
     par_ctx *c = ctx;
     if (part < 0 || part >= c->threads) {
@@ -175,10 +214,10 @@ static bool par_emit(void *ctx, int part, const double *x, const double *y, size
         size_t i = 0;
         while (y[i] != FAIL_Y)
             i++;
-        rows_add(&c->part[part], x, y, i);
+        rows_add(&c->part[part], x, y, w, i);
         return vp_err_set(err, "sink refused y=%g", FAIL_Y);
     }
-    rows_add(&c->part[part], x, y, n);
+    rows_add(&c->part[part], x, y, w, n);
     return true;
 }
 
@@ -207,8 +246,11 @@ static void par_parse(int fd, uint64_t off, uint64_t len, const text_params *p, 
                       result *out)
 {
     *out = (result){0};
+    par_ctx *cp = calloc(1, sizeof *cp);
+    assert_non_null(cp);
     par_ctx c = {.threads = o->threads, .fail_on_y = o->fail_on_y, .fail_done = o->fail_done};
-    text_par_sink sink = {par_emit, par_done, &c};
+    text_par_sink sink = {par_emit, par_done, cp, par_labels};
+    *cp = c;
     text_par_tuning tune = {o->piece, o->min_part};
     vp_err err = {{0}};
     int np = 0;
@@ -216,10 +258,16 @@ static void par_parse(int fd, uint64_t off, uint64_t len, const text_params *p, 
                                     &err);
     out->nparts = np;
     snprintf(out->msg, sizeof out->msg, "%s", out->ok ? "" : err.msg);
+    c = *cp;
+    free(cp);
     assert_false(c.bad_part);
     assert_false(c.after_done);
     assert_false(c.bad_n);
     assert_true(np >= 1 && np <= o->threads);
+    /* labels: once, after a whole parse, when the column has labels */
+    assert_int_equal(c.label_calls, out->ok && out->st.w_labels ? 1 : 0);
+    out->nlabels = c.nlabels;
+    memcpy(out->labels, c.labels, sizeof out->labels);
     for (int k = 0; k < MAXP; k++) {
         if (out->ok) { /* done exactly once for each part used, never for others */
             if (c.done[k] != (k < np)) {
@@ -230,8 +278,7 @@ static void par_parse(int fd, uint64_t off, uint64_t len, const text_params *p, 
                 assert_int_equal(c.part[k].n, 0);
         }
         assert_true(c.done[k] <= 1);
-        if (c.part[k].n)
-            rows_add(&out->r, c.part[k].x, c.part[k].y, c.part[k].n);
+        rows_append(&out->r, &c.part[k]);
         rows_free(&c.part[k]);
     }
 }
@@ -247,7 +294,8 @@ static bool same_stats(const text_stats *a, const text_stats *b)
            !strcmp(a->first_bad_why, b->first_bad_why) && a->detected == b->detected &&
            a->delimiter == b->delimiter && a->header == b->header &&
            a->header_line == b->header_line && a->xcol == b->xcol && a->ycol == b->ycol &&
-           !strcmp(a->xname, b->xname) && !strcmp(a->yname, b->yname);
+           !strcmp(a->xname, b->xname) && !strcmp(a->yname, b->yname) && a->wcol == b->wcol &&
+           !strcmp(a->wname, b->wname) && a->w_labels == b->w_labels && a->labels == b->labels;
 }
 
 static void print_stats(const char *who, const text_stats *s)
@@ -267,10 +315,29 @@ static void expect_same(const result *ref, const result *got, const char *what)
     bool ok = ref->ok == got->ok && !strcmp(ref->msg, got->msg);
     if (ok && ref->ok) {
         ok = same_stats(&ref->st, &got->st) && ref->r.n == got->r.n;
+        /* w in every batch or in none, as the reference */
+        if (ok && (!ref->r.with_w != !got->r.with_w || (ref->r.with_w && got->r.without_w) ||
+                   (got->r.with_w && ref->r.without_w))) {
+            print_error("%s: w in %d batches, none in %d; expected %d and %d\n", what,
+                        got->r.with_w, got->r.without_w, ref->r.with_w, ref->r.without_w);
+            ok = false;
+        }
         for (size_t i = 0; ok && i < ref->r.n; i++)
-            if (!same_double(ref->r.x[i], got->r.x[i]) || !same_double(ref->r.y[i], got->r.y[i])) {
-                print_error("%s: row %zu is (%.17g, %.17g), expected (%.17g, %.17g)\n", what, i,
-                            got->r.x[i], got->r.y[i], ref->r.x[i], ref->r.y[i]);
+            if (!same_double(ref->r.x[i], got->r.x[i]) || !same_double(ref->r.y[i], got->r.y[i]) ||
+                !same_double(ref->r.w[i], got->r.w[i])) {
+                print_error("%s: row %zu is (%.17g, %.17g, %.17g), expected (%.17g, %.17g, %.17g)\n",
+                            what, i, got->r.x[i], got->r.y[i], got->r.w[i], ref->r.x[i],
+                            ref->r.y[i], ref->r.w[i]);
+                ok = false;
+            }
+        if (ok && ref->nlabels != got->nlabels) {
+            print_error("%s: %d labels, expected %d\n", what, got->nlabels, ref->nlabels);
+            ok = false;
+        }
+        for (int i = 0; ok && i < ref->nlabels; i++)
+            if (strcmp(ref->labels[i], got->labels[i])) {
+                print_error("%s: label %d [%s], expected [%s]\n", what, i, got->labels[i],
+                            ref->labels[i]);
                 ok = false;
             }
     }
@@ -412,7 +479,8 @@ typedef struct gen_opts {
 } gen_opts;
 
 /* A random text and params to read it with. */
-static void gen_text(uint64_t *rs, const gen_opts *g, sbuf *b, text_params *p, char *xs, char *ys)
+static void gen_text(uint64_t *rs, const gen_opts *g, sbuf *b, text_params *p, char *xs, char *ys,
+                     char *wsb)
 {
     static const char delims[] = {',', ';', '\t', ' ', '|'};
     char delim = delims[rnd(rs, 5)];
@@ -500,6 +568,19 @@ static void gen_text(uint64_t *rs, const gen_opts *g, sbuf *b, text_params *p, c
         p->ycol = ncols > 1 ? "1" : "0";
         break;
     }
+    /* a w column, sometimes: by index (now and then out of range) or by name;
+     * now and then a category (the numbers here are mostly labels then). From
+     * a stream of its own, so the texts are the ones without w. */
+    uint64_t ws = tu_rand(&(uint64_t){*rs ^ 0x5eed});
+    if (!p->y_only && ncols >= 3 && rnd(&ws, 2) == 0) {
+        if (header && rnd(&ws, 4) == 0) {
+            p->wcol = names[rnd(&ws, (uint64_t)ncols)];
+        } else {
+            snprintf(wsb, 16, "%d", (int)rnd(&ws, (uint64_t)ncols + (rnd(&ws, 10) == 0)));
+            p->wcol = wsb;
+        }
+        p->w_category = rnd(&ws, 10) == 0;
+    }
 }
 
 static void test_generated(void **state)
@@ -514,8 +595,8 @@ static void test_generated(void **state)
         gen_opts g = {.lines = (int)rnd(&rs, it % 10 == 0 ? 3000 : 200),
                       .bad_pct = (int)rnd(&rs, 4) ? 3 : 0, .crlf_ok = true};
         text_params p;
-        char xs[16], ys[16];
-        gen_text(&rs, &g, &b, &p, xs, ys);
+        char xs[16], ys[16], wsb[16];
+        gen_text(&rs, &g, &b, &p, xs, ys, wsb);
         char what[64];
         snprintf(what, sizeof what, "text %d (%zu bytes)", it, b.n);
         bool small = b.n < 20000;
@@ -523,6 +604,7 @@ static void test_generated(void **state)
                               (size_t)rnd(&rs, 3) * 100, what);
         multi += most > 1;
         files++;
+
     }
     free(b.s);
     print_message("%d of %d texts were parsed in more than one part\n", multi, files);
@@ -579,7 +661,7 @@ static void test_first_bad_in_part_2(void **state)
     for (int i = 0; i < 2; i++) {
         run_opts o = {.threads = 4, .piece = pieces[i], .min_part = 1, .fail_done = -1};
         par_ctx c = {.threads = 4, .fail_done = -1};
-        text_par_sink sink = {par_emit, par_done, &c};
+        text_par_sink sink = {par_emit, par_done, &c, NULL};
         text_par_tuning tune = {o.piece, o.min_part};
         vp_err err;
         int np;
@@ -591,7 +673,7 @@ static void test_first_bad_in_part_2(void **state)
         size_t before = c.part[0].n + c.part[1].n;
         assert_true(before <= (size_t)bad_at && (size_t)bad_at <= before + c.part[2].n);
         for (int k = 0; k < MAXP; k++) {
-            rows_add(&got.r, c.part[k].x, c.part[k].y, c.part[k].n);
+            rows_append(&got.r, &c.part[k]);
             rows_free(&c.part[k]);
         }
         got.nparts = np;
@@ -717,6 +799,58 @@ static void test_row_index_is_sequential(void **state)
     free(b.s);
 }
 
+/* w through the parts: numbers and category codes in parallel, category
+ * labels in one part (numbered by first appearance in the file); rows,
+ * stats and labels as the sequential parser's. */
+static void test_w_columns(void **state)
+{
+    (void)state;
+    uint64_t rs = 99;
+    static const char *kinds[] = {"red", "\"dark, red\"", "blue", " green ", "\"\"", "teal",
+                                  "x y", "7.5"};
+    static const size_t pieces[] = {5, 700};
+    sbuf b = {0};
+    for (int it = 0; it < 6; it++) {
+        b.n = 0;
+        sb_str(&b, "lon,lat,code,kind,val\n");
+        int n = 3000 + (int)rnd(&rs, 2000);
+        for (int i = 0; i < n; i++) {
+            if (rnd(&rs, 200) == 0)
+                sb_str(&b, "# c\n");
+            int code = (int)rnd(&rs, 12);
+            /* kinds beyond the first 4 only later, so labels keep coming */
+            const char *kind = kinds[rnd(&rs, i < 1000 ? 4 : 8)];
+            if (rnd(&rs, 300) == 0)
+                sb_fmt(&b, "%d.5,%d,,%s,oops\n", i, -i, kind);
+            else if (rnd(&rs, 300) == 0)
+                sb_fmt(&b, "%d.5,%d\n", i, -i);
+            else
+                sb_fmt(&b, "%d.5,%d,%d,%s,%g\n", i, -i, code, kind, tu_rand_unit(&rs) * 100);
+        }
+        text_params p = {.wcol = "val"};
+        char what[64];
+        snprintf(what, sizeof what, "w numbers %d", it);
+        assert_true(check_text(b.s, b.n, &p, pieces, 2, 0, what) > 1);
+        p = (text_params){.wcol = "2", .w_category = true};
+        snprintf(what, sizeof what, "w codes %d", it);
+        assert_true(check_text(b.s, b.n, &p, pieces, 2, 0, what) > 1);
+        p = (text_params){.xcol = "lon", .ycol = "lat", .wcol = "kind", .w_category = true};
+        snprintf(what, sizeof what, "w labels %d", it);
+        assert_int_equal(check_text(b.s, b.n, &p, pieces, 2, 0, what), 1);
+        result ref;
+        ref_parse(b.s, b.n, &p, TEXT_PAR_PIECE, false, &ref);
+        assert_true(ref.ok && ref.st.w_labels);
+        assert_int_equal(ref.nlabels, 7); /* "" is an empty field, not a label */
+        int dark = 0;
+        for (int i = 0; i < ref.nlabels; i++)
+            dark += !strcmp(ref.labels[i], "dark, red") + !strcmp(ref.labels[i], "green");
+        assert_int_equal(dark, 2);
+        assert_true(ref.st.skipped_rows > 0);
+        result_free(&ref);
+    }
+    free(b.s);
+}
+
 /* Default tuning: small ranges are one part, large ones use the threads. */
 static void test_default_sizes(void **state)
 {
@@ -811,6 +945,7 @@ int main(void)
         cmocka_unit_test(test_sink_errors),
         cmocka_unit_test(test_detection_errors),
         cmocka_unit_test(test_row_index_is_sequential),
+        cmocka_unit_test(test_w_columns),
         cmocka_unit_test(test_default_sizes),
         cmocka_unit_test(test_long_line_later_part),
         cmocka_unit_test(test_truncated),

@@ -140,9 +140,10 @@ static void band_flush(accum_cpu *a, cpu_state *s, size_t b)
  * the scattered increments follow. */
 #define BIN_BLOCK 2048
 
-static bool cpu_points(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
-                       vp_err *err)
+static bool cpu_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                       const double *w, size_t n, vp_err *err)
 {
+    (void)w; /* w is for the aggregations */
     (void)err;
     (void)k;
     accum_cpu *a = ctx;

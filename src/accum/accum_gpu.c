@@ -32,9 +32,10 @@ static void *loader_create(void *ctx)
     return s;
 }
 
-static bool loader_points(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
-                          vp_err *err)
+static bool loader_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                          const double *w, size_t n, vp_err *err)
 {
+    (void)w; /* w is for the aggregations */
     (void)k;
     gpu_job *j = ctx;
     loader_state *s = state;

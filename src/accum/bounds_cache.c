@@ -19,13 +19,13 @@ static bool make_key(const source *s, char *key, size_t len)
         return false;
     char *real = realpath(in->path, NULL);
     int n = snprintf(key, len,
-                     "v1 %s dev=%ju ino=%ju size=%jd mtime=%jd.%09ld ctime=%jd.%09ld npy=%d "
-                     "dtype=%s endian=%d columns=%d x=%d y=%d offset=%" PRIu64 " records=%" PRIu64,
+                     "v2 %s dev=%ju ino=%ju size=%jd mtime=%jd.%09ld ctime=%jd.%09ld npy=%d "
+                     "dtype=%s endian=%d columns=%d x=%d y=%d w=%d offset=%" PRIu64 " records=%" PRIu64,
                      real ? real : in->path, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
                      (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
                      (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, in->is_npy,
                      vp_dtype_name(in->dtype), (int)in->endian, in->columns, in->xcol, in->ycol,
-                     in->data_offset, in->records);
+                     in->wcol, in->data_offset, in->records);
     free(real);
     return n > 0 && (size_t)n < len;
 }
@@ -72,8 +72,9 @@ bool bounds_cache_get(const source *s, bounds_cache_key *k, scan_result *out)
         line[strlen(line) - 1] = 0;
         scan_result r;
         if (strcmp(line, key) == 0 &&
-            fscanf(f, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %la %la %la %la", &r.records,
-                   &r.nonfinite, &r.finite, &r.xmin, &r.xmax, &r.ymin, &r.ymax) == 7 &&
+            fscanf(f, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %la %la %la %la %" SCNu64 " %la %la",
+                   &r.records, &r.nonfinite, &r.finite, &r.xmin, &r.xmax, &r.ymin, &r.ymax,
+                   &r.wfinite, &r.wmin, &r.wmax) == 10 &&
             r.records == source_get_info(s)->records) {
             *out = r;
             ok = true;
@@ -112,8 +113,9 @@ void bounds_cache_put(const source *s, const bounds_cache_key *k, const scan_res
         unlink(tmp);
         return;
     }
-    fprintf(f, "%s\n%" PRIu64 " %" PRIu64 " %" PRIu64 " %a %a %a %a\n", key, r->records,
-            r->nonfinite, r->finite, r->xmin, r->xmax, r->ymin, r->ymax);
+    fprintf(f, "%s\n%" PRIu64 " %" PRIu64 " %" PRIu64 " %a %a %a %a %" PRIu64 " %a %a\n", key,
+            r->records, r->nonfinite, r->finite, r->xmin, r->xmax, r->ymin, r->ymax, r->wfinite,
+            r->wmin, r->wmax);
     /* rename: readers see the old entry or the new one, never half of one */
     if (fclose(f) != 0 || rename(tmp, path) != 0)
         unlink(tmp);

@@ -5,7 +5,8 @@
  * read of it. Entries live in $XDG_CACHE_HOME/vastplot/bounds (else
  * ~/.cache/vastplot/bounds), one small text file per (file, layout), keyed by
  * the file's identity: device, inode, size, modification and change times,
- * and the layout options. A file that changes in any way gets a new key, so a
+ * and the layout options (the w column too: an entry holds w's range, so a
+ * render with --value needs no pass either). A file that changes in any way gets a new key, so a
  * stale entry is never used. Failures to read or write the cache are silent:
  * it only ever saves time. Inputs are never written to. */
 #include <stdbool.h>

@@ -38,8 +38,9 @@ static void *worker(void *arg)
     dataset_reader *rd = dataset_reader_create(p->ds);
     double *x = malloc(DATASET_CHUNK_RECORDS * sizeof *x);
     double *y = malloc(DATASET_CHUNK_RECORDS * sizeof *y);
+    double *w = dataset_has_w(p->ds) ? malloc(DATASET_CHUNK_RECORDS * sizeof *w) : NULL;
     void *state = p->ops->thread_create ? p->ops->thread_create(p->ctx) : NULL;
-    if (!rd || !x || !y || (p->ops->thread_create && !state)) {
+    if (!rd || !x || !y || (dataset_has_w(p->ds) && !w) || (p->ops->thread_create && !state)) {
         vp_err_set(&e, "out of memory starting a worker thread");
         fail(p, &e);
         if (p->ops->thread_finish)
@@ -54,8 +55,8 @@ static void *worker(void *arg)
         if (p->ops->next ? !p->ops->next(p->ctx, state, &k) : (k = atomic_fetch_add(&p->next, 1)) >= nchunks)
             break;
         size_t n = 0;
-        if (!dataset_decode(rd, k, x, y, &n, &records, &nonfinite, &e) ||
-            !p->ops->points(p->ctx, state, k, x, y, n, &e)) {
+        if (!dataset_decode(rd, k, x, y, w, &n, &records, &nonfinite, &e) ||
+            !p->ops->points(p->ctx, state, k, x, y, w, n, &e)) {
             ok = false;
             fail(p, &e);
             break;
@@ -70,6 +71,7 @@ static void *worker(void *arg)
 done:
     free(x);
     free(y);
+    free(w);
     dataset_reader_destroy(rd);
     return NULL;
 }

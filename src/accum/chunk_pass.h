@@ -14,9 +14,10 @@
 typedef struct chunk_pass_ops {
     /* Per-thread state; NULL means out of memory. */
     void *(*thread_create)(void *ctx);
-    /* Hot path: the n finite points of chunk k. */
-    bool (*points)(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
-                   vp_err *err);
+    /* Hot path: the n finite points of chunk k; w[] their third values, NULL
+     * exactly when the dataset has none (dataset_has_w). */
+    bool (*points)(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                   const double *w, size_t n, vp_err *err);
     /* After the thread's last chunk, also after an error, and also when
      * thread_create returned NULL (state is then NULL): merge and free. err
      * holds the thread's own error when ok is false. */

@@ -82,8 +82,9 @@ static bool worker_next(void *ctx, void *state, uint64_t *k)
 }
 
 static bool worker_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
-                          size_t n, vp_err *err)
+                          const double *wv, size_t n, vp_err *err)
 {
+    (void)wv; /* w is for the aggregations */
     refine_cpu *p = ctx;
     worker *w = state;
     const view *v = &w->job_view;

@@ -54,8 +54,9 @@ typedef struct upload_ctx {
 } upload_ctx;
 
 static bool upload_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
-                          size_t n, vp_err *err)
+                          const double *w, size_t n, vp_err *err)
 {
+    (void)w; /* w is for the aggregations */
     (void)state;
     upload_ctx *u = ctx;
     void *mem;

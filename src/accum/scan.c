@@ -5,9 +5,11 @@
 #include <stdlib.h>
 
 typedef struct bounds_state {
-    uint64_t finite;
-    double xmin, xmax, ymin, ymax;
+    uint64_t finite, wfinite;
+    double xmin, xmax, ymin, ymax, wmin, wmax;
 } bounds_state;
+
+#define BOUNDS_EMPTY ((bounds_state){0, 0, INFINITY, -INFINITY, INFINITY, -INFINITY, INFINITY, -INFINITY})
 
 struct scan {
     dataset *ds;
@@ -22,14 +24,14 @@ static void *bounds_create(void *ctx)
     (void)ctx;
     bounds_state *b = malloc(sizeof *b);
     if (b)
-        *b = (bounds_state){0, INFINITY, -INFINITY, INFINITY, -INFINITY};
+        *b = BOUNDS_EMPTY;
     return b;
 }
 
 /* Points are finite already (the decoder drops NaN/inf), so plain compares
  * are exact; written as select so the compiler vectorises them. */
-static bool bounds_points(void *ctx, void *state, uint64_t k, const double *x, const double *y, size_t n,
-                          vp_err *err)
+static bool bounds_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                          const double *w, size_t n, vp_err *err)
 {
     (void)err;
     scan *sc = ctx;
@@ -48,6 +50,16 @@ static bool bounds_points(void *ctx, void *state, uint64_t k, const double *x, c
     b->xmin = fmin(b->xmin, x0); b->xmax = fmax(b->xmax, x1);
     b->ymin = fmin(b->ymin, y0); b->ymax = fmax(b->ymax, y1);
     b->finite += n;
+    if (w) { /* a loop of its own: the x,y one stays as it is */
+        double w0 = INFINITY, w1 = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            w0 = w[i] < w0 ? w[i] : w0;
+            w1 = w[i] > w1 ? w[i] : w1;
+        }
+        b->wmin = fmin(b->wmin, w0);
+        b->wmax = fmax(b->wmax, w1);
+        b->wfinite += n;
+    }
     return true;
 }
 
@@ -64,6 +76,9 @@ static bool bounds_finish(void *ctx, void *state, bool ok, vp_err *err)
     s->all.xmax = fmax(s->all.xmax, b->xmax);
     s->all.ymin = fmin(s->all.ymin, b->ymin);
     s->all.ymax = fmax(s->all.ymax, b->ymax);
+    s->all.wfinite += b->wfinite;
+    s->all.wmin = fmin(s->all.wmin, b->wmin);
+    s->all.wmax = fmax(s->all.wmax, b->wmax);
     pthread_mutex_unlock(&s->lock);
     free(b);
     return true;
@@ -88,7 +103,7 @@ bool scan_start(dataset *ds, int threads, scan **out, vp_err *err)
     }
     pthread_mutex_init(&s->lock, NULL);
     s->ds = ds;
-    s->all = (bounds_state){0, INFINITY, -INFINITY, INFINITY, -INFINITY};
+    s->all = BOUNDS_EMPTY;
     if (!threads)
         threads = chunk_pass_default_threads();
     if (!chunk_pass_start(ds, threads, &bounds_ops, s, &s->pass, err)) {
@@ -106,7 +121,8 @@ bool scan_join(scan *s, scan_result *out, vp_err *err)
     chunk_pass_totals t = {0};
     bool ok = chunk_pass_join(s->pass, &t, err);
     *out = (scan_result){t.records, t.nonfinite, s->all.finite,
-                         s->all.xmin, s->all.xmax, s->all.ymin, s->all.ymax};
+                         s->all.xmin, s->all.xmax, s->all.ymin, s->all.ymax,
+                         s->all.wfinite, s->all.wmin, s->all.wmax};
     /* the refinement culls by them (out of memory: it reads every chunk) */
     if (ok && s->chunk_bbox)
         dataset_set_chunk_boxes(s->ds, s->chunk_bbox, dataset_chunks(s->ds));

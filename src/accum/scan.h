@@ -1,6 +1,7 @@
 #ifndef VP_SCAN_H
 #define VP_SCAN_H
-/* One streaming pass: record counts and the bounds of the finite samples. */
+/* One streaming pass: record counts and the bounds of the finite samples
+ * (and the range of w, when the dataset has w). */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -9,6 +10,11 @@
 typedef struct scan_result {
     uint64_t records, nonfinite, finite;
     double xmin, xmax, ymin, ymax; /* meaningful when finite > 0 */
+    /* With w (dataset_has_w): the samples counted in finite (x, y and w all
+     * finite) and the range of their w; without w, wfinite = 0 and
+     * wmin > wmax. */
+    uint64_t wfinite;
+    double wmin, wmax;
 } scan_result;
 
 typedef struct scan scan;

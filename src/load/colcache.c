@@ -17,7 +17,7 @@
 #include "core/util.h"
 
 #define CC_MAGIC "VPCOLS\0\1"
-#define CC_VERSION 2u
+#define CC_VERSION 3u /* 3: the w column, labels */
 #define CC_HEADER_BYTES 4096u
 #define CC_EDGE 4096u /* bytes hashed at each end of the input */
 
@@ -27,6 +27,7 @@ typedef struct cc_header {
     uint64_t dev, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns;
     uint64_t head_hash, tail_hash;
     uint64_t nchunks, records, index_off, file_bytes, index_hash;
+    uint64_t labels_off, labels_bytes, labels_hash; /* NUL-ended labels after the index */
     text_stats stats;
     char opts[2048];
 } cc_header;
@@ -38,6 +39,7 @@ struct colcache {
     char tmpname[PATH_MAX + 64]; /* the mkstemp fallback's name, "" otherwise */
     int tmp_slot;                /* its cleanup slot */
     int fd;                      /* the entry being written, or -1 */
+    bool with_w;
     cc_header key;               /* the fields that must match, opts included */
     char warning[PATH_MAX + 160];
 };
@@ -128,9 +130,11 @@ colcache *colcache_create(const char *path, int fd, const struct stat *sb, const
     k->head_hash = hash_range(fd, skip_bytes, body);
     k->tail_hash = hash_range(fd, k->size - (body < CC_EDGE ? body : CC_EDGE), body);
     int n = snprintf(k->opts, sizeof k->opts, "format=%d delimiter=%d x=%s y=%s y_only=%d header=%d "
-                                              "skip=%" PRIu64 " path=%s",
+                                              "w=%s w_category=%d skip=%" PRIu64 " path=%s",
                      (int)tp->format, (int)(unsigned char)tp->delimiter, tp->xcol ? tp->xcol : "-",
-                     tp->ycol ? tp->ycol : "-", (int)tp->y_only, (int)tp->header, skip_bytes, real);
+                     tp->ycol ? tp->ycol : "-", (int)tp->y_only, (int)tp->header,
+                     tp->wcol ? tp->wcol : "-", (int)(tp->wcol && tp->w_category), skip_bytes, real);
+    c->with_w = tp->wcol != NULL;
     if (n < 0 || (size_t)n >= sizeof k->opts || !cache_dir(c->dir, sizeof c->dir)) {
         free(c);
         return NULL;
@@ -173,7 +177,8 @@ static bool entry_damaged(colcache *c)
     return false;
 }
 
-bool colcache_load(colcache *c, memcols **out, text_stats *st)
+bool colcache_load(colcache *c, memcols **out, text_stats *st,
+                   char labels[][TEXT_LABEL_BYTES + 1])
 {
     *out = NULL;
     int fd = open(c->entry, O_RDONLY | O_CLOEXEC);
@@ -184,10 +189,29 @@ bool colcache_load(colcache *c, memcols **out, text_stats *st)
     struct stat sb;
     bool ok = h && pread(fd, h, sizeof *h, 0) == (ssize_t)sizeof *h && same_key(h, &c->key);
     if (ok && (fstat(fd, &sb) != 0 || (uint64_t)sb.st_size != h->file_bytes ||
-               h->index_off < CC_HEADER_BYTES ||
-               h->file_bytes - h->index_off != h->nchunks * sizeof *e ||
-               h->nchunks > (uint64_t)SIZE_MAX / sizeof *e))
+               h->index_off < CC_HEADER_BYTES || h->nchunks > (uint64_t)SIZE_MAX / sizeof *e ||
+               h->labels_off != h->index_off + h->nchunks * sizeof *e ||
+               h->labels_off > h->file_bytes || h->file_bytes - h->labels_off != h->labels_bytes ||
+               h->labels_bytes > TEXT_MAX_LABELS * (TEXT_LABEL_BYTES + 1) ||
+               h->stats.labels < 0 || h->stats.labels > TEXT_MAX_LABELS ||
+               (!h->stats.w_labels && (h->stats.labels || h->labels_bytes))))
         ok = entry_damaged(c);
+    /* the labels: stats.labels strings, each NUL-ended */
+    char lb[TEXT_MAX_LABELS * (TEXT_LABEL_BYTES + 1)];
+    if (ok && h->labels_bytes &&
+        (pread(fd, lb, (size_t)h->labels_bytes, (off_t)h->labels_off) != (ssize_t)h->labels_bytes ||
+         hash_bytes(h->labels_bytes, lb, (size_t)h->labels_bytes) != h->labels_hash))
+        ok = entry_damaged(c);
+    for (size_t at = 0, i = 0; ok && i < (size_t)h->stats.labels; i++) {
+        const char *z = at < h->labels_bytes ? memchr(lb + at, 0, (size_t)h->labels_bytes - at) : NULL;
+        if (!z || (size_t)(z - (lb + at)) > TEXT_LABEL_BYTES) {
+            ok = entry_damaged(c);
+            break;
+        }
+        if (labels)
+            memcpy(labels[i], lb + at, (size_t)(z - (lb + at)) + 1);
+        at = (size_t)(z - lb) + 1;
+    }
     size_t ib = ok ? (size_t)h->nchunks * sizeof *e : 0;
     if (ok && !(e = malloc(ib ? ib : 1)))
         ok = false;
@@ -198,9 +222,12 @@ bool colcache_load(colcache *c, memcols **out, text_stats *st)
     uint64_t records = 0;
     for (uint64_t i = 0; ok && i < h->nchunks; i++) {
         const memcols_entry *x = &e[i];
-        uint64_t bytes = (uint64_t)x->n * (x->xbytes + x->ybytes);
+        uint64_t bytes = (uint64_t)x->n * (x->xbytes + x->ybytes + x->wbytes);
+        bool wok = c->with_w ? (x->wbytes == 4 || x->wbytes == 8) && x->wdec <= 10 &&
+                                   (!x->wdec || x->wbytes == 4)
+                             : x->wbytes == 0 && x->wdec == 0;
         if (x->n > x->records || (x->n && (x->off < CC_HEADER_BYTES || x->off + bytes > h->index_off)) ||
-            (x->xbytes != 4 && x->xbytes != 8) || (x->ybytes != 4 && x->ybytes != 8) ||
+            (x->xbytes != 4 && x->xbytes != 8) || (x->ybytes != 4 && x->ybytes != 8) || !wok ||
             x->xdec > 10 || x->ydec > 10 || (x->xdec && x->xbytes != 4) || (x->ydec && x->ybytes != 4))
             ok = entry_damaged(c);
         records += x->records;
@@ -210,7 +237,7 @@ bool colcache_load(colcache *c, memcols **out, text_stats *st)
     if (ok) {
         *st = h->stats;
         futimens(fd, NULL); /* recently used: evicted last */
-        *out = memcols_create_from_file(fd, e, h->nchunks, c->entry);
+        *out = memcols_create_from_file(fd, e, h->nchunks, c->with_w, c->entry);
         fd = -1;
         ok = *out != NULL;
     }
@@ -330,7 +357,7 @@ static void evict(const colcache *c, const char *keep)
     closedir(d);
 }
 
-bool colcache_commit(colcache *c, memcols *m, const text_stats *st)
+bool colcache_commit(colcache *c, memcols *m, const text_stats *st, const char *const *labels)
 {
     if (c->fd < 0)
         return false;
@@ -348,17 +375,31 @@ bool colcache_commit(colcache *c, memcols *m, const text_stats *st)
         return false;
     }
     cc_header *h = calloc(1, CC_HEADER_BYTES);
+    char lb[TEXT_MAX_LABELS * (TEXT_LABEL_BYTES + 1)];
+    size_t nlb = 0;
+    int nlabels = st->w_labels && labels ? st->labels : 0;
+    for (int i = 0; i < nlabels && i < TEXT_MAX_LABELS; i++) {
+        size_t len = strnlen(labels[i], TEXT_LABEL_BYTES);
+        memcpy(lb + nlb, labels[i], len);
+        lb[nlb + len] = 0;
+        nlb += len + 1;
+    }
     bool ok = h != NULL;
     if (ok) {
         *h = c->key;
         h->stats = *st;
+        h->stats.labels = nlabels;
         h->nchunks = n;
         h->index_off = memcols_spill_end(m);
-        h->file_bytes = h->index_off + n * sizeof *e;
+        h->labels_off = h->index_off + n * sizeof *e;
+        h->labels_bytes = nlb;
+        h->labels_hash = hash_bytes(nlb, lb, nlb);
+        h->file_bytes = h->labels_off + nlb;
         for (uint64_t i = 0; i < n; i++)
             h->records += e[i].records;
         h->index_hash = hash_bytes(h->records, e, n * sizeof *e);
         ok = (!n || pwrite(c->fd, e, n * sizeof *e, (off_t)h->index_off) == (ssize_t)(n * sizeof *e)) &&
+             (!nlb || pwrite(c->fd, lb, nlb, (off_t)h->labels_off) == (ssize_t)nlb) &&
              pwrite(c->fd, h, CC_HEADER_BYTES, 0) == (ssize_t)CC_HEADER_BYTES;
         if (!ok)
             warn_errno(c, c->dir);

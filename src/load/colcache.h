@@ -1,6 +1,6 @@
 #ifndef VP_COLCACHE_H
 #define VP_COLCACHE_H
-/* The column cache: a text file's parsed x,y columns kept on disk, so the
+/* The column cache: a text file's parsed x,y (and w) columns kept on disk, so the
  * next render, zoom or re-accumulation of the same file reads binary chunks
  * (memcols.h's spill format) instead of parsing the text again.
  *
@@ -10,9 +10,11 @@
  *
  * Keyed on the input's real path, device, inode, size, modification and
  * change times (ns; the change time cannot be set back), a hash of its first and last 4 KiB, the text options (format,
- * delimiter, columns, header, --skip-bytes) and this format's version. Any
- * difference is a miss: appended, truncated, rewritten or touched files are
- * parsed again.
+ * delimiter, columns, the w column and whether it is a category, header,
+ * --skip-bytes) and this format's version. Any difference is a miss:
+ * appended, truncated, rewritten or touched files are parsed again. A
+ * column of category labels keeps its labels (as text_parser_labels gives
+ * them) in the entry: a hit gives them back with the same numbers.
  *
  * Written as it is parsed, into an unnamed file (O_TMPFILE) in the cache
  * folder, which gets its name only once complete (linked, then renamed over
@@ -48,15 +50,19 @@ colcache *colcache_create(const char *path, int fd, const struct stat *sb, const
                           uint64_t skip_bytes);
 void colcache_destroy(colcache *c); /* NULL is fine */
 
-/* A hit: *out reads the cached columns, *st is what the parser saw then. */
-bool colcache_load(colcache *c, memcols **out, text_stats *st);
+/* A hit: *out reads the cached columns, *st is what the parser saw then;
+ * with labels (st->w_labels) labels[0 .. st->labels) are filled in. */
+bool colcache_load(colcache *c, memcols **out, text_stats *st,
+                   char labels[][TEXT_LABEL_BYTES + 1]);
 /* Starts an entry: m's chunks go to a new cache file as they are sealed.
  * False (with a warning) when there is no room or no folder: m then keeps
  * everything in memory. */
 bool colcache_begin(colcache *c, memcols *m);
-/* The parse finished and the input was unchanged: gives the entry its name.
- * False (with a warning) when it could not be stored; the render goes on. */
-bool colcache_commit(colcache *c, memcols *m, const text_stats *st);
+/* The parse finished and the input was unchanged: gives the entry its name,
+ * with st->labels labels when st->w_labels (each at most TEXT_LABEL_BYTES
+ * bytes). False (with a warning) when it could not be stored; the render
+ * goes on. */
+bool colcache_commit(colcache *c, memcols *m, const text_stats *st, const char *const *labels);
 /* The first problem seen ("" when none), e.g. "column cache not written:
  * /home/u/.cache/vastplot/columns: No space left on device". */
 const char *colcache_warning(const colcache *c);

@@ -37,6 +37,17 @@ struct dataset {
     bool spill_checked;    /* a followed input's spill failure was noticed */
     double *boxes;         /* chunk boxes from a pass (dataset_set_chunk_boxes), or NULL */
     uint64_t nboxes;
+    bool has_w;
+    /* category labels: each text input's own (ilabel[i], nilabel[i]), their
+     * union (label), and each input's numbers in it (lmap[i]; remap[i]:
+     * not the same numbers) */
+    char (*ilabel)[TEXT_MAX_LABELS][TEXT_LABEL_BYTES + 1];
+    int *nilabel;
+    int (*lmap)[TEXT_MAX_LABELS];
+    bool *remap;
+    char label[TEXT_MAX_LABELS][TEXT_LABEL_BYTES + 1];
+    const char *label_ptr[TEXT_MAX_LABELS];
+    int nlabels;
 };
 
 struct dataset_reader {
@@ -54,6 +65,7 @@ typedef struct text_job {
     uint64_t skip, planned;
     int threads;
     text_params tp;
+    char *wcol;        /* owned: tp.wcol may be the caller's buffer */
     colcache *cc;
     pthread_t thread;
     bool started;
@@ -72,6 +84,85 @@ static bool load_text(dataset *ds, int i, const char *path, const dataset_params
 
 static uint64_t div_up(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
+/* The w column reaches both kinds of input (dataset.h): *q is p with
+ * text.wcol from binary.wcol (written into wbuf) or binary.has_w/wcol from a
+ * text.wcol of digits. */
+static void w_params(const dataset_params *p, dataset_params *q, char wbuf[16])
+{
+    *q = *p;
+    if (!q->text.wcol && q->binary.has_w) {
+        snprintf(wbuf, 16, "%d", q->binary.wcol);
+        q->text.wcol = wbuf;
+    } else if (q->text.wcol && !q->binary.has_w) {
+        const char *c = q->text.wcol;
+        size_t n = strlen(c);
+        bool digits = n > 0 && n <= 7;
+        for (size_t i = 0; i < n && digits; i++)
+            digits = c[i] >= '0' && c[i] <= '9';
+        if (digits) {
+            q->binary.has_w = true;
+            q->binary.wcol = atoi(c);
+        }
+    }
+}
+
+/* A binary input needs w by index (q from w_params). */
+static bool binary_w_ok(const dataset_params *q, const char *path, vp_err *err)
+{
+    if (q->text.wcol && !q->binary.has_w)
+        return vp_err_set(err, "%s: binary records have no column names: give --%s as a 0-based "
+                               "index", path, q->text.w_category ? "by" : "value");
+    return true;
+}
+
+/* The union of the text inputs' labels (dataset_labels) and each input's
+ * numbers in it. An error for a mix of labels and codes, or more than
+ * TEXT_MAX_LABELS labels in all. */
+static bool union_labels(dataset *ds, vp_err *err)
+{
+    int with = -1, without = -1;
+    for (int i = 0; i < ds->n; i++) {
+        if (ds->mem && ds->mem[i] && ds->tstats[i].w_labels) {
+            if (with < 0)
+                with = i;
+        } else if (without < 0) {
+            without = i;
+        }
+    }
+    ds->nlabels = 0;
+    if (with < 0)
+        return true;
+    const text_stats *st = &ds->tstats[with];
+    char col[96];
+    snprintf(col, sizeof col, "column %d%s%.40s%s", st->wcol, st->wname[0] ? " (" : "", st->wname,
+             st->wname[0] ? ")" : "");
+    if (without >= 0)
+        return vp_err_set(err, "%s holds category labels in %s, but %s holds category codes "
+                               "(non-negative integers): give all inputs the one or the other",
+                          ds->names[with], col, ds->names[without]);
+    for (int i = 0; i < ds->n; i++) {
+        ds->remap[i] = false;
+        for (int j = 0; j < ds->nilabel[i]; j++) {
+            const char *lab = ds->ilabel[i][j];
+            int g = 0;
+            while (g < ds->nlabels && strcmp(ds->label[g], lab) != 0)
+                g++;
+            if (g == ds->nlabels) {
+                if (g == TEXT_MAX_LABELS)
+                    return vp_err_set(err, "%s: more than %d categories in %s over the inputs "
+                                           "(\"%s\" is one more)", ds->names[i], TEXT_MAX_LABELS,
+                                      col, lab);
+                snprintf(ds->label[g], sizeof ds->label[g], "%s", lab);
+                ds->label_ptr[g] = ds->label[g];
+                ds->nlabels++;
+            }
+            ds->lmap[i][j] = g;
+            ds->remap[i] |= g != j;
+        }
+    }
+    return true;
+}
+
 /* A dataset of n inputs with its per-input arrays (names filled in by the
  * caller); NULL when out of memory. */
 static dataset *dataset_alloc(int n)
@@ -81,7 +172,9 @@ static dataset *dataset_alloc(int n)
     if (!ds || !(ds->src = calloc(k, sizeof *ds->src)) || !(ds->mem = calloc(k, sizeof *ds->mem)) ||
         !(ds->tstats = calloc(k, sizeof *ds->tstats)) || !(ds->cache = calloc(k, sizeof *ds->cache)) ||
         !(ds->names = calloc(k, sizeof *ds->names)) ||
-        !(ds->first_chunk = calloc(k + 1, sizeof *ds->first_chunk))) {
+        !(ds->first_chunk = calloc(k + 1, sizeof *ds->first_chunk)) ||
+        !(ds->ilabel = calloc(k, sizeof *ds->ilabel)) || !(ds->nilabel = calloc(k, sizeof *ds->nilabel)) ||
+        !(ds->lmap = calloc(k, sizeof *ds->lmap)) || !(ds->remap = calloc(k, sizeof *ds->remap))) {
         dataset_destroy(ds);
         return NULL;
     }
@@ -100,6 +193,7 @@ bool dataset_create_files(const char *const *paths, int npaths, const source_par
         return vp_err_set(err, "out of memory");
     }
     ds->n = npaths;
+    ds->has_w = p && p->has_w;
     for (int i = 0; i < npaths; i++) {
         if (!source_create(paths[i], p, &ds->src[i], err)) {
             dataset_destroy(ds);
@@ -147,7 +241,65 @@ void dataset_destroy(dataset *ds)
     free(ds->names);
     free(ds->first_chunk);
     free(ds->boxes);
+    free(ds->ilabel);
+    free(ds->nilabel);
+    free(ds->lmap);
+    free(ds->remap);
     free(ds);
+}
+
+bool dataset_has_w(const dataset *ds) { return ds->has_w; }
+
+int dataset_labels(const dataset *ds, const char *const **out)
+{
+    if (ds->follow && ds->has_w)
+        return follower_labels(ds->follow, out);
+    *out = ds->label_ptr;
+    return ds->nlabels;
+}
+
+bool dataset_chunk_wrange(const dataset *ds, uint64_t k, double out[2])
+{
+    if (!ds->has_w || !ds->mem || k >= dataset_chunks(ds))
+        return false;
+    int i = input_of(ds, &k);
+    if (!ds->mem[i])
+        return false;
+    memcols_chunk_wrange(ds->mem[i], k, out);
+    if (ds->remap[i] && out[0] <= out[1]) {
+        /* local codes lo..hi: the range of their numbers in the union */
+        int lo = out[0] < 0 ? 0 : (int)out[0], hi = out[1] >= ds->nilabel[i] ? ds->nilabel[i] - 1
+                                                                             : (int)out[1];
+        double a = INFINITY, b = -INFINITY;
+        for (int c = lo; c <= hi; c++) {
+            a = fmin(a, ds->lmap[i][c]);
+            b = fmax(b, ds->lmap[i][c]);
+        }
+        out[0] = a;
+        out[1] = b;
+    }
+    return true;
+}
+
+bool dataset_known_wrange(const dataset *ds, double out[2])
+{
+    if (!ds->has_w || ds->n == 0 || !ds->mem)
+        return false;
+    for (int i = 0; i < ds->n; i++)
+        if (!ds->mem[i])
+            return false;
+    double lo = INFINITY, hi = -INFINITY, c[2];
+    uint64_t n = dataset_chunks(ds);
+    for (uint64_t k = 0; k < n; k++)
+        if (dataset_chunk_wrange(ds, k, c) && c[0] <= c[1]) {
+            lo = fmin(lo, c[0]);
+            hi = fmax(hi, c[1]);
+        }
+    if (!(lo <= hi))
+        return false;
+    out[0] = lo;
+    out[1] = hi;
+    return true;
 }
 
 bool dataset_known_bounds(const dataset *ds, double bounds[4])
@@ -186,17 +338,27 @@ uint64_t dataset_chunks(const dataset *ds)
 bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;
+    char wbuf[16];
+    dataset_params q;
+    w_params(p, &q, wbuf);
+    p = &q;
+    follow_params fp = {.text = dataset_input_is_text(p, path), .text_p = p->text, .binary = p->binary};
+    bool with_w = fp.text ? fp.text_p.wcol != NULL : fp.binary.has_w;
     dataset *ds = dataset_alloc(1);
     if (!ds || !(ds->names[0] = strdup(strcmp(path, "-") == 0 ? "standard input" : path)) ||
-        !(ds->mem[0] = memcols_create())) {
+        !(ds->mem[0] = memcols_create(with_w))) {
         dataset_destroy(ds);
         return vp_err_set(err, "out of memory");
     }
+    ds->has_w = with_w;
     ds->first_chunk[1] = UINT64_MAX;
-    follow_params fp = {.text = dataset_input_is_text(p, path), .text_p = p->text, .binary = p->binary};
     if (!fp.text && p->names_given) {
         dataset_destroy(ds);
         return vp_err_set(err, "%s: --x/--y name a column, but this is read as binary", path);
+    }
+    if (!fp.text && !binary_w_ok(p, path, err)) {
+        dataset_destroy(ds);
+        return false;
     }
     if (!p->no_cache) {
         int fd = colcache_spill_file();
@@ -250,7 +412,7 @@ bool dataset_follow_poll(dataset *ds, follow_event *ev, vp_err *err)
         ds->chunks = memcols_chunks(ds->mem[0]);
         ds->first_chunk[1] = ds->chunks;
         ev->grew = true;
-        return ok;
+        return ok && union_labels(ds, err);
     }
     if (!ds->follow) {
         memset(ev, 0, sizeof *ev);
@@ -273,11 +435,16 @@ void dataset_follow_wait(dataset *ds, int timeout_ms)
 bool dataset_create_loading(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;
+    char wbuf[16];
+    dataset_params q;
+    w_params(p, &q, wbuf);
+    p = &q;
     dataset *ds = dataset_alloc(1);
     if (!ds || !(ds->names[0] = strdup(path))) {
         dataset_destroy(ds);
         return vp_err_set(err, "out of memory");
     }
+    ds->has_w = p->text.wcol != NULL;
     ds->first_chunk[1] = UINT64_MAX;
     if (!load_text(ds, 0, path, p, true, err)) {
         dataset_destroy(ds);
@@ -287,6 +454,10 @@ bool dataset_create_loading(const char *path, const dataset_params *p, dataset *
         ds->records = memcols_records(ds->mem[0]);
         ds->chunks = memcols_chunks(ds->mem[0]);
         ds->first_chunk[1] = ds->chunks;
+        if (!union_labels(ds, err)) {
+            dataset_destroy(ds);
+            return false;
+        }
     }
     *out = ds;
     return true;
@@ -401,14 +572,17 @@ typedef struct part_sink {
     memcols *m;
     const _Atomic bool *stop;
     const char *name;
+    char (*labels)[TEXT_LABEL_BYTES + 1]; /* TEXT_MAX_LABELS of them */
+    int *nlabels;
 } part_sink;
 
-static bool part_emit(void *ctx, int part, const double *x, const double *y, size_t n, vp_err *err)
+static bool part_emit(void *ctx, int part, const double *x, const double *y, const double *w,
+                      size_t n, vp_err *err)
 {
     part_sink *ps = ctx;
     if (ps->stop && atomic_load(ps->stop))
         return vp_err_set(err, "%s: reading stopped", ps->name);
-    if (!memcols_append_part(ps->m, part, x, y, n))
+    if (!memcols_append_part(ps->m, part, x, y, w, n))
         return vp_err_set(err, "%s: out of memory holding the parsed columns", ps->name);
     return true;
 }
@@ -421,11 +595,24 @@ static bool part_done(void *ctx, int part, vp_err *err)
     return true;
 }
 
+static bool part_labels(void *ctx, const char *const *labels, int n, vp_err *err)
+{
+    (void)err;
+    part_sink *ps = ctx;
+    if (n > TEXT_MAX_LABELS)
+        n = TEXT_MAX_LABELS; /* the parser keeps no more */
+    for (int i = 0; i < n; i++)
+        snprintf(ps->labels[i], sizeof ps->labels[i], "%s", labels[i]);
+    *ps->nlabels = n;
+    return true;
+}
+
 /* Parses the text of fd after skip into m, with `threads` threads (parts of
  * the file, shown in file order: memcols.h). The text itself is never held
  * whole. */
 static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned, const text_params *tp,
-                       int threads, memcols *m, text_stats *st, const _Atomic bool *stop, vp_err *err)
+                       int threads, memcols *m, text_stats *st, char (*labels)[TEXT_LABEL_BYTES + 1],
+                       int *nlabels, const _Atomic bool *stop, vp_err *err)
 {
     if (threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -439,8 +626,8 @@ static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned
         filemark_note(&head, first, (size_t)r);
     if (!memcols_set_parts(m, threads))
         return vp_err_set(err, "out of memory");
-    part_sink ps = {m, stop, name};
-    text_par_sink sink = {part_emit, part_done, &ps};
+    part_sink ps = {m, stop, name, labels, nlabels};
+    text_par_sink sink = {part_emit, part_done, &ps, part_labels};
     int nparts = 0;
     bool ok = text_parse_file(fd, name, skip, planned, tp, threads, &sink, &nparts, st, err) &&
               text_file_unchanged(fd, name, skip, planned, &head, err);
@@ -457,8 +644,12 @@ static void *text_job_run(void *arg)
     text_stats st = {0};
     if (j->cc)
         colcache_begin(j->cc, m);
-    j->ok = parse_text(j->fd, j->name, j->skip, j->planned, &j->tp, j->threads, m, &st, &j->stop, &j->err);
-    if (j->ok && j->cc && colcache_commit(j->cc, m, &st))
+    j->ok = parse_text(j->fd, j->name, j->skip, j->planned, &j->tp, j->threads, m, &st,
+                       ds->ilabel[j->i], &ds->nilabel[j->i], &j->stop, &j->err);
+    const char *labels[TEXT_MAX_LABELS];
+    for (int k = 0; k < ds->nilabel[j->i]; k++)
+        labels[k] = ds->ilabel[j->i][k];
+    if (j->ok && j->cc && colcache_commit(j->cc, m, &st, labels))
         ds->cache[j->i] = DATASET_CACHE_STORED;
     if (j->ok && memcols_records(m) == 0 && st.data_rows == 0 && st.skipped_rows == 0)
         j->ok = vp_err_set(&j->err, "%s: no data rows (%llu lines)", j->name, (unsigned long long)st.lines);
@@ -483,6 +674,7 @@ static void text_job_destroy(text_job *j)
     if (j->fd >= 0)
         close(j->fd);
     free(j->name);
+    free(j->wcol);
     free(j);
 }
 
@@ -511,7 +703,8 @@ static bool load_text(dataset *ds, int i, const char *path, const dataset_params
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     colcache *cc = p->no_cache ? NULL : colcache_create(path, fd, &sb, &p->text, skip);
-    if (cc && colcache_load(cc, &ds->mem[i], &ds->tstats[i])) {
+    if (cc && colcache_load(cc, &ds->mem[i], &ds->tstats[i], ds->ilabel[i])) {
+        ds->nilabel[i] = ds->tstats[i].w_labels ? ds->tstats[i].labels : 0;
         ds->cache[i] = DATASET_CACHE_HIT;
         note_warning(ds, name, colcache_warning(cc));
         colcache_destroy(cc);
@@ -519,7 +712,8 @@ static bool load_text(dataset *ds, int i, const char *path, const dataset_params
         return true;
     }
     text_job *j = calloc(1, sizeof *j);
-    if (!j || !(j->name = strdup(name)) || !(ds->mem[i] = memcols_create())) {
+    if (!j || !(j->name = strdup(name)) || (p->text.wcol && !(j->wcol = strdup(p->text.wcol))) ||
+        !(ds->mem[i] = memcols_create(p->text.wcol != NULL))) {
         text_job_destroy(j);
         colcache_destroy(cc);
         close(fd);
@@ -527,7 +721,8 @@ static bool load_text(dataset *ds, int i, const char *path, const dataset_params
     }
     *j = (text_job){.ds = ds, .i = i, .fd = fd, .name = j->name, .skip = skip,
                     .planned = (uint64_t)sb.st_size - skip, .threads = p->threads, .tp = p->text,
-                    .cc = cc};
+                    .wcol = j->wcol, .cc = cc};
+    j->tp.wcol = j->wcol;
     if (background) {
         ds->job = j;
         if (pthread_create(&j->thread, NULL, text_job_run, j) == 0) {
@@ -547,15 +742,18 @@ static bool load_text(dataset *ds, int i, const char *path, const dataset_params
 
 /* Standard input, read to its end through the follower's stream mode (the
  * same decoding as for a growing file). */
-static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st, vp_err *err)
+static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st,
+                       char (*labels)[TEXT_LABEL_BYTES + 1], int *nlabels, vp_err *err)
 {
-    memcols *m = memcols_create();
+    follow_params fp = {.text = dataset_input_is_text(p, "-"), .text_p = p->text, .binary = p->binary};
+    if (!fp.text && !binary_w_ok(p, "standard input", err))
+        return false;
+    memcols *m = memcols_create(fp.text ? fp.text_p.wcol != NULL : fp.binary.has_w);
     if (m && !p->no_cache) {
         int fd = colcache_spill_file();
         if (fd >= 0)
             memcols_spill_to(m, fd, 0, false, 0);
     }
-    follow_params fp = {.text = dataset_input_is_text(p, "-"), .text_p = p->text, .binary = p->binary};
     follower *f = NULL;
     if (!m || !follower_create("-", &fp, m, &f, err)) {
         if (!m)
@@ -572,6 +770,13 @@ static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st, v
     }
     if (ok) {
         follower_text_stats(f, st);
+        const char *const *lab;
+        int nl = follower_labels(f, &lab);
+        if (nl > TEXT_MAX_LABELS)
+            nl = TEXT_MAX_LABELS; /* one parser: cannot be */
+        for (int k = 0; k < nl; k++)
+            snprintf(labels[k], sizeof labels[k], "%s", lab[k]);
+        *nlabels = nl;
         size_t cut = follower_trailing_bytes(f);
         if (cut && !st->skipped_rows) /* the summary's warning names it */
             snprintf(st->first_bad_why, sizeof st->first_bad_why,
@@ -599,15 +804,20 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                            dataset **out, vp_err *err)
 {
     *out = NULL;
+    char wbuf[16];
+    dataset_params q;
+    w_params(p, &q, wbuf);
+    p = &q;
     dataset *ds = dataset_alloc(npaths);
     if (!ds)
         return vp_err_set(err, "out of memory");
+    ds->has_w = p->text.wcol != NULL;
     for (int i = 0; i < npaths; i++) {
         bool text = dataset_input_is_text(p, paths[i]);
         ds->names[i] = strdup(strcmp(paths[i], "-") == 0 ? "standard input" : paths[i]);
         uint64_t r;
         if (strcmp(paths[i], "-") == 0) {
-            if (!load_stdin(p, &ds->mem[i], &ds->tstats[i], err)) {
+            if (!load_stdin(p, &ds->mem[i], &ds->tstats[i], ds->ilabel[i], &ds->nilabel[i], err)) {
                 dataset_destroy(ds);
                 return false;
             }
@@ -636,7 +846,8 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                                        "(columns are numbers there; for text give --format)",
                                   paths[i]);
             }
-            if (!source_create(paths[i], &p->binary, &ds->src[i], err)) {
+            if (!binary_w_ok(p, paths[i], err) ||
+                !source_create(paths[i], &p->binary, &ds->src[i], err)) {
                 dataset_destroy(ds);
                 return false;
             }
@@ -647,6 +858,10 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
         ds->records += r;
     }
     ds->first_chunk[npaths] = ds->chunks;
+    if (!union_labels(ds, err)) {
+        dataset_destroy(ds);
+        return false;
+    }
     *out = ds;
     return true;
 }
@@ -674,11 +889,14 @@ void dataset_reader_destroy(dataset_reader *r)
     free(r);
 }
 
-bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, size_t *n,
+bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
                     uint64_t *records, uint64_t *nonfinite, vp_err *err)
 {
     const dataset *ds = r->ds;
     *n = 0;
+    if ((w != NULL) != ds->has_w)
+        return vp_err_set(err, "internal error: decoding %s w, but the dataset has %s",
+                          w ? "with" : "without", ds->has_w ? "one" : "none");
     if (k >= dataset_chunks(ds))
         return true;
     if (ds->n == 0) {
@@ -691,13 +909,23 @@ bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, size_t 
         return true;
     }
     int i = input_of(ds, &k);
-    if (ds->mem && ds->mem[i])
-        return memcols_chunk(ds->mem[i], k, x, y, n, records, nonfinite, ds->names[i], err);
+    if (ds->mem && ds->mem[i]) {
+        if (!memcols_chunk(ds->mem[i], k, x, y, w, n, records, nonfinite, ds->names[i], err))
+            return false;
+        if (w && ds->remap[i]) { /* the input's label numbers to the union's */
+            const int *map = ds->lmap[i], nl = ds->nilabel[i];
+            for (size_t j = 0; j < *n; j++) {
+                if (w[j] >= 0 && w[j] < nl && (double)(int)w[j] == w[j])
+                    w[j] = (double)map[(int)w[j]];
+            }
+        }
+        return true;
+    }
     if (!r->rd[i] && !(r->rd[i] = source_reader_create(ds->src[i], DATASET_CHUNK_RECORDS)))
         return vp_err_set(err, "out of memory");
     uint64_t rec0 = k * DATASET_CHUNK_RECORDS;
     uint64_t total = source_get_info(ds->src[i])->records;
     size_t cnt = (size_t)(total - rec0 < DATASET_CHUNK_RECORDS ? total - rec0 : DATASET_CHUNK_RECORDS);
     *records += cnt;
-    return source_decode(r->rd[i], rec0, cnt, x, y, n, nonfinite, err);
+    return source_decode(r->rd[i], rec0, cnt, x, y, w, n, nonfinite, err);
 }

@@ -19,10 +19,15 @@
 typedef struct dataset dataset;
 
 /* Opens every path (errors name the file): raw binary or .npy through
- * source.h. */
+ * source.h. With p->has_w every record has w (p->wcol). */
 bool dataset_create_files(const char *const *paths, int npaths, const source_params *p,
                           dataset **out, vp_err *err);
 
+/* The w column (--value COL, --by COL) comes in as binary.has_w/wcol and
+ * text.wcol/w_category; either reaches both kinds of input (a text.wcol of
+ * digits is the binary column too, a binary.wcol the text one), and every
+ * input then has w: binary records by index only (text.wcol a name and a
+ * binary input: an error naming the file). */
 typedef struct dataset_params {
     source_params binary;
     text_params text;
@@ -92,6 +97,30 @@ bool dataset_take_warning(dataset *ds, char *buf, size_t len);
 /* True when the bounds are known without a pass (the demo; text and standard
  * input, from their chunks' boxes): [xmin, xmax, ymin, ymax]. */
 bool dataset_known_bounds(const dataset *ds, double bounds[4]);
+
+/* Whether every record has a third value w (--value, --by); false for the
+ * demo. All inputs agree (the create calls refuse a mix). */
+bool dataset_has_w(const dataset *ds);
+/* min, max of chunk k's finite w (min > max for a chunk with none), when
+ * known: for inputs held as columns (text, standard input, followed); false
+ * otherwise. For category labels renumbered over several inputs, a range
+ * that holds the chunk's codes (maybe wider). */
+bool dataset_chunk_wrange(const dataset *ds, uint64_t k, double out[2]);
+/* The range of w without a pass: the union of the chunks' ranges when every
+ * input is held as columns (text, standard input, followed); false
+ * otherwise, without w, or when no record has a finite w. */
+bool dataset_known_wrange(const dataset *ds, double out[2]);
+/* Category labels (w_category with a column of labels): their count, and in
+ * *out their texts (at most TEXT_LABEL_BYTES bytes each) numbered as the w
+ * dataset_decode gives: over several inputs the labels of all, in input
+ * order, each numbered where first seen (an input's own numbers are mapped
+ * to these; labels match by their text as kept). 0 when w holds codes, is
+ * not a category, or there is no w. Valid until dataset_follow_poll (a
+ * followed file's labels grow as it does; a text file still loading shows
+ * its labels once the poll sees its parse end) or dataset_destroy. At most
+ * TEXT_MAX_LABELS for files read whole (more is an error when they are
+ * created); a followed name that is rotated may bring more. */
+int dataset_labels(const dataset *ds, const char *const **out);
 uint64_t dataset_records(const dataset *ds);  /* total records, all inputs */
 uint64_t dataset_chunks(const dataset *ds);
 int dataset_inputs(const dataset *ds);
@@ -103,8 +132,11 @@ void dataset_reader_destroy(dataset_reader *r);
 
 /* Hot path. Decodes chunk k: finite points to x[], y[] (room for
  * DATASET_CHUNK_RECORDS each), *n = how many; *records += records in the chunk,
- * *nonfinite += records skipped for a NaN/inf. */
-bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, size_t *n,
+ * *nonfinite += records skipped for a NaN/inf. w is NULL exactly when the
+ * dataset has no w (dataset_has_w); with w, a record is kept only when x, y
+ * and w are finite, and w[] (room for DATASET_CHUNK_RECORDS) is compacted
+ * like them: category labels as dataset_labels numbers them. */
+bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
                     uint64_t *records, uint64_t *nonfinite, vp_err *err);
 
 #endif

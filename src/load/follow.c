@@ -37,15 +37,54 @@ struct follower {
     record_decoder *dec;
     uint8_t *buf;
     size_t pending;     /* raw: bytes of a partial record at the start of buf */
-    double *x, *y;
+    double *x, *y, *w;  /* w: with w, else NULL */
+    bool with_w;
+    /* category labels of everything read under the name; lmap[i] is the
+     * number of the current parser's label i */
+    char **label;
+    int nlabels, label_cap;
+    int lmap[TEXT_MAX_LABELS], nlmap;
+    double *wmapped;    /* a batch's w renumbered */
     int ino_fd;         /* inotify, or -1 */
     bool stream;        /* "-": standard input, read as it arrives, to its end */
     bool eof;
 };
 
-static bool text_sink_append(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+/* The follower's number for the current parser's label i (added when new);
+ * -1 when out of memory. */
+static int global_label(follower *f, const char *s)
 {
-    if (!memcols_append(ctx, x, y, n))
+    for (int k = 0; k < f->nlabels; k++)
+        if (strcmp(f->label[k], s) == 0)
+            return k;
+    if (f->nlabels == f->label_cap) {
+        int cap = f->label_cap ? 2 * f->label_cap : TEXT_MAX_LABELS;
+        char **nl = realloc(f->label, (size_t)cap * sizeof *nl);
+        if (!nl)
+            return -1;
+        f->label = nl;
+        f->label_cap = cap;
+    }
+    if (!(f->label[f->nlabels] = strdup(s)))
+        return -1;
+    return f->nlabels++;
+}
+
+static bool text_sink_append(void *ctx, const double *x, const double *y, const double *w, size_t n,
+                             vp_err *err)
+{
+    follower *f = ctx;
+    const char *const *lab;
+    int nl = w && f->tp ? text_parser_labels(f->tp, &lab) : 0;
+    if (nl > 0) { /* labels: rows carry the parser's numbers; dst gets ours */
+        for (; f->nlmap < nl; f->nlmap++)
+            if ((f->lmap[f->nlmap] = global_label(f, lab[f->nlmap])) < 0)
+                return vp_err_set(err, "out of memory holding the followed rows");
+        for (size_t i = 0; i < n; i++)
+            f->wmapped[i] = (double)f->lmap[(int)w[i]];
+        w = f->wmapped;
+    }
+    if (!memcols_append(f->dst, x, y, w, n))
         return vp_err_set(err, "out of memory holding the followed rows");
     return true;
 }
@@ -57,6 +96,7 @@ static void close_file(follower *f)
     f->fd = -1;
     text_parser_destroy(f->tp);
     f->tp = NULL;
+    f->nlmap = 0;
     f->pending = 0;
     f->offset = 0;
     f->records = 0;
@@ -115,9 +155,19 @@ bool follower_create(const char *path, const follow_params *p, memcols *dst, fol
     f->buf = malloc(READ_PIECE);
     f->x = malloc(DATASET_CHUNK_RECORDS * sizeof *f->x);
     f->y = malloc(DATASET_CHUNK_RECORDS * sizeof *f->y);
-    if (!f->path || !f->buf || !f->x || !f->y) {
+    f->with_w = p->text ? p->text_p.wcol != NULL : p->binary.has_w;
+    if (f->with_w) {
+        f->w = malloc(DATASET_CHUNK_RECORDS * sizeof *f->w);
+        f->wmapped = malloc(TEXT_BATCH * sizeof *f->wmapped);
+    }
+    if (!f->path || !f->buf || !f->x || !f->y || (f->with_w && (!f->w || !f->wmapped))) {
         follower_destroy(f);
         return vp_err_set(err, "out of memory");
+    }
+    if (f->with_w != memcols_has_w(dst)) {
+        follower_destroy(f);
+        return vp_err_set(err, "%s: internal error: the rows %s w, the columns %s", path,
+                          f->with_w ? "have" : "have no", f->with_w ? "have none" : "have one");
     }
     if (!p->text && !(f->dec = record_decoder_create(path, &p->binary, err))) {
         follower_destroy(f);
@@ -155,6 +205,11 @@ void follower_destroy(follower *f)
     free(f->buf);
     free(f->x);
     free(f->y);
+    free(f->w);
+    free(f->wmapped);
+    for (int i = 0; i < f->nlabels; i++)
+        free(f->label[i]);
+    free(f->label);
     free(f);
 }
 
@@ -168,13 +223,17 @@ static bool take_raw(follower *f, size_t len, vp_err *err)
         size_t n = whole - done < DATASET_CHUNK_RECORDS ? whole - done : DATASET_CHUNK_RECORDS;
         size_t kept;
         uint64_t nonfinite = 0;
-        record_decoder_run(f->dec, f->buf + done * rs, n, f->records, f->x, f->y, &kept, &nonfinite);
-        if (!memcols_append(f->dst, f->x, f->y, kept))
+        record_decoder_run(f->dec, f->buf + done * rs, n, f->records, f->x, f->y, f->w, &kept,
+                           &nonfinite);
+        if (!memcols_append(f->dst, f->x, f->y, f->w, kept))
             return vp_err_set(err, "out of memory holding the followed rows");
         /* non-finite rows still count as rows: memcols counts them when appended as NaN */
-        for (size_t i = 0; i < nonfinite; i++)
+        for (size_t i = 0; i < nonfinite; i++) {
             f->x[i] = f->y[i] = NAN;
-        if (nonfinite && !memcols_append(f->dst, f->x, f->y, (size_t)nonfinite))
+            if (f->w)
+                f->w[i] = NAN;
+        }
+        if (nonfinite && !memcols_append(f->dst, f->x, f->y, f->w, (size_t)nonfinite))
             return vp_err_set(err, "out of memory holding the followed rows");
         f->records += n;
         done += n;
@@ -226,7 +285,7 @@ static bool drain(follower *f, follow_event *ev, vp_err *err)
         f->offset += (uint64_t)r;
         uint64_t before = memcols_records(f->dst);
         if (f->p.text) {
-            text_sink sink = {text_sink_append, f->dst};
+            text_sink sink = {text_sink_append, f};
             if (!text_parser_feed(f->tp, (const char *)f->buf, (size_t)r, &sink, err))
                 return vp_err_prefix(err, "%s", f->path);
         } else if (!take_raw(f, f->pending + (size_t)r, err)) {
@@ -252,7 +311,7 @@ static bool poll_stream(follower *f, follow_event *ev, vp_err *err)
             continue;
         if (r < 0)
             return vp_err_set(err, "standard input: read error: %s", strerror(errno));
-        text_sink sink = {text_sink_append, f->dst};
+        text_sink sink = {text_sink_append, f};
         if (r == 0 && f->to_skip)
             return vp_err_set(err, "standard input: ended after %" PRIu64 " bytes, inside the "
                                    "%" PRIu64 " bytes of --skip-bytes", f->p.binary.skip_bytes - f->to_skip,
@@ -280,7 +339,7 @@ static bool poll_stream(follower *f, follow_event *ev, vp_err *err)
     }
     ev->grew = memcols_records(f->dst) != before;
     if (f->tp && !ev->grew && !f->eof) {
-        text_sink sink = {text_sink_append, f->dst};
+        text_sink sink = {text_sink_append, f};
         if (!text_parser_settle(f->tp, &sink, err))
             return vp_err_prefix(err, "standard input");
         ev->grew = memcols_records(f->dst) != before;
@@ -318,7 +377,7 @@ bool follower_poll(follower *f, follow_event *ev, vp_err *err)
     if (other) {
         if (f->fd >= 0) {
             if (f->p.text) {
-                text_sink sink = {text_sink_append, f->dst};
+                text_sink sink = {text_sink_append, f};
                 /* the old file is complete: its last line needs no newline */
                 if (!text_parser_finish(f->tp, &sink, err))
                     return false;
@@ -337,7 +396,7 @@ bool follower_poll(follower *f, follow_event *ev, vp_err *err)
      * than wait for the lines detection would like to see */
     if (f->tp && !ev->grew) {
         uint64_t before = memcols_records(f->dst);
-        text_sink sink = {text_sink_append, f->dst};
+        text_sink sink = {text_sink_append, f};
         if (!text_parser_settle(f->tp, &sink, err))
             return vp_err_prefix(err, "%s", f->path);
         ev->grew = memcols_records(f->dst) != before;
@@ -366,6 +425,12 @@ void follower_text_stats(const follower *f, text_stats *out)
         text_parser_stats(f->tp, out);
     else
         *out = f->tstats_prev;
+}
+
+int follower_labels(const follower *f, const char *const **out)
+{
+    *out = (const char *const *)f->label;
+    return f->nlabels;
 }
 
 bool follower_at_end(const follower *f)

@@ -12,7 +12,14 @@
  * When the name points to a new file (log rotation), the old file is read to
  * its end, then the new one from its start; its rows are kept. A deleted file
  * keeps its rows and the name is watched until it returns. Growth is noticed
- * through inotify on the file's folder, with polling as the fallback. */
+ * through inotify on the file's folder, with polling as the fallback.
+ *
+ * w (binary.has_w, text_p.wcol) comes with x and y; dst must be made with
+ * w then (memcols_create(true)). A text column of category labels keeps
+ * one numbering for everything read under the name: labels are numbered in
+ * the order first seen, and a file read after a truncation, a rewrite or a
+ * rotation gives its labels the numbers they already have (new ones get
+ * the next; matched by their display text, text.h's TEXT_LABEL_BYTES). */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,8 +32,8 @@ typedef struct follower follower;
 
 typedef struct follow_params {
     bool text;
-    text_params text_p;
-    source_params binary; /* raw layout (no .npy: its header fixes the size) */
+    text_params text_p;   /* with text */
+    source_params binary; /* raw layout (no .npy: its header fixes the size); skip_bytes for text too */
 } follow_params;
 
 typedef struct follow_event {
@@ -52,5 +59,10 @@ bool follower_at_end(const follower *f);
 size_t follower_trailing_bytes(const follower *f);
 /* Rows skipped as bad text (see text_stats); 0 for raw files. */
 void follower_text_stats(const follower *f, text_stats *out);
+/* The category labels so far, numbered as the w of the rows in dst; their
+ * count (0 without labels). Valid until the next follower_poll (which may
+ * add labels) or follower_destroy. More than TEXT_MAX_LABELS only when
+ * files read one after the other bring more between them. */
+int follower_labels(const follower *f, const char *const **out);
 
 #endif

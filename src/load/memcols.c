@@ -13,7 +13,8 @@
 
 typedef struct mchunk {
     double *x, *y;   /* held in memory (n values each), or NULL */
-    bool on_file;    /* e.off/xbytes/ybytes say where (vacuously true when n == 0) */
+    double *w;       /* likewise, with w; else NULL */
+    bool on_file;    /* e.off/xbytes/ybytes/wbytes say where (vacuously true when n == 0) */
     memcols_entry e;
 } mchunk;
 
@@ -21,7 +22,7 @@ typedef struct mchunk {
  * `pending` and `done` change under the write lock. */
 typedef struct mpart {
     mchunk *open;            /* taking rows, or NULL */
-    double *spare_x, *spare_y;/* full-size buffers to reuse for the next chunk */
+    double *spare_x, *spare_y, *spare_w; /* full-size buffers to reuse for the next chunk */
     float *f32;              /* conversion scratch for spill writes */
     mchunk **pending;        /* sealed, not yet visible (an earlier part is not done) */
     size_t npending, cap;
@@ -34,6 +35,8 @@ struct memcols {
     uint64_t nchunks, cap;
     mpart *parts;
     int nparts, live;        /* live: the first part not done; its chunks show at once */
+    bool with_w;
+    size_t row_bytes;        /* of a finite row in memory: 16, 24 with w */
     _Atomic uint64_t records;
     _Atomic size_t mem_held; /* bytes of chunk values held in memory */
     int fd;                  /* spill file, or -1 */
@@ -44,11 +47,13 @@ struct memcols {
     char *origin;            /* the cache file read, removed when found damaged */
 };
 
-memcols *memcols_create(void)
+memcols *memcols_create(bool with_w)
 {
     memcols *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
+    m->with_w = with_w;
+    m->row_bytes = with_w ? 24 : 16;
     if (!(m->parts = calloc(1, sizeof *m->parts))) {
         free(m);
         return NULL;
@@ -63,11 +68,14 @@ memcols *memcols_create(void)
     return m;
 }
 
+bool memcols_has_w(const memcols *m) { return m->with_w; }
+
 static void free_chunk(mchunk *c)
 {
     if (c) {
         free(c->x);
         free(c->y);
+        free(c->w);
         free(c);
     }
 }
@@ -77,6 +85,7 @@ static void free_part(mpart *p)
     free_chunk(p->open);
     free(p->spare_x);
     free(p->spare_y);
+    free(p->spare_w);
     free(p->f32);
     for (size_t i = 0; i < p->npending; i++)
         free_chunk(p->pending[i]);
@@ -267,14 +276,17 @@ static bool spill(memcols *m, mpart *p, mchunk *c)
     if (!p->f32 && !(p->f32 = malloc(DATASET_CHUNK_RECORDS * sizeof *p->f32)))
         return false;
     uint32_t n = c->e.n;
-    c->e.xdec = c->e.ydec = 0;
+    c->e.xdec = c->e.ydec = c->e.wdec = 0;
     c->e.xbytes = fits_f32(c->x, n) || (c->e.xdec = decimal_scale(c->x, n)) ? 4 : 8;
     c->e.ybytes = fits_f32(c->y, n) || (c->e.ydec = decimal_scale(c->y, n)) ? 4 : 8;
+    c->e.wbytes = !c->w ? 0 : fits_f32(c->w, n) || (c->e.wdec = decimal_scale(c->w, n)) ? 4 : 8;
     uint64_t bx = (uint64_t)n * c->e.xbytes, by = (uint64_t)n * c->e.ybytes;
-    uint64_t off = atomic_fetch_add(&m->spill_end, bx + by);
+    uint64_t bw = (uint64_t)n * c->e.wbytes;
+    uint64_t off = atomic_fetch_add(&m->spill_end, bx + by + bw);
     c->e.sum = 0;
     if (!write_col(m, p, c->x, n, c->e.xbytes, c->e.xdec, off, &c->e.sum) ||
-        !write_col(m, p, c->y, n, c->e.ybytes, c->e.ydec, off + bx, &c->e.sum)) {
+        !write_col(m, p, c->y, n, c->e.ybytes, c->e.ydec, off + bx, &c->e.sum) ||
+        (c->w && !write_col(m, p, c->w, n, c->e.wbytes, c->e.wdec, off + bx + by, &c->e.sum))) {
         int zero = 0;
         atomic_compare_exchange_strong(&m->spill_errno, &zero, errno ? errno : EIO);
         return false;
@@ -283,16 +295,18 @@ static bool spill(memcols *m, mpart *p, mchunk *c)
     return true;
 }
 
-static void recycle(mpart *p, double **x, double **y)
+static void recycle(mpart *p, double **x, double **y, double **w)
 {
     if (!p->spare_x) {
         p->spare_x = *x;
         p->spare_y = *y;
+        p->spare_w = *w;
     } else {
         free(*x);
         free(*y);
+        free(*w);
     }
-    *x = *y = NULL;
+    *x = *y = *w = NULL;
 }
 
 /* Seals part p's open chunk: to the spill file and/or kept in memory, then
@@ -305,14 +319,15 @@ static bool seal_part(memcols *m, int pi)
         return true;
     p->open = NULL;
     if (c->e.records == 0) {
-        recycle(p, &c->x, &c->y);
+        recycle(p, &c->x, &c->y, &c->w);
         free(c);
         return true;
     }
-    size_t bytes = (size_t)c->e.n * 16;
+    size_t bytes = (size_t)c->e.n * m->row_bytes;
     if (c->e.n == 0) {
         c->on_file = true;
         c->e.xbytes = c->e.ybytes = 8;
+        c->e.wbytes = c->w ? 8 : 0;
     } else if (m->fd >= 0 && !atomic_load(&m->spill_errno) &&
                (m->spill_all || atomic_load(&m->mem_held) + bytes > m->budget)) {
         c->on_file = spill(m, p, c);
@@ -326,10 +341,13 @@ static bool seal_part(memcols *m, int pi)
             double *ny = realloc(c->y, (size_t)c->e.n * sizeof *ny);
             if (ny)
                 c->y = ny;
+            double *nw = c->w ? realloc(c->w, (size_t)c->e.n * sizeof *nw) : NULL;
+            if (nw)
+                c->w = nw;
         }
         atomic_fetch_add(&m->mem_held, bytes);
     } else {
-        recycle(p, &c->x, &c->y);
+        recycle(p, &c->x, &c->y, &c->w);
     }
     pthread_rwlock_wrlock(&m->lock);
     bool ok = pi == m->live ? show(m, c) : pend(p, c);
@@ -339,7 +357,7 @@ static bool seal_part(memcols *m, int pi)
     return ok;
 }
 
-static mchunk *open_chunk(mpart *p)
+static mchunk *open_chunk(mpart *p, bool with_w)
 {
     mchunk *c = calloc(1, sizeof *c);
     if (!c)
@@ -347,23 +365,73 @@ static mchunk *open_chunk(mpart *p)
     if (p->spare_x) {
         c->x = p->spare_x;
         c->y = p->spare_y;
-        p->spare_x = p->spare_y = NULL;
+        c->w = p->spare_w;
+        p->spare_x = p->spare_y = p->spare_w = NULL;
     } else if (!(c->x = malloc(DATASET_CHUNK_RECORDS * sizeof *c->x)) ||
-               !(c->y = malloc(DATASET_CHUNK_RECORDS * sizeof *c->y))) {
+               !(c->y = malloc(DATASET_CHUNK_RECORDS * sizeof *c->y)) ||
+               (with_w && !(c->w = malloc(DATASET_CHUNK_RECORDS * sizeof *c->w)))) {
         free_chunk(c);
         return NULL;
     }
     c->e.bbox[0] = c->e.bbox[2] = INFINITY;
     c->e.bbox[1] = c->e.bbox[3] = -INFINITY;
+    c->e.wrange[0] = INFINITY;
+    c->e.wrange[1] = -INFINITY;
     return c;
 }
 
-bool memcols_append_part(memcols *m, int part, const double *x, const double *y, size_t n)
+/* memcols_append_part with w: its own loop, so the two-column one stays as it is. */
+static bool append_w(memcols *m, int part, const double *x, const double *y, const double *w,
+                     size_t n)
 {
     mpart *p = &m->parts[part];
     size_t i = 0;
     while (i < n) {
-        if (!p->open && !(p->open = open_chunk(p)))
+        if (!p->open && !(p->open = open_chunk(p, true)))
+            return false;
+        mchunk *c = p->open;
+        size_t room = DATASET_CHUNK_RECORDS - c->e.records;
+        size_t take = n - i < room ? n - i : room;
+        uint32_t k = c->e.n;
+        double x0 = c->e.bbox[0], x1 = c->e.bbox[1], y0 = c->e.bbox[2], y1 = c->e.bbox[3];
+        double w0 = c->e.wrange[0], w1 = c->e.wrange[1];
+        for (size_t j = 0; j < take; j++) {
+            double a = x[i + j], b = y[i + j], v = w[i + j];
+            bool fin = isfinite(a) && isfinite(b) && isfinite(v);
+            c->x[k] = a;
+            c->y[k] = b;
+            c->w[k] = v;
+            k += fin;
+            if (fin) {
+                x0 = a < x0 ? a : x0;
+                x1 = a > x1 ? a : x1;
+                y0 = b < y0 ? b : y0;
+                y1 = b > y1 ? b : y1;
+                w0 = v < w0 ? v : w0;
+                w1 = v > w1 ? v : w1;
+            }
+        }
+        c->e.bbox[0] = x0, c->e.bbox[1] = x1, c->e.bbox[2] = y0, c->e.bbox[3] = y1;
+        c->e.wrange[0] = w0, c->e.wrange[1] = w1;
+        c->e.n = k;
+        c->e.records += (uint32_t)take;
+        atomic_fetch_add(&m->records, take);
+        i += take;
+        if (c->e.records == DATASET_CHUNK_RECORDS && !seal_part(m, part))
+            return false;
+    }
+    return true;
+}
+
+bool memcols_append_part(memcols *m, int part, const double *x, const double *y, const double *w,
+                         size_t n)
+{
+    if (m->with_w)
+        return w ? append_w(m, part, x, y, w, n) : n == 0;
+    mpart *p = &m->parts[part];
+    size_t i = 0;
+    while (i < n) {
+        if (!p->open && !(p->open = open_chunk(p, false)))
             return false;
         mchunk *c = p->open;
         size_t room = DATASET_CHUNK_RECORDS - c->e.records;
@@ -394,9 +462,9 @@ bool memcols_append_part(memcols *m, int part, const double *x, const double *y,
     return true;
 }
 
-bool memcols_append(memcols *m, const double *x, const double *y, size_t n)
+bool memcols_append(memcols *m, const double *x, const double *y, const double *w, size_t n)
 {
-    return memcols_append_part(m, 0, x, y, n);
+    return memcols_append_part(m, 0, x, y, w, n);
 }
 
 void memcols_part_done(memcols *m, int part)
@@ -426,13 +494,13 @@ void memcols_truncate(memcols *m, uint64_t keep)
         mchunk *c = m->chunks[--m->nchunks];
         m->records -= c->e.records;
         if (c->x)
-            m->mem_held -= (size_t)c->e.n * 16;
+            m->mem_held -= (size_t)c->e.n * m->row_bytes;
         free_chunk(c);
     }
     mpart *p = &m->parts[0];
     if (p->open) {
         m->records -= p->open->e.records;
-        recycle(p, &p->open->x, &p->open->y);
+        recycle(p, &p->open->x, &p->open->y, &p->open->w);
         free(p->open);
         p->open = NULL;
     }
@@ -496,11 +564,14 @@ static bool read_col(int fd, double *dst, uint32_t n, uint8_t bytes, uint8_t dec
     return true;
 }
 
-bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, size_t *n,
+bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, double *w, size_t *n,
                    uint64_t *records, uint64_t *nonfinite, const char *name, vp_err *err)
 {
-    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
     *n = 0;
+    if ((w != NULL) != m->with_w)
+        return vp_err_set(err, "%s: internal error: reading columns %s w, but they have %s", name,
+                          w ? "with" : "without", m->with_w ? "one" : "none");
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
     if (k >= m->nchunks) {
         pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
         return true;
@@ -511,13 +582,17 @@ bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, size_t *n
     if (in_memory) {
         memcpy(x, c->x, e.n * sizeof *x);
         memcpy(y, c->y, e.n * sizeof *y);
+        if (w)
+            memcpy(w, c->w, e.n * sizeof *w);
     }
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
     /* Spilled bytes are never rewritten: the read needs no lock. */
     uint64_t sum = 0;
     if (!in_memory && e.n &&
         (!read_col(m->fd, x, e.n, e.xbytes, e.xdec, e.off, &sum) ||
-         !read_col(m->fd, y, e.n, e.ybytes, e.ydec, e.off + (uint64_t)e.n * e.xbytes, &sum)))
+         !read_col(m->fd, y, e.n, e.ybytes, e.ydec, e.off + (uint64_t)e.n * e.xbytes, &sum) ||
+         (w && !read_col(m->fd, w, e.n, e.wbytes, e.wdec,
+                         e.off + (uint64_t)e.n * (e.xbytes + e.ybytes), &sum))))
         return vp_err_set(err, "%s: reading its columns back from %s: %s", name,
                           m->origin ? m->origin : "the spill file", strerror(errno));
     if (!in_memory && e.n && sum != e.sum) {
@@ -546,6 +621,16 @@ void memcols_chunk_bbox(const memcols *m, uint64_t k, double out[4])
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
 }
 
+void memcols_chunk_wrange(const memcols *m, uint64_t k, double out[2])
+{
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
+    if (k < m->nchunks)
+        memcpy(out, m->chunks[k]->e.wrange, 2 * sizeof *out);
+    else
+        out[0] = INFINITY, out[1] = -INFINITY;
+    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+}
+
 uint32_t memcols_chunk_records(const memcols *m, uint64_t k)
 {
     pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
@@ -571,9 +656,10 @@ bool memcols_entries(const memcols *m, memcols_entry **out, uint64_t *n)
     return ok;
 }
 
-memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, const char *origin)
+memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, bool with_w,
+                                  const char *origin)
 {
-    memcols *m = memcols_create();
+    memcols *m = memcols_create(with_w);
     if (!m || !(m->chunks = malloc((n ? n : 1) * sizeof *m->chunks)) || (origin && !(m->origin = strdup(origin)))) {
         memcols_destroy(m);
         close(fd);
@@ -594,7 +680,7 @@ memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, co
         c->e = e[i];
         m->chunks[m->nchunks++] = c;
         records += e[i].records;
-        uint64_t stop = e[i].off + (uint64_t)e[i].n * (e[i].xbytes + e[i].ybytes);
+        uint64_t stop = e[i].off + (uint64_t)e[i].n * (e[i].xbytes + e[i].ybytes + e[i].wbytes);
         end = stop > end ? stop : end;
     }
     m->records = records;

@@ -1,16 +1,22 @@
 #ifndef VP_MEMCOLS_H
 #define VP_MEMCOLS_H
-/* Decoded x,y columns of inputs that cannot be re-read in windows: text files
+/* Decoded x,y (and w) columns of inputs that cannot be re-read in windows: text files
  * (parsing is the expensive part), standard input and followed (growing)
  * files. Rows are grouped into chunks of at most DATASET_CHUNK_RECORDS;
  * non-finite rows are counted per chunk and not stored; each chunk knows its
  * bounding box.
  *
- * Where the values live: in memory (16 bytes per finite row) until the
+ * With w (memcols_create(true)) every row has a third value w, stored and
+ * read back with x and y; a row is stored only when x, y and w are all
+ * finite (the others count as non-finite), and each chunk knows the range
+ * of its w as well.
+ *
+ * Where the values live: in memory (16 bytes per finite row, 24 with w) until the
  * retained chunks reach the memory budget; with a spill file
  * (memcols_spill_to) the chunks after that are written to it and read back
  * with pread, so memory stays bounded whatever the number of rows. In a spill
- * file each chunk holds its x column then its y column, each in the smallest
+ * file each chunk holds its x column then its y column (then its w column),
+ * each in the smallest
  * of three lossless forms that holds every value of that column in the chunk
  * exactly: float32; a decimal (int32 m, the value m / 10^k for one k <= 9 per
  * column: text such as -122.419416 parses to the double nearest m / 10^k, and
@@ -40,7 +46,10 @@
 
 typedef struct memcols memcols;
 
-memcols *memcols_create(void);
+/* with_w: rows have w (every append then passes w). NULL when out of memory. */
+memcols *memcols_create(bool with_w);
+/* Whether rows have w. */
+bool memcols_has_w(const memcols *m);
 void memcols_destroy(memcols *m); /* NULL is fine; closes the spill file */
 
 /* From now on sealed chunks go to fd (memcols owns it from here, even on
@@ -58,9 +67,11 @@ uint64_t memcols_spill_end(const memcols *m);
 /* Writers in parts: n >= 1, before any append. */
 bool memcols_set_parts(memcols *m, int n);
 /* Appends n rows to part's open chunk (new chunks as needed); false when out
- * of memory. memcols_append is part 0. */
-bool memcols_append_part(memcols *m, int part, const double *x, const double *y, size_t n);
-bool memcols_append(memcols *m, const double *x, const double *y, size_t n);
+ * of memory. w is NULL exactly when the memcols has no w. memcols_append is
+ * part 0. */
+bool memcols_append_part(memcols *m, int part, const double *x, const double *y, const double *w,
+                         size_t n);
+bool memcols_append(memcols *m, const double *x, const double *y, const double *w, size_t n);
 /* The part has all its rows: its last chunk is sealed and, once every earlier
  * part is done too, its chunks are visible. */
 void memcols_part_done(memcols *m, int part);
@@ -76,33 +87,39 @@ uint64_t memcols_chunks(const memcols *m);  /* visible chunks: the ones readers 
 /* Bytes of chunk values held in memory now. */
 size_t memcols_mem_bytes(const memcols *m);
 /* Chunk k's finite points (room for DATASET_CHUNK_RECORDS); *records and
- * *nonfinite are added to. Hot path; false only when reading the spill file
- * fails (err names `name`). */
-bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, size_t *n,
+ * *nonfinite are added to. w is NULL exactly when the memcols has no w. Hot
+ * path; false only when reading the spill file fails (err names `name`). */
+bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, double *w, size_t *n,
                    uint64_t *records, uint64_t *nonfinite, const char *name, vp_err *err);
 /* Rows (non-finite included) in chunk k. */
 uint32_t memcols_chunk_records(const memcols *m, uint64_t k);
 /* xmin, xmax, ymin, ymax of chunk k's finite points (xmin > xmax if none). */
 void memcols_chunk_bbox(const memcols *m, uint64_t k, double out[4]);
+/* min, max of chunk k's stored w (min > max if none, or without w). */
+void memcols_chunk_wrange(const memcols *m, uint64_t k, double out[2]);
 
 /* A visible chunk as it lies in the spill file: what a cache file's index
  * holds (colcache.h). */
 typedef struct memcols_entry {
-    uint64_t off;          /* byte offset of the x column; y follows */
+    uint64_t off;          /* byte offset of the x column; y follows, then w */
     uint32_t n, records;   /* finite points stored; rows */
     uint8_t xbytes, ybytes;/* 4: float32 or decimal, 8: float64 */
     uint8_t xdec, ydec;    /* 0, or 1 + k: int32 m with value m / 10^k (exact) */
-    uint64_t sum;          /* of the column bytes as 64-bit words: a damaged file shows */
+    uint8_t wbytes, wdec;  /* the same for w; wbytes 0: no w column */
+    uint64_t sum;          /* of the column bytes (w's too) as 64-bit words: a damaged file shows */
     double bbox[4];
+    double wrange[2];      /* min, max of w (min > max: none, or no w) */
 } memcols_entry;
 /* Every visible chunk's entry (malloc'd, *out); false when a chunk is not in
  * the spill file (no spill, or a spill write failed) or out of memory. */
 bool memcols_entries(const memcols *m, memcols_entry **out, uint64_t *n);
 /* Read-only columns over a spill file written earlier (a cache hit): takes
- * fd (closed on failure too) and copies the entries. A chunk whose bytes do
- * not match its sum when read is an error, and the file called `origin` is
+ * fd (closed on failure too) and copies the entries; with_w as it was
+ * written (the entries then have w columns). A chunk whose bytes do not
+ * match its sum when read is an error, and the file called `origin` is
  * removed then (it is damaged: the next run parses again). NULL when out of
  * memory. */
-memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, const char *origin);
+memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, bool with_w,
+                                  const char *origin);
 
 #endif

@@ -24,6 +24,9 @@
  * of them uncompacted, and returns how many records had a non-finite x or y. */
 typedef size_t (*decode_fn)(const uint8_t *xb, size_t xs, const uint8_t *yb, size_t ys, size_t n,
                             uint64_t rec0, double *x, double *y);
+/* The same for one column (w): n values at b with byte stride s to v[]; how
+ * many were non-finite. */
+typedef size_t (*decode1_fn)(const uint8_t *b, size_t s, size_t n, double *v);
 
 struct source {
     source_info info;
@@ -32,6 +35,7 @@ struct source {
     size_t value_size;  /* bytes per value */
     size_t record_size; /* bytes per record (C order) */
     decode_fn decode;
+    decode1_fn decode1; /* w's, when info.wcol >= 0 */
 };
 
 struct source_reader {
@@ -161,6 +165,26 @@ static inline double cvt_u64(uint64_t u)
         if ((!xb || xs == vs) && ys == vs)                                                        \
             return body_##tag(xb, vs, yb, vs, n, rec0, x, y);                                     \
         return body_##tag(xb, xs, yb, ys, n, rec0, x, y);                                         \
+    }                                                                                             \
+    SOURCE_INLINE size_t body1_##tag(const uint8_t *b, size_t s, size_t n, double *restrict v)    \
+    {                                                                                             \
+        size_t bad = 0;                                                                           \
+        for (size_t i = 0; i < n; i++) {                                                          \
+            U u;                                                                                  \
+            memcpy(&u, b + i * s, sizeof u);                                                      \
+            u = SWAP(u);                                                                          \
+            v[i] = CVT(u);                                                                        \
+            bad += BAD(u);                                                                        \
+        }                                                                                         \
+        return bad;                                                                               \
+    }                                                                                             \
+    static size_t one_##tag(const uint8_t *b, size_t s, size_t n, double *v)                      \
+    {                                                                                             \
+        if (s == sizeof(U))                                                                       \
+            return body1_##tag(b, sizeof(U), n, v);                                               \
+        if (s == 3 * sizeof(U))                                                                   \
+            return body1_##tag(b, 3 * sizeof(U), n, v);                                           \
+        return body1_##tag(b, s, n, v);                                                           \
     }
 
 DEF_KERNEL(f32_n, uint32_t, SWAP_NONE, cvt_f32, BAD_F32)
@@ -191,6 +215,13 @@ static const decode_fn kernels[VP_DTYPE_COUNT][2] = {
     [VP_U8] = {dec_u8_n, dec_u8_n},    [VP_U16] = {dec_u16_n, dec_u16_s},
     [VP_U32] = {dec_u32_n, dec_u32_s}, [VP_U64] = {dec_u64_n, dec_u64_s},
 };
+static const decode1_fn kernels1[VP_DTYPE_COUNT][2] = {
+    [VP_F32] = {one_f32_n, one_f32_s}, [VP_F64] = {one_f64_n, one_f64_s},
+    [VP_I8] = {one_i8_n, one_i8_n},    [VP_I16] = {one_i16_n, one_i16_s},
+    [VP_I32] = {one_i32_n, one_i32_s}, [VP_I64] = {one_i64_n, one_i64_s},
+    [VP_U8] = {one_u8_n, one_u8_n},    [VP_U16] = {one_u16_n, one_u16_s},
+    [VP_U32] = {one_u32_n, one_u32_s}, [VP_U64] = {one_u64_n, one_u64_s},
+};
 
 /* Drops records whose x or y is NaN/inf, in place. Branch-free: each record is
  * written at the output cursor, which only advances when it was good. */
@@ -202,6 +233,20 @@ static size_t compact_finite(double *x, double *y, size_t n)
         x[k] = xi;
         y[k] = yi;
         k += (size_t)(isfinite(xi) != 0) & (size_t)(isfinite(yi) != 0);
+    }
+    return k;
+}
+
+/* The same for records with w: kept when x, y and w are all finite. */
+static size_t compact_finite3(double *x, double *y, double *w, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        double xi = x[i], yi = y[i], wi = w[i];
+        x[k] = xi;
+        y[k] = yi;
+        w[k] = wi;
+        k += (size_t)(isfinite(xi) != 0) & (size_t)(isfinite(yi) != 0) & (size_t)(isfinite(wi) != 0);
     }
     return k;
 }
@@ -394,10 +439,18 @@ static bool open_raw(source *s, const source_params *p, vp_err *err)
     return true;
 }
 
-/* Resolves x/y defaults and checks them against the record width. */
+/* Resolves x/y defaults and checks them (and w) against the record width. */
 static bool choose_columns(source *s, const source_params *p, vp_err *err)
 {
     source_info *in = &s->info;
+    in->wcol = -1;
+    if (p->has_w) {
+        if (p->wcol >= in->columns || p->wcol < 0)
+            return vp_err_set(err, "%s: the w column %d (--value, --by) is out of range: records "
+                              "have %d column%s (0..%d)", s->path, p->wcol, in->columns,
+                              in->columns == 1 ? "" : "s", in->columns - 1);
+        in->wcol = p->wcol;
+    }
     bool y_only = p->y_only || in->columns == 1;
     /* ycol is taken literally when >= 0, even 0 with xcol 0: an explicit
      * "--x 0 --y 0" must not be silently changed. */
@@ -468,6 +521,7 @@ bool source_create(const char *path, const source_params *p, source **out, vp_er
     s->value_size = vp_dtype_size(s->info.dtype);
     s->record_size = s->value_size * (size_t)s->info.columns;
     s->decode = kernels[s->info.dtype][s->info.endian != vp_host_endian()];
+    s->decode1 = kernels1[s->info.dtype][s->info.endian != vp_host_endian()];
     *out = s;
     return true;
 
@@ -494,11 +548,12 @@ const source_info *source_get_info(const source *s)
 /* ---- readers --------------------------------------------------------------------- */
 
 /* Bytes of read buffer one call of n records needs: whole records in C order;
- * in Fortran order one segment of the y column and one of the x column. */
+ * in Fortran order one segment of the y column, one of the x column and one
+ * of w's. */
 static bool reader_bytes(const source *s, size_t n, size_t *bytes)
 {
     if (s->info.fortran_order)
-        return !__builtin_mul_overflow(n, 2 * s->value_size, bytes);
+        return !__builtin_mul_overflow(n, (s->info.wcol >= 0 ? 3 : 2) * s->value_size, bytes);
     return !__builtin_mul_overflow(n, s->record_size, bytes);
 }
 
@@ -529,12 +584,15 @@ void source_reader_destroy(source_reader *r)
     free(r);
 }
 
-bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double *y,
+bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double *y, double *w,
                    size_t *n_out, uint64_t *nonfinite, vp_err *err)
 {
     const source *s = r->src;
     const source_info *in = &s->info;
     *n_out = 0;
+    if ((w != NULL) != (in->wcol >= 0))
+        return vp_err_set(err, "%s: internal error: decoding %s w, but the source has %s", s->path,
+                          w ? "with" : "without", in->wcol >= 0 ? "one" : "none");
     if (n == 0)
         return true;
     if (n > r->max_records)
@@ -545,7 +603,7 @@ bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double 
                           "has %" PRIu64 " records)", s->path, n, rec0, in->records);
 
     const size_t vs = s->value_size;
-    const uint8_t *xb, *yb;
+    const uint8_t *xb, *yb, *wb = NULL;
     size_t xs, ys;
     if (in->fortran_order) {
         /* Each column is its own contiguous array of `records` values. */
@@ -564,18 +622,28 @@ bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double 
                 return false;
             xb = xseg;
         }
+        if (w) {
+            uint8_t *wseg = r->buf + 2 * n * vs;
+            if (!pread_full(s, wseg, n * vs,
+                            in->data_offset + (uint64_t)in->wcol * col_bytes + rec0 * vs, err))
+                return false;
+            wb = wseg;
+        }
         xs = ys = vs;
     } else {
         if (!pread_full(s, r->buf, n * s->record_size, in->data_offset + rec0 * s->record_size, err))
             return false;
         yb = r->buf + (size_t)in->ycol * vs;
         xb = in->xcol >= 0 ? r->buf + (size_t)in->xcol * vs : NULL;
+        wb = w ? r->buf + (size_t)in->wcol * vs : NULL;
         xs = ys = s->record_size;
     }
     size_t bad = s->decode(xb, xs, yb, ys, n, rec0, x, y);
+    if (w) /* a second loop: the two-column one stays as it is */
+        bad += s->decode1(wb, xs, n, w);
     size_t kept = n;
     if (bad) {
-        kept = compact_finite(x, y, n);
+        kept = w ? compact_finite3(x, y, w, n) : compact_finite(x, y, n);
         *nonfinite += n - kept;
     }
     *n_out = kept;
@@ -621,6 +689,7 @@ record_decoder *record_decoder_create(const char *name, const source_params *p, 
     s->value_size = vp_dtype_size(s->info.dtype);
     s->record_size = s->value_size * (size_t)s->info.columns;
     s->decode = kernels[s->info.dtype][s->info.endian != vp_host_endian()];
+    s->decode1 = kernels1[s->info.dtype][s->info.endian != vp_host_endian()];
     return d;
 }
 
@@ -637,16 +706,25 @@ size_t record_decoder_record_size(const record_decoder *d)
     return d->s.record_size;
 }
 
+bool record_decoder_has_w(const record_decoder *d)
+{
+    return d->s.info.wcol >= 0;
+}
+
 void record_decoder_run(const record_decoder *d, const uint8_t *bytes, size_t n, uint64_t rec0,
-                        double *x, double *y, size_t *n_out, uint64_t *nonfinite)
+                        double *x, double *y, double *w, size_t *n_out, uint64_t *nonfinite)
 {
     const source *s = &d->s;
     const uint8_t *yb = bytes + (size_t)s->info.ycol * s->value_size;
     const uint8_t *xb = s->info.xcol >= 0 ? bytes + (size_t)s->info.xcol * s->value_size : NULL;
     size_t bad = s->decode(xb, s->record_size, yb, s->record_size, n, rec0, x, y);
+    if (w && s->info.wcol >= 0)
+        bad += s->decode1(bytes + (size_t)s->info.wcol * s->value_size, s->record_size, n, w);
+    else
+        w = NULL; /* a caller's mistake must not read outside the records */
     size_t kept = n;
     if (bad) {
-        kept = compact_finite(x, y, n);
+        kept = w ? compact_finite3(x, y, w, n) : compact_finite(x, y, n);
         *nonfinite += n - kept;
     }
     *n_out = kept;

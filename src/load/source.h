@@ -1,8 +1,9 @@
 #ifndef VP_SOURCE_H
 #define VP_SOURCE_H
 /* One input file of samples (raw binary records or .npy), read in windows:
- * never mapped or copied whole. Records are decoded to double x,y in blocks by
- * per-thread readers. Nothing here writes to the input file. */
+ * never mapped or copied whole. Records are decoded to double x,y (and w, a
+ * third column, when one is chosen) in blocks by per-thread readers. Nothing
+ * here writes to the input file. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +15,9 @@
  * defaults (f32, little endian, 2 columns, x=0, y=1, no header); ycol 0 is
  * taken literally, so leave it at -1 unless the user chose a y column.
  * source_create(path, NULL, ...) uses the defaults. For .npy files the
- * header decides dtype/endian/columns/skip_bytes; xcol/ycol/y_only still apply. */
+ * header decides dtype/endian/columns/skip_bytes; xcol/ycol/y_only/wcol still
+ * apply (a .npy column is a column of its 2-D array). has_w false = no w, as
+ * without it; a wcol out of range is an error naming the file. */
 typedef struct source_params {
     vp_dtype dtype;
     vp_endian endian;
@@ -22,6 +25,8 @@ typedef struct source_params {
     int xcol, ycol;     /* 0-based; ycol < 0 means default (1, or 0 when columns == 1) */
     bool y_only;        /* x is the record index; also implied by columns == 1 */
     uint64_t skip_bytes;/* raw files: header bytes to ignore */
+    bool has_w;         /* a third value w per record (--value, --by) */
+    int wcol;           /* 0-based column of w (with has_w) */
 } source_params;
 
 typedef struct source_info {
@@ -32,6 +37,7 @@ typedef struct source_info {
     vp_endian endian;
     int columns;
     int xcol, ycol;     /* xcol = -1 when x is the record index */
+    int wcol;           /* -1: none */
     bool fortran_order;
     uint64_t file_size;     /* bytes */
     uint64_t data_offset;   /* bytes before the first record */
@@ -56,8 +62,11 @@ void source_reader_destroy(source_reader *r);
 /* Hot path. Reads records [rec0, rec0 + n) (n <= max_records) and writes the x
  * and y of those whose x and y are both finite, compacted, to x[] and y[] as
  * double (the record index as x when x is the index). *n_out = how many were
- * written; *nonfinite += how many records were skipped for a NaN/inf. */
-bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double *y,
+ * written; *nonfinite += how many records were skipped for a NaN/inf.
+ * w is NULL exactly when the source has no w (info.wcol < 0); with w, a
+ * record is kept only when x, y and w are all finite, and w[] is compacted
+ * like x[] and y[]. Without w the two-column loop runs as before. */
+bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double *y, double *w,
                    size_t *n_out, uint64_t *nonfinite, vp_err *err);
 
 /* Raw records that arrive in memory (standard input, the new bytes of a
@@ -68,8 +77,11 @@ record_decoder *record_decoder_create(const char *name, const source_params *p, 
 void record_decoder_destroy(record_decoder *d); /* NULL is fine */
 size_t record_decoder_record_size(const record_decoder *d); /* bytes */
 /* Decodes n whole records at bytes (x = rec0 + i for y-only layouts); finite
- * points compacted into x, y; *nonfinite += skipped. */
+ * points compacted into x, y (and w: NULL exactly when the layout has no w,
+ * as for source_decode); *nonfinite += skipped. */
 void record_decoder_run(const record_decoder *d, const uint8_t *bytes, size_t n, uint64_t rec0,
-                        double *x, double *y, size_t *n_out, uint64_t *nonfinite);
+                        double *x, double *y, double *w, size_t *n_out, uint64_t *nonfinite);
+/* Whether the layout has w. */
+bool record_decoder_has_w(const record_decoder *d);
 
 #endif

@@ -1,5 +1,6 @@
 #include "load/text.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ enum {
     C_LSLOW = 32, /* a line starting with this needs a closer look */
 };
 
-typedef enum bad_kind { BAD_NONE, BAD_EMPTY, BAD_NUMBER, BAD_SHORT } bad_kind;
+typedef enum bad_kind { BAD_NONE, BAD_EMPTY, BAD_NUMBER, BAD_SHORT, BAD_LABELS } bad_kind;
 
 /* Content lines looked at before deciding: the header and 8 data rows when the
  * columns are ours to choose (a bad value in the first row must not change the
@@ -44,14 +45,20 @@ typedef struct detect_scan {
     uint64_t lno[DETECT_LINES];
 } detect_scan;
 
+/* Open addressing over the labels' hashes: twice TEXT_MAX_LABELS slots, so
+ * a lookup ends within a few probes. */
+#define LABEL_SLOTS (2 * TEXT_MAX_LABELS)
+
 struct text_parser {
     text_params p;
-    char *xcol_s, *ycol_s;   /* owned copies behind p.xcol/p.ycol */
+    char *xcol_s, *ycol_s, *wcol_s; /* owned copies behind p.xcol/p.ycol/p.wcol */
     bool ready, finished, failed;
     bool settle;             /* text_parser_settle: decide with the complete lines held */
     bool ws;                 /* fields split at runs of blanks */
     char delim;
     int xi, yi, maxcol;      /* xi = -1: x is the row index */
+    int wi;                  /* w's field, -1: none */
+    bool labels;             /* w's field holds labels (w_category) */
     uint64_t header_line;
     uint64_t row_index;      /* data rows so far, skipped ones included */
     unsigned char cls[256];
@@ -60,7 +67,16 @@ struct text_parser {
     size_t nb;               /* rows in the batch */
     detect_scan det;
     text_stats st;
-    double xb[TEXT_BATCH], yb[TEXT_BATCH];
+    /* labels: the full text (compared), the display copy (handed out) */
+    int nlabels;
+    char *label[TEXT_MAX_LABELS];
+    size_t label_len[TEXT_MAX_LABELS];
+    char *label_show[TEXT_MAX_LABELS];
+    uint64_t label_hash[TEXT_MAX_LABELS];
+    signed char slot[LABEL_SLOTS]; /* label index, -1: empty */
+    char *lbuf;              /* an unquoted label being looked up */
+    size_t lcap;
+    double xb[TEXT_BATCH], yb[TEXT_BATCH], wb[TEXT_BATCH];
 };
 
 /* Every error ends the parser's use: later calls fail without touching state
@@ -107,7 +123,7 @@ static bool flush(text_parser *t, const text_sink *sink, vp_err *err)
     t->nb = 0;
     if (!n || !sink || !sink->emit)
         return true;
-    if (!sink->emit(sink->ctx, t->xb, t->yb, n, err))
+    if (!sink->emit(sink->ctx, t->xb, t->yb, t->wi >= 0 ? t->wb : NULL, n, err))
         return fail(t);
     return true;
 }
@@ -162,10 +178,17 @@ static void note_bad(text_parser *t, uint64_t line, const char *line_start, cons
     if (t->st.first_bad_line)
         return;
     t->st.first_bad_line = line;
+    const char *name = col == t->yi ? t->st.yname : col == t->xi ? t->st.xname
+                       : col == t->wi ? t->st.wname : "";
+    bool named = *name != 0;
+    if (kind == BAD_LABELS) {
+        clip_text(t->st.first_bad_text, sizeof t->st.first_bad_text, f, field_end(t, f));
+        snprintf(t->st.first_bad_why, sizeof t->st.first_bad_why, "more than %d categories in "
+                 "column %d%s%.24s%s", TEXT_MAX_LABELS, col, named ? " (" : "", name, named ? ")" : "");
+        return;
+    }
     const char *what = kind == BAD_EMPTY ? "empty field" : kind == BAD_NUMBER ? "not a number"
                                                                                : "too few fields";
-    const char *name = col == t->yi ? t->st.yname : col == t->xi ? t->st.xname : "";
-    bool named = *name != 0;
     if (kind == BAD_SHORT) {
         const char *e = line_start;
         while (*e != '\n')
@@ -200,12 +223,124 @@ static const char *quoted_number(const char *p, double *v)
     return e == close ? close + 1 : NULL;
 }
 
-/* Hot path: parses the complete lines in [p, end); end[-1] is '\n'. */
-static bool run_lines(text_parser *t, const char *p, const char *end, const text_sink *sink,
-                      vp_err *err)
+/* ---- labels (w_category with labels; not the hot path) ---------------------- */
+
+static uint64_t label_hash(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* The text of the label field at p (leading blanks skipped already), as
+ * split_fields gives it: a quoted part unquoted ("" = "), the bytes up to
+ * the separator after it, blanks at both ends dropped. *end = the
+ * separator or line end. False when out of memory. */
+static bool label_text(text_parser *t, const char *p, const char **s, size_t *n, const char **end)
+{
+    const unsigned char *cls = t->cls;
+    const char *e = skip_field(cls, p);
+    *end = e;
+    if (*p != '"') {
+        const char *b = p;
+        while (e > b && (cls[(unsigned char)e[-1]] & C_SPACE))
+            e--;
+        *s = b;
+        *n = (size_t)(e - b);
+        return true;
+    }
+    size_t need = (size_t)(e - p) + 1;
+    if (need > t->lcap) {
+        char *nb = realloc(t->lbuf, need);
+        if (!nb)
+            return false;
+        t->lbuf = nb;
+        t->lcap = need;
+    }
+    char *d = t->lbuf;
+    size_t k = 0;
+    const char *q = p + 1;
+    while (q < e) {
+        if (*q == '"') {
+            if (q + 1 < e && q[1] == '"') {
+                d[k++] = '"';
+                q += 2;
+                continue;
+            }
+            q++;
+            break;
+        }
+        d[k++] = *q++;
+    }
+    while (q < e)
+        d[k++] = *q++;
+    while (k > 0 && (d[k - 1] == ' ' || d[k - 1] == '\t' || d[k - 1] == '\r'))
+        k--;
+    size_t lead = 0;
+    while (lead < k && (d[lead] == ' ' || d[lead] == '\t'))
+        lead++;
+    *s = d + lead;
+    *n = k - lead;
+    return true;
+}
+
+/* The number of label [s, s + n): found, or added while there is room; -1
+ * when there is none (a label past TEXT_MAX_LABELS), -2 out of memory. */
+static int label_index(text_parser *t, const char *s, size_t n)
+{
+    uint64_t h = label_hash(s, n);
+    unsigned i = (unsigned)(h % LABEL_SLOTS);
+    for (; t->slot[i] >= 0; i = (i + 1) % LABEL_SLOTS) {
+        int k = t->slot[i];
+        if (t->label_hash[k] == h && t->label_len[k] == n && memcmp(t->label[k], s, n) == 0)
+            return k;
+    }
+    if (t->nlabels == TEXT_MAX_LABELS)
+        return -1;
+    int k = t->nlabels;
+    size_t show = n;
+    if (show > TEXT_LABEL_BYTES) {
+        show = TEXT_LABEL_BYTES;
+        while (show > 0 && ((unsigned char)s[show] & 0xC0) == 0x80)
+            show--; /* not inside a UTF-8 character */
+    }
+    char *full = malloc(n + 1), *disp = malloc(show + 1);
+    if (!full || !disp) {
+        free(full);
+        free(disp);
+        return -2;
+    }
+    memcpy(full, s, n);
+    full[n] = 0;
+    for (size_t j = 0; j < show; j++) /* printable, like messages */
+        disp[j] = (unsigned char)s[j] < 0x20 || s[j] == 0x7f ? '?' : s[j];
+    disp[show] = 0;
+    t->label[k] = full;
+    t->label_len[k] = n;
+    t->label_show[k] = disp;
+    t->label_hash[k] = h;
+    t->slot[i] = (signed char)k;
+    t->nlabels = k + 1;
+    t->st.labels = t->nlabels;
+    return k;
+}
+
+#if defined(__GNUC__)
+#define TEXT_INLINE static inline __attribute__((always_inline))
+#else
+#define TEXT_INLINE static inline
+#endif
+
+/* Hot path: parses the complete lines in [p, end); end[-1] is '\n'. One body,
+ * made twice: with_w is a constant, so the two-column parser has no w code. */
+TEXT_INLINE bool run_lines_body(text_parser *t, const char *p, const char *end,
+                                const text_sink *sink, vp_err *err, const bool with_w)
 {
     const unsigned char *cls = t->cls;
     const int xi = t->xi, yi = t->yi, maxcol = t->maxcol;
+    const int wi = with_w ? t->wi : -2;
+    const bool labels = with_w && t->labels;
     const bool ws = t->ws;
     const uint64_t header_line = t->header_line;
     uint64_t line = t->st.lines, rows = t->st.data_rows, row_index = t->row_index;
@@ -234,7 +369,7 @@ static bool run_lines(text_parser *t, const char *p, const char *end, const text
             continue;
         }
         const char *ls = p;
-        double xv = 0, yv = 0;
+        double xv = 0, yv = 0, wv = 0;
         bad_kind bad = BAD_NONE;
         const char *f = p;
         int col = 0;
@@ -242,10 +377,35 @@ static bool run_lines(text_parser *t, const char *p, const char *end, const text
             while (cls[(unsigned char)*p] & C_LEAD)
                 p++;
             f = p;
-            if (col == xi || col == yi) {
+            if (col == xi || col == yi || (with_w && col == wi)) {
                 if (ws && *p == '\n') {
                     bad = BAD_SHORT;
                     break;
+                }
+                if (labels && col == wi) { /* x and y are other columns (detect) */
+                    const char *s, *q;
+                    size_t n;
+                    if (!label_text(t, p, &s, &n, &q)) {
+                        vp_err_set(err, "out of memory");
+                        ok = false;
+                        break;
+                    }
+                    if (!n) {
+                        bad = BAD_EMPTY;
+                        break;
+                    }
+                    int k = label_index(t, s, n);
+                    if (k < 0) {
+                        if (k == -2) {
+                            vp_err_set(err, "out of memory");
+                            ok = false;
+                        }
+                        bad = BAD_LABELS;
+                        break;
+                    }
+                    wv = (double)k;
+                    p = q;
+                    goto next_field;
                 }
                 double v;
                 const char *q = *p == '"' ? quoted_number(p, &v) : numparse_scan(p, end, &v);
@@ -267,9 +427,12 @@ static bool run_lines(text_parser *t, const char *p, const char *end, const text
                     xv = v;
                 if (col == yi)
                     yv = v;
+                if (with_w && col == wi)
+                    wv = v;
             } else {
                 p = skip_field(cls, p);
             }
+        next_field:
             if (col == maxcol)
                 break;
             if (*p == '\n') {
@@ -279,12 +442,16 @@ static bool run_lines(text_parser *t, const char *p, const char *end, const text
             }
             p++;
         }
+        if (with_w && !ok)
+            break; /* out of memory */
         if (bad) {
             t->st.lines = line;
             note_bad(t, line, ls, f, bad, col);
         } else {
             t->xb[nb] = xi < 0 ? (double)row_index : xv;
             t->yb[nb] = yv;
+            if (with_w)
+                t->wb[nb] = wv;
             rows++;
             if (++nb == TEXT_BATCH) {
                 t->nb = nb;
@@ -305,6 +472,24 @@ static bool run_lines(text_parser *t, const char *p, const char *end, const text
     t->row_index = row_index;
     t->nb = nb;
     return ok;
+}
+
+static bool run_lines_xy(text_parser *t, const char *p, const char *end, const text_sink *sink,
+                         vp_err *err)
+{
+    return run_lines_body(t, p, end, sink, err, false);
+}
+
+static bool run_lines_w(text_parser *t, const char *p, const char *end, const text_sink *sink,
+                        vp_err *err)
+{
+    return run_lines_body(t, p, end, sink, err, true);
+}
+
+static bool run_lines(text_parser *t, const char *p, const char *end, const text_sink *sink,
+                      vp_err *err)
+{
+    return t->wi >= 0 ? run_lines_w(t, p, end, sink, err) : run_lines_xy(t, p, end, sink, err);
 }
 
 /* ---- detection (rare path: the first lines) -------------------------------- */
@@ -612,6 +797,27 @@ oom:
     return false;
 }
 
+/* A category column holds codes when the field wi of every sampled data row
+ * that has a non-empty one is a number that is a non-negative integer;
+ * *labels otherwise. False when out of memory. */
+static bool codes_only(const span *l, int nl, char delim, int wi, bool *labels)
+{
+    *labels = false;
+    fields f = {0};
+    for (int k = 0; k < nl && !*labels; k++) {
+        if (!split_fields(l[k].s, l[k].e, delim, &f))
+            return false;
+        if (wi < f.n && f.v[wi][0]) {
+            size_t n = strlen(f.v[wi]);
+            double v;
+            *labels = text_parse_double(f.v[wi], n, &v) != n || !(v >= 0 && v == floor(v)) ||
+                      isinf(v);
+        }
+        fields_free(&f);
+    }
+    return true;
+}
+
 /* Decides delimiter, header and columns from the first content lines held in
  * t->buf, once they are all there (or final). *decided = false: wait. */
 static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
@@ -624,7 +830,7 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
     /* Resume where the last call stopped, so that each byte is looked at once
      * however the input was cut (offsets, not pointers: t->buf may move). */
     const char *p = b + d->pos;
-    const int need = t->p.ycol ? 2 : DETECT_LINES;
+    const int need = t->p.ycol && !(t->p.wcol && t->p.w_category) ? 2 : DETECT_LINES;
     bool enough = d->n == need;
     while (p < e && !enough) {
         const char *nlp = memchr(p, '\n', (size_t)(e - p));
@@ -698,7 +904,14 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
     uint64_t ref_no = header ? lno[0] : dl_no;
 
     const char *xs = t->p.xcol, *ys = t->p.ycol;
-    int xi = -1, yi = 0;
+    int xi = -1, yi = 0, wi = -1;
+    bool labels = false;
+    if (t->p.wcol) {
+        if (!resolve_col(t->p.wcol, hdr, ref, ref_no, t, dl, &wi, err))
+            goto out;
+        if (t->p.w_category && !codes_only(l + d0, nl - d0, t->delim, wi, &labels))
+            goto oom;
+    }
     if (ys) {
         if (!resolve_col(ys, hdr, ref, ref_no, t, dl, &yi, err))
             goto out;
@@ -710,7 +923,7 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
             goto oom;
         int num[2], nn = 0;
         for (int i = 0; i < nf && nn < 2; i++)
-            if (2 * yes[i] >= has[i])
+            if (2 * yes[i] >= has[i] && i != wi)
                 num[nn++] = i;
         int nfields = ref ? ref->n : 0;
         if (t->p.y_only)
@@ -722,9 +935,18 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
         else if (nfields != 1)
             xi = 0, yi = 1;
     }
+    if (labels && (wi == xi || wi == yi)) {
+        vp_err_set(err, "column %d holds category labels, so it cannot be the %s column too", wi,
+                   wi == xi ? "x" : "y");
+        goto out;
+    }
     t->xi = xi;
     t->yi = yi;
+    t->wi = wi;
+    t->labels = labels;
     t->maxcol = xi > yi ? xi : yi;
+    if (wi > t->maxcol)
+        t->maxcol = wi;
     t->header_line = header ? lno[0] : 0;
     build_classes(t);
 
@@ -734,11 +956,15 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
     t->st.header_line = t->header_line;
     t->st.xcol = xi;
     t->st.ycol = yi;
+    t->st.wcol = wi;
+    t->st.w_labels = labels;
     if (hdr) {
         if (xi >= 0 && xi < hdr->n)
             copy_name(t->st.xname, sizeof t->st.xname, hdr->v[xi]);
         if (yi < hdr->n)
             copy_name(t->st.yname, sizeof t->st.yname, hdr->v[yi]);
+        if (wi >= 0 && wi < hdr->n)
+            copy_name(t->st.wname, sizeof t->st.wname, hdr->v[wi]);
     }
     t->ready = true;
     *decided = true;
@@ -802,7 +1028,7 @@ bool text_parser_create(const text_params *p, text_parser **out, vp_err *err)
         d == '.' || d == '-' || d == '+')
         return vp_err_set(err, "'%c' (byte %d) cannot be a field delimiter",
                           (unsigned char)d >= 0x20 ? d : '?', (unsigned char)d);
-    if ((p->xcol && !*p->xcol) || (p->ycol && !*p->ycol))
+    if ((p->xcol && !*p->xcol) || (p->ycol && !*p->ycol) || (p->wcol && !*p->wcol))
         return vp_err_set(err, "an empty column name was given");
     if (p->y_only && p->xcol)
         return vp_err_set(err, "an x column (\"%s\") was chosen together with y only", p->xcol);
@@ -813,16 +1039,21 @@ bool text_parser_create(const text_params *p, text_parser **out, vp_err *err)
     if (!t)
         return vp_err_set(err, "out of memory");
     t->p = *p;
-    t->p.xcol = t->p.ycol = NULL;
+    t->p.xcol = t->p.ycol = t->p.wcol = NULL;
     if ((p->xcol && !(t->xcol_s = dup_str(p->xcol))) ||
-        (p->ycol && !(t->ycol_s = dup_str(p->ycol)))) {
+        (p->ycol && !(t->ycol_s = dup_str(p->ycol))) ||
+        (p->wcol && !(t->wcol_s = dup_str(p->wcol)))) {
         text_parser_destroy(t);
         return vp_err_set(err, "out of memory");
     }
     t->p.xcol = t->xcol_s;
     t->p.ycol = t->ycol_s;
+    t->p.wcol = t->wcol_s;
     t->st.xcol = -1;
     t->st.ycol = -1;
+    t->st.wcol = -1;
+    t->wi = -1;
+    memset(t->slot, -1, sizeof t->slot);
     *out = t;
     return true;
 }
@@ -833,6 +1064,12 @@ void text_parser_destroy(text_parser *t)
         return;
     free(t->xcol_s);
     free(t->ycol_s);
+    free(t->wcol_s);
+    for (int i = 0; i < t->nlabels; i++) {
+        free(t->label[i]);
+        free(t->label_show[i]);
+    }
+    free(t->lbuf);
     free(t->buf);
     free(t);
 }
@@ -949,6 +1186,12 @@ bool text_parser_settle(text_parser *t, const text_sink *sink, vp_err *err)
 void text_parser_stats(const text_parser *t, text_stats *out)
 {
     *out = t->st;
+}
+
+int text_parser_labels(const text_parser *t, const char *const **out)
+{
+    *out = (const char *const *)t->label_show;
+    return t->nlabels;
 }
 
 /* ---- names -------------------------------------------------------------------- */

@@ -3,8 +3,8 @@
 /* Text samples: CSV, TSV and whitespace-separated columns, parsed from bytes
  * that arrive in pieces of any size (a file read in blocks, a pipe, a file that
  * grows). No files and no GL here: the caller feeds bytes and gets (x, y)
- * doubles in batches through a sink, so tests feed strings and fuzzers feed
- * anything.
+ * doubles (and w, a third column, when one is chosen) in batches through a
+ * sink, so tests feed strings and fuzzers feed anything.
  *
  * What is read:
  * - Lines end at '\n'; a '\r' before it is dropped (CRLF). Only complete lines
@@ -25,7 +25,19 @@
  *   locale. Hex floats, digit grouping and decimal commas are not numbers.
  * - A data row whose chosen field is empty, not a number (trailing garbage
  *   included) or missing (too few fields) is skipped and counted, and the first
- *   such line is reported (number and text). That is never an error.
+ *   such line is reported (number and text). That is never an error. The w
+ *   field counts as a chosen field.
+ * - Categories (w_category, for --by): decided once, with the format, from the
+ *   detection's data rows. When the w field of each of them that has one
+ *   (empty and missing fields aside) is a number that is a non-negative
+ *   integer (3, 3.0, 3e0), the column holds codes and w is that number, as
+ *   for any w. Otherwise it holds labels: each distinct field text (trimmed
+ *   and unquoted as names are; compared in full, byte for byte) is a
+ *   category, numbered 0, 1, 2, ... in the order first seen; w = that
+ *   number. A row with a label past the first TEXT_MAX_LABELS is skipped and
+ *   counted ("more than 64 categories in column 3 (kind)"); an empty label
+ *   field is an empty field. With w_category, detection looks at the first 8
+ *   data rows even when the columns are chosen.
  *
  * Errors (vp_err) are only: column choices that cannot be resolved, bytes that
  * are not text (a NUL byte in the lines used for detection), a line longer than
@@ -42,6 +54,11 @@
 #define TEXT_BATCH 4096u
 /* Bytes of one line, at most, when it has to be held between feeds. */
 #define TEXT_MAX_LINE ((size_t)64 << 20)
+/* Distinct labels of a category column, at most. */
+#define TEXT_MAX_LABELS 64
+/* Bytes of a label kept for display (and compared across inputs), at most,
+ * the terminating NUL aside. */
+#define TEXT_LABEL_BYTES 63
 
 typedef enum text_format {
     TEXT_AUTO = 0,    /* delimiter from the content: ',', ';', '|', tab, else space
@@ -73,6 +90,11 @@ typedef struct text_params {
     const char *xcol, *ycol;
     bool y_only;          /* x = row index; y = ycol or the first numeric field */
     text_header header;
+    /* w, a third column (--value, --by), named like xcol/ycol; NULL = none.
+     * With x and y chosen or detected (y_only too); detection then never
+     * takes the w column for x or y. */
+    const char *wcol;
+    bool w_category;      /* w is a category column (codes or labels, above) */
 } text_params;
 
 /* What the parser has seen so far (counts grow as lines are parsed; lines held
@@ -95,15 +117,20 @@ typedef struct text_stats {
     uint64_t header_line;    /* 1-based; 0 = no header */
     int xcol, ycol;          /* 0-based field indices; xcol = -1: x is the row index */
     char xname[64], yname[64]; /* header names ("" without a header or for the index) */
+    int wcol;                /* 0-based field index of w; -1: none */
+    char wname[64];
+    bool w_labels;           /* w_category and the column holds labels */
+    int labels;              /* distinct labels seen so far (<= TEXT_MAX_LABELS) */
 } text_stats;
 
-/* Receives a batch of rows: x[i], y[i] for i < n, 1 <= n <= TEXT_BATCH. The
- * arrays belong to the parser and are valid during the call only. In y-only
- * mode x is the row's index among data rows (skipped rows keep their index, so
- * x is where the row is in the file). Return false (with err set) to stop: the
+/* Receives a batch of rows: x[i], y[i] (and w[i]) for i < n, 1 <= n <=
+ * TEXT_BATCH; w is NULL exactly when there is no wcol. The arrays belong to
+ * the parser and are valid during the call only. In y-only mode x is the
+ * row's index among data rows (skipped rows keep their index, so x is where
+ * the row is in the file). Return false (with err set) to stop: the
  * feed/finish that called it then returns false. */
-typedef bool (*text_sink_fn)(void *ctx, const double *x, const double *y, size_t n,
-                             vp_err *err);
+typedef bool (*text_sink_fn)(void *ctx, const double *x, const double *y, const double *w,
+                             size_t n, vp_err *err);
 typedef struct text_sink {
     text_sink_fn emit;    /* NULL: rows are parsed and counted, then dropped */
     void *ctx;
@@ -139,6 +166,13 @@ bool text_parser_finish(text_parser *t, const text_sink *sink, vp_err *err);
 bool text_parser_settle(text_parser *t, const text_sink *sink, vp_err *err);
 
 void text_parser_stats(const text_parser *t, text_stats *out);
+/* The labels of a label column so far (text_stats.w_labels), numbered as w:
+ * *out[i] is label i, at most TEXT_LABEL_BYTES bytes (longer labels are cut
+ * there, at a UTF-8 character boundary, for display; rows still tell them
+ * apart in full). Returns their count (0 without labels). The array and the
+ * strings stay valid and unchanged until text_parser_destroy (later feeds
+ * only add labels after them). */
+int text_parser_labels(const text_parser *t, const char *const **out);
 
 /* By extension, case-insensitive: .csv -> TEXT_CSV; .tsv, .tab -> TEXT_TSV;
  * .txt, .dat, .xyz, .asc -> TEXT_AUTO; anything else -> TEXT_NOT_TEXT. */

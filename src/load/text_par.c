@@ -79,11 +79,12 @@ static bool read_exact(const par *pr, char *buf, size_t n, uint64_t at, uint64_t
     return true;
 }
 
-static bool part_emit(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+static bool part_emit(void *ctx, const double *x, const double *y, const double *w, size_t n,
+                      vp_err *err)
 {
     part *pt = ctx;
     const text_par_sink *s = pt->par->sink;
-    if (!s->emit(s->ctx, pt->idx, x, y, n, err)) {
+    if (!s->emit(s->ctx, pt->idx, x, y, w, n, err)) {
         pt->failed = FAIL_OTHER;
         return false;
     }
@@ -167,10 +168,16 @@ static size_t put_quoted(char *d, const char *s)
     return k;
 }
 
+static int max_col(const text_stats *f)
+{
+    int m = f->xcol > f->ycol ? f->xcol : f->ycol;
+    return f->wcol > m ? f->wcol : m;
+}
+
 static char *synth_prefix(const text_stats *f, size_t *len)
 {
-    int maxcol = f->xcol > f->ycol ? f->xcol : f->ycol;
-    size_t cap = (size_t)(maxcol + 1) * 8 + 2 * (2 * sizeof f->xname + 2) + 4;
+    int maxcol = max_col(f);
+    size_t cap = (size_t)(maxcol + 1) * 8 + 3 * (2 * sizeof f->xname + 2) + 4;
     char *b = malloc(cap);
     if (!b)
         return NULL;
@@ -178,7 +185,8 @@ static char *synth_prefix(const text_stats *f, size_t *len)
     for (int i = 0; i <= maxcol; i++) {
         if (i)
             b[k++] = f->delimiter;
-        k += put_quoted(b + k, i == f->ycol ? f->yname : i == f->xcol ? f->xname : "");
+        k += put_quoted(b + k, i == f->ycol ? f->yname : i == f->xcol ? f->xname
+                               : i == f->wcol ? f->wname : "");
     }
     b[k++] = '\n';
     for (int i = 0; i <= maxcol; i++) {
@@ -198,11 +206,13 @@ static char *synth_prefix(const text_stats *f, size_t *len)
 static text_parser *later_parser(const text_stats *f, const char *prefix, size_t plen,
                                  bool *differs, vp_err *err)
 {
-    char xs[16], ys[16];
+    char xs[16], ys[16], ws[16];
     snprintf(xs, sizeof xs, "%d", f->xcol);
     snprintf(ys, sizeof ys, "%d", f->ycol);
+    snprintf(ws, sizeof ws, "%d", f->wcol);
+    /* category codes are numbers: a later part reads them as any w */
     text_params q = {.delimiter = f->delimiter, .xcol = xs, .ycol = ys,
-                     .header = TEXT_HEADER_YES};
+                     .header = TEXT_HEADER_YES, .wcol = f->wcol >= 0 ? ws : NULL};
     text_parser *t = NULL;
     *differs = false;
     if (!text_parser_create(&q, &t, err))
@@ -216,9 +226,9 @@ static text_parser *later_parser(const text_stats *f, const char *prefix, size_t
     text_stats s;
     text_parser_stats(t, &s);
     if (!s.detected || s.delimiter != f->delimiter || !s.header || s.header_line != 1 ||
-        s.xcol != f->xcol || s.ycol != f->ycol || s.lines != SYNTH_LINES ||
+        s.xcol != f->xcol || s.ycol != f->ycol || s.wcol != f->wcol || s.lines != SYNTH_LINES ||
         s.data_rows != SYNTH_ROWS || s.skipped_rows || s.comment_lines || s.blank_lines ||
-        strcmp(s.xname, f->xname) || strcmp(s.yname, f->yname)) {
+        strcmp(s.xname, f->xname) || strcmp(s.yname, f->yname) || strcmp(s.wname, f->wname)) {
         text_parser_destroy(t);
         *differs = true;
         return NULL;
@@ -255,8 +265,9 @@ static bool plan(par *pr, part *parts, int want, const text_stats *f, int *n, vp
     *n = 1;
     part *p0 = &parts[0];
     const uint64_t end = p0->end, P = p0->pos, R = end - P;
-    int maxcol = f->xcol > f->ycol ? f->xcol : f->ycol;
-    if (want < 2 || !f->detected || f->xcol < 0 || maxcol > TEXT_PAR_MAX_COL || P >= end)
+    int maxcol = max_col(f);
+    if (want < 2 || !f->detected || f->xcol < 0 || f->w_labels || maxcol > TEXT_PAR_MAX_COL ||
+        P >= end)
         return true;
     size_t plen;
     char *prefix = synth_prefix(f, &plen);
@@ -423,6 +434,13 @@ bool text_parse_file_tuned(int fd, const char *name, uint64_t off, uint64_t len,
     } else {
         merge_stats(parts, n, st);
         ok = true;
+        const char *const *labels;
+        int nl = text_parser_labels(p0->t, &labels);
+        if (st->w_labels && sink->labels && !sink->labels(sink->ctx, labels, nl, err)) {
+            ok = false;
+            if (strncmp(err->msg, name, strlen(name)) != 0)
+                vp_err_prefix(err, "%s", name);
+        }
     }
 out:
     *nparts = n;

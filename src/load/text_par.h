@@ -16,6 +16,9 @@
  * - threads <= 1, or the range is small (under 2 x TEXT_PAR_MIN_PART bytes);
  * - x is the row index (y_only, or only one numeric column found): x of a row
  *   needs the row counts of all parts before it;
+ * - w is a column of category labels (text_stats.w_labels): a label's number
+ *   is its order of first appearance in the whole file (a column of category
+ *   codes, and any other w, is parsed in parallel as usual);
  * - the format is still undecided after the whole range (a file of comments);
  * - a chosen column index is above TEXT_PAR_MAX_COL. */
 #include <stdbool.h>
@@ -41,15 +44,21 @@
  * come from different threads at the same time; calls for one part never
  * overlap. Rows of a later part may arrive before those of an earlier one and
  * after an earlier part failed; they mean nothing when the call fails. */
-typedef bool (*text_part_fn)(void *ctx, int part, const double *x, const double *y, size_t n,
-                             vp_err *err);
+typedef bool (*text_part_fn)(void *ctx, int part, const double *x, const double *y,
+                             const double *w, size_t n, vp_err *err);
 /* Once per part, from its thread, after its last rows, when it was parsed to
  * its end without error. Return false with err set to fail the call. */
 typedef bool (*text_part_done_fn)(void *ctx, int part, vp_err *err);
+/* With category labels (text_stats.w_labels), once, on the calling thread,
+ * after the whole range was parsed without error: the labels, numbered as
+ * the rows' w (text_parser_labels); valid during the call only. Return
+ * false with err set to fail the call. */
+typedef bool (*text_labels_fn)(void *ctx, const char *const *labels, int n, vp_err *err);
 typedef struct text_par_sink {
     text_part_fn emit;      /* NULL: rows are parsed and counted, then dropped */
     text_part_done_fn done; /* NULL: none */
     void *ctx;
+    text_labels_fn labels;  /* NULL: none */
 } text_par_sink;
 
 /* For tests: smaller pieces and parts than the defaults (0 = default). */

@@ -136,7 +136,7 @@ static void decode_all(const source *s, const uint8_t *file, size_t max_records,
         size_t n_out = (size_t)-1;
         uint64_t nonfinite = 7, before = nonfinite;
         memset(&err, 0, sizeof err);
-        FUZZ_CHECK(source_decode(r, rec, n, x, y, &n_out, &nonfinite, &err));
+        FUZZ_CHECK(source_decode(r, rec, n, x, y, NULL, &n_out, &nonfinite, &err));
         FUZZ_CHECK(n_out <= n);
         FUZZ_CHECK(nonfinite >= before && (nonfinite - before) + n_out == n);
         total_nonfinite += nonfinite - before;
@@ -171,14 +171,14 @@ static void decode_all(const source *s, const uint8_t *file, size_t max_records,
     size_t n_out = 5;
     uint64_t nonfinite = 0;
     memset(&err, 0, sizeof err);
-    FUZZ_CHECK(source_decode(r, in->records, 0, x, y, &n_out, &nonfinite, &err) && n_out == 0);
-    FUZZ_CHECK(!source_decode(r, in->records, 1, x, y, &n_out, &nonfinite, &err));
+    FUZZ_CHECK(source_decode(r, in->records, 0, x, y, NULL, &n_out, &nonfinite, &err) && n_out == 0);
+    FUZZ_CHECK(!source_decode(r, in->records, 1, x, y, NULL, &n_out, &nonfinite, &err));
     fuzz_check_err(&err);
     memset(&err, 0, sizeof err);
-    FUZZ_CHECK(!source_decode(r, UINT64_MAX, 1, x, y, &n_out, &nonfinite, &err));
+    FUZZ_CHECK(!source_decode(r, UINT64_MAX, 1, x, y, NULL, &n_out, &nonfinite, &err));
     fuzz_check_err(&err);
     memset(&err, 0, sizeof err);
-    FUZZ_CHECK(!source_decode(r, 0, max_records + 1, x, y, &n_out, &nonfinite, &err));
+    FUZZ_CHECK(!source_decode(r, 0, max_records + 1, x, y, NULL, &n_out, &nonfinite, &err));
     fuzz_check_err(&err);
     FUZZ_CHECK(n_out == 0 && nonfinite == 0);
 

@@ -15,7 +15,9 @@
  *   [0] format (0..3 valid; 4 = TEXT_NOT_TEXT, refused)   [1] delimiter choice
  *   [2] xcol choice   [3] ycol choice (NULL, indices, names, "", blanks)
  *   [4] bit 0 y_only, bits 1-2 header mode (3: invalid), bit 3 also run with
- *       a sink that fails, bit 4 NULL params (the defaults)
+ *       a sink that fails, bit 4 NULL params (the defaults), bits 5-7: a w
+ *       column (0-3 none; else one of the column choices, a category when
+ *       odd: labels must number alike however the bytes arrive)
  *   [5..7] seed of the piece sizes; bits 5-7 of [7]: the largest piece */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* CMake defines it too */
@@ -33,17 +35,20 @@
 #define FUZZ_TEXT_PARAM_BYTES 8
 
 typedef struct rows {
-    double *x, *y;
+    double *x, *y, *w;
     size_t n, cap;
     int calls, fail_at; /* fail_at > 0: the fail_at-th call fails */
+    int w_calls;        /* calls that came with w */
 } rows;
 
 #define SINK_FAILED "fuzz sink: refused"
 
-static bool collect(void *ctx, const double *x, const double *y, size_t n, vp_err *err)
+static bool collect(void *ctx, const double *x, const double *y, const double *w, size_t n,
+                    vp_err *err)
 {
     rows *r = ctx;
     FUZZ_CHECK(n >= 1 && n <= TEXT_BATCH);
+    r->w_calls += w != NULL;
     if (r->fail_at && ++r->calls == r->fail_at)
         return vp_err_set(err, SINK_FAILED);
     if (r->n + n > r->cap) {
@@ -56,10 +61,17 @@ static bool collect(void *ctx, const double *x, const double *y, size_t n, vp_er
         double *ny = realloc(r->y, cap * sizeof *ny);
         FUZZ_CHECK(ny != NULL);
         r->y = ny;
+        double *nw = realloc(r->w, cap * sizeof *nw);
+        FUZZ_CHECK(nw != NULL);
+        r->w = nw;
         r->cap = cap;
     }
     memcpy(r->x + r->n, x, n * sizeof *x);
     memcpy(r->y + r->n, y, n * sizeof *y);
+    if (w)
+        memcpy(r->w + r->n, w, n * sizeof *w);
+    else
+        memset(r->w + r->n, 0, n * sizeof *w);
     r->n += n;
     return true;
 }
@@ -69,6 +81,8 @@ typedef struct outcome {
     vp_err err;
     rows r;
     text_stats st;
+    int nlabels;
+    char labels[TEXT_MAX_LABELS][TEXT_LABEL_BYTES + 1];
 } outcome;
 
 static uint32_t rng_next(uint32_t *s)
@@ -109,6 +123,13 @@ static void run(const text_params *p, const char *text, size_t len, size_t piece
     if (ok)
         ok = text_parser_finish(t, &sink, &o->err);
     text_parser_stats(t, &o->st);
+    const char *const *lab;
+    o->nlabels = text_parser_labels(t, &lab);
+    FUZZ_CHECK(o->nlabels >= 0 && o->nlabels <= TEXT_MAX_LABELS);
+    for (int i = 0; i < o->nlabels; i++) {
+        FUZZ_CHECK(strlen(lab[i]) <= TEXT_LABEL_BYTES);
+        memcpy(o->labels[i], lab[i], strlen(lab[i]) + 1);
+    }
     o->ok = ok;
     if (!ok)
         fuzz_check_err(&o->err);
@@ -132,7 +153,9 @@ static bool same_stats(const text_stats *a, const text_stats *b)
            strcmp(a->first_bad_why, b->first_bad_why) == 0 && a->detected == b->detected &&
            a->delimiter == b->delimiter && a->header == b->header &&
            a->header_line == b->header_line && a->xcol == b->xcol && a->ycol == b->ycol &&
-           strcmp(a->xname, b->xname) == 0 && strcmp(a->yname, b->yname) == 0;
+           strcmp(a->xname, b->xname) == 0 && strcmp(a->yname, b->yname) == 0 &&
+           a->wcol == b->wcol && strcmp(a->wname, b->wname) == 0 &&
+           a->w_labels == b->w_labels && a->labels == b->labels;
 }
 
 static void check_stats(const text_stats *s)
@@ -141,6 +164,8 @@ static void check_stats(const text_stats *s)
     FUZZ_CHECK(memchr(s->first_bad_why, 0, sizeof s->first_bad_why));
     FUZZ_CHECK(memchr(s->xname, 0, sizeof s->xname));
     FUZZ_CHECK(memchr(s->yname, 0, sizeof s->yname));
+    FUZZ_CHECK(memchr(s->wname, 0, sizeof s->wname));
+    FUZZ_CHECK(s->labels >= 0 && s->labels <= TEXT_MAX_LABELS && (s->w_labels || !s->labels));
     FUZZ_CHECK((s->first_bad_line == 0) == (s->skipped_rows == 0));
 }
 
@@ -239,6 +264,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.ycol = cols[q[3] % (sizeof cols / sizeof cols[0])];
     p.y_only = q[4] & 1;
     p.header = (text_header)(q[4] >> 1 & 3);
+    unsigned wsel = q[4] >> 5;
+    if (wsel >= 4) {
+        p.wcol = cols[(q[2] + q[3] + wsel) % (sizeof cols / sizeof cols[0])];
+        p.w_category = wsel & 1;
+    }
     const text_params *pp = (q[4] & 0x10) ? NULL : &p;
     uint32_t seed = (uint32_t)q[5] | (uint32_t)q[6] << 8 | (uint32_t)q[7] << 16 | 1u << 24;
     static const size_t piece_max[] = {1, 2, 3, 7, 16, 64, 1000, 70000};
@@ -258,7 +288,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (whole.r.n) {
             FUZZ_CHECK(memcmp(whole.r.x, pieces.r.x, whole.r.n * sizeof(double)) == 0);
             FUZZ_CHECK(memcmp(whole.r.y, pieces.r.y, whole.r.n * sizeof(double)) == 0);
+            FUZZ_CHECK(memcmp(whole.r.w, pieces.r.w, whole.r.n * sizeof(double)) == 0);
         }
+        /* w with every batch exactly when a w column was chosen */
+        FUZZ_CHECK(whole.r.w_calls == (pp && pp->wcol ? whole.r.calls : 0));
+        FUZZ_CHECK(pieces.r.w_calls == (pp && pp->wcol ? pieces.r.calls : 0));
+        FUZZ_CHECK(whole.nlabels == pieces.nlabels && whole.nlabels == whole.st.labels);
+        for (int i = 0; i < whole.nlabels; i++)
+            FUZZ_CHECK(strcmp(whole.labels[i], pieces.labels[i]) == 0);
+        if (whole.st.w_labels) /* label numbers, each one seen */
+            for (size_t i = 0; i < whole.r.n; i++)
+                FUZZ_CHECK(whole.r.w[i] >= 0 && whole.r.w[i] < whole.nlabels &&
+                           whole.r.w[i] == floor(whole.r.w[i]));
         if (whole.st.detected && whole.st.xcol == -1) {
             for (size_t i = 0; i < whole.r.n; i++) {
                 FUZZ_CHECK(whole.r.x[i] >= 0 && whole.r.x[i] == floor(whole.r.x[i]));
@@ -277,11 +318,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(refused.r.x);
         free(refused.r.y);
+        free(refused.r.w);
     }
     free(whole.r.x);
     free(whole.r.y);
+    free(whole.r.w);
     free(pieces.r.x);
     free(pieces.r.y);
+    free(pieces.r.w);
 
     (void)text_sniff(text, len);
     /* The first line as a file name and as a --format value. */
