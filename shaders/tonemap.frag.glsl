@@ -5,9 +5,15 @@
 // CPU (shade_grid, R16UI), or - FROM_COUNTS - the counts themselves in the
 // r32ui image the GPU accumulated into, shaded here by the same table: the
 // direct part (u_lut) and the thresholds above it (u_above), as shade_of does.
+// FROM_RGBA: no counts at all, a finished picture (value or category shading
+// done on the CPU), only placed.
 layout(location = 0) out vec4 frag;
 
+#ifdef FROM_RGBA
+uniform sampler2D u_grid;          // RGBA8, TOP row first (the picture's own order)
+#else
 uniform usampler2D u_grid;         // bottom row first: R16UI shades, or r32ui counts
+#endif
 uniform sampler1D u_cmap;          // 256 RGBA8 entries
 uniform vec4 u_background;
 uniform int u_flip;                // 1: grid row 0 at the top (for readback)
@@ -16,7 +22,8 @@ uniform vec2 u_src_origin;         // grid position shown at the viewport's corn
 uniform vec2 u_src_scale;          // grid pixels per viewport pixel
 uniform int u_spread;              // point size: show the largest count within this radius
 
-#ifdef FROM_COUNTS
+#ifdef FROM_RGBA
+#elif defined(FROM_COUNTS)
 uniform usampler2D u_lut;          // shade of count c < u_lut_len at (c % 256, c / 256)
 uniform uint u_lut_len;
 uniform uvec2 u_above[255];        // (high, low) halves of shade_table.above
@@ -54,6 +61,12 @@ void main()
     ivec2 p = ivec2(floor(g));
     if (u_flip == 1)
         p.y = size.y - 1 - p.y;
+#ifdef FROM_RGBA
+    // grid row p.y (0 at the bottom) is picture row size.y - 1 - p.y
+    if (p.x < 0 || p.y < 0 || p.x >= size.x || p.y >= size.y)
+        discard;
+    frag = texelFetch(u_grid, ivec2(p.x, size.y - 1 - p.y), 0);
+#else
     if (p.x < 0 || p.y < 0 || p.x >= size.x || p.y >= size.y) {
         frag = u_background;
         return;
@@ -72,4 +85,5 @@ void main()
         return;
     }
     frag = vec4(texelFetch(u_cmap, int(s) - 1, 0).rgb, 1.0);
+#endif
 }

@@ -17,9 +17,11 @@
 
 /* ---- colormaps -------------------------------------------------------------- */
 
-static const char *const expected_maps[] = {"viridis", "inferno", "magma", "plasma",
-                                            "cividis", "fire",    "gray"};
+static const char *const expected_maps[] = {"viridis", "inferno", "magma",    "plasma", "cividis",
+                                            "fire",    "gray",    "coolwarm", "rdbu",   "piyg"};
 #define N_EXPECTED (sizeof expected_maps / sizeof expected_maps[0])
+/* the sequential ones, whose lightness rises from end to end */
+#define N_SEQUENTIAL 7
 
 /* CIE L* (D65) of an sRGB8 colour. */
 static double lightness(const uint8_t c[4])
@@ -103,9 +105,10 @@ static void test_colormap_known_values(void **state)
 static void test_colormap_lightness_increases(void **state)
 {
     (void)state;
-    for (size_t k = 0; k < N_EXPECTED; k++) {
+    for (size_t k = 0; k < N_SEQUENTIAL; k++) {
         uint8_t m[COLORMAP_SIZE][4];
         assert_true(colormap_get(expected_maps[k], m));
+        assert_false(colormap_is_diverging(expected_maps[k]));
         double top = lightness(m[0]);
         for (int i = 1; i < COLORMAP_SIZE; i++) {
             double l = lightness(m[i]);

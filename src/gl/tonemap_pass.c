@@ -9,32 +9,36 @@
 #include "gl/shader.h"
 #include "look/shade.h"
 
-/* One variant of the program: shades uploaded (R16UI), or counts read from
- * an r32ui image and shaded in the shader with the same table. */
+/* One variant of the program: shades uploaded (R16UI), counts read from an
+ * r32ui image and shaded in the shader with the same table, or a finished
+ * RGBA8 picture only placed. */
 typedef struct tm_prog {
     GLuint prog;
     GLint u_background, u_flip, u_src_origin, u_src_scale, u_view_origin, u_spread, u_lut_len, u_above;
 } tm_prog;
 
+typedef enum tm_mode { TM_SHADES, TM_COUNTS, TM_PICTURE } tm_mode;
+
 struct tonemap_pass {
     tonemap_kind kind;
-    tm_prog shades, counts; /* counts: made when first used */
+    tm_prog shades, counts, picture; /* counts, picture: made when first used */
     GLuint vao;
     /* the grid and look set */
     int w, h;
-    bool from_counts;       /* the grid is counts_tex (tonemap_pass_set_image) */
+    tm_mode mode;           /* which of the three was set last */
     GLuint counts_tex;      /* the caller's r32ui image (not owned) */
     GLuint shades_tex, lut_tex, cmap_tex;
+    GLuint picture_tex;     /* RGBA8, picture_w x picture_h */
+    int picture_w, picture_h;
     int shades_w, shades_h, lut_rows;
     uint16_t *staging;      /* shades_w * shades_h shades (look/shade.h) */
     int spread;
     float background[4];
 };
 
-static bool prog_build(tm_prog *pr, bool from_counts, vp_err *err)
+static bool prog_build(tm_prog *pr, const char *defines, vp_err *err)
 {
-    GLuint p = shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl",
-                                     from_counts ? "#define FROM_COUNTS 1\n" : "", err);
+    GLuint p = shader_program_render("fullscreen.vert.glsl", "tonemap.frag.glsl", defines, err);
     if (!(pr->prog = p))
         return false;
     glProgramUniform1i(p, glGetUniformLocation(p, "u_grid"), 0);
@@ -59,7 +63,7 @@ bool tonemap_pass_create(tonemap_kind kind, tonemap_pass **out, vp_err *err)
         return vp_err_set(err, "out of memory");
     t->kind = kind;
     /* one program for every kind: counts become shades by a table */
-    if (!prog_build(&t->shades, false, err)) {
+    if (!prog_build(&t->shades, "", err)) {
         free(t);
         return false;
     }
@@ -72,16 +76,18 @@ void tonemap_pass_destroy(tonemap_pass *t)
 {
     if (!t)
         return;
-    GLuint tex[3] = {t->shades_tex, t->lut_tex, t->cmap_tex};
-    glDeleteTextures(3, tex);
+    GLuint tex[4] = {t->shades_tex, t->lut_tex, t->cmap_tex, t->picture_tex};
+    glDeleteTextures(4, tex);
     /* a deleted program that stays current keeps its name only while it is:
      * whoever saved and restores "the current program" would get a dead name */
     GLint cur = 0;
     glGetIntegerv(GL_CURRENT_PROGRAM, &cur);
-    if (cur && ((GLuint)cur == t->shades.prog || (GLuint)cur == t->counts.prog))
+    if (cur && ((GLuint)cur == t->shades.prog || (GLuint)cur == t->counts.prog ||
+                (GLuint)cur == t->picture.prog))
         glUseProgram(0);
     glDeleteProgram(t->shades.prog);
     glDeleteProgram(t->counts.prog);
+    glDeleteProgram(t->picture.prog);
     glDeleteVertexArrays(1, &t->vao);
     free(t->staging);
     free(t);
@@ -166,7 +172,7 @@ bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
     set_look(t, look);
     t->w = w;
     t->h = h;
-    t->from_counts = false;
+    t->mode = TM_SHADES;
     if (!gl_check("uploading the grid and colormap", err))
         return vp_err_prefix(err, "GL refused the %dx%d tone-map resources", w, h);
     return true;
@@ -175,7 +181,8 @@ bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
 bool tonemap_pass_set_image(tonemap_pass *t, GLuint counts, int w, int h, const tonemap_look *look,
                             vp_err *err)
 {
-    if (!check_kind(t, look, err) || (!t->counts.prog && !prog_build(&t->counts, true, err)))
+    if (!check_kind(t, look, err) ||
+        (!t->counts.prog && !prog_build(&t->counts, "#define FROM_COUNTS 1\n", err)))
         return false;
     shade_table st;
     if (!shade_table_build(look->table, look->floor, &st))
@@ -213,18 +220,64 @@ bool tonemap_pass_set_image(tonemap_pass *t, GLuint counts, int w, int h, const 
     t->counts_tex = counts;
     t->w = w;
     t->h = h;
-    t->from_counts = true;
+    t->mode = TM_COUNTS;
     if (!gl_check("uploading the shade table and colormap", err))
         return vp_err_prefix(err, "GL refused the tone-map resources of a %dx%d count image", w, h);
     return true;
 }
 
+bool tonemap_pass_set_rgba(tonemap_pass *t, const uint8_t *rgba, int w, int h, vp_err *err)
+{
+    if (w < 1 || h < 1)
+        return vp_err_set(err, "a %dx%d picture for the tone-map pass", w, h);
+    if (!t->picture.prog && !prog_build(&t->picture, "#define FROM_RGBA 1\n", err))
+        return false;
+    gl_clear_errors();
+    if (w != t->picture_w || h != t->picture_h || !t->picture_tex) {
+        glDeleteTextures(1, &t->picture_tex);
+        glCreateTextures(GL_TEXTURE_2D, 1, &t->picture_tex);
+        glTextureStorage2D(t->picture_tex, 1, GL_RGBA8, w, h);
+        /* texelFetch only, but a one-level texture needs these to be complete */
+        glTextureParameteri(t->picture_tex, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTextureParameteri(t->picture_tex, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        t->picture_w = w;
+        t->picture_h = h;
+    }
+    /* tightly packed rows, whatever unpack state the caller left */
+    GLint align, row_len, skip_rows, skip_px, pbo;
+    glGetIntegerv(GL_UNPACK_ALIGNMENT, &align);
+    glGetIntegerv(GL_UNPACK_ROW_LENGTH, &row_len);
+    glGetIntegerv(GL_UNPACK_SKIP_ROWS, &skip_rows);
+    glGetIntegerv(GL_UNPACK_SKIP_PIXELS, &skip_px);
+    glGetIntegerv(GL_PIXEL_UNPACK_BUFFER_BINDING, &pbo);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    glPixelStorei(GL_UNPACK_SKIP_ROWS, 0);
+    glPixelStorei(GL_UNPACK_SKIP_PIXELS, 0);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+    glTextureSubImage2D(t->picture_tex, 0, 0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, align);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, row_len);
+    glPixelStorei(GL_UNPACK_SKIP_ROWS, skip_rows);
+    glPixelStorei(GL_UNPACK_SKIP_PIXELS, skip_px);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, (GLuint)pbo);
+    t->w = w;
+    t->h = h;
+    t->mode = TM_PICTURE;
+    if (!gl_check("uploading the picture", err)) {
+        t->picture_w = t->picture_h = 0; /* made again next time */
+        return vp_err_prefix(err, "GL refused a %dx%d RGBA8 picture texture", w, h);
+    }
+    return true;
+}
+
 void tonemap_pass_draw(tonemap_pass *t, const tonemap_placement *pl, bool flip)
 {
-    const tm_prog *pr = t->from_counts ? &t->counts : &t->shades;
+    const tm_prog *pr = t->mode == TM_PICTURE ? &t->picture : t->mode == TM_COUNTS ? &t->counts : &t->shades;
+    GLuint grid = t->mode == TM_PICTURE ? t->picture_tex : t->mode == TM_COUNTS ? t->counts_tex : t->shades_tex;
     glViewport(pl->vx, pl->vy, pl->vw, pl->vh);
     glUseProgram(pr->prog);
-    glBindTextureUnit(0, t->from_counts ? t->counts_tex : t->shades_tex);
+    glBindTextureUnit(0, grid);
     glBindTextureUnit(1, t->cmap_tex);
     glBindTextureUnit(2, t->lut_tex);
     glUniform4fv(pr->u_background, 1, t->background);

@@ -45,6 +45,17 @@ bool tonemap_pass_set(tonemap_pass *t, const uint64_t *counts, int w, int h,
 bool tonemap_pass_set_image(tonemap_pass *t, unsigned counts, int w, int h, const tonemap_look *look,
                             vp_err *err);
 
+/* Picture mode: uploads a finished picture (value or category shading,
+ * look/valshade.h, look/catshade.h) that tonemap_pass_draw then shows in place
+ * of tone-mapped counts, with the same placement, nearest sampling, no
+ * blending: the bytes land in the framebuffer as given (alpha too). rgba: w *
+ * h * 4 bytes, RGBA8, TOP row first (as value_shade_rows writes it); copied,
+ * so the caller may free it on return. Where the placement reaches outside
+ * the picture nothing is drawn (the caller's clear shows there). Kept until
+ * the next tonemap_pass_set, _set_image or _set_rgba, which switch the mode.
+ * False, naming the size, when GL refuses the texture. */
+bool tonemap_pass_set_rgba(tonemap_pass *t, const uint8_t *rgba, int w, int h, vp_err *err);
+
 /* Where the uploaded grid goes: src_x/src_y/src_w/src_h is the part of the
  * grid (in grid pixels, may reach outside it: background there) shown in the
  * GL viewport vx, vy, vw, vh (bottom-left origin) of the bound framebuffer.
@@ -54,8 +65,9 @@ typedef struct tonemap_placement {
     double src_x, src_y, src_w, src_h;
 } tonemap_placement;
 
-/* Draws the uploaded grid into the bound framebuffer. flip: grid row 0 at the
- * top of the viewport (for readback as a top-down picture). */
+/* Draws the uploaded grid (or picture) into the bound framebuffer. flip: grid
+ * row 0 at the top of the viewport (for readback as a top-down picture; a
+ * picture set by tonemap_pass_set_rgba then reads back in its own row order). */
 void tonemap_pass_draw(tonemap_pass *t, const tonemap_placement *pl, bool flip);
 
 /* set + draw into an offscreen RGBA8 target + read back: rgba is w*h*4 bytes,

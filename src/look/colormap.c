@@ -5,25 +5,30 @@
 #include <strings.h>
 
 #include "look/colormap_data.h"
+#include "look/colormap_extra.h"
 
 typedef struct colormap_entry {
     const char *name;
     const uint8_t (*rgb)[3]; /* NULL: computed (gray) */
+    bool diverging;
 } colormap_entry;
 
 static const colormap_entry colormap_table[] = {
-    {"viridis", colormap_data_viridis},
-    {"inferno", colormap_data_inferno},
-    {"magma", colormap_data_magma},
-    {"plasma", colormap_data_plasma},
-    {"cividis", colormap_data_cividis},
-    {"fire", colormap_data_fire},
-    {"gray", NULL},
+    {"viridis", colormap_data_viridis, false},
+    {"inferno", colormap_data_inferno, false},
+    {"magma", colormap_data_magma, false},
+    {"plasma", colormap_data_plasma, false},
+    {"cividis", colormap_data_cividis, false},
+    {"fire", colormap_data_fire, false},
+    {"gray", NULL, false},
+    {"coolwarm", colormap_data_coolwarm, true},
+    {"rdbu", colormap_data_rdbu, true},
+    {"piyg", colormap_data_piyg, true},
 };
 #define COLORMAP_COUNT (sizeof colormap_table / sizeof colormap_table[0])
 
 static const char *const colormap_name_list[] = {
-    "viridis", "inferno", "magma", "plasma", "cividis", "fire", "gray", NULL,
+    "viridis", "inferno", "magma", "plasma", "cividis", "fire", "gray", "coolwarm", "rdbu", "piyg", NULL,
 };
 
 const char *const *colormap_names(void)
@@ -71,6 +76,26 @@ bool colormap_get(const char *name, uint8_t out[COLORMAP_SIZE][4])
         out[i][3] = 255;
     }
     return true;
+}
+
+bool colormap_is_diverging(const char *name)
+{
+    if (!name)
+        return false;
+    bool reversed;
+    const colormap_entry *e = colormap_find(name, &reversed);
+    return e && e->diverging;
+}
+
+_Static_assert(sizeof category_palette / sizeof category_palette[0] == CATEGORY_MAX,
+               "the generated palette has CATEGORY_MAX colours");
+
+void category_color(int i, uint8_t rgba[4])
+{
+    int k = i % CATEGORY_MAX;
+    k = k < 0 ? k + CATEGORY_MAX : k;
+    memcpy(rgba, category_palette[k], 3);
+    rgba[3] = 255;
 }
 
 static int hex_digit(char c)

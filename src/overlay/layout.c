@@ -15,6 +15,7 @@
 
 static int iround(float v) { return (int)floorf(v + 0.5f); }
 static int imax(int a, int b) { return a > b ? a : b; }
+static int imin(int a, int b) { return a < b ? a : b; }
 
 void overlay_metrics_compute(const overlay_fonts *fonts, const overlay_params *p, overlay_metrics *m)
 {
@@ -57,9 +58,93 @@ void overlay_metrics_compute(const overlay_fonts *fonts, const overlay_params *p
                            : m->lw + iround(1.5f * em) + m->pad;
 }
 
-overlay_rect overlay_metrics_plot(const overlay_metrics *m, int win_w, int win_h)
+/* ---- the legend's geometry ------------------------------------------------------ */
+
+void overlay_legend_cut(const char *label, char out[OVERLAY_LEGEND_LABEL])
 {
-    overlay_rect r = {m->left, m->top, win_w - m->left - m->right, win_h - m->top - m->bottom};
+    static const char ell[] = "\xE2\x80\xA6"; /* U+2026 */
+    const unsigned char *in = (const unsigned char *)label;
+    size_t chars = 0;
+    for (const unsigned char *p = in; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    size_t keep = chars > OVERLAY_LEGEND_CHARS ? OVERLAY_LEGEND_CHARS - 1 : chars;
+    size_t len = 0, n = 0, start = 0; /* start: where the character being copied began */
+    bool cut = keep < chars;
+    for (const unsigned char *p = in; *p; p++) {
+        if ((*p & 0xC0) != 0x80) {
+            if (n == keep)
+                break;
+            n++;
+            start = len;
+        }
+        if (len + sizeof ell >= OVERLAY_LEGEND_LABEL) {
+            /* only malformed text (long runs of continuation bytes) gets here */
+            len = start;
+            cut = true;
+            break;
+        }
+        out[len++] = *p < 0x20 || *p == 0x7F ? ' ' : (char)*p;
+    }
+    out[len] = 0;
+    if (cut)
+        memcpy(out + len, ell, sizeof ell);
+}
+
+typedef struct legend_geom {
+    int n;                 /* rows shown in all: categories, plus one "+N more" */
+    int shown, more;       /* categories shown; those left out */
+    int cols, rows;        /* columns; rows in a column */
+    int step, sw, inner, sgap, colgap, lab_w, col_w;
+    int w, h;              /* the box, border included; w == 0: no legend */
+} legend_geom;
+
+static void legend_geom_of(const overlay_metrics *m, const overlay_legend *lg, int win_w, int win_h,
+                           legend_geom *g)
+{
+    memset(g, 0, sizeof *g);
+    if (!lg || lg->n <= 0)
+        return;
+    float em = m->em;
+    g->step = m->line_h + iround(0.2f * em);
+    g->sw = imax(3, iround(0.75f * em));
+    g->inner = iround(0.5f * em);
+    g->sgap = iround(0.4f * em);
+    g->colgap = iround(1.0f * em);
+    int avail = win_h - m->top - m->bottom - 2 * m->lw - 2 * g->inner;
+    int fit = avail < m->line_h ? 0 : (avail - m->line_h) / g->step + 1;
+    if (fit < 1)
+        return;
+    g->cols = (lg->n + fit - 1) / fit;
+    g->cols = g->cols > OVERLAY_LEGEND_COLS ? OVERLAY_LEGEND_COLS : g->cols;
+    if (lg->n <= g->cols * fit) {
+        g->shown = lg->n;
+        g->rows = (lg->n + g->cols - 1) / g->cols;
+    } else { /* the last place says how many are left out */
+        g->shown = g->cols * fit - 1;
+        g->more = lg->n - g->shown;
+        g->rows = fit;
+    }
+    g->n = g->shown + (g->more > 0);
+    float widest = 0;
+    for (int i = 0; i < g->shown; i++)
+        widest = fmaxf(widest, lg->width[i]);
+    /* at most 40% of the window, labels cut to fit, never below 3 em */
+    int fixed = 2 * m->lw + 2 * g->inner + g->cols * (g->sw + g->sgap) + (g->cols - 1) * g->colgap;
+    int room = ((int)(0.4f * (float)win_w) - fixed) / g->cols;
+    g->lab_w = imax(iround(3.0f * em), imin((int)ceilf(widest), room));
+    g->col_w = g->sw + g->sgap + g->lab_w;
+    g->w = fixed + g->cols * g->lab_w;
+    g->h = 2 * m->lw + 2 * g->inner + (g->rows - 1) * g->step + m->line_h;
+}
+
+overlay_rect overlay_metrics_plot(const overlay_metrics *m, const overlay_fonts *f,
+                                  const overlay_legend *lg, int win_w, int win_h)
+{
+    (void)f;
+    legend_geom g;
+    legend_geom_of(m, lg, win_w, win_h, &g);
+    int right = m->right + (g.w ? g.w + m->pad : 0);
+    overlay_rect r = {m->left, m->top, win_w - m->left - right, win_h - m->top - m->bottom};
     if (r.w < 1)
         r.w = 1;
     if (r.h < 1)
@@ -73,6 +158,14 @@ int overlay_cbar_index(float floor, int r, int h)
     float pos = floor + (1.0f - floor) * t;
     int idx = (int)(pos * 255.0f + 0.5f);
     return idx < 0 ? 0 : idx > 255 ? 255 : idx;
+}
+
+int overlay_vbar_index(int r, int h)
+{
+    if (h < 1 || r < 0)
+        return 0;
+    long long idx = (2LL * r + 1) * 128 / h;
+    return idx > 255 ? 255 : (int)idx;
 }
 
 /* ---- building the lists ---------------------------------------------------- */
@@ -335,6 +428,82 @@ static void cb_decades(const tonemap_table *t, int n_mant, cb_pick *p)
         }
 }
 
+/* The text above the colorbar, centred on it and kept in the window; a
+ * given one is cut to the room from the plot's middle to the window's edge. */
+static void bar_title(builder *b, const overlay_frame *fr, int bx, const char *text, bool cut)
+{
+    const overlay_metrics *m = b->m;
+    overlay_rect pl = b->out->plot;
+    char fit[OVERLAY_TEXT_LEN];
+    if (cut)
+        font_fit(b->f, text, false, (float)(fr->win_w - m->pad - (pl.x + pl.w / 2)), fit, sizeof fit);
+    else
+        snprintf(fit, sizeof fit, "%s", text);
+    float tw = font_width(b->f, fit, false);
+    int cx = clampi((int)floorf(bx + m->cb_w * 0.5f - tw * 0.5f + 0.5f), m->pad,
+                    fr->win_w - m->pad - (int)ceilf(tw));
+    add_text(b, OVERLAY_CBAR_TITLE, fit, false, false, cx, m->annot_top + m->asc, 0);
+}
+
+static void bar_frame(builder *b, int bx)
+{
+    const overlay_metrics *m = b->m;
+    overlay_rect pl = b->out->plot;
+    add_solid(b, bx - m->lw, pl.y - m->lw, m->cb_w + 2 * m->lw, m->lw);
+    add_solid(b, bx - m->lw, pl.y + pl.h, m->cb_w + 2 * m->lw, m->lw);
+    add_solid(b, bx - m->lw, pl.y, m->lw, pl.h);
+    add_solid(b, bx + m->cb_w, pl.y, m->lw, pl.h);
+}
+
+/* The value bar: the colormap from value_min (bottom) to value_max (top)
+ * with nice ticks, as an axis; labels too wide for the column get offset
+ * notation, the offset shown after the bar's title. */
+static void value_bar(builder *b, const overlay_frame *fr, int bx, int tx)
+{
+    const overlay_metrics *m = b->m;
+    overlay_layout *o = b->out;
+    overlay_rect pl = o->plot;
+    o->cbar = (overlay_rect){bx, pl.y, m->cb_w, pl.h};
+    o->cbar_value = true;
+    double v0 = fr->value_min, v1 = fr->value_max;
+    tick_set ts = {.n = 0};
+    char offset[40] = "";
+    if (isfinite(v0) && isfinite(v1) && v0 != v1 && isfinite(v1 - v0)) {
+        float half = (float)imax(m->half_up, m->half_down);
+        ticks_layout_params tp = {.axis_px = (float)pl.h,
+                                  .gap_px = m->ygap * 0.5f,
+                                  .room_lo = half,
+                                  .room_hi = half,
+                                  .measure = measure_height,
+                                  .ctx = (void *)m};
+        if (!ticks_layout_ex(v0, v1, &tp, &ts))
+            ts.n = 0;
+        float widest = 0;
+        for (int i = 0; i < ts.n; i++)
+            widest = fmaxf(widest, font_width(b->f, ts.label[i], true));
+        if (widest > (float)m->cblab_w && !ticks_offset_labels(&ts, offset))
+            offset[0] = 0;
+    }
+    const char *label = fr->bar_label && fr->bar_label[0] ? fr->bar_label : NULL;
+    if (label || offset[0]) {
+        char title[OVERLAY_TEXT_LEN];
+        snprintf(title, sizeof title, "%s%s%s", label ? label : "", label && offset[0] ? "  " : "",
+                 offset);
+        bar_title(b, fr, bx, title, true);
+    }
+    bar_frame(b, bx);
+    for (int i = 0; i < ts.n; i++) {
+        double cy = pl.y + pl.h - (ts.value[i] - v0) / (v1 - v0) * pl.h;
+        if (!isfinite(cy))
+            continue;
+        add_solid(b, bx + m->cb_w, tick_pos(cy, pl.y, pl.y + pl.h, m->lw), m->lw + m->tick_len, m->lw);
+        if (font_width(b->f, ts.label[i], true) > (float)m->cblab_w)
+            continue;
+        add_text(b, OVERLAY_CBAR_TICK, ts.label[i], true, false, tx, centred_baseline(m, cy),
+                 ts.value[i]);
+    }
+}
+
 static void colorbar(builder *b, const overlay_params *pp, const overlay_frame *fr)
 {
     const overlay_metrics *m = b->m;
@@ -344,18 +513,20 @@ static void colorbar(builder *b, const overlay_params *pp, const overlay_frame *
         return;
     int bx = pl.x + pl.w + m->lw + m->cb_gap + m->lw;
     int tx = bx + m->cb_w + m->lw + m->tick_len + m->tick_gap;
-    float tw = font_width(b->f, "count", false);
-    int cx = clampi((int)floorf(bx + m->cb_w * 0.5f - tw * 0.5f + 0.5f), m->pad,
-                    fr->win_w - m->pad - (int)ceilf(tw));
+    if (fr->value_bar) {
+        if (fr->cmap)
+            value_bar(b, fr, bx, tx);
+        return;
+    }
     if (!fr->table || !fr->cmap)
         return;
     o->cbar = (overlay_rect){bx, pl.y, m->cb_w, pl.h};
     o->cbar_floor = fr->floor;
-    add_text(b, OVERLAY_CBAR_TITLE, "count", false, false, cx, m->annot_top + m->asc, 0);
-    add_solid(b, bx - m->lw, pl.y - m->lw, m->cb_w + 2 * m->lw, m->lw);
-    add_solid(b, bx - m->lw, pl.y + pl.h, m->cb_w + 2 * m->lw, m->lw);
-    add_solid(b, bx - m->lw, pl.y, m->lw, pl.h);
-    add_solid(b, bx + m->cb_w, pl.y, m->lw, pl.h);
+    if (!fr->bar_label)
+        bar_title(b, fr, bx, "count", false);
+    else if (fr->bar_label[0])
+        bar_title(b, fr, bx, fr->bar_label, true);
+    bar_frame(b, bx);
 
     const tonemap_table *t = fr->table;
     if (t->cmax == 0)
@@ -381,6 +552,73 @@ static void colorbar(builder *b, const overlay_params *pp, const overlay_frame *
         format_count(p.count[i], s, sizeof s);
         add_text(b, OVERLAY_CBAR_TICK, s, true, false, tx, centred_baseline(m, cy),
                  (double)p.count[i]);
+    }
+}
+
+/* ---- legend ------------------------------------------------------------------- */
+
+static void add_swatch(builder *b, int x, int y, int w, int h, const uint8_t rgb[4])
+{
+    overlay_layout *o = b->out;
+    if (o->n_swatch < OVERLAY_MAX_SWATCHES && w > 0 && h > 0) {
+        o->swatch[o->n_swatch] = (overlay_rect){x, y, w, h};
+        memcpy(o->swatch_rgba[o->n_swatch], rgb, 3);
+        o->swatch_rgba[o->n_swatch++][3] = 255;
+    }
+}
+
+/* The box right of the margins, top-aligned with the plot: rows fill the
+ * columns top to bottom, left to right. */
+static void legend(builder *b, const overlay_legend *lg, const overlay_frame *fr)
+{
+    const overlay_metrics *m = b->m;
+    overlay_layout *o = b->out;
+    overlay_rect pl = o->plot;
+    legend_geom g;
+    legend_geom_of(m, lg, fr->win_w, fr->win_h, &g);
+    int x0 = pl.x + pl.w + m->right, y0 = pl.y;
+    if (!g.w || x0 + g.w > fr->win_w || y0 + g.h > fr->win_h)
+        return; /* the window is too small for it */
+    o->legend = (overlay_rect){x0, y0, g.w, g.h};
+    o->legend_rows = g.rows;
+    o->legend_cols = g.cols;
+    o->legend_shown = g.shown;
+    add_solid(b, x0, y0, g.w, m->lw);
+    add_solid(b, x0, y0 + g.h - m->lw, g.w, m->lw);
+    add_solid(b, x0, y0 + m->lw, m->lw, g.h - 2 * m->lw);
+    add_solid(b, x0 + g.w - m->lw, y0 + m->lw, m->lw, g.h - 2 * m->lw);
+    int hollow = imax(m->lw, iround(0.12f * m->em));
+    for (int i = 0; i < g.n; i++) {
+        int col = i / g.rows, row = i % g.rows;
+        int x = x0 + m->lw + g.inner + col * (g.col_w + g.colgap);
+        int base = y0 + m->lw + g.inner + row * g.step + m->asc;
+        int tx = x + g.sw + g.sgap;
+        char fit[OVERLAY_TEXT_LEN];
+        if (i == g.shown) { /* the rest, counted */
+            char more[48];
+            snprintf(more, sizeof more, "+%d more", g.more);
+            font_fit(b->f, more, false, (float)(g.sw + g.sgap + g.lab_w), fit, sizeof fit);
+            add_text(b, OVERLAY_LEGEND, fit, false, false, x, base, g.more);
+            continue;
+        }
+        bool on = !fr->legend_on || fr->legend_on[i];
+        int sy = base - iround(m->digit_h * 0.5f) - g.sw / 2;
+        const uint8_t *c = lg->colors[i];
+        if (on) {
+            add_swatch(b, x, sy, g.sw, g.sw, c);
+        } else {
+            add_swatch(b, x, sy, g.sw, hollow, c);
+            add_swatch(b, x, sy + g.sw - hollow, g.sw, hollow, c);
+            add_swatch(b, x, sy + hollow, hollow, g.sw - 2 * hollow, c);
+            add_swatch(b, x + g.sw - hollow, sy + hollow, hollow, g.sw - 2 * hollow, c);
+        }
+        if (lg->width[i] > (float)g.lab_w)
+            font_fit(b->f, lg->labels[i], false, (float)g.lab_w, fit, sizeof fit);
+        else
+            snprintf(fit, sizeof fit, "%s", lg->labels[i]);
+        overlay_text *t = add_text(b, OVERLAY_LEGEND, fit, false, false, tx, base, i);
+        if (t)
+            t->dim = !on;
     }
 }
 
@@ -449,7 +687,8 @@ static void help_box(builder *b, const char *help, int win_w, int win_h)
 }
 
 void overlay_layout_compute(const overlay_fonts *fonts, const overlay_metrics *m,
-                            const overlay_params *p, const overlay_frame *fr, overlay_layout *out)
+                            const overlay_params *p, const overlay_legend *lg,
+                            const overlay_frame *fr, overlay_layout *out)
 {
     const font *f = fonts->text;
     out->win_w = fr->win_w;
@@ -457,7 +696,10 @@ void overlay_layout_compute(const overlay_fonts *fonts, const overlay_metrics *m
     out->plot = fr->plot;
     out->cbar = (overlay_rect){0, 0, 0, 0};
     out->cbar_floor = 0;
-    out->n_text = out->n_solid = out->n_back = out->n_outline = 0;
+    out->cbar_value = false;
+    out->legend = (overlay_rect){0, 0, 0, 0};
+    out->legend_rows = out->legend_cols = out->legend_shown = 0;
+    out->n_text = out->n_solid = out->n_back = out->n_outline = out->n_swatch = 0;
     builder b = {f, fonts->title, m, out};
     overlay_rect pl = fr->plot;
     if (fr->win_w < 1 || fr->win_h < 1)
@@ -471,6 +713,7 @@ void overlay_layout_compute(const overlay_fonts *fonts, const overlay_metrics *m
         x_axis(&b, fr);
         y_axis(&b, fr);
         colorbar(&b, p, fr);
+        legend(&b, lg, fr);
 
         double pcx = pl.x + pl.w * 0.5;
         if (p->title)

@@ -34,6 +34,7 @@ typedef struct ov_vertex {
 struct overlay {
     overlay_params p; /* defaults resolved; the strings below are our copies */
     char *title, *xlabel, *ylabel;
+    overlay_legend legend; /* n = 0: none */
     font *font, *title_font;
     overlay_fonts fonts;
     overlay_metrics m;
@@ -88,6 +89,7 @@ void overlay_destroy(overlay *o)
     free(o->title);
     free(o->xlabel);
     free(o->ylabel);
+    free(o->legend.labels);
     free(o->layout);
     free(o->verts);
     free(o);
@@ -194,14 +196,38 @@ bool overlay_create(const overlay_params *p, overlay **out, vp_err *err)
     return true;
 }
 
+bool overlay_set_legend(overlay *o, int n, const char *const *labels, const uint8_t (*colors)[4],
+                        vp_err *err)
+{
+    if (n < 0 || n > CATEGORY_MAX)
+        return vp_err_set(err, "a legend of %d rows (0 to %d)", n, CATEGORY_MAX);
+    for (int i = 0; i < n; i++)
+        if (!labels[i])
+            return vp_err_set(err, "legend row %d has no label", i);
+    overlay_legend lg = {0};
+    if (n) {
+        if (!(lg.labels = malloc((size_t)n * sizeof *lg.labels)))
+            return vp_err_set(err, "out of memory for a legend of %d rows", n);
+        lg.n = n;
+        for (int i = 0; i < n; i++) {
+            overlay_legend_cut(labels[i], lg.labels[i]);
+            lg.width[i] = font_width(o->font, lg.labels[i], false);
+            memcpy(lg.colors[i], colors[i], 4);
+        }
+    }
+    free(o->legend.labels);
+    o->legend = lg;
+    return true;
+}
+
 overlay_rect overlay_plot_rect(const overlay *o, int win_w, int win_h)
 {
-    return overlay_metrics_plot(&o->m, win_w, win_h);
+    return overlay_metrics_plot(&o->m, &o->fonts, &o->legend, win_w, win_h);
 }
 
 void overlay_layout_of(const overlay *o, const overlay_frame *fr, overlay_layout *out)
 {
-    overlay_layout_compute(&o->fonts, &o->m, &o->p, fr, out);
+    overlay_layout_compute(&o->fonts, &o->m, &o->p, &o->legend, fr, out);
 }
 
 /* ---- vertices ------------------------------------------------------------------ */
@@ -282,8 +308,10 @@ static void build_vertices(overlay *o, const overlay_layout *l, const overlay_fr
     /* the colour ramp: one quad per run of rows with the same colormap entry */
     overlay_rect cb = l->cbar;
     for (int r = 0; r < cb.h && fr->cmap;) {
-        int idx = overlay_cbar_index(l->cbar_floor, r, cb.h), r1 = r + 1;
-        while (r1 < cb.h && overlay_cbar_index(l->cbar_floor, r1, cb.h) == idx)
+        int idx = l->cbar_value ? overlay_vbar_index(r, cb.h) : overlay_cbar_index(l->cbar_floor, r, cb.h);
+        int r1 = r + 1;
+        while (r1 < cb.h && (l->cbar_value ? overlay_vbar_index(r1, cb.h)
+                                           : overlay_cbar_index(l->cbar_floor, r1, cb.h)) == idx)
             r1++;
         const uint8_t *c = fr->cmap[idx];
         const uint8_t opaque[4] = {c[0], c[1], c[2], 255};
@@ -292,9 +320,14 @@ static void build_vertices(overlay *o, const overlay_layout *l, const overlay_fr
                    (float)(cb.y + cb.h - r), opaque);
         r = r1;
     }
+    for (int i = 0; i < l->n_swatch; i++) {
+        overlay_rect r = l->swatch[i];
+        push_solid(o, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h), l->swatch_rgba[i]);
+    }
+    const uint8_t dim[4] = {ink[0], ink[1], ink[2], (uint8_t)((ink[3] * OVERLAY_DIM_ALPHA + 127) / 255)};
     for (int i = 0; i < l->n_text; i++)
         if (l->text[i].role != OVERLAY_TITLE && !l->text[i].on_top)
-            push_text(o, o->font, &l->text[i], ink);
+            push_text(o, o->font, &l->text[i], l->text[i].dim ? dim : ink);
     size_t first_title = o->n_verts;
     for (int i = 0; i < l->n_text; i++)
         if (l->text[i].role == OVERLAY_TITLE)
@@ -379,7 +412,7 @@ bool overlay_draw(overlay *o, const overlay_frame *frame, vp_err *err)
 {
     if (frame->win_w < 1 || frame->win_h < 1)
         return vp_err_set(err, "overlay: window size %dx%d", frame->win_w, frame->win_h);
-    overlay_layout_compute(&o->fonts, &o->m, &o->p, frame, o->layout);
+    overlay_layout_compute(&o->fonts, &o->m, &o->p, &o->legend, frame, o->layout);
     build_vertices(o, o->layout, frame);
     if (o->oom)
         return vp_err_set(err, "out of memory for the overlay's %zu vertices", o->n_verts);
