@@ -61,8 +61,9 @@ bool category_totals(const category_look *l, const uint32_t *cat, size_t pixels,
  * same look (it decides emptiness and alpha; the colour's weights are the
  * planes' own enabled counts); t: the table built from total, of kind
  * l->tonemap. Thread-safe for disjoint row ranges. False with err set when
- * ncat, channels, the rows or t's kind do not fit, or out of memory (it
- * allocates two tables and a row of sums per call). */
+ * ncat, channels, the rows or t's kind do not fit, or out of memory (each
+ * call builds a shade table from t, as shade.h does, and allocates a row of
+ * sums: call it for strips of rows, not row by row). */
 bool category_shade_rows(const category_look *l, const uint32_t *cat, const uint64_t *total,
                          const tonemap_table *t, int w, int h, int y0, int y1, uint8_t *out,
                          size_t stride, int channels, vp_err *err);

@@ -73,7 +73,8 @@ typedef struct overlay_frame {
     double value_min, value_max;
     /* Text above the colorbar, where the count bar says "count": the name of
      * what it shows ("mean of mag"); cut to fit the window. NULL: "count" on
-     * a count bar (as before), nothing on a value bar. */
+     * a count bar (as before), nothing on a value bar; "": nothing. A value
+     * bar whose ticks need offset notation shows the offset after it. */
     const char *bar_label;
     /* The legend's rows (overlay_set_legend): legend_on[i] false draws row i
      * dimmed, its swatch hollow (a disabled category). NULL: all on;
