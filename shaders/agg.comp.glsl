@@ -30,6 +30,7 @@ layout(std430, binding = 0) readonly buffer Points {
 };
 #ifdef AGG_KEY
 // per point of the slot: its pixel (x | y << 16) from pass 1, or NO_PIXEL
+// (outside the view, or its high word cannot be the pixel's least)
 layout(std430, binding = 2) buffer Where {
     uint where[];
 };
@@ -83,7 +84,8 @@ void main()
     int bx = vp_bin(0, q.x), by = vp_bin(1, q.y);
     bool inside = bx >= 0 && by >= 0;
 #ifdef AGG_KEY
-    where[i] = inside ? uint(bx) | (uint(by) << 16) : NO_PIXEL;
+    if (!inside)
+        where[i] = NO_PIXEL;
 #endif
     if (!inside)
         return;
@@ -126,6 +128,9 @@ void main()
     uint old = imageAtomicMin(u_planes, ivec3(p, 1), q.v1);
     if (q.v1 < old)
         imageAtomicExchange(u_planes, ivec3(p, 2), 0xffffffffu);
+    // a high word above one already there is above the pixel's least: pass 2
+    // can skip the point
+    where[i] = q.v1 <= old ? uint(bx) | (uint(by) << 16) : NO_PIXEL;
 #endif
 #endif
 }

@@ -19,9 +19,11 @@
 #include "accum/agg_gpu.h"
 #include "gl/gl_util.h"
 #include "gl/glctx.h"
+#include "load/dataset.h"
 #include "testutil.h"
 
 static glctx *gl;
+static const char *dir;
 
 static const agg_kind every_kind[] = {AGG_COUNT, AGG_SUM, AGG_MEAN, AGG_MIN,
                                       AGG_MAX,   AGG_STD, AGG_VAR,  AGG_CATEGORIES};
@@ -454,6 +456,87 @@ static void test_adds_into_grid(void **state)
     }
 }
 
+/* Through a real file and the real decoder (x, y, w as f64 records), with
+ * 1 and 3 loader threads: equal to the reference over the same samples. */
+static void test_dataset_every_kind(void **state)
+{
+    (void)state;
+    const int ncat = 6;
+    view v;
+    view_init(&v, 0, 1, 0, 1, 29, 17);
+    for (size_t k = 0; k < sizeof every_kind / sizeof every_kind[0]; k++) {
+        agg_kind kind = every_kind[k];
+        uint64_t rs = 900 + k;
+        sample_set s;
+        set_alloc(&s, 3 * DATASET_CHUNK_RECORDS + 1234);
+        fill_positions(&s, &rs);
+        fill_w(&s, kind, ncat, &rs);
+        double *rec = malloc(3 * s.n * sizeof *rec);
+        assert_non_null(rec);
+        for (size_t i = 0; i < s.n; i++) {
+            rec[3 * i] = s.x[i];
+            rec[3 * i + 1] = s.y[i];
+            rec[3 * i + 2] = s.w[i];
+        }
+        const char *path = tu_path(dir, "xyw.f64");
+        tu_write_file(path, rec, 3 * s.n * sizeof *rec);
+        free(rec);
+        source_params sp = {.dtype = VP_F64, .columns = 3, .ycol = 1, .has_w = true, .wcol = 2};
+        dataset *ds;
+        vp_err err;
+        const char *paths[1] = {path};
+        if (!dataset_create_files(paths, 1, &sp, &ds, &err))
+            fail_msg("%s", err.msg);
+        assert_true(dataset_has_w(ds));
+        agg_fixed fx = fixed_of_samples(&s);
+        agg_grid *ref = new_grid(kind, &v, ncat, &fx);
+        uint64_t nonfinite = 0, bad = 0, drawn = 0;
+        reference(&s, 0, s.n, &v, ref, &nonfinite, &bad, &drawn);
+        for (int threads = 1; threads <= 3; threads += 2) {
+            agg_grid *got = new_grid(kind, &v, ncat, &fx);
+            accum_params ap = {.threads = threads, .gpu_slot_points = 32768, .gpu_slots = 2};
+            accum_stats st;
+            agg_stats ast;
+            if (!agg_gpu_run(ds, &v, &ap, got, &st, &ast, &err))
+                fail_msg("GPU %s, %d threads: %s", agg_kind_name(kind), threads, err.msg);
+            assert_grids_equal(got, ref);
+            assert_int_equal(st.records, s.n);
+            assert_int_equal(st.nonfinite, nonfinite);
+            assert_int_equal(st.drawn, drawn);
+            assert_int_equal(ast.bad_category, bad);
+            assert_true(st.gpu);
+            agg_grid_destroy(got);
+        }
+        agg_grid_destroy(ref);
+        dataset_destroy(ds);
+        set_free(&s);
+    }
+}
+
+/* A dataset without w is refused, by name. */
+static void test_dataset_without_w(void **state)
+{
+    (void)state;
+    double xy[4] = {0.1, 0.2, 0.3, 0.4};
+    const char *path = tu_path(dir, "xy.f64");
+    tu_write_file(path, xy, sizeof xy);
+    source_params sp = {.dtype = VP_F64, .ycol = -1};
+    dataset *ds;
+    vp_err err;
+    const char *paths[1] = {path};
+    if (!dataset_create_files(paths, 1, &sp, &ds, &err))
+        fail_msg("%s", err.msg);
+    view v;
+    view_init(&v, 0, 1, 0, 1, 2, 2);
+    agg_grid *g = new_grid(AGG_MEAN, &v, 0, NULL);
+    accum_stats st;
+    agg_stats ast;
+    assert_false(agg_gpu_run(ds, &v, NULL, g, &st, &ast, &err));
+    assert_msg_has(err, "the mean aggregation needs a w column");
+    agg_grid_destroy(g);
+    dataset_destroy(ds);
+}
+
 /* A w outside the range the fixed point was made for fails the run, named. */
 static void test_w_outside_the_fixed_point(void **state)
 {
@@ -517,11 +600,14 @@ int main(void)
 {
     if (!(gl = tu_gl_context()))
         return 77;
+    dir = tu_tmpdir("test_agg_gpu");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_kind_random),
         cmocka_unit_test(test_every_kind_folding),
         cmocka_unit_test(test_reversed_view_and_empty_grid),
         cmocka_unit_test(test_adds_into_grid),
+        cmocka_unit_test(test_dataset_every_kind),
+        cmocka_unit_test(test_dataset_without_w),
         cmocka_unit_test(test_w_outside_the_fixed_point),
         cmocka_unit_test(test_signed_zeros),
         cmocka_unit_test(test_category_overflow),

@@ -4,7 +4,9 @@
  * other layout options, misses; a put whose file changed since its key was
  * taken stores nothing; VASTPLOT_NO_CACHE=1 turns it off; the folder is
  * $XDG_CACHE_HOME/vastplot/bounds; a damaged entry or an unusable cache
- * folder is a miss, never an error; the input is never written to.
+ * folder is a miss, never an error; the input is never written to. With w
+ * (--value): the entry keeps w's range too, and the w column is part of the
+ * key; the scan finds that range (scan.h).
  *
  * XDG_CACHE_HOME is set here, to a folder of this test's own, before the
  * first call (CTest sets one for all tests; this test must not share it). */
@@ -23,6 +25,8 @@
 #include <cmocka.h>
 
 #include "accum/bounds_cache.h"
+#include "accum/scan.h"
+#include "load/dataset.h"
 #include "load/source.h"
 #include "testutil.h"
 
@@ -117,6 +121,9 @@ static void assert_result_equal(const scan_result *a, const scan_result *b)
     assert_memory_equal(&a->xmax, &b->xmax, sizeof a->xmax);
     assert_memory_equal(&a->ymin, &b->ymin, sizeof a->ymin);
     assert_memory_equal(&a->ymax, &b->ymax, sizeof a->ymax);
+    assert_int_equal(a->wfinite, b->wfinite);
+    assert_memory_equal(&a->wmin, &b->wmin, sizeof a->wmin);
+    assert_memory_equal(&a->wmax, &b->wmax, sizeof a->wmax);
 }
 
 /* get (miss) -> put -> get (hit) with a fresh source of the same file. */
@@ -410,6 +417,70 @@ static void test_input_untouched(void **unused)
     assert_int_equal(st1.st_ctim.tv_nsec, st0.st_ctim.tv_nsec);
 }
 
+/* The scan with w: the range of w over the records whose x, y, w are all
+ * finite; remembered with the file's entry, under a key of its own. */
+static void test_w_range(void **unused)
+{
+    (void)unused;
+    /* triples x, y, w; record 3 has a NaN w, record 5 an inf x */
+    const float v[] = {1, 2, 5,   3, 4, -2.5f, 5, 6, 100, 7, 8, NAN, 9, 10, 7,
+                       INFINITY, 1, -1000, 11, 12, 0.25f};
+    const char *path = tu_path(dir, "w.f32");
+    unlink(path);
+    tu_write_file(path, v, sizeof v);
+    source_params p = {.columns = 3, .xcol = 0, .ycol = 1, .has_w = true, .wcol = 2};
+    const char *paths[] = {path};
+    dataset *ds;
+    vp_err err;
+    assert_true(dataset_create_files(paths, 1, &p, &ds, &err));
+    assert_true(dataset_has_w(ds));
+    for (int threads = 1; threads <= 3; threads += 2) {
+        scan *s;
+        assert_true(scan_start(ds, threads, &s, &err));
+        scan_result r;
+        assert_true(scan_join(s, &r, &err));
+        assert_int_equal(r.records, 7);
+        assert_int_equal(r.nonfinite, 2);
+        assert_int_equal(r.finite, 5);
+        assert_int_equal(r.wfinite, 5);
+        assert_true(r.wmin == -2.5 && r.wmax == 100);
+        assert_true(r.xmin == 1 && r.xmax == 11 && r.ymin == 2 && r.ymax == 12);
+    }
+    dataset_destroy(ds);
+    /* without w: no range, and x, y of the NaN-w record count */
+    p.has_w = false;
+    assert_true(dataset_create_files(paths, 1, &p, &ds, &err));
+    scan *s;
+    scan_result r0;
+    assert_true(scan_start(ds, 2, &s, &err));
+    assert_true(scan_join(s, &r0, &err));
+    assert_int_equal(r0.finite, 6);
+    assert_int_equal(r0.wfinite, 0);
+    assert_true(r0.wmin > r0.wmax);
+    dataset_destroy(ds);
+
+    /* remembered: the w range comes back, and the w column is in the key */
+    p.has_w = true;
+    scan_result r = {.records = 7, .nonfinite = 2, .finite = 5, .xmin = 1, .xmax = 11, .ymin = 2,
+                     .ymax = 12, .wfinite = 5, .wmin = -2.5, .wmax = 1.0 / 3.0};
+    put_after_miss(path, &p, &r);
+    scan_result got;
+    assert_true(get_once(path, &p, &got));
+    assert_result_equal(&got, &r);
+    p.wcol = 1;
+    assert_false(get_once(path, &p, &got));
+    p.has_w = false;
+    assert_false(get_once(path, &p, &got)); /* no entry without w yet */
+    put_after_miss(path, &p, &r0);
+    assert_true(get_once(path, &p, &got));
+    assert_result_equal(&got, &r0);
+    p.has_w = true;
+    p.wcol = 2;
+    assert_true(get_once(path, &p, &got));
+    assert_result_equal(&got, &r);
+    assert_int_equal(count_entries(), 2);
+}
+
 int main(void)
 {
     dir = tu_tmpdir("test_bounds_cache");
@@ -429,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup(test_folder_from_xdg, empty_cache),
         cmocka_unit_test_setup(test_damage_is_a_miss, empty_cache),
         cmocka_unit_test_setup(test_input_untouched, empty_cache),
+        cmocka_unit_test_setup(test_w_range, empty_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,8 +11,15 @@
  * rows, never a record glued from an old partial one and new bytes).
  *
  * A text file truncated while a plain render reads it: exit 1 naming the
- * file, never exit 0 with part of the rows. */
+ * file, never exit 0 with part of the rows.
+ *
+ * w, a third column, through the follower itself (follow.h, no binary): raw
+ * records and CSV rows appended in pieces cut anywhere come out with their
+ * w bit for bit (a non-finite w skipped and counted); category labels are
+ * numbered as they first come, and keep their numbers when the file is
+ * truncated and regrown and when the name is rotated to a new file. */
 #include <fcntl.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,6 +36,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "load/follow.h"
+#include "load/memcols.h"
 #include "testutil.h"
 
 #define W 16
@@ -401,6 +410,189 @@ static void test_follow_text(void **state)
     follow_case(true);
 }
 
+/* ---- w through the follower ------------------------------------------------------ */
+
+static void append_bytes(const char *path, const void *p, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, p, n), (ssize_t)n);
+    close(fd);
+}
+
+/* Every row of m's chunks: x, y, w. */
+static size_t all_rows(const memcols *m, double *x, double *y, double *w, uint64_t *nonfinite)
+{
+    size_t total = 0;
+    uint64_t records = 0;
+    for (uint64_t k = 0; k < memcols_chunks(m); k++) {
+        size_t n;
+        vp_err err = {{0}};
+        assert_true(memcols_chunk(m, k, x + total, y + total, w + total, &n, &records, nonfinite,
+                                  "t", &err));
+        total += n;
+    }
+    return total;
+}
+
+static void poll_ok(follower *f)
+{
+    follow_event ev;
+    vp_err err = {{0}};
+    if (!follower_poll(f, &ev, &err))
+        fail_msg("poll: %s", err.msg);
+}
+
+static void test_follow_w_raw(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/w.f64", dir);
+    unlink(path);
+    enum { N = 5000 };
+    double *rec = malloc(N * 3 * sizeof *rec);
+    for (int i = 0; i < N; i++) {
+        rec[3 * i] = i;
+        rec[3 * i + 1] = -i * 0.5;
+        rec[3 * i + 2] = i % 100 == 7 ? NAN : i * 1e-7 + 1e300 * (i % 2);
+    }
+    follow_params fp = {.binary = {.dtype = VP_F64, .columns = 3, .xcol = 0, .ycol = 1,
+                                   .has_w = true, .wcol = 2}};
+    memcols *m = memcols_create(true);
+    follower *f = NULL;
+    vp_err err = {{0}};
+    assert_true(follower_create(path, &fp, m, &f, &err));
+    const char *bytes = (const char *)rec;
+    size_t len = N * 3 * sizeof *rec, at = 0;
+    uint64_t rng = 5;
+    while (at < len) {
+        size_t k = 1 + tu_rand(&rng) % 3001; /* records cut anywhere */
+        if (k > len - at)
+            k = len - at;
+        append_bytes(path, bytes + at, k);
+        at += k;
+        if (tu_rand(&rng) % 3 == 0)
+            poll_ok(f);
+    }
+    poll_ok(f);
+    double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y), *w = malloc(N * sizeof *w);
+    uint64_t nonfinite = 0;
+    size_t n = all_rows(m, x, y, w, &nonfinite);
+    assert_int_equal(n, N - N / 100);
+    assert_int_equal(nonfinite, N / 100);
+    assert_int_equal(memcols_records(m), N);
+    for (size_t i = 0, j = 0; i < N; i++) {
+        if (i % 100 == 7)
+            continue;
+        assert_memory_equal(&x[j], &rec[3 * i], 8);
+        assert_memory_equal(&y[j], &rec[3 * i + 1], 8);
+        assert_memory_equal(&w[j], &rec[3 * i + 2], 8);
+        j++;
+    }
+    const char *const *lab;
+    assert_int_equal(follower_labels(f, &lab), 0);
+    follower_destroy(f);
+    memcols_destroy(m);
+    /* rows with w need columns with w */
+    m = memcols_create(false);
+    assert_false(follower_create(path, &fp, m, &f, &err));
+    assert_non_null(strstr(err.msg, "internal error"));
+    memcols_destroy(m);
+    free(rec);
+    free(x);
+    free(y);
+    free(w);
+}
+
+static void test_follow_w_labels(void **state)
+{
+    (void)state;
+    char path[4096], rotated[4200];
+    snprintf(path, sizeof path, "%s/labels.csv", dir);
+    snprintf(rotated, sizeof rotated, "%s.1", path);
+    unlink(path);
+    unlink(rotated);
+    follow_params fp = {.text = true, .text_p = {.wcol = "kind", .w_category = true}};
+    memcols *m = memcols_create(true);
+    follower *f = NULL;
+    vp_err err = {{0}};
+    assert_true(follower_create(path, &fp, m, &f, &err));
+    /* pieces cut inside lines; "b" first, then "a" */
+    static const char *part1[] = {"x,y,kind\n1,1,b\n2,", "2,a\n3,3,\"b\"\n", "4,4,a\n5,"};
+    for (int i = 0; i < 3; i++) {
+        append_bytes(path, part1[i], strlen(part1[i]));
+        poll_ok(f);
+    }
+    const char *const *lab;
+    assert_int_equal(follower_labels(f, &lab), 2);
+    assert_string_equal(lab[0], "b");
+    assert_string_equal(lab[1], "a");
+    append_bytes(path, "5,c\n", 4);
+    poll_ok(f);
+    assert_int_equal(follower_labels(f, &lab), 3);
+    assert_string_equal(lab[2], "c");
+    double x[64], y[64], w[64];
+    uint64_t nf = 0;
+    size_t n = all_rows(m, x, y, w, &nf);
+    assert_int_equal(n, 5);
+    const double want1[] = {0, 1, 0, 1, 2};
+    for (size_t i = 0; i < n; i++) {
+        assert_true(x[i] == (double)(i + 1));
+        assert_true(w[i] == want1[i]);
+    }
+    /* truncated and regrown: rows dropped, numbers kept ("a" first now) */
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    close(fd);
+    poll_ok(f);
+    static const char regrow[] = "x,y,kind\n6,6,a\n7,7,d\n8,8,b\n";
+    append_bytes(path, regrow, strlen(regrow));
+    poll_ok(f);
+    poll_ok(f);
+    n = all_rows(m, x, y, w, &nf);
+    assert_int_equal(n, 3);
+    assert_true(x[0] == 6 && w[0] == 1 && w[1] == 3 && w[2] == 0);
+    assert_int_equal(follower_labels(f, &lab), 4);
+    assert_string_equal(lab[3], "d");
+    /* rotated: the old file's rows stay, the new one's labels keep their numbers */
+    assert_int_equal(rename(path, rotated), 0);
+    static const char fresh[] = "x,y,kind\n9,9,c\n10,10,e\n11,11,a\n";
+    append_bytes(path, fresh, strlen(fresh));
+    poll_ok(f);
+    poll_ok(f);
+    n = all_rows(m, x, y, w, &nf);
+    assert_int_equal(n, 6);
+    const double want3[] = {1, 3, 0, 2, 4, 1};
+    for (size_t i = 0; i < n; i++)
+        assert_true(w[i] == want3[i]);
+    assert_int_equal(follower_labels(f, &lab), 5);
+    assert_string_equal(lab[4], "e");
+    text_stats st;
+    follower_text_stats(f, &st);
+    assert_true(st.w_labels);
+    follower_destroy(f);
+    memcols_destroy(m);
+
+    /* plain w values in a followed text, by index */
+    unlink(path);
+    fp = (follow_params){.text = true, .text_p = {.xcol = "0", .ycol = "1", .wcol = "2"}};
+    m = memcols_create(true);
+    assert_true(follower_create(path, &fp, m, &f, &err));
+    static const char vals[] = "1,2,3.25\n4,5,\n7,8,-inf\n9,10,1e-300\n";
+    append_bytes(path, vals, strlen(vals));
+    poll_ok(f);
+    poll_ok(f);
+    nf = 0;
+    n = all_rows(m, x, y, w, &nf);
+    assert_int_equal(n, 2);
+    assert_int_equal(nf, 1); /* -inf */
+    assert_true(w[0] == 3.25 && w[1] == 1e-300);
+    follower_text_stats(f, &st);
+    assert_int_equal(st.skipped_rows, 1); /* the empty w */
+    assert_int_equal(follower_labels(f, &lab), 0);
+    follower_destroy(f);
+    memcols_destroy(m);
+}
+
 int main(void)
 {
     bin = getenv("VP_BIN");
@@ -415,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_rewritten_raw),
         cmocka_unit_test(test_rewritten_text),
         cmocka_unit_test(test_text_truncated_while_read),
+        cmocka_unit_test(test_follow_w_raw),
+        cmocka_unit_test(test_follow_w_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -157,20 +157,24 @@ static double table_value(const table *tb, size_t r, size_t c)
     return ref_from_bits(tb->bits[r * tb->cols + c], tb->t);
 }
 
-/* Expected output for records [rec0, rec0+n): xcol < 0 means x = index. */
-static size_t table_expect(const table *tb, int xcol, int ycol, size_t rec0, size_t n, double *x,
-                           double *y, uint64_t *nonfinite)
+/* Expected output for records [rec0, rec0+n): xcol < 0 means x = index;
+ * wcol >= 0: w too, and a record needs all three finite. */
+static size_t table_expect(const table *tb, int xcol, int ycol, int wcol, size_t rec0, size_t n,
+                           double *x, double *y, double *w, uint64_t *nonfinite)
 {
     size_t k = 0;
     for (size_t r = rec0; r < rec0 + n; r++) {
         double xv = xcol < 0 ? (double)r : table_value(tb, r, (size_t)xcol);
         double yv = table_value(tb, r, (size_t)ycol);
-        if (!isfinite(xv) || !isfinite(yv)) {
+        double wv = wcol < 0 ? 0 : table_value(tb, r, (size_t)wcol);
+        if (!isfinite(xv) || !isfinite(yv) || !isfinite(wv)) {
             (*nonfinite)++;
             continue;
         }
         x[k] = xv;
         y[k] = yv;
+        if (wcol >= 0)
+            w[k] = wv;
         k++;
     }
     return k;
@@ -195,7 +199,9 @@ static void check_decode(source *s, const table *tb, size_t rec0, size_t n, size
     const source_info *in = source_get_info(s);
     double *x = malloc((n + 1) * sizeof(double)), *y = malloc((n + 1) * sizeof(double));
     double *ex = malloc((n + 1) * sizeof(double)), *ey = malloc((n + 1) * sizeof(double));
-    assert_true(x && y && ex && ey);
+    double *w = malloc((n + 1) * sizeof(double)), *ew = malloc((n + 1) * sizeof(double));
+    assert_true(x && y && ex && ey && w && ew);
+    bool has_w = in->wcol >= 0;
     source_reader *r = source_reader_create(s, chunk);
     assert_non_null(r);
     size_t got = 0;
@@ -204,7 +210,7 @@ static void check_decode(source *s, const table *tb, size_t rec0, size_t n, size
         size_t m = rec0 + n - at < chunk ? rec0 + n - at : chunk;
         size_t out = 99;
         vp_err e = {{0}};
-        if (!source_decode(r, at, m, x + got, y + got, NULL, &out, &nf, &e)) {
+        if (!source_decode(r, at, m, x + got, y + got, has_w ? w + got : NULL, &out, &nf, &e)) {
             print_error("%s: decode failed: %s\n", what, e.msg);
             fail();
         }
@@ -212,7 +218,7 @@ static void check_decode(source *s, const table *tb, size_t rec0, size_t n, size
         got += out;
         at += m;
     }
-    size_t want = table_expect(tb, in->xcol, in->ycol, rec0, n, ex, ey, &enf);
+    size_t want = table_expect(tb, in->xcol, in->ycol, in->wcol, rec0, n, ex, ey, ew, &enf);
     if (got != want || nf != enf) {
         print_error("%s: got %zu records (%" PRIu64 " non-finite), expected %zu (%" PRIu64 ")\n",
                     what, got, nf, want, enf);
@@ -220,11 +226,22 @@ static void check_decode(source *s, const table *tb, size_t rec0, size_t n, size
     }
     assert_same_doubles(x, ex, got, what);
     assert_same_doubles(y, ey, got, what);
+    if (has_w)
+        assert_same_doubles(w, ew, got, what);
+    /* with w and without: the other is refused */
+    size_t out;
+    vp_err e = {{0}};
+    if (n) {
+        assert_false(source_decode(r, rec0, 1, x, y, has_w ? NULL : w, &out, &nf, &e));
+        assert_msg_has(e, "internal error");
+    }
     source_reader_destroy(r);
     free(x);
     free(y);
     free(ex);
     free(ey);
+    free(w);
+    free(ew);
 }
 
 static source *open_ok(const char *path, const source_params *p)
@@ -391,6 +408,144 @@ static void test_raw_every_dtype(void **state)
             free(tb.bits);
         }
     }
+}
+
+/* w, a third column, decodes bit for bit in every dtype and byte order, in
+ * any column (x's or y's too), with x the index too; a record with a
+ * non-finite w is skipped and counted. */
+static void test_raw_w_every_dtype(void **state)
+{
+    (void)state;
+    const size_t rows = 257;
+    for (int t = 0; t < VP_DTYPE_COUNT; t++) {
+        for (int e = 0; e < 2; e++) {
+            table tb = table_make((vp_dtype)t, rows, 4, 3000 + (uint64_t)t * 2 + (uint64_t)e);
+            size_t len;
+            uint8_t *b = table_bytes(&tb, (vp_endian)e, false, &len);
+            char name[64];
+            snprintf(name, sizeof name, "raw_w_%s_%s.bin", vp_dtype_name((vp_dtype)t),
+                     e ? "be" : "le");
+            const char *path = tu_path(dir(), name);
+            tu_write_file(path, b, len);
+            static const int choices[][3] = {{0, 1, 2}, {3, 0, 1}, {1, 2, 1}, {0, 1, 3}, {2, 2, 2}};
+            for (size_t c = 0; c < 5; c++) {
+                source_params p = {.dtype = (vp_dtype)t, .endian = (vp_endian)e, .columns = 4,
+                                   .xcol = choices[c][0], .ycol = choices[c][1], .has_w = true,
+                                   .wcol = choices[c][2]};
+                source *s = open_ok(path, &p);
+                assert_int_equal(source_get_info(s)->wcol, choices[c][2]);
+                char what[96];
+                snprintf(what, sizeof what, "%s x=%d y=%d w=%d", name, choices[c][0],
+                         choices[c][1], choices[c][2]);
+                check_decode(s, &tb, 0, rows, rows, what);
+                check_decode(s, &tb, 11, rows - 30, 16, what);
+                source_destroy(s);
+            }
+            source_params p = {.dtype = (vp_dtype)t, .endian = (vp_endian)e, .columns = 4,
+                               .y_only = true, .ycol = 3, .has_w = true, .wcol = 0};
+            source *s = open_ok(path, &p);
+            assert_int_equal(source_get_info(s)->xcol, -1);
+            check_decode(s, &tb, 5, 200, 64, name);
+            source_destroy(s);
+            /* without w, the same file: wcol -1 */
+            p = (source_params){.dtype = (vp_dtype)t, .endian = (vp_endian)e, .columns = 4,
+                                .ycol = 1, .wcol = 3};
+            s = open_ok(path, &p);
+            assert_int_equal(source_get_info(s)->wcol, -1);
+            check_decode(s, &tb, 0, rows, 100, name);
+            source_destroy(s);
+
+            /* records in memory: record_decoder with w */
+            vp_err err = {{0}};
+            source_params pr = {.dtype = (vp_dtype)t, .endian = (vp_endian)e, .columns = 4,
+                                .xcol = 1, .ycol = 2, .has_w = true, .wcol = 3};
+            record_decoder *d = record_decoder_create("mem", &pr, &err);
+            assert_non_null(d);
+            assert_true(record_decoder_has_w(d));
+            double x[300], y[300], w[300], ex[300], ey[300], ew[300];
+            size_t out;
+            uint64_t nf = 0, enf = 0;
+            record_decoder_run(d, b + 4 * vp_dtype_size((vp_dtype)t) * 7, rows - 7, 7, x, y, w, &out,
+                               &nf);
+            size_t want = table_expect(&tb, 1, 2, 3, 7, rows - 7, ex, ey, ew, &enf);
+            assert_int_equal(out, want);
+            assert_int_equal(nf, enf);
+            assert_same_doubles(x, ex, out, "record_decoder x");
+            assert_same_doubles(y, ey, out, "record_decoder y");
+            assert_same_doubles(w, ew, out, "record_decoder w");
+            record_decoder_destroy(d);
+            pr.y_only = true;
+            pr.columns = 4;
+            d = record_decoder_create("mem", &pr, &err);
+            nf = enf = 0;
+            record_decoder_run(d, b, rows, 0, x, y, w, &out, &nf);
+            want = table_expect(&tb, -1, 2, 3, 0, rows, ex, ey, ew, &enf);
+            assert_int_equal(out, want);
+            assert_same_doubles(x, ex, out, "record_decoder y-only x");
+            assert_same_doubles(w, ew, out, "record_decoder y-only w");
+            record_decoder_destroy(d);
+            free(b);
+            free(tb.bits);
+        }
+    }
+}
+
+static void test_w_nonfinite_and_errors(void **state)
+{
+    (void)state;
+    /* x, y, w triples; rows 1 and 3 have a NaN/inf w only, row 4 an inf y */
+    const float v[] = {1, 2, 3, 4, 5, NAN, 7, 8, 9, 10, 11, -INFINITY, 13, INFINITY, 15, 16, 17, 18};
+    const char *path = tu_path(dir(), "nonfinite_w.f32");
+    tu_write_file(path, v, sizeof v);
+    source_params p = {.columns = 3, .xcol = 0, .ycol = 1, .has_w = true, .wcol = 2};
+    source *s = open_ok(path, &p);
+    source_reader *r = source_reader_create(s, 16);
+    double x[6], y[6], w[6];
+    size_t out;
+    uint64_t nf = 1;
+    vp_err e;
+    assert_true(source_decode(r, 0, 6, x, y, w, &out, &nf, &e));
+    assert_int_equal(out, 3);
+    assert_int_equal(nf, 1 + 3);
+    const double ex[] = {1, 7, 16}, ey[] = {2, 8, 17}, ew[] = {3, 9, 18};
+    assert_same_doubles(x, ex, 3, "x");
+    assert_same_doubles(y, ey, 3, "y");
+    assert_same_doubles(w, ew, 3, "w");
+    /* without w the same records keep x, y */
+    source_reader_destroy(r);
+    source_destroy(s);
+    p.has_w = false;
+    s = open_ok(path, &p);
+    r = source_reader_create(s, 16);
+    nf = 0;
+    assert_true(source_decode(r, 0, 6, x, y, NULL, &out, &nf, &e));
+    assert_int_equal(out, 5);
+    assert_int_equal(nf, 1);
+    source_reader_destroy(r);
+    source_destroy(s);
+
+    /* out of range: an error naming the file, raw and .npy */
+    p = (source_params){.columns = 3, .ycol = 1, .has_w = true, .wcol = 3};
+    open_fails(path, &p, "w column 3 (--value, --by) is out of range: records have 3 columns (0..2)");
+    p.wcol = -1;
+    open_fails(path, &p, "w column -1");
+    vp_err err = {{0}};
+    assert_null(record_decoder_create("stdin", &p, &err));
+    assert_msg_has(err, "stdin: the w column -1");
+    const char *npy = tu_path(dir(), "w_range.npy");
+    npy_write(npy, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6, 3), }",
+              (const uint8_t *)v, sizeof v, 0);
+    p = (source_params){.ycol = 1, .has_w = true, .wcol = 2};
+    s = open_ok(npy, &p);
+    assert_int_equal(source_get_info(s)->wcol, 2);
+    source_destroy(s);
+    p.wcol = 5;
+    open_fails(npy, &p, "w column 5 (--value, --by) is out of range: records have 3 columns");
+    const char *npy1 = tu_path(dir(), "w_1d.npy");
+    npy_write(npy1, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (18,), }",
+              (const uint8_t *)v, sizeof v, 0);
+    p.wcol = 1;
+    open_fails(npy1, &p, "records have 1 column (0..0)");
 }
 
 static void test_raw_defaults(void **state)
@@ -746,6 +901,26 @@ static void test_npy_every_dtype(void **state)
                         assert_int_equal(source_get_info(s)->xcol, -1);
                         check_decode(s, &tb, 3, rows - 3, 32, name);
                         source_destroy(s);
+                        /* w, C and Fortran order alike */
+                        static const int wch[][3] = {{0, 1, 2}, {2, 0, 0}, {1, 1, 1}};
+                        for (int c = 0; c < 3; c++) {
+                            p = (source_params){.xcol = wch[c][0], .ycol = wch[c][1],
+                                                .has_w = true, .wcol = wch[c][2]};
+                            s = open_ok(path, &p);
+                            assert_int_equal(source_get_info(s)->wcol, wch[c][2]);
+                            check_decode(s, &tb, 0, rows, 32, name);
+                            check_decode(s, &tb, 30, 50, 7, name);
+                            source_destroy(s);
+                        }
+                        p = (source_params){.y_only = true, .ycol = 2, .has_w = true, .wcol = 0};
+                        s = open_ok(path, &p);
+                        check_decode(s, &tb, 1, rows - 1, 40, name);
+                        source_destroy(s);
+                    } else {
+                        p = (source_params){.ycol = -1, .has_w = true, .wcol = 0};
+                        s = open_ok(path, &p); /* 1-D: w is the y values */
+                        check_decode(s, &tb, 0, rows, 32, name);
+                        source_destroy(s);
                     }
                     free(b);
                     free(tb.bits);
@@ -1080,6 +1255,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dtype),
         cmocka_unit_test(test_raw_every_dtype),
+        cmocka_unit_test(test_raw_w_every_dtype),
+        cmocka_unit_test(test_w_nonfinite_and_errors),
         cmocka_unit_test(test_raw_defaults),
         cmocka_unit_test(test_raw_y_only),
         cmocka_unit_test(test_raw_skip_and_trailing),

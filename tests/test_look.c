@@ -122,6 +122,244 @@ static void test_colormap_lightness_increases(void **state)
     }
 }
 
+/* ---- diverging maps ------------------------------------------------------------ */
+
+/* CIELAB (D65) of an sRGB8 colour. */
+static void to_lab(const uint8_t c[3], double lab[3])
+{
+    double lin[3];
+    for (int i = 0; i < 3; i++) {
+        double v = c[i] / 255.0;
+        lin[i] = v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+    }
+    double xyz[3] = {(0.4124564 * lin[0] + 0.3575761 * lin[1] + 0.1804375 * lin[2]) / 0.95047,
+                     0.2126729 * lin[0] + 0.7151522 * lin[1] + 0.0721750 * lin[2],
+                     (0.0193339 * lin[0] + 0.1191920 * lin[1] + 0.9503041 * lin[2]) / 1.08883};
+    double d = 6.0 / 29.0, f[3];
+    for (int i = 0; i < 3; i++)
+        f[i] = xyz[i] > d * d * d ? cbrt(xyz[i]) : xyz[i] / (3 * d * d) + 4.0 / 29.0;
+    lab[0] = 116.0 * f[1] - 16.0;
+    lab[1] = 500.0 * (f[0] - f[1]);
+    lab[2] = 200.0 * (f[1] - f[2]);
+}
+
+/* Lab -> sRGB8, clamped: the way back, for the reference below. */
+static void from_lab(const double lab[3], uint8_t out[3])
+{
+    double fy = (lab[0] + 16.0) / 116.0, f[3] = {fy + lab[1] / 500.0, fy, fy - lab[2] / 200.0};
+    double d = 6.0 / 29.0, w[3] = {0.95047, 1.0, 1.08883}, xyz[3];
+    for (int i = 0; i < 3; i++)
+        xyz[i] = w[i] * (f[i] > d ? f[i] * f[i] * f[i] : 3 * d * d * (f[i] - 4.0 / 29.0));
+    double lin[3] = {3.2404542 * xyz[0] - 1.5371385 * xyz[1] - 0.4985314 * xyz[2],
+                     -0.9692660 * xyz[0] + 1.8760108 * xyz[1] + 0.0415560 * xyz[2],
+                     0.0556434 * xyz[0] - 0.2040259 * xyz[1] + 1.0572252 * xyz[2]};
+    for (int i = 0; i < 3; i++) {
+        double v = lin[i] <= 0.0031308 ? 12.92 * lin[i] : 1.055 * pow(lin[i], 1 / 2.4) - 0.055;
+        v = v < 0 ? 0 : v > 1 ? 1 : v;
+        out[i] = (uint8_t)floor(v * 255.0 + 0.5);
+    }
+}
+
+/* Moreland's diverging interpolation (ISVC 2009, section 5), written again
+ * from the paper, to check the generated tables: Msh of the two ends, a
+ * neutral middle of magnitude max(M1, M2, mid_m) between saturated ends of
+ * distant hue, the hue spin toward the neutral, linear in M, s, h. */
+static void msh_of(const double end[3], double msh[3])
+{
+    /* the ends as given (0..1), not rounded to 8 bits */
+    double lin[3];
+    for (int i = 0; i < 3; i++)
+        lin[i] = end[i] <= 0.04045 ? end[i] / 12.92 : pow((end[i] + 0.055) / 1.055, 2.4);
+    double xyz[3] = {(0.4124564 * lin[0] + 0.3575761 * lin[1] + 0.1804375 * lin[2]) / 0.95047,
+                     0.2126729 * lin[0] + 0.7151522 * lin[1] + 0.0721750 * lin[2],
+                     (0.0193339 * lin[0] + 0.1191920 * lin[1] + 0.9503041 * lin[2]) / 1.08883};
+    double d = 6.0 / 29.0, f[3];
+    for (int i = 0; i < 3; i++)
+        f[i] = xyz[i] > d * d * d ? cbrt(xyz[i]) : xyz[i] / (3 * d * d) + 4.0 / 29.0;
+    double L = 116.0 * f[1] - 16.0, a = 500.0 * (f[0] - f[1]), b = 200.0 * (f[1] - f[2]);
+    msh[0] = sqrt(L * L + a * a + b * b);
+    msh[1] = acos(L / msh[0]);
+    msh[2] = atan2(b, a);
+}
+
+static double spin_hue(const double sat[3], double m_unsat)
+{
+    if (sat[0] >= m_unsat)
+        return sat[2];
+    double spin = sat[1] * sqrt(m_unsat * m_unsat - sat[0] * sat[0]) / (sat[0] * sin(sat[1]));
+    return sat[2] > -M_PI / 3 ? sat[2] + spin : sat[2] - spin;
+}
+
+static void moreland(const double lo[3], const double hi[3], double mid_m, double x, uint8_t out[3])
+{
+    double a[3], b[3];
+    msh_of(lo, a);
+    msh_of(hi, b);
+    if (a[1] > 0.05 && b[1] > 0.05 && fabs(a[2] - b[2]) > M_PI / 3) {
+        double mid = fmax(fmax(a[0], b[0]), mid_m);
+        if (x < 0.5) {
+            b[0] = mid, b[1] = 0, b[2] = 0;
+            x = 2 * x;
+        } else {
+            a[0] = mid, a[1] = 0, a[2] = 0;
+            x = 2 * x - 1;
+        }
+    }
+    if (a[1] < 0.05 && b[1] > 0.05)
+        a[2] = spin_hue(b, a[0]);
+    else if (b[1] < 0.05 && a[1] > 0.05)
+        b[2] = spin_hue(a, b[0]);
+    double m = (1 - x) * a[0] + x * b[0], s = (1 - x) * a[1] + x * b[1], h = (1 - x) * a[2] + x * b[2];
+    double lab[3] = {m * cos(s), m * sin(s) * cos(h), m * sin(s) * sin(h)};
+    from_lab(lab, out);
+}
+
+typedef struct div_map {
+    const char *name;
+    double lo[3], hi[3]; /* the end colours, 0..1 */
+    double mid_m;        /* magnitude of the neutral centre */
+    double centre_l;     /* at least this L* in the middle */
+} div_map;
+
+static const div_map diverging[] = {
+    /* Moreland's own ends and centre */
+    {"coolwarm", {0.230, 0.299, 0.754}, {0.706, 0.016, 0.150}, 88.0, 85.0},
+    {"rdbu", {165 / 255.0, 25 / 255.0, 45 / 255.0}, {35 / 255.0, 95 / 255.0, 165 / 255.0}, 97.0, 95.0},
+    {"piyg", {160 / 255.0, 30 / 255.0, 90 / 255.0}, {45 / 255.0, 115 / 255.0, 35 / 255.0}, 97.0, 95.0},
+};
+
+static void test_diverging_maps(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof diverging / sizeof diverging[0]; k++) {
+        const div_map *d = &diverging[k];
+        uint8_t m[COLORMAP_SIZE][4];
+        char rname[32], upper[32];
+        snprintf(rname, sizeof rname, "%s_r", d->name);
+        snprintf(upper, sizeof upper, "%s", d->name);
+        for (char *c = upper; *c; c++)
+            *c = (char)(*c - 'a' + 'A');
+        assert_true(colormap_get(d->name, m));
+        assert_true(colormap_is_diverging(d->name));
+        assert_true(colormap_is_diverging(rname));
+        assert_true(colormap_is_diverging(upper));
+        /* the ends are the end colours */
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(m[0][i], (int)floor(d->lo[i] * 255 + 0.5));
+            assert_int_equal(m[255][i], (int)floor(d->hi[i] * 255 + 0.5));
+        }
+        /* every entry is Moreland's interpolation at i / 255 (the reference
+         * above, within one unit for the last bit of libm) */
+        for (int i = 0; i < COLORMAP_SIZE; i++) {
+            uint8_t want[3];
+            moreland(d->lo, d->hi, d->mid_m, i / 255.0, want);
+            for (int c = 0; c < 3; c++)
+                if (abs((int)m[i][c] - (int)want[c]) > 1)
+                    fail_msg("%s[%d] = %d,%d,%d, Moreland's method gives %d,%d,%d", d->name, i, m[i][0],
+                             m[i][1], m[i][2], want[0], want[1], want[2]);
+        }
+        /* the centre (entries 127, 128) is light and neutral, the lightest of all */
+        double lab[COLORMAP_SIZE][3];
+        for (int i = 0; i < COLORMAP_SIZE; i++)
+            to_lab(m[i], lab[i]);
+        for (int i = 127; i <= 128; i++) {
+            double chroma = hypot(lab[i][1], lab[i][2]);
+            if (lab[i][0] < d->centre_l || chroma > 2.0)
+                fail_msg("%s[%d]: L* %.2f, C* %.2f: not a light neutral", d->name, i, lab[i][0], chroma);
+        }
+        /* L* climbs from each end to the centre (0.25 allows the 8-bit rounding) */
+        for (int i = 1; i <= 127; i++)
+            if (lab[i][0] < lab[i - 1][0] - 0.25)
+                fail_msg("%s: L* falls from %.2f to %.2f at entry %d", d->name, lab[i - 1][0], lab[i][0], i);
+        for (int i = 128; i < 255; i++)
+            if (lab[i + 1][0] > lab[i][0] + 0.25)
+                fail_msg("%s: L* rises from %.2f to %.2f at entry %d", d->name, lab[i][0], lab[i + 1][0], i + 1);
+        assert_true(lab[127][0] - lab[0][0] > 40 && lab[128][0] - lab[255][0] > 40);
+        /* two hues: the ends are far apart */
+        assert_true(hypot(lab[0][1] - lab[255][1], lab[0][2] - lab[255][2]) > 60);
+    }
+    assert_false(colormap_is_diverging("viridis"));
+    assert_false(colormap_is_diverging("gray_r"));
+    assert_false(colormap_is_diverging("coolwarmx"));
+    assert_false(colormap_is_diverging(""));
+    assert_false(colormap_is_diverging(NULL));
+}
+
+/* ---- the category palette -------------------------------------------------------- */
+
+/* CIEDE2000 (Sharma, Wu and Dalal 2005). */
+static double de2000(const double p[3], const double q[3])
+{
+    double c7 = pow((hypot(p[1], p[2]) + hypot(q[1], q[2])) / 2, 7);
+    double g = 0.5 * (1 - sqrt(c7 / (c7 + pow(25, 7))));
+    double a1 = (1 + g) * p[1], a2 = (1 + g) * q[1];
+    double c1 = hypot(a1, p[2]), c2 = hypot(a2, q[2]);
+    double h1 = c1 ? fmod(atan2(p[2], a1) * 180 / M_PI + 360, 360) : 0;
+    double h2 = c2 ? fmod(atan2(q[2], a2) * 180 / M_PI + 360, 360) : 0;
+    double dh = 0;
+    if (c1 * c2 != 0) {
+        dh = h2 - h1;
+        dh = dh > 180 ? dh - 360 : dh < -180 ? dh + 360 : dh;
+    }
+    double dH = 2 * sqrt(c1 * c2) * sin(dh * M_PI / 360);
+    double lb = (p[0] + q[0]) / 2, cb = (c1 + c2) / 2, hb;
+    if (c1 * c2 == 0)
+        hb = h1 + h2;
+    else if (fabs(h1 - h2) <= 180)
+        hb = (h1 + h2) / 2;
+    else
+        hb = h1 + h2 < 360 ? (h1 + h2 + 360) / 2 : (h1 + h2 - 360) / 2;
+    double r = M_PI / 180;
+    double t = 1 - 0.17 * cos((hb - 30) * r) + 0.24 * cos(2 * hb * r) + 0.32 * cos((3 * hb + 6) * r) -
+               0.20 * cos((4 * hb - 63) * r);
+    double sl = 1 + 0.015 * (lb - 50) * (lb - 50) / sqrt(20 + (lb - 50) * (lb - 50));
+    double sc = 1 + 0.045 * cb, sh = 1 + 0.015 * cb * t;
+    double rc = 2 * sqrt(pow(cb, 7) / (pow(cb, 7) + pow(25, 7)));
+    double rt = -sin(60 * exp(-pow((hb - 275) / 25, 2)) * r) * rc;
+    double dl = (q[0] - p[0]) / sl, dc = (c2 - c1) / sc, dhs = dH / sh;
+    return sqrt(dl * dl + dc * dc + dhs * dhs + rt * dc * dhs);
+}
+
+static void test_category_palette(void **state)
+{
+    (void)state;
+    /* the metric itself: the first pair of Sharma et al.'s test data */
+    const double s1[3] = {50, 2.6772, -79.7751}, s2[3] = {50, 0, -82.7485};
+    assert_true(fabs(de2000(s1, s2) - 2.0425) < 1e-4);
+
+    double lab[CATEGORY_MAX][3];
+    for (int i = 0; i < CATEGORY_MAX; i++) {
+        uint8_t c[4] = {1, 2, 3, 4}, again[4];
+        category_color(i, c);
+        assert_int_equal(c[3], 255);
+        category_color(i + CATEGORY_MAX, again); /* wraps */
+        assert_memory_equal(c, again, 4);
+        category_color(i - CATEGORY_MAX, again);
+        assert_memory_equal(c, again, 4);
+        to_lab(c, lab[i]);
+    }
+    /* the first 16: no two closer than DE00 20; all 64: than 10 */
+    double first = 1e9, all = 1e9;
+    int fi = 0, fj = 0;
+    for (int i = 0; i < CATEGORY_MAX; i++)
+        for (int j = 0; j < i; j++) {
+            double d = de2000(lab[i], lab[j]);
+            if (i < 16 && d < first) {
+                first = d;
+                fi = i, fj = j;
+            }
+            all = d < all ? d : all;
+        }
+    fprintf(stderr, "category palette: smallest CIEDE2000 %.2f among the first 16 (%d, %d), %.2f among "
+                    "all 64\n", first, fj, fi, all);
+    assert_true(first >= 20.0);
+    assert_true(all >= 9.9);
+    /* the first few are the most distinct: the first 4 are at least DE00 25 apart */
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < i; j++)
+            assert_true(de2000(lab[i], lab[j]) >= 25.0);
+}
+
 static void expect_color(const char *s, int r, int g, int b, int a)
 {
     uint8_t c[4] = {1, 2, 3, 4};
@@ -507,6 +745,8 @@ int main(void)
         cmocka_unit_test(test_colormap_names_resolve),
         cmocka_unit_test(test_colormap_known_values),
         cmocka_unit_test(test_colormap_lightness_increases),
+        cmocka_unit_test(test_diverging_maps),
+        cmocka_unit_test(test_category_palette),
         cmocka_unit_test(test_color_parse),
         cmocka_unit_test(test_tonemap_parse_names),
         cmocka_unit_test(test_tonemap_monotonic_and_range),

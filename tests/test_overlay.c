@@ -3,7 +3,10 @@
  * untouched, ink falls only where the layout put something and every label
  * has ink, labels never overlap each other or the picture, the colorbar shows
  * the colormap in order from floor to 1, nothing lands outside the window,
- * and the GL state is as it was. Writes PNGs to the test's tmp dir for a
+ * and the GL state is as it was; the value bar's ramp and ticks, the bar's
+ * label, the legend (swatches, dimmed rows, cut labels, columns, the plot
+ * rect leaving room for it) and that none of them changes a pixel when
+ * unused. Writes PNGs to the test's tmp dir for a
  * person to look at. Exit 77 (skip) when no GL 4.5. */
 #include <math.h>
 #include <setjmp.h>
@@ -20,6 +23,7 @@
 #include "gl/glctx.h"
 #include "look/colormap.h"
 #include "look/tonemap.h"
+#include "look/valshade.h"
 #include "out/png_out.h"
 #include "overlay/layout.h"
 #include "overlay/overlay.h"
@@ -30,7 +34,7 @@ static const char *dir;
 
 /* The framebuffer is larger than the window the overlay is told about, so
  * anything drawn outside the window would show. */
-#define FB_W 1700
+#define FB_W 2100
 #define FB_H 1300
 static const uint8_t OUTSIDE[4] = {255, 0, 255, 255};
 
@@ -46,6 +50,14 @@ typedef struct scene {
     bool hide_axes;   /* overlay_frame.axes = false */
     const char *help; /* overlay_frame.help */
     const char *png;  /* file name in the tmp dir */
+    /* the value bar, the bar's label, the legend */
+    bool value_bar;
+    double vmin, vmax;
+    const char *bar_label;
+    int legend_n;                     /* overlay_set_legend with category_color colours */
+    const char *const *legend_labels;
+    const bool *legend_on;
+    bool legend_removed;              /* set, then removed again (n = 0) before drawing */
 } scene;
 
 typedef struct result {
@@ -127,6 +139,15 @@ static void render(const scene *s, result *r)
     overlay *o;
     if (!overlay_create(&s->params, &o, &err))
         fail_msg("overlay_create: %s", err.msg);
+    if (s->legend_n) {
+        uint8_t colors[CATEGORY_MAX][4];
+        for (int i = 0; i < s->legend_n; i++)
+            category_color(i, colors[i]);
+        if (!overlay_set_legend(o, s->legend_n, s->legend_labels, (const uint8_t(*)[4])colors, &err))
+            fail_msg("overlay_set_legend: %s", err.msg);
+        if (s->legend_removed)
+            assert_true(overlay_set_legend(o, 0, NULL, NULL, &err));
+    }
     r->w = s->win_w;
     r->h = s->win_h;
     overlay_rect pl = overlay_plot_rect(o, s->win_w, s->win_h);
@@ -173,13 +194,18 @@ static void render(const scene *s, result *r)
                         .x1 = s->x1,
                         .y0 = s->y0,
                         .y1 = s->y1,
-                        .table = &r->table,
+                        .table = s->value_bar ? NULL : &r->table,
                         .cmap = (const uint8_t(*)[4])r->cmap,
                         .floor = s->floor,
                         .status = s->status,
                         .text_rgba = s->ink,
                         .axes = !s->hide_axes,
-                        .help = s->help};
+                        .help = s->help,
+                        .value_bar = s->value_bar,
+                        .value_min = s->vmin,
+                        .value_max = s->vmax,
+                        .bar_label = s->bar_label,
+                        .legend_on = s->legend_on};
     /* some state of the caller's that must survive */
     GLuint other_vao, other_tex;
     glCreateVertexArrays(1, &other_vao);
@@ -246,7 +272,7 @@ static void result_free(result *r)
 static const char *role_name(overlay_role k)
 {
     static const char *const n[] = {"title", "xlabel", "ylabel", "xtick", "ytick",
-                                    "yoffset", "cbar", "cbar-title", "status", "help"};
+                                    "yoffset", "cbar", "cbar-title", "status", "help", "legend"};
     return n[k];
 }
 
@@ -316,11 +342,34 @@ static void check_common(const scene *s, const result *r)
             bool known = rect_has(l->cbar, x, y) || in_top(l, x, y);
             for (int i = 0; i < l->n_solid && !known; i++)
                 known = rect_has(l->solid[i], x, y);
+            for (int i = 0; i < l->n_swatch && !known; i++)
+                known = rect_has(l->swatch[i], x, y);
             for (int i = 0; i < l->n_text && !known; i++)
                 known = rect_has(l->text[i].box, x, y);
             if (!known)
                 fail_msg("stray ink at (%d, %d)", x, y);
         }
+    /* the legend: off the plot and the colorbar, its texts and swatches in its box */
+    if (l->legend.w) {
+        assert_false(rects_meet(l->legend, pl));
+        assert_false(l->cbar.w && rects_meet(l->legend, l->cbar));
+        overlay_rect lb = l->legend;
+        assert_true(lb.x >= 0 && lb.y >= 0 && lb.x + lb.w <= r->w && lb.y + lb.h <= r->h);
+        for (int i = 0; i < l->n_text; i++) {
+            overlay_rect b = l->text[i].box;
+            bool inside = b.x >= lb.x && b.y >= lb.y && b.x + b.w <= lb.x + lb.w && b.y + b.h <= lb.y + lb.h;
+            if ((l->text[i].role == OVERLAY_LEGEND) != inside && !l->text[i].on_top)
+                fail_msg("%s \"%s\" %s the legend's box", role_name(l->text[i].role), l->text[i].text,
+                         inside ? "lies in" : "leaves");
+        }
+        for (int i = 0; i < l->n_swatch; i++) {
+            overlay_rect b = l->swatch[i];
+            assert_true(b.x >= lb.x && b.y >= lb.y && b.x + b.w <= lb.x + lb.w && b.y + b.h <= lb.y + lb.h);
+        }
+    } else {
+        assert_int_equal(count_role(l, OVERLAY_LEGEND), 0);
+        assert_int_equal(l->n_swatch, 0);
+    }
     if (s->hide_axes)
         return;
     /* the frame: a line of the ink colour just outside each side */
@@ -387,6 +436,386 @@ static void check_colorbar(const scene *s, const result *r)
             fail_msg("colorbar label \"%s\" centred at y %g, its level at %g", t->text, mid, want);
     }
     assert_true(have_min && have_max);
+}
+
+/* The value bar: rows by overlay_vbar_index from entry 0 at the bottom to
+ * 255 at the top, ticks where their values fall, within the limits. */
+static void check_value_bar(const scene *s, const result *r)
+{
+    const overlay_layout *l = r->layout;
+    overlay_rect cb = l->cbar;
+    assert_true(l->cbar_value);
+    assert_true(cb.w > 0 && cb.h == l->plot.h);
+    int prev = -1;
+    for (int row = 0; row < cb.h; row++) {
+        int idx = overlay_vbar_index(row, cb.h);
+        /* the rule: the entry of the value at the row's middle */
+        assert_int_equal(idx, value_entry(0, 1, (row + 0.5) / cb.h));
+        assert_true(idx >= prev);
+        prev = idx;
+        for (int x = cb.x; x < cb.x + cb.w; x++) {
+            const uint8_t *p = r->after + px(r, x, cb.y + cb.h - 1 - row);
+            if (memcmp(p, r->cmap[idx], 3) != 0 || p[3] != 255)
+                fail_msg("value bar row %d (from the bottom) is %d,%d,%d, colormap[%d] is %d,%d,%d", row,
+                         p[0], p[1], p[2], idx, r->cmap[idx][0], r->cmap[idx][1], r->cmap[idx][2]);
+        }
+    }
+    assert_int_equal(overlay_vbar_index(0, cb.h), 0);
+    assert_int_equal(prev, 255);
+    int ticks = 0;
+    double lo = fmin(s->vmin, s->vmax), hi = fmax(s->vmin, s->vmax);
+    for (int i = 0; i < l->n_text; i++) {
+        const overlay_text *t = &l->text[i];
+        if (t->role != OVERLAY_CBAR_TICK)
+            continue;
+        ticks++;
+        assert_true(t->value >= lo && t->value <= hi);
+        double want = cb.y + cb.h - (t->value - s->vmin) / (s->vmax - s->vmin) * cb.h;
+        double mid = t->box.y + t->box.h / 2.0;
+        if (fabs(mid - want) > t->box.h * 0.25)
+            fail_msg("value bar label \"%s\" centred at y %g, its value at %g", t->text, mid, want);
+    }
+    if (isfinite(s->vmin) && isfinite(s->vmax) && s->vmin != s->vmax)
+        assert_true(ticks >= 3);
+    else
+        assert_int_equal(ticks, 0);
+}
+
+static const char *title_of(const overlay_layout *l)
+{
+    for (int i = 0; i < l->n_text; i++)
+        if (l->text[i].role == OVERLAY_CBAR_TITLE)
+            return l->text[i].text;
+    return NULL;
+}
+
+static void test_value_bar(void **state)
+{
+    (void)state;
+    scene s = {.win_w = 900, .win_h = 600, .x0 = -180, .x1 = 180, .y0 = -90, .y1 = 90,
+               .kind = TONEMAP_EQ_HIST, .cmap_name = "coolwarm", .bg = {255, 255, 255, 255},
+               .ink = {0, 0, 0, 255}, .status = "mean of mag", .png = "overlay_value.png",
+               .value_bar = true, .vmin = -2.5, .vmax = 7.25, .bar_label = "mean of mag"};
+    overlay_params_default(&s.params);
+    s.params.title = "a value grid";
+    result r = {0};
+    render(&s, &r);
+    check_common(&s, &r);
+    check_value_bar(&s, &r);
+    assert_string_equal(title_of(r.layout), "mean of mag");
+    result_free(&r);
+
+    /* reversed limits far from zero: ticks run down, offset notation, the
+     * offset after the label; on black */
+    scene t = {.win_w = 700, .win_h = 500, .x0 = 0, .x1 = 1, .y0 = 0, .y1 = 1, .kind = TONEMAP_LOG,
+               .cmap_name = "viridis", .bg = {0, 0, 0, 255}, .ink = {230, 230, 230, 255},
+               .png = "overlay_value_reversed.png", .value_bar = true, .vmin = 1.7e9 + 0.01,
+               .vmax = 1.7e9, .bar_label = "t"};
+    overlay_params_default(&t.params);
+    result q = {0};
+    render(&t, &q);
+    check_common(&t, &q);
+    check_value_bar(&t, &q);
+    assert_non_null(strstr(title_of(q.layout), "e+09"));
+    assert_true(strncmp(title_of(q.layout), "t ", 2) == 0);
+    result_free(&q);
+
+    /* limits with nothing to tick: the bare ramp; no label, no title */
+    scene u = t;
+    u.vmin = NAN;
+    u.bar_label = NULL;
+    u.png = NULL;
+    result z = {0};
+    render(&u, &z);
+    check_common(&u, &z);
+    check_value_bar(&u, &z);
+    assert_null(title_of(z.layout));
+    result_free(&z);
+}
+
+/* bar_label "count" on a count bar is the default, pixel for pixel; another
+ * label replaces it, cut to the room it has. */
+static void test_bar_label(void **state)
+{
+    (void)state;
+    scene s = {.win_w = 640, .win_h = 480, .x0 = 0, .x1 = 10, .y0 = 0, .y1 = 10,
+               .kind = TONEMAP_LOG, .cmap_name = "magma", .floor = 0.1f, .bg = {255, 255, 255, 255},
+               .ink = {0, 0, 0, 255}};
+    overlay_params_default(&s.params);
+    result a = {0}, b = {0}, c = {0};
+    render(&s, &a);
+    s.bar_label = "count";
+    render(&s, &b);
+    assert_memory_equal(a.after, b.after, (size_t)a.w * a.h * 4);
+    s.bar_label = "points per pixel, summed over every input file given on the command line";
+    render(&s, &c);
+    check_common(&s, &c);
+    check_colorbar(&s, &c);
+    const char *t = title_of(c.layout);
+    assert_non_null(t);
+    assert_true(strncmp(t, "points per", 10) == 0 && strstr(t, "\xE2\x80\xA6"));
+    result_free(&a);
+    result_free(&b);
+    result_free(&c);
+}
+
+/* UTF-8 code points of s. */
+static int chars_of(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static float luma(const uint8_t *p) { return 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]; }
+
+/* The legend's rows: swatches in their exact colours (hollow ones with the
+ * background inside), dimmed labels lighter than the others (black ink on
+ * white), long labels cut. */
+static void check_legend(const scene *s, const result *r)
+{
+    const overlay_layout *l = r->layout;
+    assert_true(l->legend.w > 0);
+    overlay_rect pl = l->plot;
+    assert_true(l->legend.x >= pl.x + pl.w && l->legend.y == pl.y && l->legend.y + l->legend.h <= pl.y + pl.h);
+    if (l->cbar.w) /* right of the colorbar and its labels */
+        for (int i = 0; i < l->n_text; i++)
+            if (l->text[i].role == OVERLAY_CBAR_TICK)
+                assert_true(l->text[i].box.x + l->text[i].box.w <= l->legend.x);
+    for (int i = 0; i < l->n_swatch; i++) {
+        overlay_rect b = l->swatch[i];
+        for (int y = b.y; y < b.y + b.h; y++)
+            for (int x = b.x; x < b.x + b.w; x++)
+                if (memcmp(r->after + px(r, x, y), l->swatch_rgba[i], 4) != 0)
+                    fail_msg("swatch %d pixel (%d, %d) is not its colour", i, x, y);
+    }
+    int sw = 0, rows = 0;
+    float on_dark = 255, off_dark = 0;
+    for (int i = 0; i < l->n_text; i++) {
+        const overlay_text *t = &l->text[i];
+        if (t->role != OVERLAY_LEGEND)
+            continue;
+        if (rows == l->legend_shown) { /* "+N more" */
+            assert_true(t->text[0] == '+' && strstr(t->text, "more"));
+            assert_int_equal((int)t->value, s->legend_n - l->legend_shown);
+            continue;
+        }
+        int k = (int)t->value;
+        assert_int_equal(k, rows);
+        rows++;
+        bool on = !s->legend_on || s->legend_on[k];
+        assert_true(t->dim == !on);
+        uint8_t want[4];
+        category_color(k, want);
+        assert_memory_equal(l->swatch_rgba[sw], want, 4);
+        if (on) {
+            sw++;
+        } else { /* hollow: the inside is untouched */
+            overlay_rect top = l->swatch[sw];
+            int cx = top.x + top.w / 2, cy = top.y + top.w / 2;
+            assert_memory_equal(r->after + px(r, cx, cy), r->before + px(r, cx, cy), 4);
+            sw += 4;
+        }
+        /* the label: the given one, or its first 23 characters and an ellipsis */
+        const char *given = s->legend_labels[k];
+        if (chars_of(given) <= OVERLAY_LEGEND_CHARS && !strstr(t->text, "\xE2\x80\xA6")) {
+            assert_string_equal(t->text, given);
+        } else {
+            assert_true(chars_of(t->text) <= OVERLAY_LEGEND_CHARS);
+            size_t n = strlen(t->text) - 3;
+            assert_string_equal(t->text + n, "\xE2\x80\xA6");
+            assert_true(strncmp(t->text, given, n) == 0);
+        }
+        float dark = 255;
+        for (int y = t->box.y; y < t->box.y + t->box.h; y++)
+            for (int x = t->box.x; x < t->box.x + t->box.w; x++)
+                dark = fminf(dark, luma(r->after + px(r, x, y)));
+        if (on)
+            on_dark = fminf(on_dark, dark);
+        else
+            off_dark = fmaxf(off_dark, dark);
+    }
+    assert_int_equal(rows, l->legend_shown);
+    assert_int_equal(sw, l->n_swatch);
+    if (s->ink[0] == 0 && s->bg[0] == 255 && s->legend_on) {
+        /* black ink on white: on labels reach near black, dimmed ones stay grey */
+        assert_true(on_dark < 60);
+        assert_true(off_dark > 120 && off_dark < 230);
+    }
+}
+
+static char legend_text[CATEGORY_MAX][64];
+static const char *legend_labels[CATEGORY_MAX];
+static bool legend_on[CATEGORY_MAX];
+
+static void make_legend(void)
+{
+    for (int i = 0; i < CATEGORY_MAX; i++) {
+        if (i % 9 == 4)
+            snprintf(legend_text[i], sizeof legend_text[i], "a category name far too long to show, %d", i);
+        else if (i % 9 == 7)
+            snprintf(legend_text[i], sizeof legend_text[i], "\xC3\xA9t\xC3\xA9 %d \xC2\xB5m", i); /* UTF-8 */
+        else
+            snprintf(legend_text[i], sizeof legend_text[i], "cat %d", i);
+        legend_labels[i] = legend_text[i];
+        legend_on[i] = i % 5 != 2;
+    }
+}
+
+static void test_legend(void **state)
+{
+    (void)state;
+    make_legend();
+    /* 64 categories in 1080 pixels: two columns, all shown */
+    scene s = {.win_w = 1920, .win_h = 1080, .x0 = 0, .x1 = 1, .y0 = 0, .y1 = 1,
+               .kind = TONEMAP_EQ_HIST, .cmap_name = "viridis", .bg = {255, 255, 255, 255},
+               .ink = {0, 0, 0, 255}, .status = "64 categories", .png = "overlay_legend64.png",
+               .legend_n = 64, .legend_labels = legend_labels, .legend_on = legend_on};
+    overlay_params_default(&s.params);
+    s.params.title = "by category";
+    result r = {0};
+    render(&s, &r);
+    check_common(&s, &r);
+    check_colorbar(&s, &r);
+    check_legend(&s, &r);
+    assert_int_equal(r.layout->legend_cols, 2);
+    assert_int_equal(r.layout->legend_shown, 64);
+    result_free(&r);
+
+    /* a few, no colorbar, all on (legend_on NULL), dark */
+    scene t = {.win_w = 800, .win_h = 500, .x0 = 0, .x1 = 1, .y0 = 0, .y1 = 1,
+               .kind = TONEMAP_LOG, .cmap_name = "gray", .bg = {0, 0, 0, 255}, .ink = {255, 255, 255, 255},
+               .png = "overlay_legend5.png", .legend_n = 5, .legend_labels = legend_labels};
+    overlay_params_default(&t.params);
+    t.params.colorbar = false;
+    result q = {0};
+    render(&t, &q);
+    check_common(&t, &q);
+    check_legend(&t, &q);
+    assert_int_equal(q.layout->legend_cols, 1);
+    assert_int_equal(q.layout->n_swatch, 5);
+    result_free(&q);
+
+    /* 64 in a small window: more columns, the rest counted in a "+N more" row */
+    scene u = s;
+    u.win_w = 900;
+    u.win_h = 300;
+    u.png = "overlay_legend_small.png";
+    result z = {0};
+    render(&u, &z);
+    check_common(&u, &z);
+    check_legend(&u, &z);
+    assert_true(z.layout->legend_cols >= 2 && z.layout->legend_cols <= OVERLAY_LEGEND_COLS);
+    assert_true(z.layout->legend_shown < 64);
+    assert_int_equal(count_role(z.layout, OVERLAY_LEGEND), z.layout->legend_shown + 1);
+    result_free(&z);
+
+    /* hidden overlay: no legend */
+    scene h = t;
+    h.hide_axes = true;
+    h.png = NULL;
+    result hz = {0};
+    render(&h, &hz);
+    check_common(&h, &hz);
+    assert_int_equal(hz.layout->legend.w, 0);
+    result_free(&hz);
+}
+
+/* A legend set and removed again leaves no trace: the same pixels. */
+static void test_legend_removed(void **state)
+{
+    (void)state;
+    make_legend();
+    scene s = {.win_w = 640, .win_h = 480, .x0 = -1, .x1 = 1, .y0 = -1, .y1 = 1,
+               .kind = TONEMAP_CBRT, .cmap_name = "plasma", .floor = 0.05f, .bg = {255, 255, 255, 255},
+               .ink = {0, 0, 0, 255}, .status = "s"};
+    overlay_params_default(&s.params);
+    result a = {0}, b = {0};
+    render(&s, &a);
+    s.legend_n = 12;
+    s.legend_labels = legend_labels;
+    s.legend_removed = true;
+    render(&s, &b);
+    assert_memory_equal(&a.layout->plot, &b.layout->plot, sizeof a.layout->plot);
+    assert_memory_equal(a.after, b.after, (size_t)a.w * a.h * 4);
+    result_free(&a);
+    result_free(&b);
+}
+
+static void test_legend_plot_rect(void **state)
+{
+    (void)state;
+    make_legend();
+    vp_err err;
+    overlay_params p;
+    overlay_params_default(&p);
+    overlay *o;
+    assert_true(overlay_create(&p, &o, &err));
+    uint8_t colors[CATEGORY_MAX][4];
+    for (int i = 0; i < CATEGORY_MAX; i++)
+        category_color(i, colors[i]);
+    overlay_rect a = overlay_plot_rect(o, 1920, 1080);
+    assert_true(overlay_set_legend(o, 10, legend_labels, (const uint8_t(*)[4])colors, &err));
+    overlay_rect b = overlay_plot_rect(o, 1920, 1080);
+    assert_true(overlay_set_legend(o, 64, legend_labels, (const uint8_t(*)[4])colors, &err));
+    overlay_rect c = overlay_plot_rect(o, 1920, 1080);
+    fprintf(stderr, "plot rect 1920x1080: %dx%d; with 10 categories %dx%d; with 64 %dx%d\n", a.w, a.h,
+            b.w, b.h, c.w, c.h);
+    assert_true(b.x == a.x && b.y == a.y && b.h == a.h && b.w < a.w);
+    assert_true(c.w < b.w);              /* two columns */
+    assert_true(a.w - c.w < 1920 / 2);   /* the legend keeps to under half the window */
+    /* refused: the legend stays */
+    assert_false(overlay_set_legend(o, CATEGORY_MAX + 1, legend_labels, (const uint8_t(*)[4])colors, &err));
+    fprintf(stderr, "(expected) %s\n", err.msg);
+    const char *with_null[2] = {"a", NULL};
+    assert_false(overlay_set_legend(o, 2, with_null, (const uint8_t(*)[4])colors, &err));
+    overlay_rect c2 = overlay_plot_rect(o, 1920, 1080);
+    assert_memory_equal(&c, &c2, sizeof c);
+    assert_true(overlay_set_legend(o, 0, NULL, NULL, &err));
+    overlay_rect d = overlay_plot_rect(o, 1920, 1080);
+    assert_memory_equal(&a, &d, sizeof a);
+    /* a tiny window still gets a 1x1 plot */
+    assert_true(overlay_set_legend(o, 64, legend_labels, (const uint8_t(*)[4])colors, &err));
+    overlay_rect tiny = overlay_plot_rect(o, 30, 30);
+    assert_true(tiny.w >= 1 && tiny.h >= 1);
+    overlay_destroy(o);
+}
+
+static void test_legend_cut(void **state)
+{
+    (void)state;
+    char out[OVERLAY_LEGEND_LABEL];
+    overlay_legend_cut("short", out);
+    assert_string_equal(out, "short");
+    overlay_legend_cut("exactly twenty-four char", out); /* 24 */
+    assert_string_equal(out, "exactly twenty-four char");
+    overlay_legend_cut("exactly twenty-five chars", out);
+    assert_string_equal(out, "exactly twenty-five cha\xE2\x80\xA6");
+    overlay_legend_cut("tab\there\nnewline", out);
+    assert_string_equal(out, "tab here newline");
+    /* 30 two-byte characters: 23 of them and the ellipsis */
+    char in[128] = "";
+    for (int i = 0; i < 30; i++)
+        strcat(in, "\xC3\xA9");
+    overlay_legend_cut(in, out);
+    assert_int_equal(chars_of(out), 24);
+    assert_int_equal(strlen(out), 23 * 2 + 3);
+    /* 24 four-byte characters: would take 96 bytes + NUL, kept whole or cut */
+    in[0] = 0;
+    for (int i = 0; i < 24; i++)
+        strcat(in, "\xF0\x9F\x98\x80");
+    overlay_legend_cut(in, out);
+    assert_true(chars_of(out) <= 24 && strlen(out) < OVERLAY_LEGEND_LABEL);
+    /* malformed: a lead byte and a long run of continuation bytes */
+    char bad[200] = "x\xC3";
+    memset(bad + 2, 0x80, 150);
+    bad[152] = 0;
+    overlay_legend_cut(bad, out);
+    assert_true(strlen(out) < OVERLAY_LEGEND_LABEL);
+    assert_string_equal(out, "x\xE2\x80\xA6");
+    overlay_legend_cut("", out);
+    assert_string_equal(out, "");
 }
 
 static void test_light_eq_hist(void **state)
@@ -646,6 +1075,12 @@ int main(void)
         cmocka_unit_test(test_help_too_tall),
         cmocka_unit_test(test_degenerate_frame),
         cmocka_unit_test(test_plot_rect),
+        cmocka_unit_test(test_value_bar),
+        cmocka_unit_test(test_bar_label),
+        cmocka_unit_test(test_legend),
+        cmocka_unit_test(test_legend_removed),
+        cmocka_unit_test(test_legend_plot_rect),
+        cmocka_unit_test(test_legend_cut),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     glctx_destroy(gl);

@@ -4,7 +4,8 @@
  * counts past the direct table and past 2^32, all equal, empty, odd sizes),
  * every tone map, several colormaps, floors, point sizes and backgrounds. Both
  * against the reference level (tonemap_level) too, and the streamed PNG
- * (plot_write_grid_png) against the GL picture after decoding. */
+ * (plot_write_grid_png) against the GL picture after decoding. The pass's
+ * picture mode (tonemap_pass_set_rgba) gives back the bytes it was given. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include "look/colormap.h"
 #include "look/shade.h"
 #include "look/tonemap.h"
+#include "look/valshade.h"
 #include "out/atomic_file.h"
 #include "out/png_out.h"
 #include "testutil.h"
@@ -363,6 +365,113 @@ static void test_table_on_threads(void **state)
     free(hist);
 }
 
+/* Picture mode (tonemap_pass_set_rgba): a finished RGBA picture comes back
+ * from the pass byte for byte (translucent alphas too), at the identity
+ * placement flipped for readback and unflipped (rows reversed); a placement
+ * reaching outside the picture leaves the target as it was there; the next
+ * count upload goes back to tone-mapping (the CPU's pixels), and the picture
+ * mode comes back after it; a value picture (value_shade_rows) shows as
+ * written. */
+static void draw_read(tonemap_pass *tp, const tonemap_placement *pl, bool flip, int w, int h,
+                      const uint8_t clear[4], uint8_t *out)
+{
+    vp_err err;
+    gl_target tg;
+    if (!gl_target_create(&tg, w, h, &err))
+        fail_msg("%s", err.msg);
+    gl_target_bind(&tg);
+    glClearColor(clear[0] / 255.0f, clear[1] / 255.0f, clear[2] / 255.0f, clear[3] / 255.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    tonemap_pass_draw(tp, pl, flip);
+    assert_int_equal(glGetError(), GL_NO_ERROR);
+    if (!gl_target_read(&tg, out, false, &err))
+        fail_msg("%s", err.msg);
+    gl_target_destroy(&tg);
+}
+
+static void test_rgba_picture(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = {{67, 45}, {1, 1}, {3, 200}, {301, 7}};
+    static const uint8_t clear[4] = {9, 8, 7, 6};
+    vp_err err;
+    tonemap_pass *tp;
+    assert_true(tonemap_pass_create(TONEMAP_EQ_HIST, &tp, &err));
+    uint64_t seed = 31;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int w = sizes[s][0], h = sizes[s][1];
+        size_t n = (size_t)w * h * 4;
+        uint8_t *pic = malloc(n), *back = malloc(n);
+        assert_non_null(pic);
+        assert_non_null(back);
+        for (size_t i = 0; i < n; i++)
+            pic[i] = (uint8_t)tu_rand(&seed);
+        if (!tonemap_pass_set_rgba(tp, pic, w, h, &err))
+            fail_msg("%s", err.msg);
+        /* flipped, as tonemap_pass_render reads back: the bytes given */
+        tonemap_placement id = {0, 0, w, h, 0, 0, w, h};
+        draw_read(tp, &id, true, w, h, clear, back);
+        if (memcmp(back, pic, n) != 0)
+            fail_msg("%dx%d: the picture read back differs from the bytes given", w, h);
+        /* unflipped (a window): GL's bottom row is the picture's bottom row */
+        draw_read(tp, &id, false, w, h, clear, back);
+        for (int y = 0; y < h; y++)
+            assert_memory_equal(back + (size_t)y * w * 4, pic + (size_t)(h - 1 - y) * w * 4, (size_t)w * 4);
+        /* moved by (3, 2) grid pixels: what lies outside the picture is not drawn */
+        tonemap_placement moved = {0, 0, w, h, -3, -2, w, h};
+        draw_read(tp, &moved, true, w, h, clear, back);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                /* readback row y (GL's row y) shows picture row y - 2, column x - 3 */
+                int gx = x - 3, gy = y - 2;
+                const uint8_t *got = back + ((size_t)y * w + x) * 4;
+                const uint8_t *want = gx >= 0 && gy >= 0 && gx < w && gy < h ? pic + ((size_t)gy * w + gx) * 4
+                                                                              : clear;
+                if (memcmp(got, want, 4) != 0)
+                    fail_msg("%dx%d moved: pixel (%d, %d) is %d,%d,%d,%d, want %d,%d,%d,%d", w, h, x, y,
+                             got[0], got[1], got[2], got[3], want[0], want[1], want[2], want[3]);
+            }
+        free(pic);
+        free(back);
+    }
+
+    /* counts again: tone-mapped as before; then a picture again */
+    grid g = make_grid(2, 40, 30, 3);
+    tonemap_table tb;
+    assert_true(tonemap_table_build(TONEMAP_EQ_HIST, g.c, (size_t)g.w * g.h, &tb));
+    tonemap_look look = {.table = &tb, .floor = 0.15f};
+    assert_true(colormap_get("viridis", look.cmap));
+    memcpy(look.background, (uint8_t[4]){0, 0, 0, 255}, 4);
+    uint8_t *gpx = malloc((size_t)g.w * g.h * 4);
+    if (!tonemap_pass_render(tp, g.c, g.w, g.h, &look, gpx, &err))
+        fail_msg("%s", err.msg);
+    uint8_t *cpx = cpu_picture(&g, &look);
+    assert_memory_equal(gpx, cpx, (size_t)g.w * g.h * 4);
+
+    /* a value picture as value_shade_rows writes it */
+    value_look vl = {.vmin = -1, .vmax = 1, .background = {10, 20, 30, 40}};
+    assert_true(colormap_get("coolwarm", vl.cmap));
+    double *vals = malloc((size_t)g.w * g.h * sizeof *vals);
+    for (size_t i = 0; i < (size_t)g.w * g.h; i++)
+        vals[i] = i % 7 == 0 ? NAN : sin((double)i * 0.37) * 1.2;
+    assert_true(value_shade_rows(&vl, vals, g.w, g.h, 0, g.h, cpx, (size_t)g.w * 4, 4));
+    if (!tonemap_pass_set_rgba(tp, cpx, g.w, g.h, &err))
+        fail_msg("%s", err.msg);
+    tonemap_placement id = {0, 0, g.w, g.h, 0, 0, g.w, g.h};
+    draw_read(tp, &id, true, g.w, g.h, (uint8_t[4]){0, 0, 0, 0}, gpx);
+    assert_memory_equal(gpx, cpx, (size_t)g.w * g.h * 4);
+
+    assert_false(tonemap_pass_set_rgba(tp, cpx, 0, 5, &err));
+    fprintf(stderr, "(expected) %s\n", err.msg);
+    free(vals);
+    free(gpx);
+    free(cpx);
+    free(g.c);
+    tonemap_table_free(&tb);
+    tonemap_pass_destroy(tp);
+    assert_int_equal(glGetError(), GL_NO_ERROR);
+}
+
 int main(void)
 {
     if (!(gl = tu_gl_context()))
@@ -373,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_png_equals_gl),
         cmocka_unit_test(test_shade_monotonic),
         cmocka_unit_test(test_table_on_threads),
+        cmocka_unit_test(test_rgba_picture),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     glctx_destroy(gl);

@@ -516,8 +516,45 @@ static bool engine_finish(engine *e, vp_err *err)
 
 /* ---- one run: producers, the slot loop, the folds ---------------------------- */
 
+/* The dataset's producers: chunk_pass workers, one loader_state each. */
+static void *loader_create(void *ctx)
+{
+    (void)ctx;
+    loader_state *s = calloc(1, sizeof *s);
+    if (s)
+        s->slot = -1;
+    return s;
+}
+
+static bool loader_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                          const double *w, size_t n, vp_err *err)
+{
+    (void)k;
+    if (!w)
+        return vp_err_set(err, "internal: the GPU aggregation got samples without w");
+    return feed_points(ctx, state, x, y, w, n, err);
+}
+
+static bool loader_finish(void *ctx, void *state, bool ok, vp_err *err)
+{
+    (void)ok;
+    (void)err;
+    feed *f = ctx;
+    loader_state *s = state;
+    if (s) {
+        loader_flush(f, s);
+        f->bad_category += s->bad;
+    }
+    free(s);
+    ring_producer_done(f->ring);
+    return true;
+}
+
+static const chunk_pass_ops loader_ops = {.thread_create = loader_create, .points = loader_points,
+                                          .thread_finish = loader_finish};
+
 typedef struct source_of_points {
-    const dataset *ds;              /* or arrays: */
+    const dataset *ds; /* or arrays: */
     const double *x, *y, *w;
     size_t n;
 } source_of_points;
@@ -563,6 +600,48 @@ static void *arrays_main(void *arg)
     return NULL;
 }
 
+/* The producers of a run: chunk_pass workers over the dataset, or the
+ * arrays thread. */
+typedef struct producers {
+    const source_of_points *src;
+    chunk_pass *pass;
+    arrays_job aj;
+    pthread_t thread;
+    bool thread_running;
+} producers;
+
+static bool producers_start(producers *pr, feed *f, int threads, vp_err *err)
+{
+    if (pr->src->ds)
+        return chunk_pass_start(pr->src->ds, threads, &loader_ops, f, &pr->pass, err);
+    pr->aj = (arrays_job){.f = f, .src = pr->src};
+    if (pthread_create(&pr->thread, NULL, arrays_main, &pr->aj) != 0)
+        return vp_err_set(err, "cannot start the GPU aggregation's loader thread");
+    pr->thread_running = true;
+    return true;
+}
+
+/* Waits for them (after the ring ran dry, or was closed); false with the
+ * first error. */
+static bool producers_join(producers *pr, chunk_pass_totals *t, vp_err *err)
+{
+    *t = (chunk_pass_totals){0};
+    if (pr->pass) {
+        bool ok = chunk_pass_join(pr->pass, t, err);
+        pr->pass = NULL;
+        return ok;
+    }
+    if (!pr->thread_running)
+        return true;
+    pthread_join(pr->thread, NULL);
+    pr->thread_running = false;
+    t->records = pr->src->n;
+    t->nonfinite = pr->aj.nonfinite;
+    if (!pr->aj.ok)
+        *err = pr->aj.err;
+    return pr->aj.ok;
+}
+
 static bool run(const source_of_points *src, const view *v, const accum_params *p, agg_grid *g,
                 accum_stats *st, agg_stats *ast, vp_err *err)
 {
@@ -571,6 +650,9 @@ static bool run(const source_of_points *src, const view *v, const accum_params *
         p = &defaults;
     *st = (accum_stats){0};
     *ast = (agg_stats){0};
+    if (src->ds && !dataset_has_w(src->ds))
+        return vp_err_set(err, "the %s aggregation needs a w column (--value COL, --by COL)",
+                          agg_kind_name(g->kind));
     uint64_t flush_every = p->flush_every && p->flush_every < UINT32_MAX ? p->flush_every
                                                                          : UINT32_MAX;
     size_t cap = p->gpu_slot_points ? p->gpu_slot_points : DEFAULT_SLOT_POINTS;
@@ -579,13 +661,11 @@ static bool run(const source_of_points *src, const view *v, const accum_params *
     int nslots = p->gpu_slots > 1 ? p->gpu_slots : DEFAULT_SLOTS;
     int threads = src->ds ? (p->threads > 0 ? p->threads : chunk_pass_default_threads()) : 1;
 
-    bool ok = false;
+    bool ok = false, started = false;
     engine e = {0};
     ring *r = NULL;
     feed f = {.g = g};
-    arrays_job aj = {.f = &f, .src = src};
-    pthread_t arrays_thread;
-    bool arrays_started = false;
+    producers pr = {.src = src};
 
     /* A slot is bound as one shader storage block: no larger than the
      * driver allows; if the driver refuses the ring's memory, halve the slots
@@ -613,17 +693,9 @@ static bool run(const source_of_points *src, const view *v, const accum_params *
     f.ring = r;
     f.cap = cap;
     ring_set_producers(r, threads);
-    if (src->ds) {
-        /* TODO(loader): chunk_pass with w */
-        vp_err_set(err, "internal: datasets with w are not yet supported");
+    if (!producers_start(&pr, &f, threads, err))
         goto out;
-    } else {
-        if (pthread_create(&arrays_thread, NULL, arrays_main, &aj) != 0) {
-            vp_err_set(err, "cannot start the loader thread");
-            goto out;
-        }
-        arrays_started = true;
-    }
+    started = true;
 
     uint64_t since_fold = 0;
     bool fold_ok = true;
@@ -645,12 +717,14 @@ static bool run(const source_of_points *src, const view *v, const accum_params *
         }
         ring_retire(r, s);
     }
-    pthread_join(arrays_thread, NULL);
-    arrays_started = false;
+    chunk_pass_totals t;
+    vp_err perr;
+    bool producers_ok = producers_join(&pr, &t, &perr);
+    started = false;
     if (!fold_ok)
         goto out;
-    if (!aj.ok) {
-        *err = aj.err;
+    if (!producers_ok) {
+        *err = perr;
         goto out;
     }
     if (!gl_check("the aggregation dispatches", err)) {
@@ -659,8 +733,8 @@ static bool run(const source_of_points *src, const view *v, const accum_params *
     }
     if (!engine_finish(&e, err))
         goto out;
-    st->records = src->n;
-    st->nonfinite = aj.nonfinite;
+    st->records = t.records;
+    st->nonfinite = t.nonfinite;
     st->drawn = e.drawn;
     st->flushes = e.folds;
     ring_stats rs;
@@ -670,9 +744,13 @@ static bool run(const source_of_points *src, const view *v, const accum_params *
     ast->bad_category = f.bad_category;
     st->gpu = ok = true;
 out:
-    if (arrays_started) {
+    if (started) {
+        if (pr.pass)
+            chunk_pass_cancel(pr.pass);
         ring_close(r);
-        pthread_join(arrays_thread, NULL);
+        chunk_pass_totals ignored;
+        vp_err ignored_err;
+        producers_join(&pr, &ignored, &ignored_err);
     }
     ring_destroy(r);
     engine_destroy(&e);

@@ -12,6 +12,7 @@
  *   [5] skip_bytes low byte   [6] skip_bytes bits 8-11; bit 6: the file size
  *       minus [5]; bit 7: near UINT64_MAX / 2 (the CLI's largest)
  *   [7] the reader's max_records   [8..11] seed of the piece sizes
+ *   [12] bit 7: a w column, (value % 12) - 2 (-2..9: out of range too)
  * The file is a memfd, read back through /proc/self/fd/N: nothing is written
  * to disk and nothing is left behind. (So the path never ends in .npy: the
  * "named .npy but no magic" refusal is left to test_loader.) */
@@ -125,7 +126,8 @@ static void decode_all(const source *s, const uint8_t *file, size_t max_records,
     FUZZ_CHECK(r != NULL);
     double *x = malloc(max_records * sizeof *x);
     double *y = malloc(max_records * sizeof *y);
-    FUZZ_CHECK(x && y);
+    double *w = in->wcol >= 0 ? malloc(max_records * sizeof *w) : NULL;
+    FUZZ_CHECK(x && y && (in->wcol < 0 || w));
     vp_err err;
 
     uint64_t rec = 0, total_nonfinite = 0;
@@ -136,7 +138,7 @@ static void decode_all(const source *s, const uint8_t *file, size_t max_records,
         size_t n_out = (size_t)-1;
         uint64_t nonfinite = 7, before = nonfinite;
         memset(&err, 0, sizeof err);
-        FUZZ_CHECK(source_decode(r, rec, n, x, y, NULL, &n_out, &nonfinite, &err));
+        FUZZ_CHECK(source_decode(r, rec, n, x, y, w, &n_out, &nonfinite, &err));
         FUZZ_CHECK(n_out <= n);
         FUZZ_CHECK(nonfinite >= before && (nonfinite - before) + n_out == n);
         total_nonfinite += nonfinite - before;
@@ -155,11 +157,18 @@ static void decode_all(const source *s, const uint8_t *file, size_t max_records,
                 FUZZ_CHECK(xo + vs <= in->file_size);
                 ex = ref_value(file + xo, in->dtype, in->endian);
             }
-            if (!isfinite(ex) || !isfinite(ey))
+            double ew = 0;
+            if (in->wcol >= 0) {
+                uint64_t wo = value_offset(in, i, in->wcol);
+                FUZZ_CHECK(wo + vs <= in->file_size);
+                ew = ref_value(file + wo, in->dtype, in->endian);
+            }
+            if (!isfinite(ex) || !isfinite(ey) || !isfinite(ew))
                 continue;
             FUZZ_CHECK(k < n_out);
             FUZZ_CHECK(isfinite(x[k]) && isfinite(y[k]));
             FUZZ_CHECK(x[k] == ex && y[k] == ey);
+            FUZZ_CHECK(!w || w[k] == ew);
             k++;
         }
         FUZZ_CHECK(k == n_out);
@@ -171,19 +180,25 @@ static void decode_all(const source *s, const uint8_t *file, size_t max_records,
     size_t n_out = 5;
     uint64_t nonfinite = 0;
     memset(&err, 0, sizeof err);
-    FUZZ_CHECK(source_decode(r, in->records, 0, x, y, NULL, &n_out, &nonfinite, &err) && n_out == 0);
-    FUZZ_CHECK(!source_decode(r, in->records, 1, x, y, NULL, &n_out, &nonfinite, &err));
+    FUZZ_CHECK(source_decode(r, in->records, 0, x, y, w, &n_out, &nonfinite, &err) && n_out == 0);
+    FUZZ_CHECK(!source_decode(r, in->records, 1, x, y, w, &n_out, &nonfinite, &err));
     fuzz_check_err(&err);
     memset(&err, 0, sizeof err);
-    FUZZ_CHECK(!source_decode(r, UINT64_MAX, 1, x, y, NULL, &n_out, &nonfinite, &err));
+    FUZZ_CHECK(!source_decode(r, UINT64_MAX, 1, x, y, w, &n_out, &nonfinite, &err));
     fuzz_check_err(&err);
     memset(&err, 0, sizeof err);
-    FUZZ_CHECK(!source_decode(r, 0, max_records + 1, x, y, NULL, &n_out, &nonfinite, &err));
+    FUZZ_CHECK(!source_decode(r, 0, max_records + 1, x, y, w, &n_out, &nonfinite, &err));
+    fuzz_check_err(&err);
+    /* w given exactly when the source has one */
+    memset(&err, 0, sizeof err);
+    double spare;
+    FUZZ_CHECK(!source_decode(r, 0, 1, x, y, w ? NULL : &spare, &n_out, &nonfinite, &err));
     fuzz_check_err(&err);
     FUZZ_CHECK(n_out == 0 && nonfinite == 0);
 
     free(x);
     free(y);
+    free(w);
     source_reader_destroy(r);
 }
 
@@ -210,6 +225,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p.skip_bytes = file_len >= q[5] ? file_len - q[5] : 0;
     if (q[6] & 0x80)
         p.skip_bytes = UINT64_MAX / 2 - q[5];
+    p.has_w = q[12] & 0x80;
+    p.wcol = (int)(q[12] % 12) - 2;
     size_t max_records = ((size_t)1 << (q[7] % 13)) + (q[7] >> 4);
     fuzz_rng rng = {(uint32_t)q[8] | (uint32_t)q[9] << 8 | (uint32_t)q[10] << 16 |
                     (uint32_t)q[11] << 24};
@@ -242,6 +259,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(in->records >= 1);
     FUZZ_CHECK(in->ycol >= 0 && in->ycol < in->columns);
     FUZZ_CHECK(in->xcol >= -1 && in->xcol < in->columns);
+    FUZZ_CHECK(in->wcol >= -1 && in->wcol < in->columns);
+    FUZZ_CHECK((in->wcol >= 0) == (!use_defaults && p.has_w));
+    if (in->wcol >= 0)
+        FUZZ_CHECK(in->wcol == p.wcol);
     if (in->columns == 1 || p.y_only)
         FUZZ_CHECK(in->xcol == -1);
     const uint64_t vs = vp_dtype_size(in->dtype);

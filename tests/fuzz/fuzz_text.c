@@ -38,7 +38,7 @@ typedef struct rows {
     double *x, *y, *w;
     size_t n, cap;
     int calls, fail_at; /* fail_at > 0: the fail_at-th call fails */
-    int w_calls;        /* calls that came with w */
+    int batches, w_calls; /* calls; those that came with w */
 } rows;
 
 #define SINK_FAILED "fuzz sink: refused"
@@ -48,6 +48,7 @@ static bool collect(void *ctx, const double *x, const double *y, const double *w
 {
     rows *r = ctx;
     FUZZ_CHECK(n >= 1 && n <= TEXT_BATCH);
+    r->batches++;
     r->w_calls += w != NULL;
     if (r->fail_at && ++r->calls == r->fail_at)
         return vp_err_set(err, SINK_FAILED);
@@ -291,8 +292,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(memcmp(whole.r.w, pieces.r.w, whole.r.n * sizeof(double)) == 0);
         }
         /* w with every batch exactly when a w column was chosen */
-        FUZZ_CHECK(whole.r.w_calls == (pp && pp->wcol ? whole.r.calls : 0));
-        FUZZ_CHECK(pieces.r.w_calls == (pp && pp->wcol ? pieces.r.calls : 0));
+        FUZZ_CHECK(whole.r.w_calls == (pp && pp->wcol ? whole.r.batches : 0));
+        FUZZ_CHECK(pieces.r.w_calls == (pp && pp->wcol ? pieces.r.batches : 0));
         FUZZ_CHECK(whole.nlabels == pieces.nlabels && whole.nlabels == whole.st.labels);
         for (int i = 0; i < whole.nlabels; i++)
             FUZZ_CHECK(strcmp(whole.labels[i], pieces.labels[i]) == 0);

@@ -97,12 +97,14 @@ DT = {"f32": 0, "f64": 1, "i8": 2, "i16": 3, "i32": 4, "i64": 5,
 
 
 def params(dtype="f32", big=False, y_only=False, defaults=False, columns=0, xcol=0,
-           ycol=-1, skip=0, max_records=6, seed=0x12345678):
+           ycol=-1, skip=0, max_records=6, seed=0x12345678, wcol=None):
+    """wcol: None = no w, else the w column (-2..9)."""
     flags = (1 if big else 0) | (2 if y_only else 0) | (0x0C if defaults else 0)
     cols = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7, 8: 8, -1: 9, 65536: 10, 65537: 11}[columns]
     b = bytes([DT[dtype], flags, cols, xcol + 2, 0x80 if ycol == -1 else ycol + 2,
                skip & 0xFF, (skip >> 8) & 0x0F, max_records])
-    return b + struct.pack("<I", seed) + b"\0" * 4
+    w = b"\0" if wcol is None else bytes([128 + (wcol + 2 - 128 % 12) % 12])  # bit 7, % 12 - 2
+    return b + struct.pack("<I", seed) + w + b"\0" * 3
 
 
 source_seeds = {
@@ -122,6 +124,11 @@ source_seeds = {
     "bad-skip-beyond": params(skip=100) + pack("<f4", [1, 2]),
     "bad-short-record": params("f64", columns=3) + pack("<f8", [1, 2]),
     "bad-partial-value": params("f32") + b"\0" * 9,
+    "raw-f32-w": params(columns=3, xcol=0, ycol=1, wcol=2, max_records=2)
+    + pack("<f4", [1, 2, 3, 4, 5, NAN, 7, 8, 9, INF, 1, 2, 3, 4, -INF]),
+    "raw-i16-big-w-yonly": params("i16", big=True, y_only=True, columns=2, ycol=1, wcol=0)
+    + pack(">i2", [5, -5, 300, -300, 7, 8]),
+    "bad-w-out-of-range": params(columns=2, wcol=2) + pack("<f4", [1, 2, 3, 4]),
     "bad-dtype": params("bad") + b"\0" * 16,
     "bad-columns": params(columns=65537) + b"\0" * 16,
     "bad-xcol": params(columns=2, xcol=5) + b"\0" * 16,
@@ -185,10 +192,13 @@ TEXT_DELIMS = {None: 0, " ": 3, ",": 4, ";": 5, "|": 6, "\t": 7}
 
 
 def tparams(fmt=0, delim=None, xcol=None, ycol=None, y_only=False, header=0, pieces=3, seed=0x4242,
-            sink_fails=False, defaults=False):
+            sink_fails=False, defaults=False, wsel=0):
     """fmt: 0 auto, 1 csv, 2 tsv, 3 whitespace; header: 0 auto, 1 yes, 2 no;
-    pieces: index of the largest piece (0: 1 byte ... 7: all)."""
+    pieces: index of the largest piece (0: 1 byte ... 7: all); wsel: 0 no w,
+    4..7 the w column choice (xcol + ycol + wsel of the fuzzer's list; odd: a
+    category)."""
     flags = (1 if y_only else 0) | header << 1 | (8 if sink_fails else 0) | (16 if defaults else 0)
+    flags |= wsel << 5
     return bytes([fmt, TEXT_DELIMS[delim], TEXT_COLS[xcol], TEXT_COLS[ycol],
                   flags, seed & 0xFF, (seed >> 8) & 0xFF, (pieces << 5) | ((seed >> 16) & 0x1F)])
 
@@ -220,6 +230,11 @@ text_seeds = {
     + b"".join(b"%d %d\n" % (i, i * i) for i in range(40)),
     "blank-colnames": tparams(xcol=" 1\t", ycol="lat ") + b"a lat\n1 2\n",
     "name.csv": tparams() + b"data.CSV\n1,2\n",
+    # w = the fuzzer's column choice 4 ("2") and 5 ("3", a category)
+    "w-values": tparams(wsel=4, pieces=1) + b"x,y,v\n1,2,3\n4,5,\n6,7,nan\n8,9,1e-300\n",
+    "w-labels": tparams(wsel=5, pieces=0)
+    + b'x,y,z,kind\n1,2,3,red\n4,5,6,"dark, red"\n7,8,9,red\n1,1,1,\n2,2,2, blue \n',
+    "w-codes": tparams(1, wsel=5) + b"a,b,c,k\n1,2,3,0\n4,5,6,2\n7,8,9,1.0\n1,1,1,0.5\n",
 }
 
 SETS = {"npy": npy_seeds, "source": source_seeds, "options": options_seeds, "text": text_seeds}
