@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "accum/agg.h"
+
 #include "app/options.h"
 #include "load/demo.h"
 #include "testutil.h"
@@ -386,6 +388,50 @@ static void test_columns(void **state)
     BAD("--y needs a value", "render", "f", "-o", "p", "--y");
 }
 
+/* --value, --agg, --by, --vmin/--vmax/--vcenter, --save-grid */
+static void test_aggregation(void **state)
+{
+    (void)state;
+    vp_options o;
+    OK(&o, "render", "f", "-o", "p", "--columns", "3", "--value", "2");
+    assert_true(o.src.has_w && o.data.binary.has_w);
+    assert_int_equal(o.src.wcol, 2);
+    assert_int_equal(o.data.binary.wcol, 2);
+    assert_string_equal(o.data.text.wcol, "2");
+    assert_false(o.data.text.w_category);
+    assert_int_equal(o.agg, AGG_MEAN); /* the default reduction with --value */
+    assert_false(o.names_used);
+
+    OK(&o, "render", "f.csv", "-o", "p", "--value", "mag", "--agg", "std", "--vmin", "-1", "--vmax=2.5",
+       "--vcenter", "0.5", "--save-grid", "g.npy");
+    assert_true(o.names_used && o.src.has_w);
+    assert_string_equal(o.value_col, "mag");
+    assert_int_equal(o.agg, AGG_STD);
+    assert_true(o.vmin_set && o.vmax_set);
+    assert_true(o.vmin == -1 && o.vmax == 2.5 && o.vcenter == 0.5);
+    assert_string_equal(o.save_grid, "g.npy");
+
+    OK(&o, "render", "f.csv", "-o", "p", "--by", "kind");
+    assert_int_equal(o.agg, AGG_CATEGORIES);
+    assert_true(o.data.text.w_category && o.src.has_w);
+    assert_string_equal(o.by_col, "kind");
+
+    OK(&o, "render", "f", "-o", "p", "--agg", "count"); /* count without a value: the plain density */
+    assert_int_equal(o.agg, AGG_COUNT);
+    assert_false(o.src.has_w);
+
+    BAD("--agg: expected count, sum, mean, min, max, std or var, got \"median\"", "render", "f", "-o", "p",
+        "--value", "2", "--agg", "median");
+    BAD("--agg mean needs --value COL", "render", "f", "-o", "p", "--agg", "mean");
+    BAD("--agg goes with --value", "render", "f", "-o", "p", "--by", "2", "--agg", "sum");
+    BAD("--value and --by cannot be used together", "render", "f", "-o", "p", "--by", "2", "--value", "3");
+    BAD("--vmin and --vmax go with --value", "render", "f", "-o", "p", "--vmin", "0");
+    BAD("--save-grid goes with --value or --by", "render", "f", "-o", "p", "--save-grid", "g.npy");
+    BAD("--value: expected a column index or name", "render", "f", "-o", "p", "--value=");
+    BAD("--vmax: expected a finite number, got \"big\"", "render", "f", "-o", "p", "--value", "2", "--vmax", "big");
+    BAD("--save-grid is not an option of view", "view", "f", "--value", "2", "--save-grid", "g.npy");
+}
+
 static void test_limits_and_size(void **state)
 {
     (void)state;
@@ -577,7 +623,8 @@ static void test_every_option_tested(void **state)
         "--point-size", "-o", "--output", "--save-counts", "--accumulate", "--threads", "--points", "--no-cache",
         "--gl-debug", "--verbose", "-v", "--quiet", "-q", "--help", "-h", "--follow", "-f", "--until-idle",
         "--window", "--window-x", "--fullscreen", "--display", "--title", "--xlabel", "--ylabel", "--overlay",
-        "--screenshot-dir", "--screenshot-scale", "--script", "--gpu-mem",
+        "--screenshot-dir", "--screenshot-scale", "--script", "--gpu-mem", "--value", "--agg", "--by", "--vmin",
+        "--vmax", "--vcenter", "--save-grid",
     };
     const size_t ntested = sizeof tested / sizeof tested[0];
     vp_options o;
@@ -616,6 +663,7 @@ int main(void)
         cmocka_unit_test_setup(test_doubles, no_display),
         cmocka_unit_test_setup(test_keywords, no_display),
         cmocka_unit_test_setup(test_columns, no_display),
+        cmocka_unit_test_setup(test_aggregation, no_display),
         cmocka_unit_test_setup(test_limits_and_size, no_display),
         cmocka_unit_test_setup(test_words_and_errors, no_display),
         cmocka_unit_test_setup(test_commands, no_display),

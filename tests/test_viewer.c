@@ -177,6 +177,70 @@ static void test_tonemap_key(void **state)
     tonemap_key_case("gpu");
 }
 
+/* A third column: x, y, w float32 records; w = x + y/2 plus noise, and a
+ * category code 0..4 by angle (skip_code: leave out the records of that
+ * category, -1: none). */
+static void make_xyw(const char *path, bool codes, int skip_code)
+{
+    const size_t n = 200000;
+    float *r = malloc(n * 3 * sizeof *r);
+    size_t m = 0;
+    uint64_t s = 11;
+    for (size_t i = 0; i < n; i++) {
+        double a = tu_rand_unit(&s) * 6.283185307179586, d = tu_rand_unit(&s);
+        float x = (float)(d * cos(a) * 10 + 3), y = (float)(d * sin(a) * 5 - 1);
+        int c = (int)(a / 6.283185307179586 * 5);
+        if (codes && c == skip_code)
+            continue;
+        r[3 * m] = x;
+        r[3 * m + 1] = y;
+        r[3 * m + 2] = codes ? (float)c : (float)(x + y / 2 + tu_rand_unit(&s));
+        m++;
+    }
+    tu_write_file(path, r, m * 3 * sizeof *r);
+    free(r);
+}
+
+/* --value: the viewer's screenshot (refined on the CPU whatever the engine)
+ * equals render's picture of the view; --by: hiding category 0 (script `category 0 0`, shaded
+ * again from the grid held) gives render's picture of the data without it. */
+static void test_values_and_categories(void **state)
+{
+    (void)state;
+    char script[2048], args[16384];
+    const char *vals = tu_path(dir, "xyw.f32"), *cats = tu_path(dir, "xyc.f32"),
+               *cats_but0 = tu_path(dir, "xyc_but0.f32");
+    make_xyw(vals, false, -1);
+    make_xyw(cats, true, -1);
+    make_xyw(cats_but0, true, 0);
+    const char *shot = tu_path(dir, "shot_v.png"), *ref = tu_path(dir, "ref_v.png");
+    const char *lay = "--dtype f32 --columns 3 --size 400x300";
+    /* without the overlay: its status line is the viewer's own */
+    for (int overlay = 0; overlay < 1; overlay++) {
+        snprintf(script, sizeof script, "%sview -4 9 -5.5 3\nwait-refined\nscreenshot %s\nquit\n",
+                 overlay ? "" : "key H\n", shot);
+        const char *sp = write_script("values.txt", script);
+        snprintf(args, sizeof args, "view '%s' %s --value 2 --agg std --cmap coolwarm --script '%s' -q", vals, lay,
+                 sp);
+        assert_int_equal(run(args), 0);
+        snprintf(args, sizeof args,
+                 "render '%s' %s --value 2 --agg std --cmap coolwarm --xlim -4 9 --ylim -5.5 3 %s -o '%s' -q",
+                 vals, lay, overlay ? "--overlay" : "", ref);
+        assert_int_equal(run(args), 0);
+        assert_pngs_equal(shot, ref, overlay ? "std with the overlay" : "std");
+    }
+    /* the status line of `category` is gone after 3 s */
+    snprintf(script, sizeof script,
+             "key H\nview -4 9 -5.5 3\nwait-refined\ncategory 0 0\nwait 3300\nwait-refined\nscreenshot %s\nquit\n",
+             shot);
+    const char *sp = write_script("cats.txt", script);
+    snprintf(args, sizeof args, "view '%s' %s --by 2 --script '%s' -q", cats, lay, sp);
+    assert_int_equal(run(args), 0);
+    snprintf(args, sizeof args, "render '%s' %s --by 2 --xlim -4 9 --ylim -5.5 3 -o '%s' -q", cats_but0, lay, ref);
+    assert_int_equal(run(args), 0);
+    assert_pngs_equal(shot, ref, "category 0 hidden");
+}
+
 static void test_deep_zoom_1e300(void **state)
 {
     (void)state;
@@ -470,6 +534,7 @@ int main(void)
     const struct CMUnitTest window[] = {
         cmocka_unit_test(test_screenshot_equals_render),
         cmocka_unit_test(test_tonemap_key),
+        cmocka_unit_test(test_values_and_categories),
         cmocka_unit_test(test_deep_zoom_1e300),
         cmocka_unit_test(test_navigation),
         cmocka_unit_test(test_follow_window),

@@ -31,12 +31,16 @@ bool refine_create(const dataset *ds, const refine_params *p, refine **out, vp_e
     r->engine = p->engine;
     int threads = p->threads > 0 ? p->threads : chunk_pass_default_threads();
     bool ok;
+    if (p->engine == REFINE_GPU && p->agg.on) {
+        free(r);
+        return vp_err_set(err, "the GPU refinement keeps counts only, not aggregates of a value column");
+    }
     if (p->engine == REFINE_GPU) {
         size_t free_b = refine_gpu_free_memory();
         size_t budget = p->gpu_budget ? p->gpu_budget : free_b ? free_b / 2 : (size_t)1 << 30;
         ok = refine_gpu_create(ds, budget, threads, &r->gpu, err);
     } else {
-        ok = refine_cpu_create(ds, threads, &r->cpu, err);
+        ok = refine_cpu_create(ds, threads, &p->agg, &r->cpu, err);
     }
     if (!ok) {
         free(r);
@@ -97,4 +101,12 @@ bool refine_snapshot(refine *r, uint64_t *counts, refine_state *st, vp_err *err)
 {
     return r->gpu ? refine_gpu_snapshot(r->gpu, counts, st, err)
                   : refine_cpu_snapshot(r->cpu, counts, st, err);
+}
+
+bool refine_snapshot_agg(refine *r, agg_grid *g, uint64_t *bad_category, refine_state *st,
+                         vp_err *err)
+{
+    if (!r->cpu)
+        return vp_err_set(err, "internal: the GPU refinement has no aggregates");
+    return refine_cpu_snapshot_agg(r->cpu, g, bad_category, st, err);
 }

@@ -22,17 +22,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "accum/agg.h"
 #include "accum/view.h"
 #include "core/err.h"
 #include "load/dataset.h"
 
 typedef enum refine_engine { REFINE_CPU, REFINE_GPU } refine_engine;
 
+/* Aggregates of a third column (agg.h) instead of counts: the CPU engine. */
+typedef struct refine_agg {
+    bool on;
+    agg_kind kind;
+    int ncat;       /* categories */
+    agg_fixed fx;   /* sums */
+} refine_agg;
+
 typedef struct refine_params {
     refine_engine engine;
     int threads;       /* CPU workers, GPU upload threads; 0 = the cores */
     size_t gpu_budget; /* bytes the resident data may take; 0 = half of what the
                           driver reports free, else 1 GiB */
+    refine_agg agg;    /* REFINE_GPU refuses it */
 } refine_params;
 
 typedef struct refine_state {
@@ -67,6 +77,11 @@ void refine_get_state(refine *r, refine_state *st);
  * view, overwritten). False on a decoding error, which stays until the next
  * refine_set_view or refine_reset (err set). */
 bool refine_snapshot(refine *r, uint64_t *counts, refine_state *st, vp_err *err);
+/* With refine_params.agg: what has been aggregated for the current view so
+ * far, into g (of the view's size and the engine's kind; overwritten), and
+ * the samples not drawn for a bad category code in *bad_category. */
+bool refine_snapshot_agg(refine *r, agg_grid *g, uint64_t *bad_category, refine_state *st,
+                         vp_err *err);
 
 /* The GPU engine's r32ui count image of the current view (a GL texture
  * name; its contents are what refine_snapshot reads), or 0 for the CPU

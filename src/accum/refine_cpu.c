@@ -19,6 +19,8 @@ typedef struct worker {
     size_t cap;           /* cells allocated */
     uint64_t gen;         /* the view generation the grid belongs to */
     uint64_t records, nonfinite;
+    agg_grid *ag;         /* aggregating: the grid instead (sized for gen's view) */
+    uint64_t bad_category;
     /* the chunk handed out by next (the worker's own) */
     bool has_job;
     uint64_t job_gen;
@@ -41,6 +43,7 @@ struct refine_cpu {
     uint64_t *order, order_cap; /* chunk numbers to bin for this view, shuffled */
     uint64_t norder, next, done;
     uint64_t all_chunks;
+    refine_agg agg;
 };
 
 static void *worker_create(void *ctx)
@@ -81,10 +84,54 @@ static bool worker_next(void *ctx, void *state, uint64_t *k)
     return go;
 }
 
-static bool worker_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
-                          const double *wv, size_t n, vp_err *err)
+/* Aggregating (w->lock held): the chunk's binned points into the worker's
+ * grid, made or cleared for a new view. */
+static bool agg_points(refine_cpu *p, worker *w, const view *v, const double *wv, size_t n,
+                       uint32_t records, vp_err *err)
 {
-    (void)wv; /* w is for the aggregations */
+    const agg_grid *g = w->ag;
+    if (w->gen != w->job_gen || !g || g->w != v->w || g->h != v->h) {
+        if (g && g->w == v->w && g->h == v->h) {
+            agg_grid_clear(w->ag);
+        } else {
+            agg_grid_destroy(w->ag);
+            w->ag = NULL;
+            if (!agg_grid_create(p->agg.kind, v->w, v->h, p->agg.ncat, &p->agg.fx, &w->ag, err))
+                return false;
+        }
+        w->gen = w->job_gen;
+        w->records = w->nonfinite = w->bad_category = 0;
+    }
+    agg_grid *ag = w->ag;
+    const uint32_t spare = (uint32_t)((size_t)v->w * (size_t)v->h);
+    size_t px = spare;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t j = w->idx[i];
+        if (j == spare)
+            continue;
+        if (ag->cat) {
+            int c = agg_category_of(wv[i], ag->ncat);
+            if (c < 0) {
+                w->bad_category++;
+                continue;
+            }
+            uint32_t *cell = &ag->cat[(size_t)c * px + j];
+            if (*cell == UINT32_MAX)
+                return vp_err_set(err, "more than %u samples of category %d in one pixel", UINT32_MAX, c);
+            ++*cell;
+            ag->count[j]++;
+        } else {
+            agg_grid_add(ag, j, wv[i]);
+        }
+    }
+    w->records += records;
+    w->nonfinite += records - n;
+    return true;
+}
+
+static bool worker_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                          const double *w_, size_t n, vp_err *err)
+{
     refine_cpu *p = ctx;
     worker *w = state;
     const view *v = &w->job_view;
@@ -92,6 +139,11 @@ static bool worker_points(void *ctx, void *state, uint64_t k, const double *x, c
     view_bin_block(v, x, y, n, (uint32_t)(cells - 1), w->idx);
     uint32_t records = dataset_chunk_records(p->ds, k);
     pthread_mutex_lock(&w->lock);
+    if (p->agg.on) {
+        bool ok = agg_points(p, w, v, w_, n, records, err);
+        pthread_mutex_unlock(&w->lock);
+        return ok;
+    }
     if (w->gen != w->job_gen || w->cap < cells) {
         if (w->cap < cells) {
             free(w->grid);
@@ -150,6 +202,7 @@ static void end_pass(refine_cpu *p)
     for (int i = 0; i < p->nworkers; i++) {
         pthread_mutex_destroy(&p->workers[i]->lock);
         free(p->workers[i]->grid);
+        agg_grid_destroy(p->workers[i]->ag);
         free(p->workers[i]);
     }
     p->nworkers = 0;
@@ -164,13 +217,16 @@ static bool start_pass(refine_cpu *p, vp_err *err)
     return chunk_pass_start(p->ds, p->nthreads, &worker_ops, p, &p->pass, err);
 }
 
-bool refine_cpu_create(const dataset *ds, int threads, refine_cpu **out, vp_err *err)
+bool refine_cpu_create(const dataset *ds, int threads, const refine_agg *agg, refine_cpu **out,
+                       vp_err *err)
 {
     *out = NULL;
     refine_cpu *p = calloc(1, sizeof *p);
     if (!p)
         return vp_err_set(err, "out of memory");
     p->ds = ds;
+    if (agg)
+        p->agg = *agg;
     p->all_chunks = dataset_chunks(ds);
     p->nthreads = threads > 0 ? threads : 1;
     p->order_cap = p->all_chunks ? p->all_chunks : 1;
@@ -264,6 +320,40 @@ bool refine_cpu_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_e
     if (st)
         *st = s;
     return !failed;
+}
+
+bool refine_cpu_snapshot_agg(refine_cpu *p, agg_grid *g, uint64_t *bad_category, refine_state *st,
+                             vp_err *err)
+{
+    pthread_mutex_lock(&p->lock);
+    uint64_t gen = p->gen;
+    view v = p->v;
+    refine_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
+    bool failed = p->failed;
+    vp_err ferr = p->err;
+    int nw = p->nworkers;
+    pthread_mutex_unlock(&p->lock);
+    if (!p->agg.on || g->w != v.w || g->h != v.h)
+        return vp_err_set(err, "internal: an aggregate snapshot of another size or without aggregates");
+    agg_grid_clear(g);
+    *bad_category = 0;
+    bool ok = true;
+    for (int i = 0; i < nw && ok; i++) {
+        worker *w = p->workers[i];
+        pthread_mutex_lock(&w->lock);
+        if (w->gen == gen && w->ag) {
+            ok = agg_grid_merge(g, w->ag, err);
+            s.records_done += w->records;
+            s.nonfinite += w->nonfinite;
+            *bad_category += w->bad_category;
+        }
+        pthread_mutex_unlock(&w->lock);
+    }
+    if (st)
+        *st = s;
+    if (failed && ok && err)
+        *err = ferr;
+    return ok && !failed;
 }
 
 static bool fit_order(refine_cpu *p, uint64_t n)

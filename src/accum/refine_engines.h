@@ -4,13 +4,16 @@
 #include "accum/refine.h"
 
 typedef struct refine_cpu refine_cpu;
-bool refine_cpu_create(const dataset *ds, int threads, refine_cpu **out, vp_err *err);
+bool refine_cpu_create(const dataset *ds, int threads, const refine_agg *agg, refine_cpu **out,
+                       vp_err *err);
 void refine_cpu_destroy(refine_cpu *p);
 void refine_cpu_set_view(refine_cpu *p, const view *v);
 void refine_cpu_grow(refine_cpu *p);
 void refine_cpu_reset(refine_cpu *p);
 void refine_cpu_get_state(refine_cpu *p, refine_state *st);
 bool refine_cpu_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err);
+bool refine_cpu_snapshot_agg(refine_cpu *p, agg_grid *g, uint64_t *bad_category, refine_state *st,
+                             vp_err *err);
 
 typedef struct refine_gpu refine_gpu;
 bool refine_gpu_create(const dataset *ds, size_t budget_bytes, int threads, refine_gpu **out,

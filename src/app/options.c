@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accum/agg.h"
 #include "load/demo.h"
 #include "look/colormap.h"
 
@@ -186,6 +187,54 @@ static bool set_colormap(vp_options *o, const opt_def *d, const char *v, const c
     return vp_err_set(err, "--colormap: unknown \"%s\"; expected one of %s (add _r to reverse)", v, list);
 }
 
+/* --value/--by COL: the third column w; digits are an index for every input,
+ * else a text header's name */
+static bool set_wcol(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    (void)v2;
+    bool by = !strcmp(d->name, "--by");
+    if ((by ? o->value_col : o->by_col) != NULL)
+        return vp_err_set(err, "--value and --by cannot be used together: one third column is aggregated");
+    if (v[0] >= '0' && v[0] <= '9') {
+        if (!parse_int(d->name, v, 0, 65535, &o->src.wcol, err))
+            return false;
+    } else if (!v[0]) {
+        return vp_err_set(err, "%s: expected a column index or name", d->name);
+    } else {
+        o->names_used = true;
+    }
+    o->src.has_w = true;
+    o->data.text.wcol = v;
+    o->data.text.w_category = by;
+    *(by ? &o->by_col : &o->value_col) = v;
+    return true;
+}
+
+static bool set_agg(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    (void)d, (void)v2;
+    agg_kind k;
+    if (!agg_kind_from_name(v, &k))
+        return vp_err_set(err, "--agg: expected count, sum, mean, min, max, std or var, got \"%s\"", v);
+    o->agg = (int)k;
+    return o->agg_set = true;
+}
+
+static bool set_vrange(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    (void)v2;
+    double x = 0;
+    if (!parse_double(d->name, v, &x, err))
+        return false;
+    if (!strcmp(d->name, "--vmin"))
+        o->vmin = x, o->vmin_set = true;
+    else if (!strcmp(d->name, "--vmax"))
+        o->vmax = x, o->vmax_set = true;
+    else
+        o->vcenter = x;
+    return true;
+}
+
 static const opt_def table[] = {
     GROUP("input", "input (raw binary records; .npy files by their magic; text: .csv .tsv .txt .dat .xyz, '-' for "
                    "standard input, or --format)", NULL),
@@ -221,7 +270,8 @@ static const opt_def table[] = {
          "count to level (eq-hist: histogram equalisation, as datashader)"),
      CONV(conv_tonemap, "linear, log, sqrt, cbrt or eq-hist")},
     {OPT("--colormap", "--cmap", "NAME", "inferno", R | V | D,
-         "viridis, inferno, magma, plasma, cividis, fire or gray; NAME_r reverses"), FN(set_colormap)},
+         "viridis, inferno, magma, plasma, cividis, fire, gray; diverging (for --value): coolwarm, rdbu, piyg; "
+         "NAME_r reverses"), FN(set_colormap)},
     {OPT("--background", "--bg", "COLOR", "black", R | V | D,
          "a name, #RRGGBB or #RRGGBBAA; a translucent one gives an RGBA PNG"),
      CONV(conv_background, "a colour name, #RRGGBB or #RRGGBBAA")},
@@ -247,6 +297,23 @@ static const opt_def table[] = {
     {OPT("--verbose", "-v", NULL, NULL, R | V | D, "which GL, the view, timings, the column cache"), FLAG(verbose)},
     {OPT("--quiet", "-q", NULL, NULL, R | V | D, "no summary line"), FLAG(quiet)},
     {OPT("--help", "-h", NULL, NULL, ALL, "this help; after a command: that command's options only"), .kind = K_HELP},
+
+    GROUP("aggregate", "aggregation (a third column per sample)",
+          "a sample is drawn when x, y and its value are finite; sums are exact fixed point (2^-40 of the "
+          "value range, docs/internals.md); empty pixels show the background"),
+    {OPT("--value", NULL, "COL", NULL, R | V, "the value column to reduce per pixel: a 0-based index, or a text "
+         "header's name"), FN(set_wcol)},
+    {OPT("--agg", NULL, "count|sum|mean|min|max|std|var", "mean with --value", R | V,
+         "the reduction of the values in each pixel"), FN(set_agg)},
+    {OPT("--by", NULL, "COL", NULL, R | V, "a category column (integer codes 0..63, or text labels): pixels mix "
+         "the categories' colours by count, with a legend"), FN(set_wcol)},
+    {OPT("--vmin", NULL, "V", "the smallest value", R | V, "the value at the colormap's low end"), FN(set_vrange)},
+    {OPT("--vmax", NULL, "V", "the largest value", R | V, "the value at the colormap's high end"), FN(set_vrange)},
+    {OPT("--vcenter", NULL, "V", "0", R | V, "the value at a diverging colormap's centre"), FN(set_vrange)},
+    {OPT("--save-grid", NULL, "OUT.npy", NULL, R, "the reduced values: float64 (height, width), NaN where empty "
+         "(count: uint64), row 0 = the top row; --by: uint32 counts (categories, height, width); OUT.npy.json says "
+         "what it holds"),
+     STR(save_grid)},
 
     GROUP("follow", "growing files", NULL),
     {OPT("--follow", "-f", NULL, NULL, R | V, "keep reading as the one input grows, like tail -F: a truncation "
@@ -453,6 +520,18 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
         o->data.binary.ycol = -1;
     }
     o->data.names_given = o->names_used;
+    if (o->by_col && o->agg_set)
+        return vp_err_set(err, "--agg goes with --value; --by counts the samples of each category");
+    if (o->agg_set && o->agg != AGG_COUNT && !o->value_col)
+        return vp_err_set(err, "--agg %s needs --value COL: the column to reduce", agg_kind_name((agg_kind)o->agg));
+    if (o->by_col)
+        o->agg = AGG_CATEGORIES;
+    else if (o->value_col && !o->agg_set)
+        o->agg = AGG_MEAN;
+    if ((o->vmin_set || o->vmax_set) && !o->value_col)
+        return vp_err_set(err, "--vmin and --vmax go with --value (the colormap's ends for the reduced values)");
+    if (o->save_grid && !o->value_col && !o->by_col)
+        return vp_err_set(err, "--save-grid goes with --value or --by (--save-counts saves counts)");
     if (o->command == CMD_DEMO && !o->output && have_display)
         o->demo_view = true;
     if ((o->command == CMD_RENDER || o->command == CMD_INFO || o->command == CMD_VIEW) && o->ninputs == 0)

@@ -33,6 +33,15 @@ typedef struct vp_options {
     float floor;
     const char *output;
     const char *save_counts;
+    /* aggregation of a third column */
+    const char *value_col;     /* --value COL (NULL: none) */
+    const char *by_col;        /* --by COL (NULL: none) */
+    int agg;                   /* agg_kind: --agg, else mean with --value, categories with --by, else count */
+    bool agg_set;
+    bool vmin_set, vmax_set;
+    double vmin, vmax;         /* --vmin/--vmax: the value colormap's ends */
+    double vcenter;            /* --vcenter: a diverging colormap's centre (default 0) */
+    const char *save_grid;     /* --save-grid OUT.npy: the reduced values (+ OUT.npy.json) */
     vp_accumulate accumulate;
     int threads;
     uint64_t demo_points;

@@ -8,11 +8,15 @@
 #include <string.h>
 
 #include "accum/accum_cpu.h"
+#include "accum/agg_cpu.h"
+#include "accum/agg_gpu.h"
 #include "accum/bounds_cache.h"
 #include "accum/scan.h"
 #include "gl/gl_util.h"
 #include "gl/tonemap_pass.h"
+#include "look/catshade.h"
 #include "look/shade.h"
+#include "look/valshade.h"
 #include "out/png_out.h"
 
 struct plot {
@@ -39,7 +43,23 @@ struct plot {
     bool have_table, uploaded;
     char note[sizeof(((vp_err *)0)->msg) + 64];
     bool note_taken;
+    /* a third column */
+    bool has_w;
+    agg_fixed fx;
+    bool wrange_set;
+    int ncat;
+    agg_grid *ag;            /* the shown grid's aggregates */
+    double *values;          /* of ag, for value kinds */
+    double vlo, vhi;         /* their range */
+    uint64_t bad_category;
+    uint8_t *rgba;           /* the shown grid's picture, value kinds and categories */
+    bool rgba_valid;
+    char what[160];
 };
+
+static bool place(plot *p, vp_err *err);
+static bool set_legend(plot *p, vp_err *err);
+static bool ensure_engine(plot *p, vp_err *err);
 
 /* ---- from the command line ------------------------------------------------ */
 
@@ -50,6 +70,12 @@ bool plot_look_from_options(const vp_options *o, plot_look *look, vp_err *err)
     memcpy(look->background, o->background, 4);
     if (!colormap_get(o->colormap, look->cmap))
         return vp_err_set(err, "unknown colormap \"%s\"", o->colormap);
+    look->vmin_set = o->vmin_set;
+    look->vmax_set = o->vmax_set;
+    look->vmin = o->vmin;
+    look->vmax = o->vmax;
+    look->vcenter = o->vcenter;
+    look->diverging = colormap_is_diverging(o->colormap);
     return true;
 }
 
@@ -75,6 +101,7 @@ struct plot_bounds {
     scan *sc;
     bounds_cache_key *ckey; /* store the pass's result under it */
     double b[4];
+    double wr[2];           /* the finite w's range (wr[0] > wr[1]: none) */
 };
 
 bool plot_bounds_start(dataset *ds, const vp_options *o, bool want_boxes, plot_bounds **out,
@@ -86,7 +113,13 @@ bool plot_bounds_start(dataset *ds, const vp_options *o, bool want_boxes, plot_b
         return vp_err_set(err, "out of memory");
     b->ds = ds;
     b->limits_given = o->xlim_set && o->ylim_set;
-    if (dataset_known_bounds(ds, b->b) || (b->limits_given && !want_boxes))
+    b->wr[0] = 1;
+    b->wr[1] = 0;
+    /* with w, its range is wanted too: known with the bounds, else the pass */
+    bool has_w = dataset_has_w(ds);
+    if (dataset_known_bounds(ds, b->b) && (!has_w || dataset_known_wrange(ds, b->wr)))
+        return true;
+    if (b->limits_given && !want_boxes && !has_w)
         return true;
     /* one input: its bounds may be remembered from an earlier run */
     scan_result r;
@@ -95,6 +128,10 @@ bool plot_bounds_start(dataset *ds, const vp_options *o, bool want_boxes, plot_b
         if (bounds_cache_get(dataset_input(ds, 0), b->ckey, &r) && r.finite > 0) {
             double c[4] = {r.xmin, r.xmax, r.ymin, r.ymax};
             memcpy(b->b, c, sizeof c);
+            if (has_w && r.wfinite > 0) {
+                b->wr[0] = r.wmin;
+                b->wr[1] = r.wmax;
+            }
             free(b->ckey);
             b->ckey = NULL;
             return true;
@@ -104,6 +141,11 @@ bool plot_bounds_start(dataset *ds, const vp_options *o, bool want_boxes, plot_b
 }
 
 bool plot_bounds_join(plot_bounds *b, double bounds[4], vp_err *err)
+{
+    return plot_bounds_join_w(b, bounds, NULL, err);
+}
+
+bool plot_bounds_join_w(plot_bounds *b, double bounds[4], double wrange[2], vp_err *err)
 {
     if (!b)
         return true;
@@ -119,10 +161,18 @@ bool plot_bounds_join(plot_bounds *b, double bounds[4], vp_err *err)
                                  " non-finite): nothing to take the view from; give --xlim and --ylim",
                             what, r.records, r.nonfinite);
         }
-        double c[4] = {r.xmin, r.xmax, r.ymin, r.ymax};
-        memcpy(b->b, c, sizeof c);
+        if (!dataset_known_bounds(b->ds, b->b)) {
+            double c[4] = {r.xmin, r.xmax, r.ymin, r.ymax};
+            memcpy(b->b, c, sizeof c);
+        }
+        if (r.wfinite > 0) {
+            b->wr[0] = r.wmin;
+            b->wr[1] = r.wmax;
+        }
     }
     memcpy(bounds, b->b, sizeof b->b);
+    if (wrange)
+        memcpy(wrange, b->wr, sizeof b->wr);
     free(b->ckey);
     free(b);
     return ok;
@@ -139,6 +189,48 @@ bool plot_create(const plot_params *p, plot **out, vp_err *err)
     pl->p = *p;
     pl->use_gpu = p->accumulate == ACCUM_GPU || (p->accumulate == ACCUM_AUTO && !p->software_gl);
     pl->look.dpi_scale = 1;
+    pl->has_w = dataset_has_w(p->ds);
+    const char *col = p->wname ? p->wname : "the value";
+    if (!pl->has_w)
+        snprintf(pl->what, sizeof pl->what, "count");
+    else if (p->agg == AGG_CATEGORIES)
+        snprintf(pl->what, sizeof pl->what, "count by %s", col);
+    else
+        snprintf(pl->what, sizeof pl->what, "%s of %s", agg_kind_name(p->agg), col);
+    return true;
+}
+
+bool plot_set_wrange(plot *p, const double wr[2], vp_err *err)
+{
+    if (!p->has_w)
+        return true;
+    bool empty = !(wr[0] <= wr[1]);
+    p->fx = agg_fixed_for_range(empty ? 0 : wr[0], empty ? 0 : wr[1]);
+    p->wrange_set = true;
+    if (p->p.agg == AGG_CATEGORIES) {
+        const char *const *labels;
+        int nl = dataset_labels(p->p.ds, &labels);
+        if (nl > 0) {
+            p->ncat = nl;
+        } else if (empty) {
+            p->ncat = 1;
+        } else {
+            /* codes past the last plane are counted as not a category */
+            p->ncat = wr[1] >= AGG_MAX_CATEGORIES ? AGG_MAX_CATEGORIES : wr[1] < 0 ? 1 : (int)floor(wr[1]) + 1;
+        }
+        if (!set_legend(p, err) || !place(p, err))
+            return false;
+    }
+    /* a refinement under way aggregates with the old range: start it again */
+    if (p->ref) {
+        refine_destroy(p->ref);
+        p->ref = NULL;
+        agg_grid_destroy(p->ag);
+        p->ag = NULL;
+        p->sh.valid = false;
+        if (p->cur_valid && (!ensure_engine(p, err) || !refine_set_view(p->ref, &p->cur, err)))
+            return false;
+    }
     return true;
 }
 
@@ -153,6 +245,9 @@ void plot_destroy(plot *p)
     overlay_destroy(p->ov);
     tonemap_table_free(&p->table);
     free(p->counts);
+    agg_grid_destroy(p->ag);
+    free(p->values);
+    free(p->rgba);
     free(p);
 }
 
@@ -168,6 +263,35 @@ const char *plot_take_note(plot *p)
         return NULL;
     p->note_taken = true;
     return p->note;
+}
+
+const char *plot_category_label(const plot *p, int c)
+{
+    static _Thread_local char code[16];
+    const char *const *labels;
+    int nl = dataset_labels(p->p.ds, &labels);
+    if (c >= 0 && c < nl)
+        return labels[c];
+    snprintf(code, sizeof code, "%d", c);
+    return code;
+}
+
+int plot_categories(const plot *p) { return p->p.agg == AGG_CATEGORIES ? p->ncat : 0; }
+
+/* The overlay's legend: the categories with their colours. */
+static bool set_legend(plot *p, vp_err *err)
+{
+    if (!p->ov || p->p.agg != AGG_CATEGORIES || !p->wrange_set)
+        return true;
+    char names[AGG_MAX_CATEGORIES][72];
+    const char *labels[AGG_MAX_CATEGORIES];
+    uint8_t colors[AGG_MAX_CATEGORIES][4];
+    for (int c = 0; c < p->ncat; c++) {
+        snprintf(names[c], sizeof names[c], "%s", plot_category_label(p, c));
+        labels[c] = names[c];
+        category_color(c, colors[c]);
+    }
+    return overlay_set_legend(p->ov, p->ncat, labels, (const uint8_t(*)[4])colors, err);
 }
 
 static bool ensure_overlay(plot *p, vp_err *err)
@@ -187,7 +311,7 @@ static bool ensure_overlay(plot *p, vp_err *err)
     overlay_destroy(p->ov);
     p->ov = ov;
     p->ov_dpi = dpi;
-    return true;
+    return set_legend(p, err);
 }
 
 static bool place(plot *p, vp_err *err)
@@ -221,6 +345,7 @@ bool plot_set_look(plot *p, const plot_look *look, vp_err *err)
     bool kind = look->tonemap != p->look.tonemap;
     p->look = *look;
     p->uploaded = false;
+    p->rgba_valid = false;
     if (kind) {
         /* a pass is made for one tone map; the grid shown stays, with its table
          * for the new one */
@@ -242,10 +367,16 @@ static bool ensure_engine(plot *p, vp_err *err)
 {
     if (p->ref)
         return true;
-    refine_params rp = {REFINE_GPU, p->p.threads, p->p.gpu_budget};
+    refine_params rp = {REFINE_GPU, p->p.threads, p->p.gpu_budget, {0}};
     vp_err gerr;
-    if (p->use_gpu && !dataset_is_follow(p->p.ds) && !refine_create(p->p.ds, &rp, &p->ref, &gerr))
+    if (p->has_w) {
+        /* aggregates refine on the CPU (refine.h) */
+        rp.agg = (refine_agg){true, p->p.agg, p->ncat, p->fx};
+        if (p->use_gpu)
+            note(p, "%s: the GPU refinement keeps counts only; refining on the CPU", p->what);
+    } else if (p->use_gpu && !dataset_is_follow(p->p.ds) && !refine_create(p->p.ds, &rp, &p->ref, &gerr)) {
         note(p, "%s: refining on the CPU instead", gerr.msg);
+    }
     rp.engine = REFINE_CPU;
     return p->ref || refine_create(p->p.ds, &rp, &p->ref, err);
 }
@@ -268,7 +399,7 @@ bool plot_set_view(plot *p, const double lim[4], vp_err *err)
     /* the GPU refused this view (its edge table): the CPU serves from now on */
     note(p, "%s; refining on the CPU", verr.msg);
     refine_destroy(p->ref);
-    refine_params rp = {REFINE_CPU, p->p.threads, 0};
+    refine_params rp = {REFINE_CPU, p->p.threads, 0, {0}};
     if (!refine_create(p->p.ds, &rp, &p->ref, err))
         return false;
     return refine_set_view(p->ref, &nv, err);
@@ -305,11 +436,72 @@ static bool ensure_pass(plot *p, vp_err *err)
     return p->tp || tonemap_pass_create(p->look.tonemap, &p->tp, err);
 }
 
+/* With w: the aggregates of the current view, then its counts and values. */
+static bool accumulate_agg(plot *p, accum_stats *st, vp_err *err)
+{
+    size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
+    if (!p->wrange_set)
+        return vp_err_set(err, "internal: the value range is not set");
+    agg_grid_destroy(p->ag);
+    p->ag = NULL;
+    free(p->values);
+    p->values = NULL;
+    if (!agg_grid_create(p->p.agg, p->cur.w, p->cur.h, p->ncat, &p->fx, &p->ag, err))
+        return false;
+    accum_params ap = {.threads = p->p.threads};
+    agg_stats as = {0};
+    *st = (accum_stats){0};
+    bool ok;
+    if (p->use_gpu) {
+        ok = agg_gpu_run(p->p.ds, &p->cur, &ap, p->ag, st, &as, err);
+        if (!ok && st->gpu_refused && p->p.accumulate == ACCUM_AUTO) {
+            note(p, "%s; accumulating on the CPU instead", err->msg);
+            agg_grid_clear(p->ag);
+            ok = agg_cpu_run(p->p.ds, &p->cur, &ap, p->ag, st, &as, err);
+        }
+    } else {
+        ok = agg_cpu_run(p->p.ds, &p->cur, &ap, p->ag, st, &as, err);
+    }
+    if (!ok)
+        return false;
+    p->bad_category = as.bad_category;
+    if (p->ag->cat) {
+        /* codes (not labels) above the last one drawn: no planes, no legend rows */
+        const char *const *labels;
+        int last = 0;
+        for (int c = 0; c < p->ag->ncat; c++)
+            for (size_t i = 0; i < cells; i++)
+                if (p->ag->cat[(size_t)c * cells + i]) {
+                    last = c;
+                    break;
+                }
+        if (dataset_labels(p->p.ds, &labels) == 0 && last + 1 < p->ncat) {
+            /* the legend gets shorter; the plot keeps its place */
+            p->ncat = p->ag->ncat = last + 1;
+            if (!set_legend(p, err))
+                return false;
+        }
+    }
+    memcpy(p->counts, p->ag->count, cells * sizeof *p->counts);
+    if (p->p.agg != AGG_COUNT && p->p.agg != AGG_CATEGORIES) {
+        if (!(p->values = malloc(cells * sizeof *p->values)))
+            return vp_err_set(err, "out of memory for the values of a %dx%d picture", p->cur.w, p->cur.h);
+        agg_grid_values(p->ag, p->values, &p->vlo, &p->vhi);
+    }
+    p->rgba_valid = false;
+    refine_state rs = {0, 1, 1, st->records, st->nonfinite, true};
+    return shown_now(p, &rs, err);
+}
+
+uint64_t plot_bad_category(const plot *p) { return p->bad_category; }
+
 bool plot_accumulate(plot *p, accum_stats *st, vp_err *err)
 {
     size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
     if (!ensure_counts(p, cells, err))
         return false;
+    if (p->has_w)
+        return accumulate_agg(p, st, err);
     memset(p->counts, 0, cells * sizeof *p->counts);
     accum_params ap = {.threads = p->p.threads};
     *st = (accum_stats){0};
@@ -388,10 +580,37 @@ static bool copy_image(plot *p, GLuint src, vp_err *err)
            vp_err_prefix(err, "copying the %dx%d count image", w, h);
 }
 
+/* Refining aggregates: the engine's grid so far, shown. */
+static bool take_agg(plot *p, vp_err *err)
+{
+    size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
+    if (!p->ag || p->ag->w != p->cur.w || p->ag->h != p->cur.h) {
+        agg_grid_destroy(p->ag);
+        p->ag = NULL;
+        free(p->values);
+        p->values = NULL;
+        if (!agg_grid_create(p->p.agg, p->cur.w, p->cur.h, p->ncat, &p->fx, &p->ag, err))
+            return false;
+    }
+    refine_state st;
+    if (!ensure_counts(p, cells, err) || !refine_snapshot_agg(p->ref, p->ag, &p->bad_category, &st, err))
+        return false;
+    memcpy(p->counts, p->ag->count, cells * sizeof *p->counts);
+    if (p->p.agg != AGG_COUNT && p->p.agg != AGG_CATEGORIES) {
+        if (!p->values && !(p->values = malloc(cells * sizeof *p->values)))
+            return vp_err_set(err, "out of memory for the values of a %dx%d picture", p->cur.w, p->cur.h);
+        agg_grid_values(p->ag, p->values, &p->vlo, &p->vhi);
+    }
+    p->rgba_valid = false;
+    return shown_now(p, &st, err);
+}
+
 bool plot_take(plot *p, vp_err *err)
 {
     if (!p->ref)
         return true;
+    if (p->has_w)
+        return take_agg(p, err);
     refine_state st;
     GLuint img = refine_count_image(p->ref);
     if (!ensure_counts(p, (size_t)p->cur.w * (size_t)p->cur.h, err) ||
@@ -425,6 +644,122 @@ const uint64_t *plot_counts(const plot *p, int *w, int *h)
 
 const tonemap_table *plot_table(const plot *p) { return p->have_table ? &p->table : NULL; }
 
+const agg_grid *plot_agg(const plot *p) { return p->sh.valid ? p->ag : NULL; }
+const double *plot_values(const plot *p) { return p->sh.valid ? p->values : NULL; }
+const char *plot_what(const plot *p) { return p->what; }
+
+void plot_value_range(const plot *p, double out[2])
+{
+    value_range_choose(p->vlo, p->vhi, p->look.vmin_set ? &p->look.vmin : NULL,
+                       p->look.vmax_set ? &p->look.vmax : NULL, p->look.diverging, p->look.vcenter, out);
+}
+
+bool plot_value_at(const plot *p, double x, double y, double *value, int *top)
+{
+    uint32_t i;
+    *value = NAN;
+    *top = -1;
+    if (!p->sh.valid || !p->ag || !view_bin(&p->shown, x, y, &i))
+        return false;
+    if (p->values)
+        *value = p->values[i];
+    else if (p->p.agg == AGG_COUNT)
+        *value = p->ag->count[i] ? (double)p->ag->count[i] : NAN;
+    if (p->ag->cat) {
+        size_t px = (size_t)p->ag->w * (size_t)p->ag->h;
+        uint32_t best = 0;
+        for (int c = 0; c < p->ag->ncat; c++)
+            if (p->ag->cat[(size_t)c * px + i] > best) {
+                best = p->ag->cat[(size_t)c * px + i];
+                *top = c;
+            }
+    }
+    return true;
+}
+
+/* Value grids and categories are shaded on the CPU (look/valshade.h,
+ * look/catshade.h), for the PNG strip by strip and for GL as one RGBA
+ * picture: the same code, so a screenshot equals the render. */
+static bool cpu_picture(const plot *p) { return p->has_w && p->p.agg != AGG_COUNT; }
+
+typedef struct pic_rows {
+    const plot *p;
+    value_look vl;
+    category_look cl;
+    uint64_t *total;
+    tonemap_table t;
+    bool have_t;
+    int channels;
+} pic_rows;
+
+static bool pic_begin(const plot *p, pic_rows *r, int channels, vp_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->p = p;
+    r->channels = channels;
+    if (p->p.agg != AGG_CATEGORIES) {
+        memcpy(r->vl.cmap, p->look.cmap, sizeof r->vl.cmap);
+        double vr[2];
+        plot_value_range(p, vr);
+        r->vl.vmin = vr[0];
+        r->vl.vmax = vr[1];
+        memcpy(r->vl.background, p->look.background, 4);
+        return true;
+    }
+    r->cl.ncat = p->ag->ncat;
+    for (int c = 0; c < r->cl.ncat; c++) {
+        category_color(c, r->cl.colors[c]);
+        r->cl.enabled[c] = !p->look.cat_off[c];
+    }
+    r->cl.tonemap = p->look.tonemap;
+    memcpy(r->cl.background, p->look.background, 4);
+    r->cl.min_alpha = 40.0f / 255.0f;
+    size_t px = (size_t)p->ag->w * (size_t)p->ag->h;
+    if (!(r->total = malloc(px * sizeof *r->total)) || !category_totals(&r->cl, p->ag->cat, px, r->total) ||
+        !(r->have_t = tonemap_table_build(p->look.tonemap, r->total, px, &r->t))) {
+        free(r->total);
+        return vp_err_set(err, "out of memory shading %d categories", r->cl.ncat);
+    }
+    return true;
+}
+
+static void pic_end(pic_rows *r)
+{
+    free(r->total);
+    if (r->have_t)
+        tonemap_table_free(&r->t);
+}
+
+static bool pic_fill(void *ctx, int y0, int y1, uint8_t *rows, size_t stride)
+{
+    pic_rows *r = ctx;
+    const agg_grid *g = r->p->ag;
+    if (r->p->p.agg == AGG_CATEGORIES) {
+        vp_err e;
+        return category_shade_rows(&r->cl, g->cat, r->total, &r->t, g->w, g->h, y0, y1, rows, stride,
+                                   r->channels, &e);
+    }
+    return value_shade_rows(&r->vl, r->p->values, g->w, g->h, y0, y1, rows, stride, r->channels);
+}
+
+static bool ensure_rgba(plot *p, vp_err *err)
+{
+    if (p->rgba_valid)
+        return true;
+    size_t bytes = (size_t)p->shown.w * (size_t)p->shown.h * 4;
+    free(p->rgba);
+    if (!(p->rgba = malloc(bytes)))
+        return vp_err_set(err, "out of memory for a %dx%d picture", p->shown.w, p->shown.h);
+    pic_rows r;
+    if (!pic_begin(p, &r, 4, err))
+        return false;
+    bool ok = pic_fill(&r, 0, p->shown.h, p->rgba, (size_t)p->shown.w * 4);
+    pic_end(&r);
+    if (!ok)
+        return vp_err_set(err, "shading the %s picture failed", p->what);
+    return p->rgba_valid = true;
+}
+
 static tonemap_look tone_look(const plot *p)
 {
     tonemap_look t = {.table = &p->table, .floor = p->look.floor, .spread = p->look.spread};
@@ -442,6 +777,11 @@ bool plot_draw(plot *p, const plot_frame *f, vp_err *err)
     if (p->sh.valid && p->have_table) {
         if (!ensure_pass(p, err))
             return false;
+        if (!p->uploaded && cpu_picture(p)) {
+            if (!ensure_rgba(p, err) || !tonemap_pass_set_rgba(p->tp, p->rgba, p->shown.w, p->shown.h, err))
+                return false;
+            p->uploaded = true;
+        }
         if (!p->uploaded) {
             tonemap_look t = tone_look(p);
             if (p->from_image ? !tonemap_pass_set_image(p->tp, p->image, p->shown.w, p->shown.h, &t, err)
@@ -465,10 +805,26 @@ bool plot_draw(plot *p, const plot_frame *f, vp_err *err)
         return false;
     overlay_frame of = {.win_w = p->w, .win_h = p->h, .plot = p->rect, .x0 = p->cur.x0,
                         .x1 = p->cur.x1, .y0 = p->cur.y0, .y1 = p->cur.y1,
-                        .table = p->look.overlay ? plot_table(p) : NULL,
+                        .table = p->look.overlay && p->p.agg != AGG_CATEGORIES ? plot_table(p) : NULL,
                         .cmap = (const uint8_t(*)[4])p->look.cmap, .floor = p->look.floor,
                         .status = f ? f->status : NULL, .axes = p->look.overlay,
                         .help = f ? f->help : NULL};
+    bool legend_on[AGG_MAX_CATEGORIES];
+    if (p->has_w) {
+        of.bar_label = p->what;
+        if (cpu_picture(p) && p->p.agg != AGG_CATEGORIES) {
+            double vr[2];
+            plot_value_range(p, vr);
+            of.value_bar = true;
+            of.value_min = vr[0];
+            of.value_max = vr[1];
+        }
+        if (p->p.agg == AGG_CATEGORIES) {
+            for (int c = 0; c < AGG_MAX_CATEGORIES; c++)
+                legend_on[c] = !p->look.cat_off[c];
+            of.legend_on = legend_on;
+        }
+    }
     return overlay_draw(p->ov, &of, err);
 }
 
@@ -508,6 +864,14 @@ bool plot_write_grid_png(atomic_file *af, const uint64_t *counts, int w, int h,
 bool plot_write_png(plot *p, atomic_file *af, vp_err *err)
 {
     bool alpha = p->look.background[3] != 255;
+    if (!p->look.overlay && plot_get_shown(p).current && cpu_picture(p)) {
+        pic_rows r;
+        if (!pic_begin(p, &r, alpha ? 4 : 3, err))
+            return false;
+        bool ok = png_encode_rows(af, p->shown.w, p->shown.h, alpha, pic_fill, &r, p->p.threads, err);
+        pic_end(&r);
+        return ok;
+    }
     if (!p->look.overlay && plot_get_shown(p).current) {
         tonemap_look t = tone_look(p);
         return plot_write_grid_png(af, p->counts, p->shown.w, p->shown.h, &t, p->p.threads, err);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "accum/accum.h"
+#include "accum/agg.h"
 #include "accum/refine.h"
 #include "app/options.h"
 #include "gl/tonemap_pass.h"
@@ -35,6 +36,10 @@ typedef struct plot_params {
     int threads;              /* 0: the cores */
     size_t gpu_budget;        /* resident refinement data, bytes; 0: refine.h's default */
     const char *title, *xlabel, *ylabel;
+    /* A third column (the dataset has w): what each pixel shows of it.
+     * AGG_COUNT with w: the samples whose w is finite, as a density. */
+    agg_kind agg;
+    const char *wname;        /* the column's name for the colorbar / legend */
 } plot_params;
 
 /* The look: how counts become colours. */
@@ -46,6 +51,13 @@ typedef struct plot_look {
     uint8_t background[4];
     bool overlay;          /* axes, labels and colorbar around the grid */
     float dpi_scale;       /* overlay scale; 0 = 1 */
+    /* value grids (--value): the colormap's ends, look/valshade.h */
+    bool vmin_set, vmax_set;
+    double vmin, vmax;
+    bool diverging;        /* the colormap is diverging: centred on vcenter */
+    double vcenter;
+    /* categories (--by): which are drawn */
+    bool cat_off[AGG_MAX_CATEGORIES];
 } plot_look;
 
 /* From the command line: the look, and the limits not given there taken from
@@ -63,10 +75,19 @@ typedef struct plot_bounds plot_bounds;
 bool plot_bounds_start(dataset *ds, const vp_options *o, bool want_boxes, plot_bounds **out,
                        vp_err *err);
 bool plot_bounds_join(plot_bounds *b, double bounds[4], vp_err *err); /* frees b; NULL: no-op true */
+/* As plot_bounds_join, also giving the range of the finite w (a third
+ * column), which the fixed point of sums and the category count need: from
+ * the pass, the bounds cache or the data's chunks (wrange[0] > wrange[1]
+ * when there is no finite w). */
+bool plot_bounds_join_w(plot_bounds *b, double bounds[4], double wrange[2], vp_err *err);
 
 bool plot_create(const plot_params *p, plot **out, vp_err *err);
 void plot_destroy(plot *p); /* NULL is fine */
 
+/* A third column's range over the data (plot_bounds_join_w): sets the fixed
+ * point of sums and the number of categories. Needed before the first
+ * accumulation of a plot with w; a new range drops the grid shown. */
+bool plot_set_wrange(plot *p, const double wrange[2], vp_err *err);
 /* The picture's size in pixels; then the plot rectangle is known. */
 bool plot_set_size(plot *p, int w, int h, vp_err *err);
 bool plot_set_look(plot *p, const plot_look *look, vp_err *err);
@@ -101,6 +122,23 @@ typedef struct plot_shown {
 plot_shown plot_get_shown(const plot *p);
 /* The shown grid's count at the data point (x, y); 0 outside it. */
 uint64_t plot_count_at(const plot *p, double x, double y);
+/* With a third column: the pixel's reduced value at (x, y) (NaN where
+ * empty) and, for categories, its most frequent category (-1: none). False
+ * outside the grid or without w. */
+bool plot_value_at(const plot *p, double x, double y, double *value, int *top);
+/* The aggregate grid shown (NULL without w), and the values of it
+ * (w*h doubles, bottom row first, NaN where empty; NULL for categories). */
+const agg_grid *plot_agg(const plot *p);
+const double *plot_values(const plot *p);
+/* Categories: how many, and their labels (text inputs with labels) or codes. */
+int plot_categories(const plot *p);
+const char *plot_category_label(const plot *p, int c);
+/* The value colormap's range in use (after --vmin/--vmax, diverging). */
+void plot_value_range(const plot *p, double out[2]);
+/* Samples of the last accumulation whose --by value is not a category code. */
+uint64_t plot_bad_category(const plot *p);
+/* "mean of mag", "count of mag", ...: what the picture shows. */
+const char *plot_what(const plot *p);
 
 /* Overlay content of one frame. */
 typedef struct plot_frame {

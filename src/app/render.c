@@ -48,13 +48,123 @@ static void warn_inputs(const vp_options *o, dataset *ds)
 
 /* Outputs replace their file by rename: refuse any that is an input or the
  * other output (by identity: output_set.h), before any work. */
-static bool check_outputs(const vp_options *o, output_set *outs, vp_err *err)
+/* Where each output is in the set (-1: not asked for). */
+static int out_counts = -1, out_grid = -1;
+
+static bool check_outputs(const vp_options *o, output_set *outs, char *sidecar, size_t len,
+                          vp_err *err)
 {
     for (int i = 0; i < o->ninputs; i++)
         if (!output_set_guard(outs, o->inputs[i], "an input", err))
             return false;
-    return output_set_add(outs, o->output, "-o", err) &&
-           (!o->save_counts || output_set_add(outs, o->save_counts, "--save-counts", err));
+    if (o->save_grid && snprintf(sidecar, len, "%s.json", o->save_grid) >= (int)len)
+        return vp_err_set(err, "--save-grid: the path is too long");
+    /* -o is 0; then --save-counts; then --save-grid and its sidecar */
+    if (!output_set_add(outs, o->output, "-o", err))
+        return false;
+    out_counts = out_grid = -1;
+    if (o->save_counts) {
+        out_counts = outs->n;
+        if (!output_set_add(outs, o->save_counts, "--save-counts", err))
+            return false;
+    }
+    if (o->save_grid) {
+        out_grid = outs->n;
+        if (!output_set_add(outs, o->save_grid, "--save-grid", err) ||
+            !output_set_add(outs, sidecar, "--save-grid's sidecar", err))
+            return false;
+    }
+    return true;
+}
+
+/* The column's name for labels: a text header's, else "column N". */
+static void wname_of(const vp_options *o, dataset *ds, char *buf, size_t len)
+{
+    const char *col = o->value_col ? o->value_col : o->by_col;
+    text_stats ts;
+    if (dataset_inputs(ds) > 0 && dataset_text_stats(ds, 0, &ts) && ts.wname[0])
+        snprintf(buf, len, "%s", ts.wname);
+    else if (col && col[0] >= '0' && col[0] <= '9')
+        snprintf(buf, len, "column %s", col);
+    else
+        snprintf(buf, len, "%s", col ? col : "");
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* --save-grid: the values (or the category planes) and a JSON sidecar saying
+ * what they are. */
+static bool save_grid(plot *pl, output_set *outs, const double lim[4],
+                      const accum_stats *st, const char *wname, vp_err *err)
+{
+    const agg_grid *g = plot_agg(pl);
+    if (!g)
+        return vp_err_set(err, "--save-grid: no grid");
+    atomic_file *af = output_set_begin(outs, out_grid, err);
+    if (!af)
+        return false;
+    bool cats = g->kind == AGG_CATEGORIES;
+    bool ok;
+    if (cats)
+        ok = npy_encode_grid(af, g->cat, "<u4", 4, g->ncat, g->w, g->h, err);
+    else if (g->kind == AGG_COUNT)
+        ok = npy_encode_grid(af, g->count, "<u8", 8, 0, g->w, g->h, err);
+    else
+        ok = npy_encode_grid(af, plot_values(pl), "<f8", 8, 0, g->w, g->h, err);
+    if (!ok || !(af = output_set_begin(outs, out_grid + 1, err)))
+        return false;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return vp_err_set(err, "out of memory");
+    fprintf(f, "{\n  \"what\": ");
+    json_string(f, plot_what(pl));
+    fprintf(f, ",\n  \"kind\": \"%s\",\n  \"column\": ", agg_kind_name(g->kind));
+    json_string(f, wname);
+    if (cats)
+        fprintf(f, ",\n  \"dtype\": \"uint32\",\n  \"shape\": [%d, %d, %d],\n"
+                   "  \"layout\": \"[category, row, column]: samples of each category per pixel; row 0 is the "
+                   "top row of the PNG\"", g->ncat, g->h, g->w);
+    else
+        fprintf(f, ",\n  \"dtype\": \"%s\",\n  \"shape\": [%d, %d],\n"
+                   "  \"layout\": \"[row, column]; row 0 is the top row of the PNG\",\n  \"empty\": \"%s\"",
+                g->kind == AGG_COUNT ? "uint64" : "float64", g->h, g->w,
+                g->kind == AGG_COUNT ? "0" : "NaN: no sample in the pixel");
+    fprintf(f, ",\n  \"xlim\": [%.17g, %.17g],\n  \"ylim\": [%.17g, %.17g]", lim[0], lim[1], lim[2],
+            lim[3]);
+    fprintf(f, ",\n  \"records\": %" PRIu64 ",\n  \"skipped_nonfinite\": %" PRIu64
+               ",\n  \"samples_drawn\": %" PRIu64, st->records, st->nonfinite, st->drawn);
+    if (agg_needs_sum(g->kind))
+        fprintf(f, ",\n  \"fixed_point\": {\"center\": %.17g, \"quantum\": %.17g, "
+                   "\"error_per_value\": %.17g}", g->fx.center, g->fx.quantum,
+                g->fx.quantum / 2 * (1 + 1.0 / 4096));
+    if (cats) {
+        fprintf(f, ",\n  \"not_a_category\": %" PRIu64 ",\n  \"categories\": [", plot_bad_category(pl));
+        for (int c = 0; c < g->ncat; c++) {
+            fprintf(f, c ? ", " : "");
+            json_string(f, plot_category_label(pl, c));
+        }
+        fprintf(f, "]");
+    }
+    fprintf(f, ",\n  \"vastplot\": \"%s\"\n}\n", VP_VERSION);
+    fclose(f);
+    ok = atomic_file_write(af, text, len, err);
+    free(text);
+    return ok;
 }
 
 /* render --follow: reads the growing file until it has been still for
@@ -93,8 +203,9 @@ int cmd_render(const vp_options *o, vp_err *err)
     plot *pl = NULL;
     output_set outs;
     output_set_init(&outs);
+    char sidecar[4096], wname[96] = "";
 
-    if (!check_outputs(o, &outs, err))
+    if (!check_outputs(o, &outs, sidecar, sizeof sidecar, err))
         goto out;
     if (o->command == CMD_DEMO) {
         if (!dataset_create_demo(o->demo_points, &ds, err))
@@ -107,6 +218,8 @@ int cmd_render(const vp_options *o, vp_err *err)
         goto out;
     }
     warn_inputs(o, ds);
+    if (dataset_has_w(ds))
+        wname_of(o, ds, wname, sizeof wname);
 
     /* the bounds pass and GL start-up overlap: workers scan while this
      * thread brings up EGL */
@@ -116,19 +229,20 @@ int cmd_render(const vp_options *o, vp_err *err)
     if (!glctx_create_headless(&gp, &gl, err))
         goto out;
     double t_gl = vp_now();
-    double bounds[4], lim[4];
+    double bounds[4], lim[4], wrange[2];
     plot_look look;
     vp_err ignore;
     bool ok = tonemap_pass_check_size(o->width, o->height, err);
-    ok = plot_bounds_join(pb, bounds, ok ? err : &ignore) && ok; /* joined either way */
+    ok = plot_bounds_join_w(pb, bounds, wrange, ok ? err : &ignore) && ok; /* joined either way */
     pb = NULL;
     if (!ok || !plot_limits(o, bounds, lim, err) || !plot_look_from_options(o, &look, err))
         goto out;
     double t_scan = vp_now();
     plot_params pp = {.ds = ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(gl),
-                      .threads = o->threads, .title = o->title, .xlabel = o->xlabel, .ylabel = o->ylabel};
+                      .threads = o->threads, .title = o->title, .xlabel = o->xlabel, .ylabel = o->ylabel,
+                      .agg = (agg_kind)o->agg, .wname = wname};
     accum_stats st;
-    if (!plot_create(&pp, &pl, err) || !plot_set_look(pl, &look, err) ||
+    if (!plot_create(&pp, &pl, err) || !plot_set_wrange(pl, wrange, err) || !plot_set_look(pl, &look, err) ||
         !plot_set_size(pl, o->width, o->height, err) || !plot_set_view(pl, lim, err))
         goto out;
     double t_acc = vp_now();
@@ -146,7 +260,9 @@ int cmd_render(const vp_options *o, vp_err *err)
     int gw, gh;
     const uint64_t *counts = plot_counts(pl, &gw, &gh);
     if (o->save_counts &&
-        (!(af = output_set_begin(&outs, 1, err)) || !npy_encode_counts(af, counts, gw, gh, err)))
+        (!(af = output_set_begin(&outs, out_counts, err)) || !npy_encode_counts(af, counts, gw, gh, err)))
+        goto out;
+    if (o->save_grid && !save_grid(pl, &outs, lim, &st, wname, err))
         goto out;
     if (!output_set_commit(&outs, err))
         goto out;
@@ -160,6 +276,13 @@ int cmd_render(const vp_options *o, vp_err *err)
                 st.records, st.drawn, st.nonfinite, elapsed,
                 elapsed > 0 ? (double)st.records / elapsed * 1e-6 : 0.0, o->output,
                 st.gpu ? "gpu" : "cpu", glctx_renderer(gl));
+        if (dataset_has_w(ds))
+            fprintf(stderr, "vastplot: each pixel shows the %s%s\n", plot_what(pl),
+                    o->agg == AGG_CATEGORIES ? "" : " (a sample needs x, y and the value finite)");
+        if (plot_bad_category(pl))
+            fprintf(stderr, "vastplot: warning: %" PRIu64 " samples not drawn: their %s is not a category "
+                            "code (an integer from 0 to %d)\n", plot_bad_category(pl), wname,
+                    plot_categories(pl) - 1);
         if (o->verbose)
             fprintf(stderr,
                     "vastplot: view x [%.17g, %.17g] y [%.17g, %.17g]; accumulation %.3f s "

@@ -22,6 +22,7 @@ static const op_spec specs[] = {
     {"wait-refined", SCRIPT_WAIT_REFINED, 0, 0, false},
     {"screenshot", SCRIPT_SCREENSHOT, 0, 0, true},
     {"stats", SCRIPT_STATS, 0, 0, true},     {"quit", SCRIPT_QUIT, 0, 0, false},
+    {"category", SCRIPT_CATEGORY, 1, 2, false},
 };
 
 static bool parse_line(char *line, int lineno, const char *name, script_cmd *c, vp_err *err)
@@ -34,7 +35,7 @@ static bool parse_line(char *line, int lineno, const char *name, script_cmd *c, 
             sp = &specs[i];
     if (!sp)
         return vp_err_set(err, "%s:%d: unknown command \"%.40s\" (expected view, zoom, pan, drag, "
-                               "box, wheel, key, wait, wait-refined, screenshot, stats or quit)",
+                               "box, wheel, key, wait, wait-refined, screenshot, stats, category or quit)",
                           name, lineno, word);
     memset(c, 0, sizeof *c);
     c->op = sp->op;
@@ -75,7 +76,13 @@ static bool parse_line(char *line, int lineno, const char *name, script_cmd *c, 
                           : sp->op == SCRIPT_ZOOM ? "FACTOR [X Y]"
                           : sp->op == SCRIPT_PAN ? "DX DY"
                           : sp->op == SCRIPT_WHEEL ? "X Y CLICKS"
-                          : sp->op == SCRIPT_WAIT ? "MS" : "X0 Y0 X1 Y1");
+                          : sp->op == SCRIPT_WAIT ? "MS"
+                          : sp->op == SCRIPT_CATEGORY ? "C [1|0]" : "X0 Y0 X1 Y1");
+    if (sp->op == SCRIPT_CATEGORY &&
+        (c->arg[0] != floor(c->arg[0]) || c->arg[0] < 0 || c->arg[0] > 255 ||
+         (c->nargs == 2 && c->arg[1] != 0 && c->arg[1] != 1)))
+        return vp_err_set(err, "%s:%d: category: expected C (0, 1, ...) and optionally 1 (show) or 0 (hide)",
+                          name, lineno);
     if (sp->op == SCRIPT_VIEW && (c->arg[0] == c->arg[1] || c->arg[2] == c->arg[3]))
         return vp_err_set(err, "%s:%d: view: the limits of an axis are equal", name, lineno);
     if (sp->op == SCRIPT_ZOOM && !(c->arg[0] > 0))

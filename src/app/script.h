@@ -12,6 +12,7 @@
  *   wait-refined          until every point of the view has been drawn
  *   screenshot PATH       a PNG of the window (after refinement)
  *   stats PATH            JSON: points, view, frame times, refinement state
+ *   category C [1|0]      --by: toggle category C (0-based, as keys 0-9), or show/hide it
  *   quit
  * Parsing takes bytes (the fuzzer feeds anything); errors name the line. */
 #include <stdbool.h>
@@ -21,7 +22,7 @@
 
 typedef enum script_op {
     SCRIPT_VIEW, SCRIPT_ZOOM, SCRIPT_PAN, SCRIPT_DRAG, SCRIPT_BOX, SCRIPT_WHEEL, SCRIPT_KEY,
-    SCRIPT_WAIT, SCRIPT_WAIT_REFINED, SCRIPT_SCREENSHOT, SCRIPT_STATS, SCRIPT_QUIT
+    SCRIPT_WAIT, SCRIPT_WAIT_REFINED, SCRIPT_SCREENSHOT, SCRIPT_STATS, SCRIPT_QUIT, SCRIPT_CATEGORY
 } script_op;
 
 typedef struct script_cmd {

@@ -80,6 +80,11 @@ typedef struct viewer {
     uint64_t grown_chunks;   /* chunks the engine was told of (plot_grow) */
     uint64_t shown_grown;    /* grown_chunks when the shown picture was taken */
     double t_start, t_first_complete;
+    /* a third column: the range the plot aggregates with, and the data's */
+    double wrange[2], wseen[2];
+    uint64_t wrange_chunks;  /* chunks folded into wseen */
+    int nlabels;             /* labels when the range was set */
+    char wname[96];
 } viewer;
 
 static void say(viewer *v, const char *fmt, ...) VP_PRINTF(2, 3);
@@ -188,6 +193,24 @@ static void zoom_key(viewer *v, double factor)
     viewstate_zoom_at(&v->vs, factor, px, py);
 }
 
+/* --by: category c on (1), off (0) or toggled (-1); the picture is shaded
+ * again from the grid held (nothing is read again). */
+static void toggle_category(viewer *v, int c, int on)
+{
+    int n = plot_categories(v->pl);
+    if (n == 0) {
+        say(v, "keys 0-9 show and hide categories (with --by)");
+        return;
+    }
+    if (c < 0 || c >= n) {
+        say(v, "no category %d: there are %d (0 to %d)", c, n, n - 1);
+        return;
+    }
+    v->look.cat_off[c] = on < 0 ? !v->look.cat_off[c] : !on;
+    set_look(v);
+    say(v, "category %s: %s", plot_category_label(v->pl, c), v->look.cat_off[c] ? "hidden" : "shown");
+}
+
 static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
 {
     switch (k) {
@@ -259,6 +282,18 @@ static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
     case SDLK_SLASH:
         if (mod & KMOD_SHIFT)
             v->help_on = !v->help_on;
+        break;
+    case SDLK_0:
+    case SDLK_1:
+    case SDLK_2:
+    case SDLK_3:
+    case SDLK_4:
+    case SDLK_5:
+    case SDLK_6:
+    case SDLK_7:
+    case SDLK_8:
+    case SDLK_9:
+        toggle_category(v, (int)(k - SDLK_0), -1);
         break;
     case SDLK_s:
     case SDLK_F12:
@@ -490,6 +525,9 @@ static bool script_step(viewer *v, vp_err *err)
             if (!write_stats(v, c->text, err))
                 return false;
             break;
+        case SCRIPT_CATEGORY:
+            toggle_category(v, (int)c->arg[0], c->nargs > 1 ? (int)c->arg[1] : -1);
+            break;
         case SCRIPT_QUIT:
             v->quit = true;
             return true;
@@ -504,6 +542,44 @@ static bool script_step(viewer *v, vp_err *err)
 /* Reads what the followed file gained; widens the data extent; moves the
  * view when it tracks the data (fit everything, or a window over the newest
  * samples), and hands new chunks to the refinement without starting over. */
+/* A followed file's new rows may hold values outside the range the plot
+ * aggregates with (its fixed point, its categories): then it starts again
+ * with a wider one (with room to grow, so this stays rare). */
+static bool follow_wrange(viewer *v, uint64_t n, bool reset, vp_err *err)
+{
+    if (reset) {
+        v->wrange_chunks = 0;
+        v->wseen[0] = 1;
+        v->wseen[1] = 0;
+    }
+    double r[2];
+    for (uint64_t k = v->wrange_chunks; k < n; k++)
+        if (dataset_chunk_wrange(v->ds, k, r) && r[0] <= r[1]) {
+            if (!(v->wseen[0] <= v->wseen[1])) {
+                v->wseen[0] = r[0];
+                v->wseen[1] = r[1];
+            }
+            v->wseen[0] = fmin(v->wseen[0], r[0]);
+            v->wseen[1] = fmax(v->wseen[1], r[1]);
+        }
+    v->wrange_chunks = n;
+    const char *const *labels;
+    int nl = dataset_labels(v->ds, &labels);
+    bool inside = v->wseen[0] >= v->wrange[0] && v->wseen[1] <= v->wrange[1];
+    if (!(v->wseen[0] <= v->wseen[1]) || (inside && nl == v->nlabels))
+        return true;
+    double lo = v->wseen[0], hi = v->wseen[1];
+    if (v->o->agg != AGG_CATEGORIES) {
+        double span = hi - lo > 0 ? hi - lo : fabs(hi) > 0 ? fabs(hi) : 1;
+        lo -= span;
+        hi += span;
+    }
+    v->wrange[0] = lo;
+    v->wrange[1] = hi;
+    v->nlabels = nl;
+    return plot_set_wrange(v->pl, v->wrange, err);
+}
+
 static bool follow_update(viewer *v, vp_err *err)
 {
     follow_event ev;
@@ -562,6 +638,8 @@ static bool follow_update(viewer *v, vp_err *err)
         }
         viewstate_set(&v->vs, l[0], l[1], l[2], l[3]);
     }
+    if (dataset_has_w(v->ds) && !follow_wrange(v, n, ev.reset, err))
+        return false;
     if (ev.reset)
         plot_reset(v->pl);
     else
@@ -643,7 +721,7 @@ static void outline(const viewer *v, double ax, double ay, double bx, double by)
 static const char help_text[] =
     "drag: pan    wheel, + or -: zoom at the cursor    right-drag or Shift+drag: box zoom\n"
     "Home or R: whole data    Backspace: previous view    arrows: pan\n"
-    "T: tone map    C: colormap    [ and ]: point size    H: overlay\n"
+    "T: tone map    C: colormap    [ and ]: point size    H: overlay    0-9: show/hide that category\n"
     "F or F11: fullscreen    S or F12: screenshot    ? or F1: this help    Q or Esc: quit";
 
 static bool draw_frame(viewer *v, float fps, vp_err *err)
@@ -657,14 +735,25 @@ static bool draw_frame(viewer *v, float fps, vp_err *err)
         bool in_plot = v->mx >= 0 && v->my >= 0 && v->mx < v->plot.w && v->my < v->plot.h;
         plot_shown sh = plot_get_shown(v->pl);
         double frac = sh.st.chunks_total ? (double)sh.st.chunks_done / (double)sh.st.chunks_total : 1.0;
+        char readout[256] = "";
+        double val;
+        int top;
+        if (in_plot && plot_value_at(v->pl, x, y, &val, &top)) {
+            uint64_t cnt = plot_count_at(v->pl, x, y);
+            if (plot_categories(v->pl))
+                snprintf(readout, sizeof readout, "   top %s (%.0f of %" PRIu64 ")",
+                         top >= 0 ? plot_category_label(v->pl, top) : "-", top >= 0 ? val : 0.0, cnt);
+            else
+                snprintf(readout, sizeof readout, "   %s %.9g", plot_what(v->pl), val);
+        }
         if (vp_now() < v->message_until)
             snprintf(status, sizeof status, "%s", v->message);
         else
             snprintf(status, sizeof status,
                      "%" PRIu64 " / %" PRIu64 " points drawn   refined %3.0f%%   %4.0f fps   "
-                     "x %.9g  y %.9g  count %" PRIu64,
+                     "x %.9g  y %.9g  count %" PRIu64 "%s",
                      sh.drawn, dataset_records(v->ds), 100.0 * frac, fps, x, y,
-                     in_plot ? plot_count_at(v->pl, x, y) : 0);
+                     in_plot ? plot_count_at(v->pl, x, y) : 0, readout);
         f.status = status;
     }
     if (!plot_draw(v->pl, &f, err))
@@ -682,7 +771,7 @@ static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
     int W = v->ww * k, H = v->wh * k;
     plot_params pp = {.ds = v->ds, .accumulate = v->o->accumulate, .software_gl = glctx_is_software(v->gl),
                       .threads = v->o->threads, .title = v->o->title, .xlabel = v->o->xlabel,
-                      .ylabel = v->o->ylabel};
+                      .ylabel = v->o->ylabel, .agg = (agg_kind)v->o->agg, .wname = v->wname};
     plot_look look = v->look;
     look.dpi_scale = v->dpi * (float)k;
     look.spread = v->look.spread * k;
@@ -690,7 +779,7 @@ static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
     uint8_t *px = NULL;
     accum_stats st;
     bool ok = tonemap_pass_check_size(W, H, err) && plot_create(&pp, &pl, err) &&
-              plot_set_look(pl, &look, err) && plot_set_size(pl, W, H, err) &&
+              plot_set_wrange(pl, v->wrange, err) && plot_set_look(pl, &look, err) && plot_set_size(pl, W, H, err) &&
               plot_set_view(pl, v->vs.lim, err) && plot_accumulate(pl, &st, err);
     if (ok && !(px = malloc((size_t)W * H * 4)))
         ok = vp_err_set(err, "out of memory for a %dx%d screenshot", W, H);
@@ -777,7 +866,7 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
     if (!dataset_is_follow(v->ds)) {
         plot_bounds *pb;
         bool ok = plot_bounds_start(v->ds, o, true, &pb, err);
-        if (!plot_bounds_join(pb, bounds, ok ? err : NULL) || !ok)
+        if (!plot_bounds_join_w(pb, bounds, v->wrange, ok ? err : NULL) || !ok)
             return false;
     }
     return plot_limits(o, bounds, full, err);
@@ -811,11 +900,24 @@ int cmd_view(const vp_options *o, vp_err *err)
         goto out;
     if (!load_data(v, full, err) || !open_window(v, err))
         goto out;
+    if (dataset_has_w(v->ds)) {
+        const char *col = o->value_col ? o->value_col : o->by_col;
+        text_stats ts;
+        if (dataset_inputs(v->ds) > 0 && dataset_text_stats(v->ds, 0, &ts) && ts.wname[0])
+            snprintf(v->wname, sizeof v->wname, "%s", ts.wname);
+        else
+            snprintf(v->wname, sizeof v->wname, "%s%s", col[0] >= '0' && col[0] <= '9' ? "column " : "", col);
+    }
     plot_params pp = {.ds = v->ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(v->gl),
                       .progressive = true, .threads = o->threads,
                       .gpu_budget = (size_t)o->gpu_mem_mb << 20, .title = o->title,
-                      .xlabel = o->xlabel, .ylabel = o->ylabel};
-    if (!plot_create(&pp, &v->pl, err) || !update_sizes(v, err))
+                      .xlabel = o->xlabel, .ylabel = o->ylabel, .agg = (agg_kind)o->agg,
+                      .wname = v->wname};
+    if (dataset_is_follow(v->ds)) {
+        v->wrange[0] = v->wseen[0] = 1;
+        v->wrange[1] = v->wseen[1] = 0;
+    }
+    if (!plot_create(&pp, &v->pl, err) || !plot_set_wrange(v->pl, v->wrange, err) || !update_sizes(v, err))
         goto out;
     viewstate_init(&v->vs, full, NULL, v->plot.w, v->plot.h);
     sync_view(v);

@@ -16,4 +16,10 @@ bool npy_write_counts(const char *path, const uint64_t *grid_bottom_up, int widt
 bool npy_encode_counts(atomic_file *af, const uint64_t *grid_bottom_up, int width, int height,
                        vp_err *err);
 
+/* Any grid: (height, width), or (planes, height, width) when planes > 0,
+ * each plane bottom row first in memory and top row first in the file;
+ * descr is numpy's ('<f8', '<u4', ...), elem its size in bytes (4 or 8). */
+bool npy_encode_grid(atomic_file *af, const void *grid_bottom_up, const char *descr, size_t elem,
+                     int planes, int width, int height, vp_err *err);
+
 #endif
