@@ -165,9 +165,10 @@ bool follower_create(const char *path, const follow_params *p, memcols *dst, fol
         return vp_err_set(err, "out of memory");
     }
     if (f->with_w != memcols_has_w(dst)) {
+        vp_err_set(err, "%s: internal error: the rows %s w, the columns %s", path,
+                   f->with_w ? "have" : "have no", f->with_w ? "have none" : "have one");
         follower_destroy(f);
-        return vp_err_set(err, "%s: internal error: the rows %s w, the columns %s", path,
-                          f->with_w ? "have" : "have no", f->with_w ? "have none" : "have one");
+        return false;
     }
     if (!p->text && !(f->dec = record_decoder_create(path, &p->binary, err))) {
         follower_destroy(f);
