@@ -4,15 +4,19 @@
 // added here (computed on the CPU, so both engines use the same numbers):
 //   AGG_SUM, AGG_SUMSQ  (v0, v1) = d(w), a two's complement int64, |d| <= 2^40
 //   AGG_KEY             (v0, v1) = the low and high words of a 64-bit key
-//                       whose unsigned order is the order of w (max: inverted)
+//                       whose unsigned order is the order of w (min: inverted),
+//                       never 0 for a finite w, so 0 is "none yet"
 //   AGG_CAT             v0 = the category code, < the planes bound
 // Planes (layers of u_planes), per kind:
 //   count         0 count
 //   AGG_SUM       0 count, 1..3 the sum of u = d + 2^40 in 32-bit limbs
 //   AGG_SUMSQ     also 4..7 the sum of d^2 in 32-bit limbs
-//   AGG_KEY       0 count, 1 the least high word, 2 the least low word among
-//                 the keys whose high word is plane 1's
+//   AGG_KEY       0 count, 1 the greatest high word, 2 the greatest low word
+//                 among the keys whose high word is plane 1's
 //   AGG_CAT       c: the samples of category c
+// A pixel's planes lie side by side, u_tile.x across and u_tile.y down, then
+// in further layers (plane_at), so that its words share cache lines.
+// Every plane starts at 0.
 // Defines: LOCAL_SIZE; AGG_PASS 1 (bin and add) or 2 (AGG_KEY's low words);
 // at most one of AGG_SUM, AGG_SUMSQ, AGG_KEY, AGG_CAT (none: count only).
 // bin.glsl is prepended (vp_bin).
@@ -39,6 +43,14 @@ layout(std430, binding = 2) buffer Where {
 layout(r32ui, binding = 0) uniform coherent uimage2DArray u_planes;
 
 uniform uint u_n; // points bound
+uniform ivec2 u_tile; // planes of a pixel across and down in a layer
+
+ivec3 plane_at(ivec2 p, int l)
+{
+    int per = u_tile.x * u_tile.y;
+    int t = l % per;
+    return ivec3(p.x * u_tile.x + t % u_tile.x, p.y * u_tile.y + t / u_tile.x, l / per);
+}
 
 #if defined(AGG_SUM) || defined(AGG_SUMSQ)
 // Adds a + cin into limb plane l of pixel p; returns the carry out of the
@@ -49,7 +61,7 @@ uint limb_add(ivec2 p, int l, uint a, uint cin)
     uint s = a + cin;
     uint carry = s < cin ? 1u : 0u;
     if (s != 0u) {
-        uint old = imageAtomicAdd(u_planes, ivec3(p, l), s);
+        uint old = imageAtomicAdd(u_planes, plane_at(p, l), s);
         carry += old + s < old ? 1u : 0u;
     }
     return carry;
@@ -59,7 +71,7 @@ uint limb_add(ivec2 p, int l, uint a, uint cin)
 void limb_top(ivec2 p, int l, uint c)
 {
     if (c != 0u)
-        imageAtomicAdd(u_planes, ivec3(p, l), c);
+        imageAtomicAdd(u_planes, plane_at(p, l), c);
 }
 #endif
 
@@ -71,14 +83,14 @@ void main()
         return;
 #if AGG_PASS == 2
     // the high words are settled (pass 1 of this slot): the low word counts
-    // only where the high word is the pixel's least
+    // only where the high word is the pixel's greatest
     uint at = where[i];
     if (at == NO_PIXEL)
         return;
     ivec2 p = ivec2(int(at & 0xffffu), int(at >> 16));
     agg_point q = pts[i];
-    if (imageLoad(u_planes, ivec3(p, 1)).x == q.v1)
-        imageAtomicMin(u_planes, ivec3(p, 2), q.v0);
+    if (imageLoad(u_planes, plane_at(p, 1)).x == q.v1)
+        imageAtomicMax(u_planes, plane_at(p, 2), q.v0);
 #else
     agg_point q = pts[i];
     int bx = vp_bin(0, q.x), by = vp_bin(1, q.y);
@@ -91,9 +103,9 @@ void main()
         return;
     ivec2 p = ivec2(bx, by);
 #ifdef AGG_CAT
-    imageAtomicAdd(u_planes, ivec3(p, int(q.v0)), 1u);
+    imageAtomicAdd(u_planes, plane_at(p, int(q.v0)), 1u);
 #else
-    imageAtomicAdd(u_planes, ivec3(p, 0), 1u);
+    imageAtomicAdd(u_planes, plane_at(p, 0), 1u);
 #endif
 #if defined(AGG_SUM) || defined(AGG_SUMSQ)
     // u = d + 2^40 >= 0: 2^40 is 256 in the high word, and d >= -2^40 keeps
@@ -122,15 +134,15 @@ void main()
     limb_top(p, 7, c);
 #endif
 #ifdef AGG_KEY
-    // a lower high word makes plane 2's low word stale: reset it, for pass 2
-    // to fill from the keys with the new high word (nothing else writes
-    // plane 2 during pass 1, so the resets cannot undo a pass 2 minimum)
-    uint old = imageAtomicMin(u_planes, ivec3(p, 1), q.v1);
-    if (q.v1 < old)
-        imageAtomicExchange(u_planes, ivec3(p, 2), 0xffffffffu);
-    // a high word above one already there is above the pixel's least: pass 2
-    // can skip the point
-    where[i] = q.v1 <= old ? uint(bx) | (uint(by) << 16) : NO_PIXEL;
+    // a greater high word makes plane 2's low word stale: reset it, for pass
+    // 2 to fill from the keys with the new high word (nothing else writes
+    // plane 2 during pass 1, so the resets cannot undo a pass 2 maximum)
+    uint old = imageAtomicMax(u_planes, plane_at(p, 1), q.v1);
+    if (q.v1 > old)
+        imageAtomicExchange(u_planes, plane_at(p, 2), 0u);
+    // a high word below one already there is below the pixel's greatest:
+    // pass 2 can skip the point
+    where[i] = q.v1 >= old ? uint(bx) | (uint(by) << 16) : NO_PIXEL;
 #endif
 #endif
 }

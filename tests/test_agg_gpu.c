@@ -191,19 +191,31 @@ typedef struct gpu_result {
     double seconds;
 } gpu_result;
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-static void run_gpu(const view *v, const accum_params *ap, const sample_set *s, size_t from,
-                    size_t to, agg_grid *g, gpu_result *r)
+static double now_s(void)
+{
+    return clock_s(CLOCK_MONOTONIC);
+}
+
+/* CPU time of every thread of the process (llvmpipe's too): less at the
+ * mercy of other work on the machine than the wall clock */
+static double cpu_s(void)
+{
+    return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+static void run_gpu(const view *v, const accum_params *ap, int max_side, const sample_set *s,
+                    size_t from, size_t to, agg_grid *g, gpu_result *r)
 {
     vp_err err;
     double t0 = now_s();
-    if (!agg_gpu_bin_arrays(v, ap, s->x + from, s->y + from, s->w + from, to - from, g, &r->st,
+    if (!agg_gpu_bin_arrays(v, ap, max_side, s->x + from, s->y + from, s->w + from, to - from, g, &r->st,
                             &r->ast, &err))
         fail_msg("GPU %s: %s", agg_kind_name(g->kind), err.msg);
     r->seconds = now_s() - t0;
@@ -211,15 +223,15 @@ static void run_gpu(const view *v, const accum_params *ap, const sample_set *s, 
 }
 
 /* One kind on one data set: the GPU grid equals the reference. */
-static void check_kind(agg_kind kind, const sample_set *s, const view *v, int ncat,
-                       const accum_params *ap, uint64_t min_flushes)
+static void check_kind_sized(agg_kind kind, const sample_set *s, const view *v, int ncat,
+                             const accum_params *ap, uint64_t min_flushes, int max_side)
 {
     agg_fixed fx = fixed_of_samples(s);
     agg_grid *ref = new_grid(kind, v, ncat, &fx), *got = new_grid(kind, v, ncat, &fx);
     uint64_t nonfinite = 0, bad = 0, drawn = 0;
     reference(s, 0, s->n, v, ref, &nonfinite, &bad, &drawn);
     gpu_result r;
-    run_gpu(v, ap, s, 0, s->n, got, &r);
+    run_gpu(v, ap, max_side, s, 0, s->n, got, &r);
     assert_grids_equal(got, ref);
     assert_int_equal(r.st.records, s->n);
     assert_int_equal(r.st.nonfinite, nonfinite);
@@ -231,6 +243,12 @@ static void check_kind(agg_kind kind, const sample_set *s, const view *v, int nc
         assert_true(bad > 0);
     agg_grid_destroy(ref);
     agg_grid_destroy(got);
+}
+
+static void check_kind(agg_kind kind, const sample_set *s, const view *v, int ncat,
+                       const accum_params *ap, uint64_t min_flushes)
+{
+    check_kind_sized(kind, s, v, ncat, ap, min_flushes, 0);
 }
 
 static void random_kinds(size_t n, int w, int h, const accum_params *ap, uint64_t min_flushes)
@@ -263,6 +281,39 @@ static void test_every_kind_folding(void **state)
     /* a fold before every slot */
     accum_params ap = {.gpu_slot_points = 32768, .gpu_slots = 2, .flush_every = 40000};
     random_kinds(150001, 19, 31, &ap, 150001 / 32768);
+}
+
+/* The planes of a pixel in rows and layers (what large views get), with the
+ * image size limit lowered: 40x30 pixels in images of at most 100 (or 60,
+ * 40) texels a side. */
+static void test_planes_in_rows_and_layers(void **state)
+{
+    (void)state;
+    const int ncat = 7;
+    accum_params ap = {.gpu_slot_points = 32768, .flush_every = 70000};
+    view v;
+    view_init(&v, 0, 1, 0, 1, 40, 30);
+    static const int sides[] = {100, 60, 40};
+    for (size_t k = 0; k < sizeof every_kind / sizeof every_kind[0]; k++)
+        for (size_t j = 0; j < 3; j++) {
+            uint64_t rs = 300 + k * 3 + j;
+            sample_set s;
+            set_alloc(&s, 100000);
+            fill_positions(&s, &rs);
+            fill_w(&s, every_kind[k], ncat, &rs);
+            check_kind_sized(every_kind[k], &s, &v, ncat, &ap, 2, sides[j]);
+            set_free(&s);
+        }
+    /* a view that fits no layout: refused, saying what it needed */
+    agg_grid *g = new_grid(AGG_STD, &v, 0, NULL);
+    double x = 0.5, y = 0.5, w = 0;
+    accum_stats st;
+    agg_stats ast;
+    vp_err err;
+    assert_false(agg_gpu_bin_arrays(&v, NULL, 39, &x, &y, &w, 1, g, &st, &ast, &err));
+    assert_true(st.gpu_refused);
+    assert_msg_has(err, "needs 8 r32ui words for each of 40x30 pixels");
+    agg_grid_destroy(g);
 }
 
 static void test_reversed_view_and_empty_grid(void **state)
@@ -340,13 +391,13 @@ static void test_signed_zeros(void **state)
     accum_stats st;
     agg_stats ast;
     vp_err err;
-    assert_true(agg_gpu_bin_arrays(&v, NULL, s.x, s.y, s.w, s.n, g, &st, &ast, &err));
+    assert_true(agg_gpu_bin_arrays(&v, NULL, 0, s.x, s.y, s.w, s.n, g, &st, &ast, &err));
     assert_true(g->lo[0] == 0 && signbit(g->lo[0]));
     assert_true(g->lo[2] == 0 && !signbit(g->lo[2]));
     assert_true(g->lo[3] == -0x1p-1074);
     agg_grid_destroy(g);
     g = new_grid(AGG_MAX, &v, 0, NULL);
-    assert_true(agg_gpu_bin_arrays(&v, NULL, s.x, s.y, s.w, s.n, g, &st, &ast, &err));
+    assert_true(agg_gpu_bin_arrays(&v, NULL, 0, s.x, s.y, s.w, s.n, g, &st, &ast, &err));
     assert_true(g->hi[0] == 0 && !signbit(g->hi[0]));
     assert_true(g->hi[1] == 0 && signbit(g->hi[1]));
     assert_true(g->hi[4] == 0 && !signbit(g->hi[4]));
@@ -373,9 +424,9 @@ static void test_category_overflow(void **state)
     accum_stats st;
     agg_stats ast;
     vp_err err;
-    assert_true(agg_gpu_bin_arrays(&v, NULL, x, y, w, 3, g, &st, &ast, &err));
+    assert_true(agg_gpu_bin_arrays(&v, NULL, 0, x, y, w, 3, g, &st, &ast, &err));
     assert_int_equal(g->cat[4], UINT32_MAX);
-    assert_false(agg_gpu_bin_arrays(&v, NULL, x, y, w, 1, g, &st, &ast, &err));
+    assert_false(agg_gpu_bin_arrays(&v, NULL, 0, x, y, w, 1, g, &st, &ast, &err));
     assert_msg_has(err, "more than 4294967295 samples of category 1 in one pixel");
     agg_grid_destroy(g);
 }
@@ -444,8 +495,8 @@ static void test_adds_into_grid(void **state)
         uint64_t nonfinite = 0, bad = 0, drawn = 0;
         reference(&s, 0, s.n, &v, ref, &nonfinite, &bad, &drawn);
         gpu_result a, b;
-        run_gpu(&v, &ap, &s, 0, 70000, got, &a);
-        run_gpu(&v, &ap, &s, 70000, s.n, got, &b);
+        run_gpu(&v, &ap, 0, &s, 0, 70000, got, &a);
+        run_gpu(&v, &ap, 0, &s, 70000, s.n, got, &b);
         assert_grids_equal(got, ref);
         assert_int_equal(a.st.drawn + b.st.drawn, drawn);
         assert_int_equal(a.ast.bad_category + b.ast.bad_category, bad);
@@ -549,10 +600,10 @@ static void test_w_outside_the_fixed_point(void **state)
     accum_stats st;
     agg_stats ast;
     vp_err err;
-    assert_false(agg_gpu_bin_arrays(&v, NULL, x, y, w, 3, g, &st, &ast, &err));
+    assert_false(agg_gpu_bin_arrays(&v, NULL, 0, x, y, w, 3, g, &st, &ast, &err));
     assert_msg_has(err, "w = 7.5 lies outside the range");
     w[1] = 0.75;
-    assert_false(agg_gpu_bin_arrays(&v, NULL, x, y, w, 3, g, &st, &ast, &err));
+    assert_false(agg_gpu_bin_arrays(&v, NULL, 0, x, y, w, 3, g, &st, &ast, &err));
     assert_msg_has(err, "w = 1.0000000000000001e+300 lies outside");
     agg_grid_destroy(g);
 }
@@ -568,7 +619,11 @@ static void test_timings(void **state)
     }
     const size_t n = 10000000;
     view v;
-    view_init(&v, 0, 1, 0, 1, 1920, 1080);
+    const char *sz = getenv("VP_AGG_TIMINGS_SIZE");
+    int tw = 1920, th = 1080;
+    if (sz && sscanf(sz, "%dx%d", &tw, &th) != 2)
+        tw = 1920, th = 1080;
+    view_init(&v, 0, 1, 0, 1, tw, th);
     for (size_t k = 0; k < sizeof every_kind / sizeof every_kind[0]; k++) {
         agg_kind kind = every_kind[k];
         uint64_t rs = 7 + k;
@@ -582,14 +637,17 @@ static void test_timings(void **state)
         agg_fixed fx = fixed_of_samples(&s);
         agg_grid *ref = new_grid(kind, &v, 8, &fx), *got = new_grid(kind, &v, 8, &fx);
         uint64_t nonfinite = 0, bad = 0, drawn = 0;
-        double t0 = now_s();
+        double t0 = now_s(), c0 = cpu_s();
         reference(&s, 0, n, &v, ref, &nonfinite, &bad, &drawn);
-        double tref = now_s() - t0;
+        double tref = now_s() - t0, cref = cpu_s() - c0;
         gpu_result r;
-        run_gpu(&v, NULL, &s, 0, n, got, &r);
+        c0 = cpu_s();
+        run_gpu(&v, NULL, 0, &s, 0, n, got, &r);
+        double cgpu = cpu_s() - c0;
         assert_grids_equal(got, ref);
-        print_message("%-10s 10^7 samples, 1920x1080: GPU %.2f s, reference loop %.2f s\n",
-                      agg_kind_name(kind), r.seconds, tref);
+        print_message("%-10s 10^7 samples, %dx%d: GPU %.2f s (CPU time %.2f s), reference loop "
+                      "%.2f s (%.2f s)\n",
+                      agg_kind_name(kind), tw, th, r.seconds, cgpu, tref, cref);
         agg_grid_destroy(ref);
         agg_grid_destroy(got);
         set_free(&s);
@@ -605,6 +663,7 @@ int main(void)
         cmocka_unit_test(test_every_kind_random),
         cmocka_unit_test(test_every_kind_folding),
         cmocka_unit_test(test_reversed_view_and_empty_grid),
+        cmocka_unit_test(test_planes_in_rows_and_layers),
         cmocka_unit_test(test_adds_into_grid),
         cmocka_unit_test(test_dataset_every_kind),
         cmocka_unit_test(test_dataset_without_w),

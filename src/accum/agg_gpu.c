@@ -8,55 +8,61 @@
  * fixed conversion nor 64-bit integers:
  *   sum mean std var  d = agg_fixed_of(&g->fx, w), int64 (|d| <= 2^40: a w
  *                     outside the fixed point's range fails the run, named)
- *   min               k = the order key of w: the bits with the sign bit set
+ *   max               k = the order key of w: the bits with the sign bit set
  *                     for w >= +0, all bits inverted for w <= -0 (unsigned
- *                     order = the order of w, -0 < +0)
- *   max               ~k, so that a minimum is the maximum
+ *                     order = the order of w, -0 < +0; never 0 for a finite
+ *                     w, so 0 can mean "no sample")
+ *   min               ~k, so that the greatest is the least (never 0 either)
  *   categories        c = agg_category_of(w); a bad code is counted here
  *                     (agg_stats.bad_category) and the sample not sent
  * The points fill persistently mapped, fenced ring slots (gl/ring.h); the GL
  * thread dispatches shaders/agg.comp.glsl on each filled slot.
  *
- * GPU state: one r32ui 2D array texture of w x h pixels, a layer ("plane") per
- * 32-bit word of per-pixel state, updated with image atomics:
+ * GPU state: per pixel, "planes" of 32-bit words, updated with image atomics:
  *   count            0: samples
  *   sum, mean        0, and 1..3: U = the sum of u = d + 2^40 >= 0, 96 bits in
  *                    32-bit limbs (the bias makes every addend non-negative:
  *                    no sign words, so the upper limb only ever gets carries)
  *   std, var         also 4..7: the sum of d^2, 128 bits in limbs; d^2 is
  *                    formed in the shader from |d| with 32-bit umulExtended
- *   min, max         0, 1: the least high word H of the keys, 2: the least low
- *                    word among the keys whose high word is H
+ *   min, max         0, 1: the greatest high word H of the stored keys, 2: the
+ *                    greatest low word among the keys whose high word is H
  *   categories       c: samples of category c (the count is their sum)
- * A limb add is atomicAdd(limb, a + carry in); the value it returns says
- * whether the limb wrapped, and that carry goes into the next limb. Each
+ * They live in one r32ui 2D array texture, a pixel's planes side by side
+ * (lx of them), then in rows (ly), then in layers (lz), as the GL's size
+ * limits allow (choose_layout): at 1920 pixels wide all 8 words of std share
+ * a 32-byte run, which halved llvmpipe's time against a layer per plane.
+ * Every plane starts at 0 and goes back to 0 at a fold: one clear.
+ *
+ * Sums: a limb add is atomicAdd(limb, a + carry in); the value it returns
+ * says whether the limb wrapped, and that carry goes into the next limb. Each
  * wrap's carry is added exactly once, so when the dispatch is done the limbs
- * hold the exact sum whatever the order the invocations ran in (integer
- * addition is associative): no locks, no retries.
+ * hold the exact sum whatever order the invocations ran in (integer addition
+ * is associative): no locks, no retries.
  *
- * Min and max: per slot, pass 1 (with the binning) does H = atomicMin(H,
- * high word) and, when it lowered H, resets the low word to ~0 (only resets
+ * Min and max: per slot, pass 1 (with the binning) does H = atomicMax(H,
+ * high word) and, when it raised H, resets the low word to 0 (only resets
  * write plane 2 during pass 1, so they cannot undo anything); it also stores
- * each point's pixel in a scratch buffer. After a barrier, pass 2 over the
- * same slot does atomicMin(low word) for the points whose high word equals
- * the pixel's H. Before a slot, plane 2 is the least low word of the keys
- * with high word H seen so far (reset whenever H fell), so after its pass 2
- * (H, low) is the least key so far. The data is streamed once; the GPU reads
- * each slot twice. No lock spins, no second read of the file.
+ * each point's pixel in a scratch buffer (none when its high word was below
+ * the H the atomic returned: it cannot be the greatest). After a barrier,
+ * pass 2 over the same slot does atomicMax(low word) for the points whose
+ * high word equals the pixel's H. Before a slot, plane 2 is the greatest low
+ * word of the keys with high word H seen so far (reset whenever H rose), so
+ * after its pass 2, (H, low) is the greatest key so far. The data is streamed
+ * once; the GPU reads each slot twice. No lock spins, no second read of the
+ * file.
  *
- * Folding. The planes are read back (glGetTextureSubImage, a layer at a time)
- * and added into g on the CPU: count += c, S1 += U - c 2^40 (signed 128-bit),
- * S2 += the limbs (unsigned 128-bit), categories with agg_grid_merge's check
- * against 2^32 - 1; then the added planes are zeroed (min/max keep planes 1
- * and 2 for the whole run and are read once at the end). The fold bound is on
- * the points dispatched since the last fold, m <= accum_params.flush_every
- * (default and most 2^32 - 1, at least one slot), as accum_gpu.c's: then no
- * pixel count or category plane can pass 2^32 - 1, U < m 2^41 < 2^73 fits its
- * 96 bits and the sum of d^2 < m 2^80 < 2^112 fits its 128. In a normal run
- * that means one fold, at the end.
- *
- * "Add into g": for min and max the planes are seeded from g's lo/hi where g
- * already has samples, so the result is the least (greatest) of both. */
+ * Folding. The planes are read back (glGetTextureSubImage, bands of about 16
+ * MiB) and added into g on the CPU as agg_grid_merge adds a grid: count += c,
+ * S1 += U - c 2^40 (signed 128-bit), S2 += the limbs (unsigned 128-bit), the
+ * key against g's lo/hi where g already had samples (so a run adds into a
+ * grid that holds some), categories with agg_grid_merge's check against
+ * 2^32 - 1; then every plane is cleared to 0. The fold bound is on the points
+ * dispatched since the last fold, m <= accum_params.flush_every (default and
+ * most 2^32 - 1, at least one slot), as accum_gpu.c's: then no pixel count or
+ * category plane can pass 2^32 - 1, U < m 2^41 < 2^73 fits its 96 bits and the
+ * sum of d^2 < m 2^80 < 2^112 fits its 128. In a normal run that means one
+ * fold, at the end. */
 #include "accum/agg_gpu.h"
 
 #include <glad/gl.h>
@@ -75,7 +81,6 @@
 #define LOCAL_SIZE 256
 #define DEFAULT_SLOT_POINTS (1u << 20) /* 24 MiB per slot */
 #define DEFAULT_SLOTS 4
-#define NO_VALUE 0xffffffffu
 
 /* One point in a ring slot: std430's layout of agg.comp.glsl's agg_point. */
 typedef struct gpu_point {
@@ -84,7 +89,7 @@ typedef struct gpu_point {
 } gpu_point;
 _Static_assert(sizeof(gpu_point) == 24, "gpu_point must match agg.comp.glsl's agg_point");
 
-/* Planes (texture layers) per kind: see the top of the file. */
+/* The planes of each kind: see the top of the file. */
 enum { PLANE_COUNT = 0, PLANE_U = 1, PLANE_Q = 4, PLANE_KEY_HI = 1, PLANE_KEY_LO = 2 };
 
 static bool kind_is_key(agg_kind k)
@@ -174,11 +179,9 @@ static bool feed_points(feed *f, loader_state *s, const double *x, const double 
         const double lim = (double)(INT64_C(1) << AGG_FIXED_BITS);
         for (size_t i = 0; i < n; i++) {
             double t = (w[i] - g->fx.center) * g->fx.scale;
-            if (!(t >= -2 * lim && t <= 2 * lim)) /* no int64 conversion of it */
-                goto outside;
-            int64_t d = agg_fixed_of(&g->fx, w[i]);
-            if (d > (int64_t)lim || d < -(int64_t)lim) {
-            outside:
+            bool near = t >= -2 * lim && t <= 2 * lim; /* else no int64 conversion of it */
+            int64_t d = near ? agg_fixed_of(&g->fx, w[i]) : 0;
+            if (!near || d > (int64_t)lim || d < -(int64_t)lim) {
                 return vp_err_set(err,
                                   "w = %.17g lies outside the range the fixed point was made for "
                                   "(%.17g +- %.17g): did the input change?",
@@ -192,7 +195,7 @@ static bool feed_points(feed *f, loader_state *s, const double *x, const double 
     }
     case AGG_MIN:
     case AGG_MAX: {
-        uint64_t flip = g->kind == AGG_MAX ? UINT64_MAX : 0;
+        uint64_t flip = g->kind == AGG_MIN ? UINT64_MAX : 0; /* the GPU keeps the greatest */
         for (size_t i = 0; i < n; i++) {
             uint64_t k = order_key(w[i]) ^ flip;
             out[i] = (gpu_point){x[i], y[i], (uint32_t)k, (uint32_t)(k >> 32)};
@@ -221,14 +224,16 @@ typedef struct engine {
     const view *v;
     agg_grid *g;
     size_t pixels;
-    int planes;
+    int planes;       /* per pixel */
+    int lx, ly, lz;   /* the tile of one pixel's planes: lx across, ly down, lz layers */
+    int band;         /* pixel rows per readback */
     bool key;         /* min or max: pass 2 and the scratch buffer */
     bin_gpu bin;      /* pass 1: binning and adding */
     GLuint prog2;     /* min/max pass 2 */
     GLint n1, n2;     /* u_n of each */
     GLuint tex;       /* the planes */
     GLuint where;     /* min/max: each point's pixel, per slot */
-    uint32_t *buf;    /* readback: one plane (two for min/max) */
+    uint32_t *buf;    /* readback of one band of pixel rows, every layer */
     uint64_t drawn;
     uint64_t folds;
 } engine;
@@ -263,9 +268,11 @@ static GLuint build_program(const agg_grid *g, int pass, vp_err *err)
     return prog;
 }
 
-/* GL 4.5 (compute shaders, image atomics, glGetTextureSubImage) and room for
- * the planes; says what was needed and what this GL has. */
-static bool check_gl(const engine *e, accum_stats *st, vp_err *err)
+/* GL 4.5 (compute shaders, image atomics, glGetTextureSubImage) and a tile
+ * for the planes within the GL's limits: a pixel's planes side by side
+ * (lx), then in rows (ly), then in layers (lz), so that its words share
+ * cache lines; says what was needed and what this GL has. */
+static bool choose_layout(engine *e, int max_side, accum_stats *st, vp_err *err)
 {
     if (!GLAD_GL_VERSION_4_5) {
         const char *ver = (const char *)glGetString(GL_VERSION);
@@ -281,48 +288,27 @@ static bool check_gl(const engine *e, accum_stats *st, vp_err *err)
     if (units < 1)
         return vp_err_set(err, "the GPU aggregation needs an image unit in compute shaders; "
                                "GL_MAX_COMPUTE_IMAGE_UNIFORMS is %d", units);
-    if (e->v->w > side || e->v->h > side || e->planes > layers) {
+    if (max_side > 0 && max_side < side)
+        side = max_side;
+    int w = e->v->w, h = e->v->h, L = e->planes;
+    e->lx = w <= side ? (side / w < L ? side / w : L) : 0;
+    e->ly = e->lx && h <= side ? ((L + e->lx - 1) / e->lx < side / h ? (L + e->lx - 1) / e->lx
+                                                                     : side / h)
+                               : 0;
+    e->lz = e->ly ? (L + e->lx * e->ly - 1) / (e->lx * e->ly) : 0;
+    if (!e->lz || e->lz > layers) {
         st->gpu_refused = true;
         return vp_err_set(err,
-                          "the GPU %s aggregation needs a %dx%d r32ui image of %d layers; this GL "
-                          "allows %d pixels a side (GL_MAX_TEXTURE_SIZE) and %d layers "
-                          "(GL_MAX_ARRAY_TEXTURE_LAYERS)",
-                          agg_kind_name(e->g->kind), e->v->w, e->v->h, e->planes, side, layers);
+                          "the GPU %s aggregation needs %d r32ui words for each of %dx%d pixels; "
+                          "this GL allows images of %d pixels a side (GL_MAX_TEXTURE_SIZE) and "
+                          "%d layers (GL_MAX_ARRAY_TEXTURE_LAYERS)",
+                          agg_kind_name(e->g->kind), L, w, h, side, layers);
     }
+    /* readback in bands of about 16 MiB */
+    size_t row = (size_t)w * (size_t)e->lx * (size_t)e->ly * (size_t)e->lz;
+    size_t band = ((size_t)16 << 20) / sizeof(uint32_t) / row;
+    e->band = band < 1 ? 1 : band > (size_t)h ? h : (int)band;
     return true;
-}
-
-static void clear_planes(const engine *e, int first, int count, GLuint value)
-{
-    glClearTexSubImage(e->tex, 0, 0, 0, first, e->v->w, e->v->h, count, GL_RED_INTEGER,
-                       GL_UNSIGNED_INT, &value);
-}
-
-/* min/max planes 1 and 2: the keys of g's samples so far, ~0 where none. */
-static bool seed_keys(engine *e, vp_err *err)
-{
-    agg_grid *g = e->g;
-    size_t px = e->pixels;
-    bool any = false;
-    for (size_t i = 0; i < px && !any; i++)
-        any = g->count[i] != 0;
-    if (!any) {
-        clear_planes(e, PLANE_KEY_HI, 2, NO_VALUE);
-        return gl_check("clearing the min/max planes", err);
-    }
-    uint32_t *hi = e->buf, *lo = e->buf + px;
-    uint64_t flip = g->kind == AGG_MAX ? UINT64_MAX : 0;
-    const double *src = g->kind == AGG_MAX ? g->hi : g->lo;
-    for (size_t i = 0; i < px; i++) {
-        uint64_t k = g->count[i] ? order_key(src[i]) ^ flip : UINT64_MAX;
-        hi[i] = (uint32_t)(k >> 32);
-        lo[i] = (uint32_t)k;
-    }
-    glTextureSubImage3D(e->tex, 0, 0, 0, PLANE_KEY_HI, e->v->w, e->v->h, 1, GL_RED_INTEGER,
-                        GL_UNSIGNED_INT, hi);
-    glTextureSubImage3D(e->tex, 0, 0, 0, PLANE_KEY_LO, e->v->w, e->v->h, 1, GL_RED_INTEGER,
-                        GL_UNSIGNED_INT, lo);
-    return gl_check("seeding the min/max planes from the grid", err);
 }
 
 static void engine_destroy(engine *e)
@@ -338,8 +324,8 @@ static void engine_destroy(engine *e)
     memset(e, 0, sizeof *e);
 }
 
-static bool engine_create(engine *e, const view *v, agg_grid *g, size_t cap, accum_stats *st,
-                          vp_err *err)
+static bool engine_create(engine *e, const view *v, agg_grid *g, size_t cap, int max_side,
+                          accum_stats *st, vp_err *err)
 {
     memset(e, 0, sizeof *e);
     e->v = v;
@@ -349,10 +335,11 @@ static bool engine_create(engine *e, const view *v, agg_grid *g, size_t cap, acc
     e->key = kind_is_key(g->kind);
     if (g->w != v->w || g->h != v->h)
         return vp_err_set(err, "internal: a %dx%d grid for a %dx%d view", g->w, g->h, v->w, v->h);
-    if (!check_gl(e, st, err))
+    if (!choose_layout(e, max_side, st, err))
         return false;
-    if (!(e->buf = malloc(e->pixels * (e->key ? 2 : 1) * sizeof *e->buf)))
-        return vp_err_set(err, "out of memory for a %dx%d readback buffer", v->w, v->h);
+    size_t tw = (size_t)v->w * (size_t)e->lx, band_words = tw * (size_t)e->band * e->ly * e->lz;
+    if (!(e->buf = malloc(band_words * sizeof *e->buf)))
+        return vp_err_set(err, "out of memory for a readback buffer of %zu words", band_words);
 
     /* pass 1: the binning rule's program, set up as bin_gpu_create does but
      * with the kind's defines */
@@ -366,22 +353,25 @@ static bool engine_create(engine *e, const view *v, agg_grid *g, size_t cap, acc
     b->u_flip = glGetUniformLocation(b->prog, "u_bin_flip");
     b->u_fast = glGetUniformLocation(b->prog, "u_bin_fast");
     e->n1 = glGetUniformLocation(b->prog, "u_n");
+    glProgramUniform2i(b->prog, glGetUniformLocation(b->prog, "u_tile"), e->lx, e->ly);
     if (e->key) {
         if (!(e->prog2 = build_program(g, 2, err)))
             return false;
         e->n2 = glGetUniformLocation(e->prog2, "u_n");
+        glProgramUniform2i(e->prog2, glGetUniformLocation(e->prog2, "u_tile"), e->lx, e->ly);
     }
 
     gl_clear_errors();
     glCreateTextures(GL_TEXTURE_2D_ARRAY, 1, &e->tex);
-    glTextureStorage3D(e->tex, 1, GL_R32UI, v->w, v->h, e->planes);
+    glTextureStorage3D(e->tex, 1, GL_R32UI, v->w * e->lx, v->h * e->ly, e->lz);
+    const GLuint zero = 0;
+    glClearTexImage(e->tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
     if (!gl_check("glTextureStorage3D", err)) {
         st->gpu_refused = true;
-        return vp_err_prefix(err, "GL refused the %s aggregation's %dx%d r32ui image of %d layers "
-                             "(%.0f MiB)", agg_kind_name(g->kind), v->w, v->h, e->planes,
-                             (double)e->pixels * 4.0 * e->planes / 1048576.0);
+        return vp_err_prefix(err, "GL refused the %s aggregation's %dx%dx%d r32ui image (%.0f MiB)",
+                             agg_kind_name(g->kind), v->w * e->lx, v->h * e->ly, e->lz,
+                             (double)tw * v->h * e->ly * e->lz * 4.0 / 1048576.0);
     }
-    clear_planes(e, 0, e->key ? 1 : e->planes, 0);
     if (e->key) {
         glCreateBuffers(1, &e->where);
         glNamedBufferStorage(e->where, (GLsizeiptr)(cap * sizeof(uint32_t)), NULL, 0);
@@ -389,8 +379,6 @@ static bool engine_create(engine *e, const view *v, agg_grid *g, size_t cap, acc
             st->gpu_refused = true;
             return vp_err_prefix(err, "GL refused the min/max scratch buffer of %zu points", cap);
         }
-        if (!seed_keys(e, err))
-            return false;
     }
     if (!bin_gpu_set_view(b, v, err))
         return false;
@@ -431,87 +419,87 @@ static void engine_slot(engine *e, const ring *r, int s, GLuint n)
     }
 }
 
-static bool read_plane(engine *e, int plane, uint32_t *buf, vp_err *err)
+/* One pixel's planes (v) into g at i, as agg_grid_merge adds a grid. */
+static bool fold_pixel(engine *e, size_t i, const uint32_t *v, vp_err *err)
 {
-    glGetTextureSubImage(e->tex, 0, 0, 0, plane, e->v->w, e->v->h, 1, GL_RED_INTEGER,
-                         GL_UNSIGNED_INT, (GLsizei)(e->pixels * sizeof *buf), buf);
-    if (!gl_check("glGetTextureSubImage", err))
-        return vp_err_prefix(err, "reading back plane %d of the GPU %s aggregation", plane,
-                             agg_kind_name(e->g->kind));
+    agg_grid *g = e->g;
+    if (g->kind == AGG_CATEGORIES) {
+        size_t px = e->pixels;
+        for (int c = 0; c < g->ncat; c++) {
+            uint32_t *dst = g->cat + (size_t)c * px + i;
+            if (v[c] > UINT32_MAX - *dst)
+                return vp_err_set(err, "more than %u samples of category %d in one pixel",
+                                  UINT32_MAX, c);
+            *dst += v[c];
+            g->count[i] += v[c];
+            e->drawn += v[c];
+        }
+        return true;
+    }
+    uint32_t c = v[PLANE_COUNT];
+    if (c == 0)
+        return true;
+    uint64_t before = g->count[i];
+    g->count[i] = before + c;
+    e->drawn += c;
+    if (g->s1) /* U counted every d with + 2^40 */
+        g->s1[i] += (__int128)(v[PLANE_U] | (unsigned __int128)v[PLANE_U + 1] << 32 |
+                               (unsigned __int128)v[PLANE_U + 2] << 64) -
+                    ((__int128)c << AGG_FIXED_BITS);
+    if (g->s2)
+        g->s2[i] += v[PLANE_Q] | (unsigned __int128)v[PLANE_Q + 1] << 32 |
+                    (unsigned __int128)v[PLANE_Q + 2] << 64 | (unsigned __int128)v[PLANE_Q + 3] << 96;
+    if (e->key) {
+        /* the planes hold the greatest of the stored keys: ~k for min, k for max */
+        uint64_t k = (uint64_t)v[PLANE_KEY_HI] << 32 | v[PLANE_KEY_LO];
+        if (g->kind == AGG_MIN) {
+            double w = key_value(~k);
+            if (before == 0 || order_key(w) < order_key(g->lo[i]))
+                g->lo[i] = w;
+        } else {
+            double w = key_value(k);
+            if (before == 0 || order_key(w) > order_key(g->hi[i]))
+                g->hi[i] = w;
+        }
+    }
     return true;
 }
 
-/* Adds the counting planes into g and zeroes them (see the top of the file). */
+/* Adds the planes into g and zeroes them, a band of pixel rows at a time
+ * (see the top of the file). */
 static bool engine_fold(engine *e, vp_err *err)
 {
-    agg_grid *g = e->g;
-    size_t px = e->pixels;
-    uint32_t *buf = e->buf;
+    const view *v = e->v;
+    size_t tw = (size_t)v->w * (size_t)e->lx;
+    uint32_t planes[AGG_MAX_CATEGORIES];
     gl_clear_errors();
     glMemoryBarrier(GL_TEXTURE_UPDATE_BARRIER_BIT);
-    if (g->kind == AGG_CATEGORIES) {
-        for (int c = 0; c < g->ncat; c++) {
-            if (!read_plane(e, c, buf, err))
-                return false;
-            uint32_t *dst = g->cat + (size_t)c * px;
-            for (size_t i = 0; i < px; i++) {
-                uint32_t a = dst[i], add = buf[i];
-                if (add > UINT32_MAX - a)
-                    return vp_err_set(err, "more than %u samples of category %d in one pixel",
-                                      UINT32_MAX, c);
-                dst[i] = a + add;
-                g->count[i] += add;
-                e->drawn += add;
-            }
-        }
-    } else {
-        if (!read_plane(e, PLANE_COUNT, buf, err))
-            return false;
-        for (size_t i = 0; i < px; i++) {
-            g->count[i] += buf[i];
-            e->drawn += buf[i];
-        }
-        if (g->s1) {
-            for (size_t i = 0; i < px; i++) /* U counted every d with + 2^40 */
-                g->s1[i] -= (__int128)buf[i] << AGG_FIXED_BITS;
-            for (int l = 0; l < 3; l++) {
-                if (!read_plane(e, PLANE_U + l, buf, err))
+    for (int y0 = 0; y0 < v->h; y0 += e->band) {
+        int rows = v->h - y0 < e->band ? v->h - y0 : e->band;
+        size_t layer = tw * (size_t)rows * (size_t)e->ly; /* words of one layer of the band */
+        glGetTextureSubImage(e->tex, 0, 0, y0 * e->ly, 0, (GLsizei)tw, rows * e->ly, e->lz,
+                             GL_RED_INTEGER, GL_UNSIGNED_INT,
+                             (GLsizei)(layer * (size_t)e->lz * sizeof *e->buf), e->buf);
+        if (!gl_check("glGetTextureSubImage", err))
+            return vp_err_prefix(err, "reading back the GPU %s aggregation",
+                                 agg_kind_name(e->g->kind));
+        int per = e->lx * e->ly;
+        for (int y = 0; y < rows; y++)
+            for (int x = 0; x < v->w; x++) {
+                for (int l = 0; l < e->planes; l++) {
+                    int t = l % per;
+                    size_t row = (size_t)y * e->ly + (size_t)(t / e->lx);
+                    planes[l] = e->buf[(size_t)(l / per) * layer + row * tw +
+                                       (size_t)x * e->lx + (size_t)(t % e->lx)];
+                }
+                if (!fold_pixel(e, (size_t)(y0 + y) * v->w + (size_t)x, planes, err))
                     return false;
-                for (size_t i = 0; i < px; i++)
-                    g->s1[i] += (__int128)buf[i] << (32 * l);
-            }
-        }
-        if (g->s2)
-            for (int l = 0; l < 4; l++) {
-                if (!read_plane(e, PLANE_Q + l, buf, err))
-                    return false;
-                for (size_t i = 0; i < px; i++)
-                    g->s2[i] += (unsigned __int128)buf[i] << (32 * l);
             }
     }
-    clear_planes(e, 0, e->key ? 1 : e->planes, 0);
+    const GLuint zero = 0;
+    glClearTexImage(e->tex, 0, GL_RED_INTEGER, GL_UNSIGNED_INT, &zero);
     e->folds++;
     return gl_check("clearing the aggregation planes", err);
-}
-
-/* The last fold, and min/max from their keys. */
-static bool engine_finish(engine *e, vp_err *err)
-{
-    if (!engine_fold(e, err))
-        return false;
-    if (!e->key)
-        return true;
-    agg_grid *g = e->g;
-    size_t px = e->pixels;
-    uint32_t *hi = e->buf, *lo = e->buf + px;
-    if (!read_plane(e, PLANE_KEY_HI, hi, err) || !read_plane(e, PLANE_KEY_LO, lo, err))
-        return false;
-    uint64_t flip = g->kind == AGG_MAX ? UINT64_MAX : 0;
-    double *dst = g->kind == AGG_MAX ? g->hi : g->lo;
-    for (size_t i = 0; i < px; i++)
-        if (g->count[i])
-            dst[i] = key_value(((uint64_t)hi[i] << 32 | lo[i]) ^ flip);
-    return true;
 }
 
 /* ---- one run: producers, the slot loop, the folds ---------------------------- */
@@ -557,6 +545,7 @@ typedef struct source_of_points {
     const dataset *ds; /* or arrays: */
     const double *x, *y, *w;
     size_t n;
+    int max_side; /* the tests' limit on the image size; 0: the GL's */
 } source_of_points;
 
 typedef struct arrays_job {
@@ -688,7 +677,7 @@ static bool run(const source_of_points *src, const view *v, const accum_params *
     st->gpu_slot_points = cap;
     if (flush_every < cap)
         flush_every = cap; /* one slot must fit between folds */
-    if (!engine_create(&e, v, g, cap, st, err))
+    if (!engine_create(&e, v, g, cap, src->max_side, st, err))
         goto out;
     f.ring = r;
     f.cap = cap;
@@ -731,7 +720,7 @@ static bool run(const source_of_points *src, const view *v, const accum_params *
         vp_err_prefix(err, "GPU %s aggregation", agg_kind_name(g->kind));
         goto out;
     }
-    if (!engine_finish(&e, err))
+    if (!engine_fold(&e, err))
         goto out;
     st->records = t.records;
     st->nonfinite = t.nonfinite;
@@ -757,11 +746,11 @@ out:
     return ok;
 }
 
-bool agg_gpu_bin_arrays(const view *v, const accum_params *p, const double *x, const double *y,
-                        const double *w, size_t n, agg_grid *g, accum_stats *st, agg_stats *ast,
-                        vp_err *err)
+bool agg_gpu_bin_arrays(const view *v, const accum_params *p, int max_side, const double *x,
+                        const double *y, const double *w, size_t n, agg_grid *g, accum_stats *st,
+                        agg_stats *ast, vp_err *err)
 {
-    source_of_points src = {.x = x, .y = y, .w = w, .n = n};
+    source_of_points src = {.x = x, .y = y, .w = w, .n = n, .max_side = max_side};
     return run(&src, v, p, g, st, ast, err);
 }
 

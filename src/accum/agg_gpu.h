@@ -11,9 +11,12 @@
  *
  * Costs: the data is streamed once for every kind (min and max run a second
  * dispatch over each slot, still on the GPU, not a second read of the data).
- * GPU memory: the ring (4 slots of 24 bytes a point) and 4 bytes a pixel per
- * plane: count 1 plane, sum and mean 4, std and var 8, min and max 3,
- * categories ncat.
+ * GPU memory: the ring (4 slots of 24 bytes a point, 24 MiB each by
+ * default) and 4 bytes a pixel per plane: count 1 plane, sum and mean 4, std
+ * and var 8, min and max 3, categories ncat (a little more where the planes
+ * do not tile evenly); min and max also 4 bytes a slot point of scratch.
+ * A view the GL's image size limits cannot hold at that many planes is
+ * refused (st->gpu_refused).
  *
  * Needs a current GL 4.5 context on the calling thread. On llvmpipe this is
  * slower than agg_cpu_run; it is what `render --accumulate gpu` runs. */
@@ -36,9 +39,11 @@ bool agg_gpu_run(const dataset *ds, const view *v, const accum_params *p, agg_gr
 /* The same engine fed from arrays instead of a dataset (one producer thread
  * through the ring, chunks of DATASET_CHUNK_RECORDS), for tests: samples with
  * x, y or w not finite are skipped and counted in st->nonfinite, as the
- * loader does; st->records = n. */
-bool agg_gpu_bin_arrays(const view *v, const accum_params *p, const double *x, const double *y,
-                        const double *w, size_t n, agg_grid *g, accum_stats *st, agg_stats *ast,
-                        vp_err *err);
+ * loader does; st->records = n. max_side > 0 lowers the GL's image size limit,
+ * so that a small view takes the layouts of large ones (planes in rows and
+ * layers); 0 for the GL's own. */
+bool agg_gpu_bin_arrays(const view *v, const accum_params *p, int max_side, const double *x,
+                        const double *y, const double *w, size_t n, agg_grid *g, accum_stats *st,
+                        agg_stats *ast, vp_err *err);
 
 #endif
