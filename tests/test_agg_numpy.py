@@ -227,6 +227,10 @@ raw_case("zeros", rng.random(N), rng.random(N), wz, (0.0, 1.0, 0.0, 1.0), dtype=
 raw_case("reversed", rng.random(N), rng.random(N), rng.normal(size=N) * 10.0 ** rng.integers(-8, 8, N),
          (1.0, 0.0, 1.0, 0.0), dtype="f64", size=(33, 17))
 
+# a picture past 4M pixels: the CPU engine's band mode (smaller ones use private cells)
+raw_case("big_picture", rng.random(N), rng.random(N), rng.normal(size=N), (0.0, 1.0, 0.0, 1.0), dtype="f64",
+         size=(2100, 2000), kinds=("mean", "min", "std"), engines=("cpu",))
+
 # more than 2^24 samples in one pixel: float32 sums would stall at 2^24
 M = (1 << 24) + 4099
 big = os.path.join(TMP, "big.f32")

@@ -167,6 +167,15 @@ case "$out" in
 esac
 "$B" info quakes.csv | grep -q "records:     3" && { pass=$((pass + 1)); echo "ok   info on csv"; } \
     || { fail=$((fail + 1)); echo "FAIL info on csv"; }
+# a third column (--value, --by): bad choices name the file and the option
+"$B" info quakes.csv --value mag | grep -q "value:       column 2 (mag): 3 .. 6" \
+    && { pass=$((pass + 1)); echo "ok   info --value"; } || { fail=$((fail + 1)); echo "FAIL info --value"; }
+printf '\0\0\0\0\0\0\0\0\0\0\200\77\0\0\200\77\0\0\200\77\0\0\0\100\0\0\0\77\0\0\0\77\0\0\310\102' > xyc.f32
+row "value column not in the header" 1 "quakes.csv: column \"depth\" not found; the header has: lon, lat, mag" -- render quakes.csv --value depth -o out.png
+row "value by name in binary"        1 "xyc.f32: binary records have no column names: give --value as a 0-based index" -- render xyc.f32 --dtype f32 --columns 3 --value mag -o out.png
+row "value column out of range"      1 "xyc.f32: the --value/--by column 2 is out of range: records have 2 columns (0..1)" -- render xyc.f32 --dtype f32 --value 2 -o out.png
+row "a code that is not a category"  0 "1 sample not drawn: column 2 is not a category code there (an integer from 0 to 63)" -- render xyc.f32 --dtype f32 --columns 3 --by 2 -o out.png
+row "no value for --agg"             2 "--agg std needs --value COL" -- render xyc.f32 --dtype f32 --agg std -o out.png
 
 # --skip-bytes holds for every kind of input: a raw file, raw standard input,
 # a followed raw file, a text file (its first bytes are two rows to skip), a

@@ -404,7 +404,7 @@ static void test_aggregation(void **state)
 
     OK(&o, "render", "f.csv", "-o", "p", "--value", "mag", "--agg", "std", "--vmin", "-1", "--vmax=2.5",
        "--vcenter", "0.5", "--save-grid", "g.npy");
-    assert_true(o.names_used && o.src.has_w);
+    assert_true(o.names_used && !o.src.has_w); /* a name: text inputs only */
     assert_string_equal(o.value_col, "mag");
     assert_int_equal(o.agg, AGG_STD);
     assert_true(o.vmin_set && o.vmax_set);
@@ -413,7 +413,7 @@ static void test_aggregation(void **state)
 
     OK(&o, "render", "f.csv", "-o", "p", "--by", "kind");
     assert_int_equal(o.agg, AGG_CATEGORIES);
-    assert_true(o.data.text.w_category && o.src.has_w);
+    assert_true(o.data.text.w_category && !o.src.has_w);
     assert_string_equal(o.by_col, "kind");
 
     OK(&o, "render", "f", "-o", "p", "--agg", "count"); /* count without a value: the plain density */

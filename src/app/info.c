@@ -68,6 +68,28 @@ int cmd_info(const vp_options *o, vp_err *err)
         } else {
             printf("x:           (no finite samples)\ny:           (no finite samples)\n");
         }
+        if (dataset_has_w(ds)) {
+            /* --value / --by: the third column (a sample needs it finite too) */
+            text_stats wts;
+            const char *col = o->value_col ? o->value_col : o->by_col;
+            bool named = dataset_text_stats(ds, 0, &wts) && wts.wname[0];
+            if (named)
+                printf("%s column %d (%s)", o->by_col ? "categories: " : "value:      ", wts.wcol, wts.wname);
+            else
+                printf("%s column %s", o->by_col ? "categories: " : "value:      ", col);
+            const char *const *labels;
+            int nl = dataset_labels(ds, &labels);
+            if (nl > 0) {
+                printf(": %d labels:", nl);
+                for (int k = 0; k < nl; k++)
+                    printf(" \"%s\"%s", labels[k], k + 1 < nl ? "," : "");
+                printf("\n");
+            } else if (r.wfinite) {
+                printf(": %.17g .. %.17g\n", r.wmin, r.wmax);
+            } else {
+                printf(": (no finite values)\n");
+            }
+        }
         if (i + 1 < o->ninputs)
             printf("\n");
         dataset_destroy(ds);

@@ -198,12 +198,12 @@ static bool set_wcol(vp_options *o, const opt_def *d, const char *v, const char 
     if (v[0] >= '0' && v[0] <= '9') {
         if (!parse_int(d->name, v, 0, 65535, &o->src.wcol, err))
             return false;
+        o->src.has_w = true; /* binary inputs too; a name is for text only */
     } else if (!v[0]) {
         return vp_err_set(err, "%s: expected a column index or name", d->name);
     } else {
         o->names_used = true;
     }
-    o->src.has_w = true;
     o->data.text.wcol = v;
     o->data.text.w_category = by;
     *(by ? &o->by_col : &o->value_col) = v;
@@ -301,11 +301,11 @@ static const opt_def table[] = {
     GROUP("aggregate", "aggregation (a third column per sample)",
           "a sample is drawn when x, y and its value are finite; sums are exact fixed point (2^-40 of the "
           "value range, docs/internals.md); empty pixels show the background"),
-    {OPT("--value", NULL, "COL", NULL, R | V, "the value column to reduce per pixel: a 0-based index, or a text "
+    {OPT("--value", NULL, "COL", NULL, R | V | I, "the value column to reduce per pixel: a 0-based index, or a text "
          "header's name"), FN(set_wcol)},
     {OPT("--agg", NULL, "count|sum|mean|min|max|std|var", "mean with --value", R | V,
          "the reduction of the values in each pixel"), FN(set_agg)},
-    {OPT("--by", NULL, "COL", NULL, R | V, "a category column (integer codes 0..63, or text labels): pixels mix "
+    {OPT("--by", NULL, "COL", NULL, R | V | I, "a category column (integer codes 0..63, or text labels): pixels mix "
          "the categories' colours by count, with a legend"), FN(set_wcol)},
     {OPT("--vmin", NULL, "V", "the smallest value", R | V, "the value at the colormap's low end"), FN(set_vrange)},
     {OPT("--vmax", NULL, "V", "the largest value", R | V, "the value at the colormap's high end"), FN(set_vrange)},

@@ -305,6 +305,8 @@ static bool ensure_overlay(plot *p, vp_err *err)
     op.xlabel = p->p.xlabel;
     op.ylabel = p->p.ylabel;
     op.dpi_scale = dpi;
+    /* categories: a legend instead of the colorbar, right next to the plot */
+    op.colorbar = !(p->has_w && p->p.agg == AGG_CATEGORIES);
     overlay *ov;
     if (!overlay_create(&op, &ov, err))
         return false;
@@ -713,7 +715,7 @@ static bool pic_begin(const plot *p, pic_rows *r, int channels, vp_err *err)
     }
     r->cl.tonemap = p->look.tonemap;
     memcpy(r->cl.background, p->look.background, 4);
-    r->cl.min_alpha = 40.0f / 255.0f;
+    r->cl.min_alpha = CATEGORY_MIN_ALPHA;
     size_t px = (size_t)p->ag->w * (size_t)p->ag->h;
     if (!(r->total = malloc(px * sizeof *r->total)) || !category_totals(&r->cl, p->ag->cat, px, r->total) ||
         !(r->have_t = tonemap_table_build(p->look.tonemap, r->total, px, &r->t))) {

@@ -280,9 +280,9 @@ int cmd_render(const vp_options *o, vp_err *err)
             fprintf(stderr, "vastplot: each pixel shows the %s%s\n", plot_what(pl),
                     o->agg == AGG_CATEGORIES ? "" : " (a sample needs x, y and the value finite)");
         if (plot_bad_category(pl))
-            fprintf(stderr, "vastplot: warning: %" PRIu64 " samples not drawn: their %s is not a category "
-                            "code (an integer from 0 to %d)\n", plot_bad_category(pl), wname,
-                    plot_categories(pl) - 1);
+            fprintf(stderr, "vastplot: warning: %" PRIu64 " sample%s not drawn: %s is not a category "
+                            "code there (an integer from 0 to %d)\n", plot_bad_category(pl),
+                    plot_bad_category(pl) == 1 ? "" : "s", wname, AGG_MAX_CATEGORIES - 1);
         if (o->verbose)
             fprintf(stderr,
                     "vastplot: view x [%.17g, %.17g] y [%.17g, %.17g]; accumulation %.3f s "

@@ -33,6 +33,9 @@ static const tonemap_kind tm_cycle[] = {TONEMAP_EQ_HIST, TONEMAP_LOG, TONEMAP_CB
                                         TONEMAP_LINEAR};
 static const char *const cmap_cycle[] = {"inferno", "viridis", "magma", "plasma", "cividis",
                                          "fire", "gray"};
+/* --value: the diverging maps too */
+static const char *const vmap_cycle[] = {"viridis", "inferno", "magma", "plasma", "cividis",
+                                         "coolwarm", "rdbu", "piyg", "fire", "gray"};
 
 typedef struct viewer {
     const vp_options *o;
@@ -255,11 +258,15 @@ static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
         say(v, "tone map: %s", tonemap_name(tm_cycle[v->tm_i]));
         break;
     case SDLK_c: {
-        size_t n = sizeof cmap_cycle / sizeof cmap_cycle[0], i = 0;
-        while (i < n && strcmp(cmap_cycle[i], v->cmap_name) != 0)
+        bool values = dataset_has_w(v->ds) && v->o->agg != AGG_COUNT && v->o->agg != AGG_CATEGORIES;
+        const char *const *cycle = values ? vmap_cycle : cmap_cycle;
+        size_t n = values ? sizeof vmap_cycle / sizeof vmap_cycle[0] : sizeof cmap_cycle / sizeof cmap_cycle[0];
+        size_t i = 0;
+        while (i < n && strcmp(cycle[i], v->cmap_name) != 0)
             i++;
-        v->cmap_name = cmap_cycle[(i + 1) % n];
+        v->cmap_name = cycle[(i + 1) % n];
         colormap_get(v->cmap_name, v->look.cmap);
+        v->look.diverging = colormap_is_diverging(v->cmap_name);
         set_look(v);
         say(v, "colormap: %s", v->cmap_name);
         break;

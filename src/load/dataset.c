@@ -352,13 +352,14 @@ bool dataset_create_follow(const char *path, const dataset_params *p, dataset **
     }
     ds->has_w = with_w;
     ds->first_chunk[1] = UINT64_MAX;
-    if (!fp.text && p->names_given) {
-        dataset_destroy(ds);
-        return vp_err_set(err, "%s: --x/--y name a column, but this is read as binary", path);
-    }
+    /* a named --value/--by first: its message names the option */
     if (!fp.text && !binary_w_ok(p, path, err)) {
         dataset_destroy(ds);
         return false;
+    }
+    if (!fp.text && p->names_given) {
+        dataset_destroy(ds);
+        return vp_err_set(err, "%s: --x/--y name a column, but this is read as binary", path);
     }
     if (!p->no_cache) {
         int fd = colcache_spill_file();
@@ -840,7 +841,7 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
             ds->first_chunk[i] = ds->chunks;
             ds->chunks += memcols_chunks(ds->mem[i]);
         } else {
-            if (p->names_given) {
+            if (p->names_given && binary_w_ok(p, paths[i], err)) {
                 dataset_destroy(ds);
                 return vp_err_set(err, "%s: --x/--y name a column, but this is read as binary "
                                        "(columns are numbers there; for text give --format)",

@@ -446,8 +446,8 @@ static bool choose_columns(source *s, const source_params *p, vp_err *err)
     in->wcol = -1;
     if (p->has_w) {
         if (p->wcol >= in->columns || p->wcol < 0)
-            return vp_err_set(err, "%s: the w column %d (--value, --by) is out of range: records "
-                              "have %d column%s (0..%d)", s->path, p->wcol, in->columns,
+            return vp_err_set(err, "%s: the --value/--by column %d is out of range: records "
+                              "have %d column%s (0..%d); give --columns for wider records", s->path, p->wcol, in->columns,
                               in->columns == 1 ? "" : "s", in->columns - 1);
         in->wcol = p->wcol;
     }
