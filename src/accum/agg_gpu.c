@@ -13,8 +13,8 @@
  *                     order = the order of w, -0 < +0; never 0 for a finite
  *                     w, so 0 can mean "no sample")
  *   min               ~k, so that the greatest is the least (never 0 either)
- *   categories        c = agg_category_of(w); a bad code is counted here
- *                     (agg_stats.bad_category) and the sample not sent
+ *   categories        c = agg_category_of(w), or ncat for a bad code (counted
+ *                     where it lands inside the view, as agg_cpu_run does)
  * The points fill persistently mapped, fenced ring slots (gl/ring.h); the GL
  * thread dispatches shaders/agg.comp.glsl on each filled slot.
  *
@@ -27,7 +27,8 @@
  *                    formed in the shader from |d| with 32-bit umulExtended
  *   min, max         0, 1: the greatest high word H of the stored keys, 2: the
  *                    greatest low word among the keys whose high word is H
- *   categories       c: samples of category c (the count is their sum)
+ *   categories       c < ncat: samples of category c (the count is their
+ *                    sum); ncat: samples with a bad code (bad_category)
  * They live in one r32ui 2D array texture, a pixel's planes side by side
  * (lx of them), then in rows (ly), then in layers (lz), as the GL's size
  * limits allow (choose_layout): at 1920 pixels wide all 8 words of std share
@@ -68,7 +69,6 @@
 #include <glad/gl.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +100,7 @@ static bool kind_is_key(agg_kind k)
 static int planes_of(const agg_grid *g)
 {
     if (g->kind == AGG_CATEGORIES)
-        return g->ncat;
+        return g->ncat + 1; /* and the bad codes */
     if (agg_needs_sumsq(g->kind))
         return 8;
     if (agg_needs_sum(g->kind))
@@ -131,14 +131,12 @@ typedef struct feed {
     const agg_grid *g; /* kind, ncat, fx: read only while loaders run */
     ring *ring;
     size_t cap; /* points per slot */
-    _Atomic uint64_t bad_category;
 } feed;
 
 typedef struct loader_state {
     int slot;
     gpu_point *mem;
     size_t used;
-    uint64_t bad;
 } loader_state;
 
 static void loader_flush(feed *f, loader_state *s)
@@ -164,13 +162,11 @@ static bool feed_points(feed *f, loader_state *s, const double *x, const double 
         s->used = 0;
     }
     gpu_point *out = s->mem + s->used;
-    size_t m = 0;
     const agg_grid *g = f->g;
     switch (g->kind) {
     case AGG_COUNT:
         for (size_t i = 0; i < n; i++)
             out[i] = (gpu_point){x[i], y[i], 0, 0};
-        m = n;
         break;
     case AGG_SUM:
     case AGG_MEAN:
@@ -190,7 +186,6 @@ static bool feed_points(feed *f, loader_state *s, const double *x, const double 
             uint64_t u = (uint64_t)d;
             out[i] = (gpu_point){x[i], y[i], (uint32_t)u, (uint32_t)(u >> 32)};
         }
-        m = n;
         break;
     }
     case AGG_MIN:
@@ -200,21 +195,16 @@ static bool feed_points(feed *f, loader_state *s, const double *x, const double 
             uint64_t k = order_key(w[i]) ^ flip;
             out[i] = (gpu_point){x[i], y[i], (uint32_t)k, (uint32_t)(k >> 32)};
         }
-        m = n;
         break;
     }
     case AGG_CATEGORIES:
         for (size_t i = 0; i < n; i++) {
             int c = agg_category_of(w[i], g->ncat);
-            if (c < 0) {
-                s->bad++;
-                continue;
-            }
-            out[m++] = (gpu_point){x[i], y[i], (uint32_t)c, 0};
+            out[i] = (gpu_point){x[i], y[i], (uint32_t)(c < 0 ? g->ncat : c), 0};
         }
         break;
     }
-    s->used += m;
+    s->used += n;
     return true;
 }
 
@@ -235,6 +225,7 @@ typedef struct engine {
     GLuint where;     /* min/max: each point's pixel, per slot */
     uint32_t *buf;    /* readback of one band of pixel rows, every layer */
     uint64_t drawn;
+    uint64_t bad_category;
     uint64_t folds;
 } engine;
 
@@ -434,6 +425,7 @@ static bool fold_pixel(engine *e, size_t i, const uint32_t *v, vp_err *err)
             g->count[i] += v[c];
             e->drawn += v[c];
         }
+        e->bad_category += v[g->ncat];
         return true;
     }
     uint32_t c = v[PLANE_COUNT];
@@ -471,7 +463,7 @@ static bool engine_fold(engine *e, vp_err *err)
 {
     const view *v = e->v;
     size_t tw = (size_t)v->w * (size_t)e->lx;
-    uint32_t planes[AGG_MAX_CATEGORIES];
+    uint32_t planes[AGG_MAX_CATEGORIES + 1];
     gl_clear_errors();
     glMemoryBarrier(GL_TEXTURE_UPDATE_BARRIER_BIT);
     for (int y0 = 0; y0 < v->h; y0 += e->band) {
@@ -529,10 +521,8 @@ static bool loader_finish(void *ctx, void *state, bool ok, vp_err *err)
     (void)err;
     feed *f = ctx;
     loader_state *s = state;
-    if (s) {
+    if (s)
         loader_flush(f, s);
-        f->bad_category += s->bad;
-    }
     free(s);
     ring_producer_done(f->ring);
     return true;
@@ -583,7 +573,6 @@ static void *arrays_main(void *arg)
         a->ok = feed_points(a->f, &s, bx, by, bw, m, &a->err);
     }
     loader_flush(a->f, &s);
-    a->f->bad_category += s.bad;
     ring_producer_done(a->f->ring);
     free(buf);
     return NULL;
@@ -730,7 +719,7 @@ static bool run(const source_of_points *src, const view *v, const accum_params *
     ring_get_stats(r, &rs);
     st->ring_waits = rs.producer_waits;
     st->fence_waits = rs.fence_waits;
-    ast->bad_category = f.bad_category;
+    ast->bad_category = e.bad_category;
     st->gpu = ok = true;
 out:
     if (started) {

@@ -13,7 +13,7 @@
  * dispatch over each slot, still on the GPU, not a second read of the data).
  * GPU memory: the ring (4 slots of 24 bytes a point, 24 MiB each by
  * default) and 4 bytes a pixel per plane: count 1 plane, sum and mean 4, std
- * and var 8, min and max 3, categories ncat (a little more where the planes
+ * and var 8, min and max 3, categories ncat + 1 (a little more where the planes
  * do not tile evenly); min and max also 4 bytes a slot point of scratch.
  * A view the GL's image size limits cannot hold at that many planes is
  * refused (st->gpu_refused).
@@ -29,9 +29,9 @@
  * naming the first w outside it. The dataset must have w (dataset_has_w).
  * st: records, non-finite, drawn (samples added to g), flushes (plane folds),
  * ring waits; st->gpu_refused when GL refused the memory (the CPU engine may
- * serve). ast->bad_category: samples with finite x, y, w whose w is not a
- * category code (categories only; inside the view or not, like non-finite
- * samples). False with err on any failure; g then holds a partial result.
+ * serve). ast->bad_category: samples inside the view whose w is not a
+ * category code (categories only), as agg_cpu_run counts them. False with
+ * err on any failure; g then holds a partial result.
  * Blocks until done. */
 bool agg_gpu_run(const dataset *ds, const view *v, const accum_params *p, agg_grid *g,
                  accum_stats *st, agg_stats *ast, vp_err *err);
