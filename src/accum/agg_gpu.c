@@ -282,12 +282,17 @@ static bool choose_layout(engine *e, int max_side, accum_stats *st, vp_err *err)
     if (max_side > 0 && max_side < side)
         side = max_side;
     int w = e->v->w, h = e->v->h, L = e->planes;
-    e->lx = w <= side ? (side / w < L ? side / w : L) : 0;
-    e->ly = e->lx && h <= side ? ((L + e->lx - 1) / e->lx < side / h ? (L + e->lx - 1) / e->lx
-                                                                     : side / h)
-                               : 0;
-    e->lz = e->ly ? (L + e->lx * e->ly - 1) / (e->lx * e->ly) : 0;
-    if (!e->lz || e->lz > layers) {
+    int lx = side / w < L ? side / w : L, ly = 0, lz = 0; /* lx 0: w > side */
+    if (lx > 0 && h <= side) {
+        ly = (L + lx - 1) / lx;
+        if (ly > side / h)
+            ly = side / h;
+        lz = (L + lx * ly - 1) / (lx * ly);
+    }
+    e->lx = lx;
+    e->ly = ly;
+    e->lz = lz;
+    if (lz == 0 || lz > layers) {
         st->gpu_refused = true;
         return vp_err_set(err,
                           "the GPU %s aggregation needs %d r32ui words for each of %dx%d pixels; "
