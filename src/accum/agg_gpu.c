@@ -281,6 +281,8 @@ static bool choose_layout(engine *e, int max_side, accum_stats *st, vp_err *err)
                                "GL_MAX_COMPUTE_IMAGE_UNIFORMS is %d", units);
     if (max_side > 0 && max_side < side)
         side = max_side;
+    if (side > 65535)
+        side = 65535; /* min/max pass 2 packs a pixel as x | y << 16 */
     int w = e->v->w, h = e->v->h, L = e->planes;
     int lx = side / w < L ? side / w : L, ly = 0, lz = 0; /* lx 0: w > side */
     if (lx > 0 && h <= side) {
