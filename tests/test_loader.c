@@ -526,12 +526,12 @@ static void test_w_nonfinite_and_errors(void **state)
 
     /* out of range: an error naming the file, raw and .npy */
     p = (source_params){.columns = 3, .ycol = 1, .has_w = true, .wcol = 3};
-    open_fails(path, &p, "w column 3 (--value, --by) is out of range: records have 3 columns (0..2)");
+    open_fails(path, &p, "the --value/--by column 3 is out of range: records have 3 columns (0..2)");
     p.wcol = -1;
-    open_fails(path, &p, "w column -1");
+    open_fails(path, &p, "--value/--by column -1");
     vp_err err = {{0}};
     assert_null(record_decoder_create("stdin", &p, &err));
-    assert_msg_has(err, "stdin: the w column -1");
+    assert_msg_has(err, "stdin: the --value/--by column -1");
     const char *npy = tu_path(dir(), "w_range.npy");
     npy_write(npy, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6, 3), }",
               (const uint8_t *)v, sizeof v, 0);
@@ -540,7 +540,7 @@ static void test_w_nonfinite_and_errors(void **state)
     assert_int_equal(source_get_info(s)->wcol, 2);
     source_destroy(s);
     p.wcol = 5;
-    open_fails(npy, &p, "w column 5 (--value, --by) is out of range: records have 3 columns");
+    open_fails(npy, &p, "the --value/--by column 5 is out of range: records have 3 columns");
     const char *npy1 = tu_path(dir(), "w_1d.npy");
     npy_write(npy1, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (18,), }",
               (const uint8_t *)v, sizeof v, 0);

@@ -438,17 +438,25 @@ static bool ensure_pass(plot *p, vp_err *err)
     return p->tp || tonemap_pass_create(p->look.tonemap, &p->tp, err);
 }
 
+/* An aggregate grid of the current view's size (fresh: always). */
+static bool ensure_agg(plot *p, bool fresh, vp_err *err)
+{
+    if (!fresh && p->ag && p->ag->w == p->cur.w && p->ag->h == p->cur.h)
+        return true;
+    agg_grid_destroy(p->ag);
+    p->ag = NULL;
+    free(p->values);
+    p->values = NULL;
+    return agg_grid_create(p->p.agg, p->cur.w, p->cur.h, p->ncat, &p->fx, &p->ag, err);
+}
+
 /* With w: the aggregates of the current view, then its counts and values. */
 static bool accumulate_agg(plot *p, accum_stats *st, vp_err *err)
 {
     size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
     if (!p->wrange_set)
         return vp_err_set(err, "internal: the value range is not set");
-    agg_grid_destroy(p->ag);
-    p->ag = NULL;
-    free(p->values);
-    p->values = NULL;
-    if (!agg_grid_create(p->p.agg, p->cur.w, p->cur.h, p->ncat, &p->fx, &p->ag, err))
+    if (!ensure_agg(p, true, err))
         return false;
     accum_params ap = {.threads = p->p.threads};
     agg_stats as = {0};
@@ -586,14 +594,8 @@ static bool copy_image(plot *p, GLuint src, vp_err *err)
 static bool take_agg(plot *p, vp_err *err)
 {
     size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
-    if (!p->ag || p->ag->w != p->cur.w || p->ag->h != p->cur.h) {
-        agg_grid_destroy(p->ag);
-        p->ag = NULL;
-        free(p->values);
-        p->values = NULL;
-        if (!agg_grid_create(p->p.agg, p->cur.w, p->cur.h, p->ncat, &p->fx, &p->ag, err))
-            return false;
-    }
+    if (!ensure_agg(p, false, err))
+        return false;
     refine_state st;
     if (!ensure_counts(p, cells, err) || !refine_snapshot_agg(p->ref, p->ag, &p->bad_category, &st, err))
         return false;
