@@ -584,7 +584,10 @@ static bool follow_wrange(viewer *v, uint64_t n, bool reset, vp_err *err)
     v->wrange[0] = lo;
     v->wrange[1] = hi;
     v->nlabels = nl;
-    return plot_set_wrange(v->pl, v->wrange, err);
+    if (!plot_set_wrange(v->pl, v->wrange, err))
+        return false;
+    set_look(v); /* a longer legend may move the plot's edge */
+    return true;
 }
 
 static bool follow_update(viewer *v, vp_err *err)
