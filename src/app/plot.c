@@ -158,8 +158,9 @@ bool plot_bounds_join_w(plot_bounds *b, double bounds[4], double wrange[2], vp_e
         if (ok && r.finite == 0 && !b->limits_given) {
             const char *what = dataset_inputs(b->ds) == 1 ? dataset_input_name(b->ds, 0) : "the inputs";
             ok = vp_err_set(err, "%s: no finite samples (%" PRIu64 " records, %" PRIu64
-                                 " non-finite): nothing to take the view from; give --xlim and --ylim",
-                            what, r.records, r.nonfinite);
+                                 " non-finite%s): nothing to take the view from; give --xlim and --ylim",
+                            what, r.records, r.nonfinite,
+                            dataset_has_w(b->ds) ? ": x, y and the value column must all be finite" : "");
         }
         if (!dataset_known_bounds(b->ds, b->b)) {
             double c[4] = {r.xmin, r.xmax, r.ymin, r.ymax};
