@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t i = 0; i < sc.n; i++) {
         const script_cmd *c = &sc.cmds[i];
-        FUZZ_CHECK(c->op >= SCRIPT_VIEW && c->op <= SCRIPT_QUIT);
+        FUZZ_CHECK(c->op >= SCRIPT_VIEW && c->op <= SCRIPT_CATEGORY);
         FUZZ_CHECK(c->nargs >= 0 && c->nargs <= 4);
         for (int a = 0; a < c->nargs; a++)
             FUZZ_CHECK(isfinite(c->arg[a]));
@@ -35,6 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(c->nargs == 4 && c->arg[0] != c->arg[1] && c->arg[2] != c->arg[3]);
         if (c->op == SCRIPT_ZOOM)
             FUZZ_CHECK(c->arg[0] > 0 && c->nargs != 2);
+        if (c->op == SCRIPT_CATEGORY)
+            FUZZ_CHECK(c->nargs >= 1 && c->nargs <= 2 && c->arg[0] >= 0 && c->arg[0] <= 255 &&
+                       c->arg[0] == floor(c->arg[0]) && (c->nargs == 1 || c->arg[1] == 0 || c->arg[1] == 1));
         FUZZ_CHECK(c->line >= 1);
     }
     script_free(&sc);
