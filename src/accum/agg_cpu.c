@@ -232,13 +232,15 @@ static void private_points(agg_cpu *a, agg_state *s, const uint32_t *idx, const 
     }
     case AGG_STD:
     case AGG_VAR: {
+        int64_t d[AGG_BLOCK];
+        for (size_t i = 0; i < m; i++)
+            d[i] = agg_fixed_of(&fx, w[i]);
         cell_sq *c = s->cells;
         for (size_t i = 0; i < m; i++) {
             cell_sq *e = &c[idx[i]];
-            int64_t d = agg_fixed_of(&fx, w[i]);
-            e->s1 += d;
-            e->s2 += (unsigned __int128)((__int128)d * d);
-            if (++e->n == AGG_SPILL_EVERY && idx[i] != spare)
+            e->s1 += d[i];
+            e->s2 += (unsigned __int128)((__int128)d[i] * d[i]);
+            if (__builtin_expect(++e->n == AGG_SPILL_EVERY, 0) && idx[i] != spare)
                 spill_one(a, s, idx[i]);
         }
         c[spare] = (cell_sq){0};

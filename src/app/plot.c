@@ -79,6 +79,18 @@ bool plot_look_from_options(const vp_options *o, plot_look *look, vp_err *err)
     return true;
 }
 
+void plot_value_name(const vp_options *o, const dataset *ds, char *buf, size_t len)
+{
+    const char *col = o->value_col ? o->value_col : o->by_col;
+    text_stats ts;
+    if (dataset_inputs(ds) > 0 && dataset_text_stats(ds, 0, &ts) && ts.wname[0])
+        snprintf(buf, len, "%s", ts.wname);
+    else if (col && col[0] >= '0' && col[0] <= '9')
+        snprintf(buf, len, "column %s", col);
+    else
+        snprintf(buf, len, "%s", col ? col : "");
+}
+
 bool plot_limits(const vp_options *o, const double bounds[4], double lim[4], vp_err *err)
 {
     lim[0] = o->xlim_set ? o->xlim[0] : bounds[0];

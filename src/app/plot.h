@@ -64,6 +64,9 @@ typedef struct plot_look {
  * the data's bounds (bounds[4], xmin xmax ymin ymax), widened when flat. */
 bool plot_look_from_options(const vp_options *o, plot_look *look, vp_err *err);
 bool plot_limits(const vp_options *o, const double bounds[4], double lim[4], vp_err *err);
+/* The --value/--by column's name for labels ("mean of NAME"): a text
+ * header's, else "column N". */
+void plot_value_name(const vp_options *o, const dataset *ds, char *buf, size_t len);
 
 /* The data's bounds for plot_limits: known without a pass (demo, text,
  * standard input), remembered (bounds cache; not when boxes are wanted), or

@@ -46,14 +46,20 @@ static void warn_inputs(const vp_options *o, dataset *ds)
     }
 }
 
-/* Outputs replace their file by rename: refuse any that is an input or the
- * other output (by identity: output_set.h), before any work. */
-/* Where each output is in the set (-1: not asked for). */
-static int out_counts = -1, out_grid = -1;
+/* The outputs of one render: where each is in the set (-1: not asked for). */
+typedef struct render_outputs {
+    output_set set;
+    int counts, grid;     /* grid + 1: its sidecar */
+    char sidecar[4096];
+} render_outputs;
 
-static bool check_outputs(const vp_options *o, output_set *outs, char *sidecar, size_t len,
-                          vp_err *err)
+/* Outputs replace their file by rename: refuse any that is an input or
+ * another output (by identity: output_set.h), before any work. */
+static bool check_outputs(const vp_options *o, render_outputs *ro, vp_err *err)
 {
+    output_set *outs = &ro->set;
+    char *sidecar = ro->sidecar;
+    size_t len = sizeof ro->sidecar;
     for (int i = 0; i < o->ninputs; i++)
         if (!output_set_guard(outs, o->inputs[i], "an input", err))
             return false;
@@ -62,32 +68,19 @@ static bool check_outputs(const vp_options *o, output_set *outs, char *sidecar, 
     /* -o is 0; then --save-counts; then --save-grid and its sidecar */
     if (!output_set_add(outs, o->output, "-o", err))
         return false;
-    out_counts = out_grid = -1;
+    ro->counts = ro->grid = -1;
     if (o->save_counts) {
-        out_counts = outs->n;
+        ro->counts = outs->n;
         if (!output_set_add(outs, o->save_counts, "--save-counts", err))
             return false;
     }
     if (o->save_grid) {
-        out_grid = outs->n;
+        ro->grid = outs->n;
         if (!output_set_add(outs, o->save_grid, "--save-grid", err) ||
             !output_set_add(outs, sidecar, "--save-grid's sidecar", err))
             return false;
     }
     return true;
-}
-
-/* The column's name for labels: a text header's, else "column N". */
-static void wname_of(const vp_options *o, dataset *ds, char *buf, size_t len)
-{
-    const char *col = o->value_col ? o->value_col : o->by_col;
-    text_stats ts;
-    if (dataset_inputs(ds) > 0 && dataset_text_stats(ds, 0, &ts) && ts.wname[0])
-        snprintf(buf, len, "%s", ts.wname);
-    else if (col && col[0] >= '0' && col[0] <= '9')
-        snprintf(buf, len, "column %s", col);
-    else
-        snprintf(buf, len, "%s", col ? col : "");
 }
 
 static void json_string(FILE *f, const char *s)
@@ -107,13 +100,14 @@ static void json_string(FILE *f, const char *s)
 
 /* --save-grid: the values (or the category planes) and a JSON sidecar saying
  * what they are. */
-static bool save_grid(plot *pl, output_set *outs, const double lim[4],
-                      const accum_stats *st, const char *wname, vp_err *err)
+static bool save_grid(plot *pl, render_outputs *ro, const double lim[4], const accum_stats *st,
+                      const char *wname, vp_err *err)
 {
+    output_set *outs = &ro->set;
     const agg_grid *g = plot_agg(pl);
     if (!g)
         return vp_err_set(err, "--save-grid: no grid");
-    atomic_file *af = output_set_begin(outs, out_grid, err);
+    atomic_file *af = output_set_begin(outs, ro->grid, err);
     if (!af)
         return false;
     bool cats = g->kind == AGG_CATEGORIES;
@@ -124,7 +118,7 @@ static bool save_grid(plot *pl, output_set *outs, const double lim[4],
         ok = npy_encode_grid(af, g->count, "<u8", 8, 0, g->w, g->h, err);
     else
         ok = npy_encode_grid(af, plot_values(pl), "<f8", 8, 0, g->w, g->h, err);
-    if (!ok || !(af = output_set_begin(outs, out_grid + 1, err)))
+    if (!ok || !(af = output_set_begin(outs, ro->grid + 1, err)))
         return false;
     char *text = NULL;
     size_t len = 0;
@@ -201,11 +195,11 @@ int cmd_render(const vp_options *o, vp_err *err)
     glctx *gl = NULL;
     plot_bounds *pb = NULL;
     plot *pl = NULL;
-    output_set outs;
-    output_set_init(&outs);
-    char sidecar[4096], wname[96] = "";
+    render_outputs ro;
+    output_set_init(&ro.set);
+    char wname[96] = "";
 
-    if (!check_outputs(o, &outs, sidecar, sizeof sidecar, err))
+    if (!check_outputs(o, &ro, err))
         goto out;
     if (o->command == CMD_DEMO) {
         if (!dataset_create_demo(o->demo_points, &ds, err))
@@ -219,7 +213,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     }
     warn_inputs(o, ds);
     if (dataset_has_w(ds))
-        wname_of(o, ds, wname, sizeof wname);
+        plot_value_name(o, ds, wname, sizeof wname);
 
     /* the bounds pass and GL start-up overlap: workers scan while this
      * thread brings up EGL */
@@ -253,18 +247,18 @@ int cmd_render(const vp_options *o, vp_err *err)
         fprintf(stderr, "vastplot: warning: %s\n", fallback);
     double t_acc_end = vp_now();
     /* all or nothing: both go to temporary files, moved into place together */
-    atomic_file *af = output_set_begin(&outs, 0, err);
+    atomic_file *af = output_set_begin(&ro.set, 0, err);
     if (!af || !plot_write_png(pl, af, err))
         goto out;
     double t_tone = vp_now();
     int gw, gh;
     const uint64_t *counts = plot_counts(pl, &gw, &gh);
     if (o->save_counts &&
-        (!(af = output_set_begin(&outs, out_counts, err)) || !npy_encode_counts(af, counts, gw, gh, err)))
+        (!(af = output_set_begin(&ro.set, ro.counts, err)) || !npy_encode_counts(af, counts, gw, gh, err)))
         goto out;
-    if (o->save_grid && !save_grid(pl, &outs, lim, &st, wname, err))
+    if (o->save_grid && !save_grid(pl, &ro, lim, &st, wname, err))
         goto out;
-    if (!output_set_commit(&outs, err))
+    if (!output_set_commit(&ro.set, err))
         goto out;
 
     double t_end = vp_now();
@@ -302,7 +296,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     rc = 0;
 out:
     plot_bounds_join(pb, (double[4]){0}, NULL);
-    output_set_free(&outs);
+    output_set_free(&ro.set);
     plot_destroy(pl);
     glctx_destroy(gl);
     dataset_destroy(ds);

@@ -910,14 +910,8 @@ int cmd_view(const vp_options *o, vp_err *err)
         goto out;
     if (!load_data(v, full, err) || !open_window(v, err))
         goto out;
-    if (dataset_has_w(v->ds)) {
-        const char *col = o->value_col ? o->value_col : o->by_col;
-        text_stats ts;
-        if (dataset_inputs(v->ds) > 0 && dataset_text_stats(v->ds, 0, &ts) && ts.wname[0])
-            snprintf(v->wname, sizeof v->wname, "%s", ts.wname);
-        else
-            snprintf(v->wname, sizeof v->wname, "%s%s", col[0] >= '0' && col[0] <= '9' ? "column " : "", col);
-    }
+    if (dataset_has_w(v->ds))
+        plot_value_name(o, v->ds, v->wname, sizeof v->wname);
     plot_params pp = {.ds = v->ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(v->gl),
                       .progressive = true, .threads = o->threads,
                       .gpu_budget = (size_t)o->gpu_mem_mb << 20, .title = o->title,
