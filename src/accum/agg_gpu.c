@@ -76,7 +76,6 @@
 #include "accum/bin_gpu.h"
 #include "gl/gl_util.h"
 #include "gl/ring.h"
-#include "gl/shader.h"
 
 #define LOCAL_SIZE 256
 #define DEFAULT_SLOT_POINTS (1u << 20) /* 24 MiB per slot */
@@ -230,13 +229,9 @@ typedef struct engine {
 } engine;
 
 /* A program of agg.comp.glsl with bin.glsl in front and the kind's defines. */
-static GLuint build_program(const agg_grid *g, int pass, vp_err *err)
+/* The kind's and the pass's #defines for agg.comp.glsl. */
+static void program_defines(const agg_grid *g, int pass, char *buf, size_t len)
 {
-    const char *rule = shader_source("bin.glsl");
-    if (!rule) {
-        vp_err_set(err, "shaders/bin.glsl is not embedded in this build");
-        return 0;
-    }
     const char *kind = "";
     if (g->kind == AGG_CATEGORIES)
         kind = "#define AGG_CAT 1\n";
@@ -246,17 +241,7 @@ static GLuint build_program(const agg_grid *g, int pass, vp_err *err)
         kind = "#define AGG_SUM 1\n";
     else if (kind_is_key(g->kind))
         kind = "#define AGG_KEY 1\n";
-    size_t len = strlen(rule) + 128;
-    char *defs = malloc(len);
-    if (!defs) {
-        vp_err_set(err, "out of memory");
-        return 0;
-    }
-    snprintf(defs, len, "#define LOCAL_SIZE %d\n#define AGG_PASS %d\n%s%s", LOCAL_SIZE, pass, kind,
-             rule);
-    GLuint prog = shader_program_compute("agg.comp.glsl", defs, err);
-    free(defs);
-    return prog;
+    snprintf(buf, len, "#define AGG_PASS %d\n%s", pass, kind);
 }
 
 /* GL 4.5 (compute shaders, image atomics, glGetTextureSubImage) and a tile
@@ -339,21 +324,17 @@ static bool engine_create(engine *e, const view *v, agg_grid *g, size_t cap, int
     if (!(e->buf = malloc(band_words * sizeof *e->buf)))
         return vp_err_set(err, "out of memory for a readback buffer of %zu words", band_words);
 
-    /* pass 1: the binning rule's program, set up as bin_gpu_create does but
-     * with the kind's defines */
+    /* pass 1: the binning rule's program with the kind's defines */
     bin_gpu *b = &e->bin;
-    if (!(b->prog = build_program(g, 1, err)))
+    char defs[96];
+    program_defines(g, 1, defs, sizeof defs);
+    if (!bin_gpu_create_defs(b, "agg.comp.glsl", LOCAL_SIZE, defs, err))
         return false;
-    b->u_lo = glGetUniformLocation(b->prog, "u_bin_lo");
-    b->u_hi = glGetUniformLocation(b->prog, "u_bin_hi");
-    b->u_scale = glGetUniformLocation(b->prog, "u_bin_scale");
-    b->u_n = glGetUniformLocation(b->prog, "u_bin_n");
-    b->u_flip = glGetUniformLocation(b->prog, "u_bin_flip");
-    b->u_fast = glGetUniformLocation(b->prog, "u_bin_fast");
     e->n1 = glGetUniformLocation(b->prog, "u_n");
     glProgramUniform2i(b->prog, glGetUniformLocation(b->prog, "u_tile"), e->lx, e->ly);
     if (e->key) {
-        if (!(e->prog2 = build_program(g, 2, err)))
+        program_defines(g, 2, defs, sizeof defs);
+        if (!(e->prog2 = bin_gpu_program("agg.comp.glsl", LOCAL_SIZE, defs, err)))
             return false;
         e->n2 = glGetUniformLocation(e->prog2, "u_n");
         glProgramUniform2i(e->prog2, glGetUniformLocation(e->prog2, "u_tile"), e->lx, e->ly);

@@ -7,20 +7,32 @@
 #include "gl/gl_util.h"
 #include "gl/shader.h"
 
-bool bin_gpu_create(bin_gpu *b, const char *file, int local_size, vp_err *err)
+GLuint bin_gpu_program(const char *file, int local_size, const char *defines, vp_err *err)
+{
+    const char *rule = shader_source("bin.glsl");
+    if (!rule) {
+        vp_err_set(err, "shaders/bin.glsl is not embedded in this build");
+        return 0;
+    }
+    if (!defines)
+        defines = "";
+    size_t len = strlen(rule) + strlen(defines) + 64;
+    char *defs = malloc(len);
+    if (!defs) {
+        vp_err_set(err, "out of memory");
+        return 0;
+    }
+    snprintf(defs, len, "#define LOCAL_SIZE %d\n%s%s", local_size, defines, rule);
+    GLuint prog = shader_program_compute(file, defs, err);
+    free(defs);
+    return prog;
+}
+
+bool bin_gpu_create_defs(bin_gpu *b, const char *file, int local_size, const char *defines,
+                         vp_err *err)
 {
     memset(b, 0, sizeof *b);
-    const char *rule = shader_source("bin.glsl");
-    if (!rule)
-        return vp_err_set(err, "shaders/bin.glsl is not embedded in this build");
-    size_t len = strlen(rule) + 64;
-    char *defs = malloc(len);
-    if (!defs)
-        return vp_err_set(err, "out of memory");
-    snprintf(defs, len, "#define LOCAL_SIZE %d\n%s", local_size, rule);
-    b->prog = shader_program_compute(file, defs, err);
-    free(defs);
-    if (!b->prog)
+    if (!(b->prog = bin_gpu_program(file, local_size, defines, err)))
         return false;
     b->u_lo = glGetUniformLocation(b->prog, "u_bin_lo");
     b->u_hi = glGetUniformLocation(b->prog, "u_bin_hi");
@@ -29,6 +41,11 @@ bool bin_gpu_create(bin_gpu *b, const char *file, int local_size, vp_err *err)
     b->u_flip = glGetUniformLocation(b->prog, "u_bin_flip");
     b->u_fast = glGetUniformLocation(b->prog, "u_bin_fast");
     return true;
+}
+
+bool bin_gpu_create(bin_gpu *b, const char *file, int local_size, vp_err *err)
+{
+    return bin_gpu_create_defs(b, file, local_size, NULL, err);
 }
 
 void bin_gpu_destroy(bin_gpu *b)

@@ -18,6 +18,12 @@ typedef struct bin_gpu {
 
 /* Compiles the compute shader `file` with bin.glsl and LOCAL_SIZE defined. */
 bool bin_gpu_create(bin_gpu *b, const char *file, int local_size, vp_err *err);
+/* The same with more #define lines (NULL: none) after LOCAL_SIZE. */
+bool bin_gpu_create_defs(bin_gpu *b, const char *file, int local_size, const char *defines,
+                         vp_err *err);
+/* Only the program (bin.glsl in front, the defines), 0 with err set: for a
+ * further pass over the points of a bin_gpu's view. */
+GLuint bin_gpu_program(const char *file, int local_size, const char *defines, vp_err *err);
 void bin_gpu_destroy(bin_gpu *b); /* zeroed is fine */
 /* Uses the program, uploads the view's edges and sets the uniforms. */
 bool bin_gpu_set_view(bin_gpu *b, const view *v, vp_err *err);

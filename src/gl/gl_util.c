@@ -141,3 +141,28 @@ void gl_target_destroy(gl_target *t)
         glDeleteRenderbuffers(1, &t->rb);
     memset(t, 0, sizeof *t);
 }
+
+gl_unpack_state gl_unpack_packed(GLint alignment)
+{
+    gl_unpack_state s;
+    glGetIntegerv(GL_UNPACK_ALIGNMENT, &s.align);
+    glGetIntegerv(GL_UNPACK_ROW_LENGTH, &s.row_len);
+    glGetIntegerv(GL_UNPACK_SKIP_ROWS, &s.skip_rows);
+    glGetIntegerv(GL_UNPACK_SKIP_PIXELS, &s.skip_px);
+    glGetIntegerv(GL_PIXEL_UNPACK_BUFFER_BINDING, &s.pbo);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, alignment);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
+    glPixelStorei(GL_UNPACK_SKIP_ROWS, 0);
+    glPixelStorei(GL_UNPACK_SKIP_PIXELS, 0);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+    return s;
+}
+
+void gl_unpack_restore(const gl_unpack_state *s)
+{
+    glPixelStorei(GL_UNPACK_ALIGNMENT, s->align);
+    glPixelStorei(GL_UNPACK_ROW_LENGTH, s->row_len);
+    glPixelStorei(GL_UNPACK_SKIP_ROWS, s->skip_rows);
+    glPixelStorei(GL_UNPACK_SKIP_PIXELS, s->skip_px);
+    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, (GLuint)s->pbo);
+}

@@ -48,4 +48,13 @@ bool gl_read_rgba(GLuint fbo, int w, int h, uint8_t *rgba, bool top_first, vp_er
  * this one was. */
 void gl_target_destroy(gl_target *t);
 
+/* Pixel unpack state as the caller left it, for an upload of tightly packed
+ * rows (gl_unpack_packed: row length and skips 0, no unpack buffer, the
+ * given alignment) that puts it back afterwards (gl_unpack_restore). */
+typedef struct gl_unpack_state {
+    GLint align, row_len, skip_rows, skip_px, pbo;
+} gl_unpack_state;
+gl_unpack_state gl_unpack_packed(GLint alignment);
+void gl_unpack_restore(const gl_unpack_state *s);
+
 #endif

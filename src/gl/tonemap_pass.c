@@ -244,23 +244,9 @@ bool tonemap_pass_set_rgba(tonemap_pass *t, const uint8_t *rgba, int w, int h, v
         t->picture_h = h;
     }
     /* tightly packed rows, whatever unpack state the caller left */
-    GLint align, row_len, skip_rows, skip_px, pbo;
-    glGetIntegerv(GL_UNPACK_ALIGNMENT, &align);
-    glGetIntegerv(GL_UNPACK_ROW_LENGTH, &row_len);
-    glGetIntegerv(GL_UNPACK_SKIP_ROWS, &skip_rows);
-    glGetIntegerv(GL_UNPACK_SKIP_PIXELS, &skip_px);
-    glGetIntegerv(GL_PIXEL_UNPACK_BUFFER_BINDING, &pbo);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-    glPixelStorei(GL_UNPACK_SKIP_ROWS, 0);
-    glPixelStorei(GL_UNPACK_SKIP_PIXELS, 0);
-    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+    gl_unpack_state unpack = gl_unpack_packed(4);
     glTextureSubImage2D(t->picture_tex, 0, 0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, align);
-    glPixelStorei(GL_UNPACK_ROW_LENGTH, row_len);
-    glPixelStorei(GL_UNPACK_SKIP_ROWS, skip_rows);
-    glPixelStorei(GL_UNPACK_SKIP_PIXELS, skip_px);
-    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, (GLuint)pbo);
+    gl_unpack_restore(&unpack);
     t->w = w;
     t->h = h;
     t->mode = TM_PICTURE;

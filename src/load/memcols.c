@@ -380,79 +380,72 @@ static mchunk *open_chunk(mpart *p, bool with_w)
     return c;
 }
 
-/* memcols_append_part with w: its own loop, so the two-column one stays as it is. */
-static bool append_w(memcols *m, int part, const double *x, const double *y, const double *w,
-                     size_t n)
+/* take rows into chunk c from row i: the finite ones stored, its box (and w
+ * range) widened. Two loops, so the two-column one stays as it was. */
+static void fill_xy(mchunk *c, const double *x, const double *y, size_t take)
 {
-    mpart *p = &m->parts[part];
-    size_t i = 0;
-    while (i < n) {
-        if (!p->open && !(p->open = open_chunk(p, true)))
-            return false;
-        mchunk *c = p->open;
-        size_t room = DATASET_CHUNK_RECORDS - c->e.records;
-        size_t take = n - i < room ? n - i : room;
-        uint32_t k = c->e.n;
-        double x0 = c->e.bbox[0], x1 = c->e.bbox[1], y0 = c->e.bbox[2], y1 = c->e.bbox[3];
-        double w0 = c->e.wrange[0], w1 = c->e.wrange[1];
-        for (size_t j = 0; j < take; j++) {
-            double a = x[i + j], b = y[i + j], v = w[i + j];
-            bool fin = isfinite(a) && isfinite(b) && isfinite(v);
-            c->x[k] = a;
-            c->y[k] = b;
-            c->w[k] = v;
-            k += fin;
-            if (fin) {
-                x0 = a < x0 ? a : x0;
-                x1 = a > x1 ? a : x1;
-                y0 = b < y0 ? b : y0;
-                y1 = b > y1 ? b : y1;
-                w0 = v < w0 ? v : w0;
-                w1 = v > w1 ? v : w1;
-            }
+    uint32_t k = c->e.n;
+    double x0 = c->e.bbox[0], x1 = c->e.bbox[1], y0 = c->e.bbox[2], y1 = c->e.bbox[3];
+    for (size_t j = 0; j < take; j++) {
+        double a = x[j], b = y[j];
+        bool fin = isfinite(a) && isfinite(b);
+        c->x[k] = a;
+        c->y[k] = b;
+        k += fin;
+        if (fin) {
+            x0 = a < x0 ? a : x0;
+            x1 = a > x1 ? a : x1;
+            y0 = b < y0 ? b : y0;
+            y1 = b > y1 ? b : y1;
         }
-        c->e.bbox[0] = x0, c->e.bbox[1] = x1, c->e.bbox[2] = y0, c->e.bbox[3] = y1;
-        c->e.wrange[0] = w0, c->e.wrange[1] = w1;
-        c->e.n = k;
-        c->e.records += (uint32_t)take;
-        atomic_fetch_add(&m->records, take);
-        i += take;
-        if (c->e.records == DATASET_CHUNK_RECORDS && !seal_part(m, part))
-            return false;
     }
-    return true;
+    c->e.bbox[0] = x0, c->e.bbox[1] = x1, c->e.bbox[2] = y0, c->e.bbox[3] = y1;
+    c->e.n = k;
+}
+
+static void fill_xyw(mchunk *c, const double *x, const double *y, const double *w, size_t take)
+{
+    uint32_t k = c->e.n;
+    double x0 = c->e.bbox[0], x1 = c->e.bbox[1], y0 = c->e.bbox[2], y1 = c->e.bbox[3];
+    double w0 = c->e.wrange[0], w1 = c->e.wrange[1];
+    for (size_t j = 0; j < take; j++) {
+        double a = x[j], b = y[j], v = w[j];
+        bool fin = isfinite(a) && isfinite(b) && isfinite(v);
+        c->x[k] = a;
+        c->y[k] = b;
+        c->w[k] = v;
+        k += fin;
+        if (fin) {
+            x0 = a < x0 ? a : x0;
+            x1 = a > x1 ? a : x1;
+            y0 = b < y0 ? b : y0;
+            y1 = b > y1 ? b : y1;
+            w0 = v < w0 ? v : w0;
+            w1 = v > w1 ? v : w1;
+        }
+    }
+    c->e.bbox[0] = x0, c->e.bbox[1] = x1, c->e.bbox[2] = y0, c->e.bbox[3] = y1;
+    c->e.wrange[0] = w0, c->e.wrange[1] = w1;
+    c->e.n = k;
 }
 
 bool memcols_append_part(memcols *m, int part, const double *x, const double *y, const double *w,
                          size_t n)
 {
-    if (m->with_w)
-        return w ? append_w(m, part, x, y, w, n) : n == 0;
+    if (m->with_w && !w)
+        return n == 0;
     mpart *p = &m->parts[part];
     size_t i = 0;
     while (i < n) {
-        if (!p->open && !(p->open = open_chunk(p, false)))
+        if (!p->open && !(p->open = open_chunk(p, m->with_w)))
             return false;
         mchunk *c = p->open;
         size_t room = DATASET_CHUNK_RECORDS - c->e.records;
         size_t take = n - i < room ? n - i : room;
-        uint32_t k = c->e.n;
-        double x0 = c->e.bbox[0], x1 = c->e.bbox[1], y0 = c->e.bbox[2], y1 = c->e.bbox[3];
-        for (size_t j = 0; j < take; j++) {
-            double a = x[i + j], b = y[i + j];
-            bool fin = isfinite(a) && isfinite(b);
-            c->x[k] = a;
-            c->y[k] = b;
-            k += fin;
-            if (fin) {
-                x0 = a < x0 ? a : x0;
-                x1 = a > x1 ? a : x1;
-                y0 = b < y0 ? b : y0;
-                y1 = b > y1 ? b : y1;
-            }
-        }
-        c->e.bbox[0] = x0, c->e.bbox[1] = x1, c->e.bbox[2] = y0, c->e.bbox[3] = y1;
-        c->e.n = k;
+        if (m->with_w)
+            fill_xyw(c, x + i, y + i, w + i, take);
+        else
+            fill_xy(c, x + i, y + i, take);
         c->e.records += (uint32_t)take;
         atomic_fetch_add(&m->records, take);
         i += take;

@@ -102,17 +102,7 @@ static GLuint upload_atlas(const font *f)
     GLuint tex;
     int w, h;
     const uint8_t *px = font_atlas(f, &w, &h);
-    GLint align, row_len, skip_rows, skip_px, pbo;
-    glGetIntegerv(GL_UNPACK_ALIGNMENT, &align);
-    glGetIntegerv(GL_UNPACK_ROW_LENGTH, &row_len);
-    glGetIntegerv(GL_UNPACK_SKIP_ROWS, &skip_rows);
-    glGetIntegerv(GL_UNPACK_SKIP_PIXELS, &skip_px);
-    glGetIntegerv(GL_PIXEL_UNPACK_BUFFER_BINDING, &pbo);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-    glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-    glPixelStorei(GL_UNPACK_SKIP_ROWS, 0);
-    glPixelStorei(GL_UNPACK_SKIP_PIXELS, 0);
-    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
+    gl_unpack_state unpack = gl_unpack_packed(1);
     glCreateTextures(GL_TEXTURE_2D, 1, &tex);
     glTextureStorage2D(tex, 1, GL_R8, w, h);
     glTextureSubImage2D(tex, 0, 0, 0, w, h, GL_RED, GL_UNSIGNED_BYTE, px);
@@ -120,11 +110,7 @@ static GLuint upload_atlas(const font *f)
     glTextureParameteri(tex, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
     glTextureParameteri(tex, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
     glTextureParameteri(tex, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    glPixelStorei(GL_UNPACK_ALIGNMENT, align);
-    glPixelStorei(GL_UNPACK_ROW_LENGTH, row_len);
-    glPixelStorei(GL_UNPACK_SKIP_ROWS, skip_rows);
-    glPixelStorei(GL_UNPACK_SKIP_PIXELS, skip_px);
-    glBindBuffer(GL_PIXEL_UNPACK_BUFFER, (GLuint)pbo);
+    gl_unpack_restore(&unpack);
     return tex;
 }
 
