@@ -34,7 +34,7 @@ bool agg_needs_sumsq(agg_kind k)
 
 bool agg_needs_range(agg_kind k)
 {
-    return agg_needs_sum(k);
+    return agg_needs_sum(k) || k == AGG_CATEGORIES;
 }
 
 agg_fixed agg_fixed_for_range(double wlo, double whi)

@@ -60,7 +60,8 @@ const char *agg_kind_name(agg_kind k);
 /* What the kind keeps per pixel. */
 bool agg_needs_sum(agg_kind k);    /* S1: sum mean std var */
 bool agg_needs_sumsq(agg_kind k);  /* S2: std var */
-bool agg_needs_range(agg_kind k);  /* the w range before binning: sum mean std var */
+bool agg_needs_range(agg_kind k);  /* the w range before binning: sum mean std var (the fixed
+                                    * point), categories (how many codes) */
 
 typedef struct agg_fixed {
     double center; /* c */

@@ -127,11 +127,12 @@ bool plot_bounds_start(dataset *ds, const vp_options *o, bool want_boxes, plot_b
     b->limits_given = o->xlim_set && o->ylim_set;
     b->wr[0] = 1;
     b->wr[1] = 0;
-    /* with w, its range is wanted too: known with the bounds, else the pass */
-    bool has_w = dataset_has_w(ds);
-    if (dataset_known_bounds(ds, b->b) && (!has_w || dataset_known_wrange(ds, b->wr)))
+    /* with w, its range too, when the reduction needs it: known with the
+     * bounds, else the pass (min, max and count do without) */
+    bool has_w = dataset_has_w(ds), need_w = has_w && agg_needs_range((agg_kind)o->agg);
+    if (dataset_known_bounds(ds, b->b) && (!has_w || dataset_known_wrange(ds, b->wr) || !need_w))
         return true;
-    if (b->limits_given && !want_boxes && !has_w)
+    if (b->limits_given && !want_boxes && !need_w)
         return true;
     /* one input: its bounds may be remembered from an earlier run */
     scan_result r;

@@ -648,7 +648,7 @@ static bool follow_update(viewer *v, vp_err *err)
         }
         viewstate_set(&v->vs, l[0], l[1], l[2], l[3]);
     }
-    if (dataset_has_w(v->ds) && !follow_wrange(v, n, ev.reset, err))
+    if (dataset_has_w(v->ds) && agg_needs_range((agg_kind)v->o->agg) && !follow_wrange(v, n, ev.reset, err))
         return false;
     if (ev.reset)
         plot_reset(v->pl);
