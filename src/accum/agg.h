@@ -124,6 +124,18 @@ static inline void agg_grid_add(agg_grid *g, size_t i, double w)
     }
 }
 
+/* One sample of category c (0..ncat-1) into pixel i; false (err set) when
+ * that category's count there would pass 2^32 - 1. */
+static inline bool agg_grid_add_category(agg_grid *g, size_t i, int c, vp_err *err)
+{
+    uint32_t *cell = &g->cat[(size_t)c * (size_t)g->w * (size_t)g->h + i];
+    if (*cell == UINT32_MAX)
+        return vp_err_set(err, "more than %u samples of category %d in one pixel", UINT32_MAX, c);
+    ++*cell;
+    g->count[i]++;
+    return true;
+}
+
 /* Category code of w: 0..ncat-1, or -1 (not an integer in range). */
 static inline int agg_category_of(double w, int ncat)
 {

@@ -122,16 +122,8 @@ static bool band_flush(agg_cpu *a, agg_state *s, size_t b, vp_err *err)
     bool ok = true;
     pthread_mutex_lock(&a->band_lock[b]);
     if (g->kind == AGG_CATEGORIES) {
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t *c = &g->cat[(size_t)e[i].code * a->pixels + e[i].idx];
-            if (*c == UINT32_MAX) {
-                ok = vp_err_set(err, "more than %u samples of category %d in one pixel",
-                                UINT32_MAX, e[i].code);
-                break;
-            }
-            ++*c;
-            g->count[e[i].idx]++;
-        }
+        for (uint32_t i = 0; i < n && ok; i++)
+            ok = agg_grid_add_category(g, e[i].idx, e[i].code, err);
     } else {
         for (uint32_t i = 0; i < n; i++)
             agg_grid_add(g, e[i].idx, e[i].w);

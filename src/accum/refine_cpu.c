@@ -104,7 +104,6 @@ static bool agg_points(refine_cpu *p, worker *w, const view *v, const double *wv
     }
     agg_grid *ag = w->ag;
     const uint32_t spare = (uint32_t)((size_t)v->w * (size_t)v->h);
-    size_t px = spare;
     for (size_t i = 0; i < n; i++) {
         uint32_t j = w->idx[i];
         if (j == spare)
@@ -115,11 +114,8 @@ static bool agg_points(refine_cpu *p, worker *w, const view *v, const double *wv
                 w->bad_category++;
                 continue;
             }
-            uint32_t *cell = &ag->cat[(size_t)c * px + j];
-            if (*cell == UINT32_MAX)
-                return vp_err_set(err, "more than %u samples of category %d in one pixel", UINT32_MAX, c);
-            ++*cell;
-            ag->count[j]++;
+            if (!agg_grid_add_category(ag, j, c, err))
+                return false;
         } else {
             agg_grid_add(ag, j, wv[i]);
         }
