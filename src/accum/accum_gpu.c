@@ -17,47 +17,29 @@ typedef struct gpu_job {
     size_t cap; /* points per slot */
 } gpu_job;
 
-typedef struct loader_state {
-    int slot;
-    double *mem;
-    size_t used;
-} loader_state;
-
 static void *loader_create(void *ctx)
 {
-    (void)ctx;
-    loader_state *s = calloc(1, sizeof *s);
-    if (s)
-        s->slot = -1;
-    return s;
+    gpu_job *j = ctx;
+    ring_writer *w = malloc(sizeof *w);
+    if (w)
+        ring_writer_init(w, j->ring, POINT_BYTES, j->cap);
+    return w;
 }
 
 static bool loader_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
                           const double *w, size_t n, vp_err *err)
 {
+    (void)ctx;
     (void)w; /* w is for the aggregations */
     (void)k;
-    gpu_job *j = ctx;
-    loader_state *s = state;
-    if (s->slot >= 0 && s->used + n > j->cap) {
-        ring_submit(j->ring, s->slot, s->used * POINT_BYTES);
-        s->slot = -1;
-    }
-    if (s->slot < 0) {
-        void *mem;
-        s->slot = ring_acquire(j->ring, &mem);
-        if (s->slot < 0)
-            return vp_err_set(err, "GPU accumulation stopped");
-        s->mem = mem;
-        s->used = 0;
-    }
     /* the decoded values themselves: the shader bins them as view.h does */
-    double *out = s->mem + 2 * s->used;
+    double *out = ring_writer_put(state, n);
+    if (!out)
+        return vp_err_set(err, "GPU accumulation stopped");
     for (size_t i = 0; i < n; i++) {
         out[2 * i] = x[i];
         out[2 * i + 1] = y[i];
     }
-    s->used += n;
     return true;
 }
 
@@ -65,10 +47,9 @@ static bool loader_finish(void *ctx, void *state, bool ok, vp_err *err)
 {
     (void)ok; (void)err;
     gpu_job *j = ctx;
-    loader_state *s = state;
-    if (s && s->slot >= 0)
-        ring_submit(j->ring, s->slot, s->used * POINT_BYTES);
-    free(s);
+    if (state)
+        ring_writer_flush(state);
+    free(state);
     ring_producer_done(j->ring);
     return true;
 }

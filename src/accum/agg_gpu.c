@@ -132,35 +132,14 @@ typedef struct feed {
     size_t cap; /* points per slot */
 } feed;
 
-typedef struct loader_state {
-    int slot;
-    gpu_point *mem;
-    size_t used;
-} loader_state;
-
-static void loader_flush(feed *f, loader_state *s)
-{
-    if (s->slot >= 0)
-        ring_submit(f->ring, s->slot, s->used * sizeof(gpu_point));
-    s->slot = -1;
-}
-
 /* Hot path: n finite samples into the current slot (a new one when they do
  * not fit; n <= one chunk <= f->cap). */
-static bool feed_points(feed *f, loader_state *s, const double *x, const double *y, const double *w,
+static bool feed_points(feed *f, ring_writer *s, const double *x, const double *y, const double *w,
                         size_t n, vp_err *err)
 {
-    if (s->slot >= 0 && s->used + n > f->cap)
-        loader_flush(f, s);
-    if (s->slot < 0) {
-        void *mem;
-        s->slot = ring_acquire(f->ring, &mem);
-        if (s->slot < 0)
-            return vp_err_set(err, "GPU aggregation stopped");
-        s->mem = mem;
-        s->used = 0;
-    }
-    gpu_point *out = s->mem + s->used;
+    gpu_point *out = ring_writer_put(s, n);
+    if (!out)
+        return vp_err_set(err, "GPU aggregation stopped");
     const agg_grid *g = f->g;
     switch (g->kind) {
     case AGG_COUNT:
@@ -203,7 +182,6 @@ static bool feed_points(feed *f, loader_state *s, const double *x, const double 
         }
         break;
     }
-    s->used += n;
     return true;
 }
 
@@ -484,13 +462,13 @@ static bool engine_fold(engine *e, vp_err *err)
 
 /* ---- one run: producers, the slot loop, the folds ---------------------------- */
 
-/* The dataset's producers: chunk_pass workers, one loader_state each. */
+/* The dataset's producers: chunk_pass workers, one ring_writer each. */
 static void *loader_create(void *ctx)
 {
-    (void)ctx;
-    loader_state *s = calloc(1, sizeof *s);
+    feed *f = ctx;
+    ring_writer *s = malloc(sizeof *s);
     if (s)
-        s->slot = -1;
+        ring_writer_init(s, f->ring, sizeof(gpu_point), f->cap);
     return s;
 }
 
@@ -508,10 +486,9 @@ static bool loader_finish(void *ctx, void *state, bool ok, vp_err *err)
     (void)ok;
     (void)err;
     feed *f = ctx;
-    loader_state *s = state;
-    if (s)
-        loader_flush(f, s);
-    free(s);
+    if (state)
+        ring_writer_flush(state);
+    free(state);
     ring_producer_done(f->ring);
     return true;
 }
@@ -539,7 +516,8 @@ static void *arrays_main(void *arg)
 {
     arrays_job *a = arg;
     const source_of_points *src = a->src;
-    loader_state s = {.slot = -1};
+    ring_writer s;
+    ring_writer_init(&s, a->f->ring, sizeof(gpu_point), a->f->cap);
     double *buf = malloc(3 * DATASET_CHUNK_RECORDS * sizeof *buf);
     a->ok = buf != NULL;
     if (!buf)
@@ -560,7 +538,7 @@ static void *arrays_main(void *arg)
         }
         a->ok = feed_points(a->f, &s, bx, by, bw, m, &a->err);
     }
-    loader_flush(a->f, &s);
+    ring_writer_flush(&s);
     ring_producer_done(a->f->ring);
     free(buf);
     return NULL;

@@ -239,3 +239,31 @@ void ring_get_stats(const ring *r, ring_stats *out)
 {
     *out = r->stats;
 }
+
+void ring_writer_init(ring_writer *w, ring *r, size_t record_bytes, size_t cap)
+{
+    *w = (ring_writer){.r = r, .record = record_bytes, .cap = cap, .slot = -1};
+}
+
+void *ring_writer_put(ring_writer *w, size_t n)
+{
+    if (w->slot >= 0 && w->used + n > w->cap)
+        ring_writer_flush(w);
+    if (w->slot < 0) {
+        void *mem;
+        if ((w->slot = ring_acquire(w->r, &mem)) < 0)
+            return NULL;
+        w->mem = mem;
+        w->used = 0;
+    }
+    void *at = w->mem + w->used * w->record;
+    w->used += n;
+    return at;
+}
+
+void ring_writer_flush(ring_writer *w)
+{
+    if (w->slot >= 0)
+        ring_submit(w->r, w->slot, w->used * w->record);
+    w->slot = -1;
+}

@@ -41,6 +41,22 @@ void ring_submit(ring *r, int slot, size_t bytes_used);
 /* Called once per producer when it has nothing more to submit. */
 void ring_producer_done(ring *r);
 
+/* A producer's open slot, filled with records of one size: ring_writer_put
+ * gives room for n more (the open slot, or, when they do not fit in `cap`
+ * records, the next one after submitting it); ring_writer_flush submits
+ * what is open. */
+typedef struct ring_writer {
+    ring *r;
+    size_t record, cap; /* bytes of a record; records per slot */
+    int slot;           /* -1: none open */
+    unsigned char *mem;
+    size_t used;        /* records in the open slot */
+} ring_writer;
+void ring_writer_init(ring_writer *w, ring *r, size_t record_bytes, size_t cap);
+/* Room for n <= cap records; NULL when the ring was closed. */
+void *ring_writer_put(ring_writer *w, size_t n);
+void ring_writer_flush(ring_writer *w);
+
 /* GL thread. Returns the next filled slot (and its size in bytes), reclaiming
  * signalled slots while it waits; -1 when all producers are done and nothing
  * is left. */
