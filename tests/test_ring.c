@@ -396,6 +396,50 @@ static void test_no_submissions(void **state)
     alarm(0);
 }
 
+/* ring_writer: records put in runs fill a slot up to cap records, then go on
+ * in the next; every record arrives once, in order, and a flush submits the
+ * last partial slot. */
+static void test_writer(void **state)
+{
+    (void)state;
+    alarm(60);
+    ring *r;
+    vp_err err;
+    assert_true(ring_create(4, 64, &r, &err));
+    ring_set_producers(r, 1);
+    ring_writer w;
+    ring_writer_init(&w, r, sizeof(uint64_t), 7);
+    const size_t runs[] = {3, 3, 3, 2, 7, 1};
+    uint64_t next = 0;
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+        uint64_t *out = ring_writer_put(&w, runs[k]);
+        assert_non_null(out);
+        for (size_t i = 0; i < runs[k]; i++)
+            out[i] = next++;
+    }
+    ring_writer_flush(&w);
+    ring_producer_done(r);
+    /* slots of 6, 5, 7 and 1 records: a run never straddles two */
+    const size_t want[] = {6, 5, 7, 1};
+    uint64_t seen = 0, buf[8];
+    int slots = 0;
+    size_t n;
+    int s;
+    while ((s = ring_next_filled(r, &n)) >= 0) {
+        assert_true(slots < 4);
+        assert_int_equal(n, want[slots] * sizeof(uint64_t));
+        glGetNamedBufferSubData(ring_buffer(r), (GLintptr)ring_slot_offset(r, s), (GLsizeiptr)n, buf);
+        for (size_t i = 0; i < n / sizeof(uint64_t); i++)
+            assert_int_equal(buf[i], seen++);
+        ring_retire(r, s);
+        slots++;
+    }
+    assert_int_equal(slots, 4);
+    assert_int_equal(seen, next);
+    ring_destroy(r);
+    alarm(0);
+}
+
 int main(void)
 {
     if (!(gl = tu_gl_context()))
@@ -407,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_one_slot_wait),
         cmocka_unit_test(test_close_wakes_producers),
         cmocka_unit_test(test_no_submissions),
+        cmocka_unit_test(test_writer),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     glctx_destroy(gl);
