@@ -39,8 +39,9 @@ static void *worker(void *arg)
     double *x = malloc(DATASET_CHUNK_RECORDS * sizeof *x);
     double *y = malloc(DATASET_CHUNK_RECORDS * sizeof *y);
     double *w = dataset_has_w(p->ds) ? malloc(DATASET_CHUNK_RECORDS * sizeof *w) : NULL;
+    uint32_t *brk = p->ops->points_breaks ? malloc((DATASET_CHUNK_RECORDS + 1) * sizeof *brk) : NULL;
     void *state = p->ops->thread_create ? p->ops->thread_create(p->ctx) : NULL;
-    if (!rd || !x || !y || (dataset_has_w(p->ds) && !w) || (p->ops->thread_create && !state)) {
+    if (!rd || !x || !y || (dataset_has_w(p->ds) && !w) || (p->ops->points_breaks && !brk) || (p->ops->thread_create && !state)) {
         vp_err_set(&e, "out of memory starting a worker thread");
         fail(p, &e);
         if (p->ops->thread_finish)
@@ -54,9 +55,12 @@ static void *worker(void *arg)
         uint64_t k;
         if (p->ops->next ? !p->ops->next(p->ctx, state, &k) : (k = atomic_fetch_add(&p->next, 1)) >= nchunks)
             break;
-        size_t n = 0;
-        if (!dataset_decode(rd, k, x, y, w, &n, &records, &nonfinite, &e) ||
-            !p->ops->points(p->ctx, state, k, x, y, w, n, &e)) {
+        size_t n = 0, nbrk = 0;
+        bool got = brk ? dataset_decode_breaks(rd, k, x, y, w, &n, brk, &nbrk, &records, &nonfinite, &e) &&
+                             p->ops->points_breaks(p->ctx, state, k, x, y, w, n, brk, nbrk, &e)
+                       : dataset_decode(rd, k, x, y, w, &n, &records, &nonfinite, &e) &&
+                             p->ops->points(p->ctx, state, k, x, y, w, n, &e);
+        if (!got) {
             ok = false;
             fail(p, &e);
             break;
@@ -72,6 +76,7 @@ done:
     free(x);
     free(y);
     free(w);
+    free(brk);
     dataset_reader_destroy(rd);
     return NULL;
 }

@@ -18,6 +18,12 @@ typedef struct chunk_pass_ops {
      * exactly when the dataset has none (dataset_has_w). */
     bool (*points)(void *ctx, void *state, uint64_t k, const double *x, const double *y,
                    const double *w, size_t n, vp_err *err);
+    /* Instead of points, for passes that need the order of the records (the
+     * lines): also where the sequence breaks (dataset_decode_breaks: brk[]
+     * ascending positions in [0, n]). */
+    bool (*points_breaks)(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                          const double *w, size_t n, const uint32_t *brk, size_t nbrk,
+                          vp_err *err);
     /* After the thread's last chunk, also after an error, and also when
      * thread_create returned NULL (state is then NULL): merge and free. err
      * holds the thread's own error when ok is false. */

@@ -22,6 +22,37 @@ uint64_t refine_visible(const dataset *ds, const view *v, uint64_t from, uint64_
     return n;
 }
 
+/* The box spanning chunks a and b when both are known and of one input. */
+static bool join_box(const dataset *ds, uint64_t a, uint64_t b, double out[4])
+{
+    double p[4], q[4];
+    if (b >= dataset_chunks(ds) || dataset_chunk_input(ds, a) != dataset_chunk_input(ds, b) ||
+        !dataset_chunk_bbox(ds, a, p) || !dataset_chunk_bbox(ds, b, q) || !(p[0] <= p[1]) || !(q[0] <= q[1]))
+        return false;
+    out[0] = p[0] < q[0] ? p[0] : q[0];
+    out[1] = p[1] > q[1] ? p[1] : q[1];
+    out[2] = p[2] < q[2] ? p[2] : q[2];
+    out[3] = p[3] > q[3] ? p[3] : q[3];
+    return true;
+}
+
+uint64_t refine_visible_lines(const dataset *ds, const view *v, uint64_t from, uint64_t to,
+                              uint64_t *order)
+{
+    uint64_t n = 0;
+    for (uint64_t k = from; k < to; k++) {
+        double b[4];
+        bool in = !dataset_chunk_bbox(ds, k, b) || view_touches(v, b);
+        if (!in && k > 0 && join_box(ds, k - 1, k, b))
+            in = view_touches(v, b);
+        if (!in && join_box(ds, k, k + 1, b))
+            in = view_touches(v, b);
+        if (in)
+            order[n++] = k;
+    }
+    return n;
+}
+
 bool refine_create(const dataset *ds, const refine_params *p, refine **out, vp_err *err)
 {
     *out = NULL;
@@ -35,12 +66,16 @@ bool refine_create(const dataset *ds, const refine_params *p, refine **out, vp_e
         free(r);
         return vp_err_set(err, "the GPU refinement keeps counts only, not aggregates of a value column");
     }
+    if (p->engine == REFINE_GPU && p->lines.on) {
+        free(r);
+        return vp_err_set(err, "the GPU refinement draws points only, not lines");
+    }
     if (p->engine == REFINE_GPU) {
         size_t free_b = refine_gpu_free_memory();
         size_t budget = p->gpu_budget ? p->gpu_budget : free_b ? free_b / 2 : (size_t)1 << 30;
         ok = refine_gpu_create(ds, budget, threads, &r->gpu, err);
     } else {
-        ok = refine_cpu_create(ds, threads, &p->agg, &r->cpu, err);
+        ok = refine_cpu_create(ds, threads, p, &r->cpu, err);
     }
     if (!ok) {
         free(r);

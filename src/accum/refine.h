@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "accum/agg.h"
+#include "accum/lines_run.h"
 #include "accum/view.h"
 #include "core/err.h"
 #include "load/dataset.h"
@@ -37,12 +38,21 @@ typedef struct refine_agg {
     agg_fixed fx;   /* sums */
 } refine_agg;
 
+/* Line density (lines_run.h) instead of points: the CPU engine. The view's
+ * chunks are those whose box, or the box spanning it and a neighbour (the
+ * segment joining them), touches the view. */
+typedef struct refine_lines {
+    bool on;
+    lines_params lp;
+} refine_lines;
+
 typedef struct refine_params {
     refine_engine engine;
     int threads;       /* CPU workers, GPU upload threads; 0 = the cores */
     size_t gpu_budget; /* bytes the resident data may take; 0 = half of what the
                           driver reports free, else 1 GiB */
     refine_agg agg;    /* REFINE_GPU refuses it */
+    refine_lines lines; /* likewise */
 } refine_params;
 
 typedef struct refine_state {
@@ -91,6 +101,10 @@ unsigned refine_count_image(const refine *r);
 /* Chunk numbers in [from, to) whose box can touch v, appended to order (room
  * for to - from); returns how many. Shared by the engines. */
 uint64_t refine_visible(const dataset *ds, const view *v, uint64_t from, uint64_t to, uint64_t *order);
+/* The same for lines: also the chunks whose joining segment with a
+ * neighbour (same input) can touch v. */
+uint64_t refine_visible_lines(const dataset *ds, const view *v, uint64_t from, uint64_t to,
+                              uint64_t *order);
 /* GPU memory the driver reports free (NVIDIA, AMD extensions), in bytes, or
  * 0. Needs a current GL context. */
 size_t refine_gpu_free_memory(void);

@@ -3,6 +3,7 @@
  * list; each thread bins into a grid of its own, and a snapshot sums them. */
 #include "accum/refine_engines.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,11 @@ typedef struct worker {
     uint64_t job_gen;
     view job_view;
     uint32_t idx[DATASET_CHUNK_RECORDS];
+    /* lines */
+    lines_out lo;
+    bool lo_ok;
+    uint64_t **sgrid;     /* normalizing: a grid per series (input), made when first needed */
+    size_t sg_cells;      /* their size */
 } worker;
 
 struct refine_cpu {
@@ -44,6 +50,10 @@ struct refine_cpu {
     uint64_t norder, next, done;
     uint64_t all_chunks;
     refine_agg agg;
+    refine_lines lines;
+    int nseries;
+    lines_ends *ends;     /* lines: each chunk's ends, valid for view ends_gen[k] */
+    uint64_t *ends_gen;
 };
 
 static void *worker_create(void *ctx)
@@ -160,6 +170,77 @@ static bool worker_points(void *ctx, void *state, uint64_t k, const double *x, c
     return ok || vp_err_set(err, "out of memory for a %dx%d refinement grid", v->w, v->h);
 }
 
+/* Lines (w->lock held): the grid for series s of the job's view, made or
+ * cleared for a new view; NULL when out of memory. */
+static uint64_t *lines_grid(refine_cpu *p, worker *w, int s, size_t cells)
+{
+    if (w->gen != w->job_gen) {
+        if (w->grid && w->cap >= cells)
+            memset(w->grid, 0, cells * sizeof *w->grid);
+        for (int i = 0; w->sgrid && i < p->nseries; i++) {
+            if (w->sgrid[i] && w->sg_cells == cells) {
+                memset(w->sgrid[i], 0, cells * sizeof *w->sgrid[i]);
+            } else {
+                free(w->sgrid[i]);
+                w->sgrid[i] = NULL;
+            }
+        }
+        w->sg_cells = cells;
+        w->gen = w->job_gen;
+        w->records = w->nonfinite = 0;
+    }
+    if (!p->lines.lp.normalize) {
+        if (w->cap < cells) {
+            free(w->grid);
+            w->grid = calloc(cells, sizeof *w->grid);
+            w->cap = w->grid ? cells : 0;
+        }
+        return w->grid;
+    }
+    if (!w->sgrid && !(w->sgrid = calloc((size_t)p->nseries, sizeof *w->sgrid)))
+        return NULL;
+    if (!w->sgrid[s])
+        w->sgrid[s] = calloc(cells, sizeof *w->sgrid[s]);
+    return w->sgrid[s];
+}
+
+static bool worker_lines(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                         const double *w_, size_t n, const uint32_t *brk, size_t nbrk, vp_err *err)
+{
+    (void)w_;
+    refine_cpu *p = ctx;
+    worker *w = state;
+    const view *v = &w->job_view;
+    if (!w->lo_ok && !(w->lo_ok = lines_out_init(&w->lo)))
+        return vp_err_set(err, "out of memory for a refinement worker");
+    lines_ends e;
+    lines_chunk(v, &p->lines.lp, x, y, n, brk, nbrk, &w->lo, &e);
+    size_t cells = (size_t)v->w * (size_t)v->h;
+    uint32_t records = dataset_chunk_records(p->ds, k);
+    int s = p->lines.lp.normalize ? dataset_chunk_input(p->ds, k) : 0;
+    pthread_mutex_lock(&w->lock);
+    uint64_t *g = lines_grid(p, w, s, cells);
+    if (g) {
+        for (size_t i = 0; i < w->lo.npix; i++)
+            g[w->lo.pix[i]]++;
+        for (size_t i = 0; i < w->lo.nseg; i++)
+            lines_raster_u64(&w->lo.seg[i], v->w, v->h, g);
+        w->records += records;
+        w->nonfinite += records - n;
+    }
+    uint64_t gen = w->job_gen;
+    pthread_mutex_unlock(&w->lock);
+    if (!g)
+        return vp_err_set(err, "out of memory for a %dx%d refinement grid", v->w, v->h);
+    pthread_mutex_lock(&p->lock);
+    if (k < p->order_cap) {
+        p->ends[k] = e;
+        p->ends_gen[k] = gen;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return true;
+}
+
 static void stop_workers(void *ctx)
 {
     refine_cpu *p = ctx;
@@ -184,8 +265,10 @@ static bool worker_finish(void *ctx, void *state, bool ok, vp_err *err)
     return true;
 }
 
-static const chunk_pass_ops worker_ops = {worker_create, worker_points, worker_finish, worker_next,
+static const chunk_pass_ops worker_ops = {worker_create, worker_points, NULL, worker_finish, worker_next,
                                           stop_workers};
+static const chunk_pass_ops lines_ops = {worker_create, NULL, worker_lines, worker_finish, worker_next,
+                                         stop_workers};
 
 /* Stops the pass's threads (if any are left) and frees their grids. */
 static void end_pass(refine_cpu *p)
@@ -199,6 +282,11 @@ static void end_pass(refine_cpu *p)
         pthread_mutex_destroy(&p->workers[i]->lock);
         free(p->workers[i]->grid);
         agg_grid_destroy(p->workers[i]->ag);
+        if (p->workers[i]->lo_ok)
+            lines_out_free(&p->workers[i]->lo);
+        for (int j = 0; p->workers[i]->sgrid && j < p->nseries; j++)
+            free(p->workers[i]->sgrid[j]);
+        free(p->workers[i]->sgrid);
         free(p->workers[i]);
     }
     p->nworkers = 0;
@@ -210,10 +298,10 @@ static bool start_pass(refine_cpu *p, vp_err *err)
 {
     end_pass(p);
     p->quit = p->failed = false;
-    return chunk_pass_start(p->ds, p->nthreads, &worker_ops, p, &p->pass, err);
+    return chunk_pass_start(p->ds, p->nthreads, p->lines.on ? &lines_ops : &worker_ops, p, &p->pass, err);
 }
 
-bool refine_cpu_create(const dataset *ds, int threads, const refine_agg *agg, refine_cpu **out,
+bool refine_cpu_create(const dataset *ds, int threads, const refine_params *rp, refine_cpu **out,
                        vp_err *err)
 {
     *out = NULL;
@@ -221,16 +309,23 @@ bool refine_cpu_create(const dataset *ds, int threads, const refine_agg *agg, re
     if (!p)
         return vp_err_set(err, "out of memory");
     p->ds = ds;
-    if (agg)
-        p->agg = *agg;
+    if (rp) {
+        p->agg = rp->agg;
+        p->lines = rp->lines;
+    }
+    p->nseries = dataset_inputs(ds) > 0 ? dataset_inputs(ds) : 1;
     p->all_chunks = dataset_chunks(ds);
     p->nthreads = threads > 0 ? threads : 1;
     p->order_cap = p->all_chunks ? p->all_chunks : 1;
     p->order = malloc(p->order_cap * sizeof *p->order);
     p->workers = calloc((size_t)p->nthreads, sizeof *p->workers);
+    if (p->lines.on) {
+        p->ends = calloc(p->order_cap, sizeof *p->ends);
+        p->ends_gen = calloc(p->order_cap, sizeof *p->ends_gen);
+    }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->work_cv, NULL);
-    if (!p->order || !p->workers) {
+    if (!p->order || !p->workers || (p->lines.on && (!p->ends || !p->ends_gen))) {
         refine_cpu_destroy(p);
         return vp_err_set(err, "out of memory");
     }
@@ -251,6 +346,8 @@ void refine_cpu_destroy(refine_cpu *p)
     pthread_cond_destroy(&p->work_cv);
     free(p->workers);
     free(p->order);
+    free(p->ends);
+    free(p->ends_gen);
     free(p);
 }
 
@@ -258,7 +355,8 @@ static void set_view_locked(refine_cpu *p, const view *v)
 {
     p->v = *v;
     p->gen++;
-    p->norder = refine_visible(p->ds, v, 0, p->all_chunks, p->order);
+    p->norder = p->lines.on ? refine_visible_lines(p->ds, v, 0, p->all_chunks, p->order)
+                            : refine_visible(p->ds, v, 0, p->all_chunks, p->order);
     /* a fixed shuffle: the same view always refines in the same order */
     vp_shuffle_u64(p->order, p->norder);
     p->next = p->done = 0;
@@ -289,8 +387,99 @@ void refine_cpu_set_view(refine_cpu *p, const view *v)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* The joins (lines_run.h) of series s (-1: all) among the chunks binned
+ * for view gen: a chunk's first point joins the previous chunk's last once
+ * both are binned (a chunk left out of the view cannot join into it:
+ * refine_visible_lines). */
+static void snapshot_joins(refine_cpu *p, const view *v, uint64_t gen, const lines_ends *ends,
+                           const uint64_t *egen, uint64_t n, int s, uint64_t *counts)
+{
+    const lines_params *lp = &p->lines.lp;
+    for (uint64_t k = 0; k < n; k++) {
+        if (egen[k] != gen || !ends[k].head_ok)
+            continue;
+        int in = dataset_chunk_input(p->ds, k);
+        if (s >= 0 && in != s)
+            continue;
+        const lines_ends *e = &ends[k];
+        bool first = k == dataset_input_first_chunk(p->ds, in);
+        if (!first && egen[k - 1] != gen)
+            continue; /* not binned yet, or out of the view */
+        const lines_ends *q = first ? NULL : &ends[k - 1];
+        lines_seg sg;
+        uint32_t i;
+        if (q && q->tail_ok && !(lp->break_gap > 0 && fabs(e->hx - q->tx) > lp->break_gap)) {
+            if (lines_segment(v, q->tx, q->ty, e->hx, e->hy, &sg))
+                lines_raster_u64(&sg, v->w, v->h, counts);
+        } else if (lines_start(v, e->hx, e->hy, &i)) {
+            counts[i]++;
+        }
+    }
+}
+
+static bool lines_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err)
+{
+    pthread_mutex_lock(&p->lock);
+    uint64_t gen = p->gen;
+    view v = p->v;
+    refine_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
+    bool failed = p->failed;
+    if (failed && err)
+        *err = p->err;
+    int nw = p->nworkers;
+    uint64_t n = p->all_chunks;
+    lines_ends *ends = malloc((n ? n : 1) * sizeof *ends);
+    uint64_t *egen = malloc((n ? n : 1) * sizeof *egen);
+    if (ends && egen) {
+        memcpy(ends, p->ends, n * sizeof *ends);
+        memcpy(egen, p->ends_gen, n * sizeof *egen);
+    }
+    pthread_mutex_unlock(&p->lock);
+    size_t pixels = (size_t)v.w * (size_t)v.h;
+    memset(counts, 0, pixels * sizeof *counts);
+    bool norm = p->lines.lp.normalize;
+    uint64_t *tmp = norm ? calloc(pixels, sizeof *tmp) : NULL;
+    if (!ends || !egen || (norm && !tmp)) {
+        free(ends);
+        free(egen);
+        free(tmp);
+        return vp_err_set(err, "out of memory for a refinement snapshot");
+    }
+    bool ok = !failed;
+    for (int sr = 0; sr < (norm ? p->nseries : 1); sr++) {
+        uint64_t *acc = norm ? tmp : counts;
+        if (norm)
+            memset(tmp, 0, pixels * sizeof *tmp);
+        for (int i = 0; i < nw; i++) {
+            worker *w = p->workers[i];
+            pthread_mutex_lock(&w->lock);
+            const uint64_t *g = norm ? (w->sgrid && w->sg_cells == pixels ? w->sgrid[sr] : NULL)
+                                     : (w->cap >= pixels ? w->grid : NULL);
+            if (w->gen == gen && g)
+                for (size_t j = 0; j < pixels; j++)
+                    acc[j] += g[j];
+            if (w->gen == gen && sr == 0) {
+                s.records_done += w->records;
+                s.nonfinite += w->nonfinite;
+            }
+            pthread_mutex_unlock(&w->lock);
+        }
+        snapshot_joins(p, &v, gen, ends, egen, n, norm ? sr : -1, acc);
+        if (norm && !lines_normalize_add(tmp, v.w, v.h, counts))
+            ok = vp_err_set(err, "out of memory normalizing a series");
+    }
+    free(ends);
+    free(egen);
+    free(tmp);
+    if (st)
+        *st = s;
+    return ok;
+}
+
 bool refine_cpu_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err)
 {
+    if (p->lines.on)
+        return lines_snapshot(p, counts, st, err);
     pthread_mutex_lock(&p->lock);
     uint64_t gen = p->gen;
     view v = p->v;
@@ -361,6 +550,16 @@ static bool fit_order(refine_cpu *p, uint64_t n)
     if (!o)
         return false;
     p->order = o;
+    if (p->lines.on) {
+        lines_ends *e = realloc(p->ends, cap * sizeof *e);
+        if (e)
+            p->ends = e;
+        uint64_t *g = e ? realloc(p->ends_gen, cap * sizeof *g) : NULL;
+        if (!g)
+            return false; /* order_cap unchanged: the ends arrays hold at least that */
+        memset(g + p->order_cap, 0, (cap - p->order_cap) * sizeof *g);
+        p->ends_gen = g;
+    }
     p->order_cap = cap;
     return true;
 }
@@ -370,7 +569,18 @@ void refine_cpu_grow(refine_cpu *p)
     uint64_t n = dataset_chunks(p->ds);
     pthread_mutex_lock(&p->lock);
     if (n > p->all_chunks && fit_order(p, n)) {
-        p->norder += refine_visible(p->ds, &p->v, p->all_chunks, n, p->order + p->norder);
+        if (p->lines.on) {
+            /* the old last chunk joins the first new one: needed now if that join shows */
+            uint64_t last = p->all_chunks - 1, tmp;
+            bool queued = false;
+            for (uint64_t i = p->norder; p->all_chunks > 0 && !queued && i-- > 0;)
+                queued = p->order[i] == last;
+            if (p->all_chunks > 0 && !queued && refine_visible_lines(p->ds, &p->v, last, last + 1, &tmp) == 1)
+                p->order[p->norder++] = last;
+            p->norder += refine_visible_lines(p->ds, &p->v, p->all_chunks, n, p->order + p->norder);
+        } else {
+            p->norder += refine_visible(p->ds, &p->v, p->all_chunks, n, p->order + p->norder);
+        }
         p->all_chunks = n;
         pthread_cond_broadcast(&p->work_cv);
     }

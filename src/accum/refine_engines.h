@@ -4,7 +4,7 @@
 #include "accum/refine.h"
 
 typedef struct refine_cpu refine_cpu;
-bool refine_cpu_create(const dataset *ds, int threads, const refine_agg *agg, refine_cpu **out,
+bool refine_cpu_create(const dataset *ds, int threads, const refine_params *rp, refine_cpu **out,
                        vp_err *err);
 void refine_cpu_destroy(refine_cpu *p);
 void refine_cpu_set_view(refine_cpu *p, const view *v);

@@ -132,6 +132,29 @@ static bool set_column(vp_options *o, const opt_def *d, const char *v, const cha
     return true;
 }
 
+/* --normalize none|lines */
+static bool set_normalize(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    (void)d, (void)v2;
+    if (!strcmp(v, "lines") || !strcmp(v, "none"))
+        return (o->normalize_lines = !strcmp(v, "lines")), true;
+    return vp_err_set(err, "--normalize: expected lines or none, got \"%s\"", v);
+}
+
+/* --x-time auto|s|ms|us|ns|iso|none */
+static bool set_x_time(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    (void)d, (void)v2;
+    static const char *const ok[] = {"auto", "s", "ms", "us", "ns", "iso", "none"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (!strcmp(v, ok[i])) {
+            o->no_x_time = i == 6;
+            o->x_time = i == 6 ? NULL : ok[i];
+            return true;
+        }
+    return vp_err_set(err, "--x-time: expected auto, s, ms, us, ns, iso or none, got \"%s\"", v);
+}
+
 static bool set_lim(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
 {
     bool is_x = d->name[2] == 'x';
@@ -315,12 +338,29 @@ static const opt_def table[] = {
          "what it holds"),
      STR(save_grid)},
 
+    GROUP("series", "time series",
+          "a series is a file, or one --y column of it (--y a,b,c); it breaks at a non-finite or bad record, a "
+          "text '>' line, the end of its file and a --break-gap jump"),
+    {OPT("--lines", NULL, NULL, NULL, R | V, "connect consecutive samples of each series: each segment adds 1 to "
+         "every pixel it steps into (exact, docs/internals.md)"), FLAG(lines)},
+    {OPT("--normalize", NULL, "none|lines", "none", R | V, "lines: each series weighs 1 in every pixel column it "
+         "crosses (DenseLines), so one busy series cannot hide the others"), FN(set_normalize)},
+    {OPT("--break-gap", NULL, "DX", NULL, R | V, "--lines: no segment where x moves by more than DX"),
+     DBL(break_gap, DBL_TRUE_MIN, DBL_MAX, "a positive width")},
+    {OPT("--x-time", NULL, "auto|s|ms|us|ns|iso|none", "auto", R | V | I, "x is a time: epoch seconds, ms, us or ns, "
+         "or ISO-8601 text; auto: ISO text, or a time-named column of epoch values"), FN(set_x_time)},
+    {OPT("--tz", NULL, "ZONE", "UTC", R | V | I, "the time axis' zone: UTC, +05:30, or a tz name such as "
+         "Europe/Berlin"), STR(tz)},
+
     GROUP("follow", "growing files", NULL),
     {OPT("--follow", "-f", NULL, NULL, R | V, "keep reading as the one input grows, like tail -F: a truncation "
          "restarts it, a rotated name is followed"), FLAG(follow)},
     {OPT("--until-idle", NULL, "S", NULL, R, "render --follow: render once the file has not grown for S seconds"),
      DBL(until_idle, 0, 86400, "seconds from 0 to 86400")},
-    {OPT("--window", NULL, "N", "all", V, "view --follow: show the last N samples"), U64(window_n, 1ull << 62)},
+    {OPT("--window", NULL, "N", "all", V, "view --follow: draw only the last N samples (older ones are taken "
+         "out exactly)"), U64(window_n, 1ull << 62)},
+    {OPT("--persist", NULL, "S", NULL, V, "view --follow: samples fade as exp(-age/S), like a phosphor screen "
+         "(P freezes the picture)"), DBL(persist, 1e-3, 1e9, "seconds from 0.001 to 1e9")},
     {OPT("--window-x", NULL, "X", "all", V, "view --follow: show the last X units of x"),
      DBL(window_x, DBL_TRUE_MIN, DBL_MAX, "a positive width")},
 
@@ -542,6 +582,12 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
         return vp_err_set(err, "render --follow needs --until-idle SECONDS: when to stop waiting and render");
     if ((o->window_n || o->window_x > 0) && !o->follow)
         return vp_err_set(err, "--window and --window-x go with --follow");
+    if (o->persist > 0 && !o->follow)
+        return vp_err_set(err, "--persist goes with --follow (it fades samples by their age)");
+    if ((o->normalize_lines || o->break_gap > 0) && !o->lines)
+        return vp_err_set(err, "%s goes with --lines", o->normalize_lines ? "--normalize lines" : "--break-gap");
+    if (o->lines && (o->value_col || o->by_col))
+        return vp_err_set(err, "--lines counts the pixels the series cross; it does not go with --value or --by");
     if (o->command == CMD_DEMO && o->ninputs)
         return vp_err_set(err, "demo takes no input file (got \"%s\")", o->inputs[0]);
     if (o->command == CMD_RENDER && !o->output)

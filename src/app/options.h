@@ -42,6 +42,15 @@ typedef struct vp_options {
     double vmin, vmax;         /* --vmin/--vmax: the value colormap's ends */
     double vcenter;            /* --vcenter: a diverging colormap's centre (default 0) */
     const char *save_grid;     /* --save-grid OUT.npy: the reduced values (+ OUT.npy.json) */
+    /* time series */
+    bool lines;                /* --lines: each series as its polyline */
+    bool normalize_lines;      /* --normalize lines: DenseLines' weight 1 per series per column */
+    double break_gap;          /* --break-gap: no segment where x moves by more (0: none) */
+    char ybuf[1024];           /* --y a,b,c: the names, split (data.ycols point here) */
+    const char *x_time;        /* --x-time auto|s|ms|us|ns|iso (NULL: detected) */
+    bool no_x_time;            /* --x-time none */
+    const char *tz;            /* --tz: the time axis' zone (NULL: UTC) */
+    double persist;            /* view --follow --persist S: old samples fade as exp(-age/S) */
     vp_accumulate accumulate;
     int threads;
     uint64_t demo_points;

@@ -205,7 +205,11 @@ bool plot_create(const plot_params *p, plot **out, vp_err *err)
     pl->look.dpi_scale = 1;
     pl->has_w = dataset_has_w(p->ds);
     const char *col = p->wname ? p->wname : "the value";
-    if (!pl->has_w)
+    if (p->lines && p->lp.normalize)
+        snprintf(pl->what, sizeof pl->what, "series per column");
+    else if (p->lines)
+        snprintf(pl->what, sizeof pl->what, "line crossings");
+    else if (!pl->has_w)
         snprintf(pl->what, sizeof pl->what, "count");
     else if (p->agg == AGG_CATEGORIES)
         snprintf(pl->what, sizeof pl->what, "count by %s", col);
@@ -383,9 +387,13 @@ static bool ensure_engine(plot *p, vp_err *err)
 {
     if (p->ref)
         return true;
-    refine_params rp = {REFINE_GPU, p->p.threads, p->p.gpu_budget, {0}};
+    refine_params rp = {REFINE_GPU, p->p.threads, p->p.gpu_budget, {0}, {0}};
     vp_err gerr;
-    if (p->has_w) {
+    if (p->p.lines) {
+        rp.lines = (refine_lines){true, p->p.lp};
+        if (p->use_gpu)
+            note(p, "%s: the GPU refinement draws points only; refining the lines on the CPU", "--lines");
+    } else if (p->has_w) {
         /* aggregates refine on the CPU (refine.h) */
         rp.agg = (refine_agg){true, p->p.agg, p->ncat, p->fx};
         if (p->use_gpu)
@@ -415,7 +423,7 @@ bool plot_set_view(plot *p, const double lim[4], vp_err *err)
     /* the GPU refused this view (its edge table): the CPU serves from now on */
     note(p, "%s; refining on the CPU", verr.msg);
     refine_destroy(p->ref);
-    refine_params rp = {REFINE_CPU, p->p.threads, 0, {0}};
+    refine_params rp = {REFINE_CPU, p->p.threads, 0, {0}, {0}};
     if (!refine_create(p->p.ds, &rp, &p->ref, err))
         return false;
     return refine_set_view(p->ref, &nv, err);
@@ -519,6 +527,33 @@ static bool accumulate_agg(plot *p, accum_stats *st, vp_err *err)
 
 uint64_t plot_bad_category(const plot *p) { return p->bad_category; }
 
+double plot_count_unit(const plot *p)
+{
+    return p->p.lines && p->p.lp.normalize ? 1.0 / (double)LINES_UNIT : 1.0;
+}
+
+/* --lines: the polylines of the current view into p->counts. */
+static bool accumulate_lines(plot *p, accum_stats *st, vp_err *err)
+{
+    size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
+    accum_params ap = {.threads = p->p.threads};
+    *st = (accum_stats){0};
+    if (p->use_gpu && false) { /* (the GPU engine is being written) */
+        if (!lines_cpu_run(p->p.ds, &p->cur, &p->p.lp, &ap, p->counts, st, err)) {
+            if (!(st->gpu_refused && p->p.accumulate == ACCUM_AUTO))
+                return false;
+            note(p, "%s; accumulating on the CPU instead", err->msg);
+            memset(p->counts, 0, cells * sizeof *p->counts);
+            if (!lines_cpu_run(p->p.ds, &p->cur, &p->p.lp, &ap, p->counts, st, err))
+                return false;
+        }
+    } else if (!lines_cpu_run(p->p.ds, &p->cur, &p->p.lp, &ap, p->counts, st, err)) {
+        return false;
+    }
+    refine_state rs = {0, 1, 1, st->records, st->nonfinite, true};
+    return shown_now(p, &rs, err);
+}
+
 bool plot_accumulate(plot *p, accum_stats *st, vp_err *err)
 {
     size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
@@ -527,6 +562,8 @@ bool plot_accumulate(plot *p, accum_stats *st, vp_err *err)
     if (p->has_w)
         return accumulate_agg(p, st, err);
     memset(p->counts, 0, cells * sizeof *p->counts);
+    if (p->p.lines)
+        return accumulate_lines(p, st, err);
     accum_params ap = {.threads = p->p.threads};
     *st = (accum_stats){0};
     if (p->use_gpu) {
@@ -828,6 +865,10 @@ bool plot_draw(plot *p, const plot_frame *f, vp_err *err)
                         .status = f ? f->status : NULL, .axes = p->look.overlay,
                         .help = f ? f->help : NULL};
     bool legend_on[AGG_MAX_CATEGORIES];
+    if (p->p.lines) {
+        of.bar_label = p->what;
+        of.count_unit = plot_count_unit(p);
+    }
     if (p->has_w) {
         of.bar_label = p->what;
         if (cpu_picture(p) && p->p.agg != AGG_CATEGORIES) {

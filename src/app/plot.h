@@ -20,6 +20,7 @@
 
 #include "accum/accum.h"
 #include "accum/agg.h"
+#include "accum/lines_run.h"
 #include "accum/refine.h"
 #include "app/options.h"
 #include "gl/tonemap_pass.h"
@@ -40,6 +41,10 @@ typedef struct plot_params {
      * AGG_COUNT with w: the samples whose w is finite, as a density. */
     agg_kind agg;
     const char *wname;        /* the column's name for the colorbar / legend */
+    /* --lines: each series (an input) as its polyline (accum/lines.h); with
+     * lines.normalize the counts are in 1/LINES_UNIT of a series */
+    bool lines;
+    lines_params lp;
 } plot_params;
 
 /* The look: how counts become colours. */
@@ -140,6 +145,9 @@ const char *plot_category_label(const plot *p, int c);
 void plot_value_range(const plot *p, double out[2]);
 /* Samples of the last accumulation whose --by value is not a category code. */
 uint64_t plot_bad_category(const plot *p);
+/* What one count of the grid stands for: 1, or 1/LINES_UNIT of a series
+ * for normalized lines (the colorbar's labels are multiplied by it). */
+double plot_count_unit(const plot *p);
 /* "mean of mag", "count of mag", ...: what the picture shows. */
 const char *plot_what(const plot *p);
 

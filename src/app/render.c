@@ -234,7 +234,8 @@ int cmd_render(const vp_options *o, vp_err *err)
     double t_scan = vp_now();
     plot_params pp = {.ds = ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(gl),
                       .threads = o->threads, .title = o->title, .xlabel = o->xlabel, .ylabel = o->ylabel,
-                      .agg = (agg_kind)o->agg, .wname = wname};
+                      .agg = (agg_kind)o->agg, .wname = wname, .lines = o->lines,
+                      .lp = {o->normalize_lines, o->break_gap}};
     accum_stats st;
     if (!plot_create(&pp, &pl, err) || !plot_set_wrange(pl, wrange, err) || !plot_set_look(pl, &look, err) ||
         !plot_set_size(pl, o->width, o->height, err) || !plot_set_view(pl, lim, err))
@@ -270,6 +271,11 @@ int cmd_render(const vp_options *o, vp_err *err)
                 st.records, st.drawn, st.nonfinite, elapsed,
                 elapsed > 0 ? (double)st.records / elapsed * 1e-6 : 0.0, o->output,
                 st.gpu ? "gpu" : "cpu", glctx_renderer(gl));
+        if (o->lines)
+            fprintf(stderr, "vastplot: %d series drawn as lines%s; \"drawn\" counts %s\n",
+                    dataset_inputs(ds) > 0 ? dataset_inputs(ds) : 1,
+                    o->normalize_lines ? ", each weighing 1 per pixel column" : "",
+                    o->normalize_lines ? "series-columns times 2^24" : "the pixel steps of the segments");
         if (dataset_has_w(ds))
             fprintf(stderr, "vastplot: each pixel shows the %s%s\n", plot_what(pl),
                     o->agg == AGG_CATEGORIES ? "" : " (a sample needs x, y and the value finite)");

@@ -781,7 +781,8 @@ static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
     int W = v->ww * k, H = v->wh * k;
     plot_params pp = {.ds = v->ds, .accumulate = v->o->accumulate, .software_gl = glctx_is_software(v->gl),
                       .threads = v->o->threads, .title = v->o->title, .xlabel = v->o->xlabel,
-                      .ylabel = v->o->ylabel, .agg = (agg_kind)v->o->agg, .wname = v->wname};
+                      .ylabel = v->o->ylabel, .agg = (agg_kind)v->o->agg, .wname = v->wname,
+                      .lines = v->o->lines, .lp = {v->o->normalize_lines, v->o->break_gap}};
     plot_look look = v->look;
     look.dpi_scale = v->dpi * (float)k;
     look.spread = v->look.spread * k;
@@ -916,7 +917,7 @@ int cmd_view(const vp_options *o, vp_err *err)
                       .progressive = true, .threads = o->threads,
                       .gpu_budget = (size_t)o->gpu_mem_mb << 20, .title = o->title,
                       .xlabel = o->xlabel, .ylabel = o->ylabel, .agg = (agg_kind)o->agg,
-                      .wname = v->wname};
+                      .wname = v->wname, .lines = o->lines, .lp = {o->normalize_lines, o->break_gap}};
     if (dataset_is_follow(v->ds)) {
         v->wrange[0] = v->wseen[0] = 1;
         v->wrange[1] = v->wseen[1] = 0;

@@ -477,6 +477,26 @@ static int input_of(const dataset *ds, uint64_t *k)
     return i;
 }
 
+int dataset_chunk_input(const dataset *ds, uint64_t k)
+{
+    return ds->n == 0 ? 0 : input_of(ds, &k);
+}
+
+uint64_t dataset_input_first_chunk(const dataset *ds, int i)
+{
+    return ds->n == 0 || ds->follow || i <= 0 ? 0 : ds->first_chunk[i < ds->n ? i : ds->n];
+}
+
+/* PLACEHOLDER (the loader's breaks are being written): no breaks. */
+bool dataset_decode_breaks(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
+                           uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
+                           vp_err *err)
+{
+    (void)brk;
+    *nbrk = 0;
+    return dataset_decode(r, k, x, y, w, n, records, nonfinite, err);
+}
+
 bool dataset_set_chunk_boxes(dataset *ds, const double *boxes, uint64_t n)
 {
     double *b = malloc((n ? n : 1) * 4 * sizeof *b);

@@ -139,4 +139,16 @@ void dataset_reader_destroy(dataset_reader *r);
 bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
                     uint64_t *records, uint64_t *nonfinite, vp_err *err);
 
+/* As dataset_decode, and where the sequence of chunk k's records breaks:
+ * brk[] (room for DATASET_CHUNK_RECORDS + 1) gets the ascending, distinct
+ * positions j in [0, *n] such that something that is not a drawn point lies
+ * between point j-1 and point j; *nbrk how many.
+ * (PLACEHOLDER until the loader reports breaks: none are reported yet.) */
+bool dataset_decode_breaks(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
+                           uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
+                           vp_err *err);
+/* The input chunk k belongs to (0 for the demo), and input i's first chunk. */
+int dataset_chunk_input(const dataset *ds, uint64_t k);
+uint64_t dataset_input_first_chunk(const dataset *ds, int i);
+
 #endif

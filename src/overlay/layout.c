@@ -549,7 +549,10 @@ static void colorbar(builder *b, const overlay_params *pp, const overlay_frame *
         add_solid(b, bx + m->cb_w, tick_pos(cy, pl.y, pl.y + pl.h, m->lw), m->lw + m->tick_len,
                   m->lw);
         char s[40];
-        format_count(p.count[i], s, sizeof s);
+        if (fr->count_unit > 0 && fr->count_unit != 1)
+            snprintf(s, sizeof s, "%.3g", (double)p.count[i] * fr->count_unit);
+        else
+            format_count(p.count[i], s, sizeof s);
         add_text(b, OVERLAY_CBAR_TICK, s, true, false, tx, centred_baseline(m, cy),
                  (double)p.count[i]);
     }

@@ -76,6 +76,9 @@ typedef struct overlay_frame {
      * a count bar (as before), nothing on a value bar; "": nothing. A value
      * bar whose ticks need offset notation shows the offset after it. */
     const char *bar_label;
+    /* A count bar's labels are counts times this (normalized lines: 1 /
+     * LINES_UNIT, labels in series); 0 means 1. */
+    double count_unit;
     /* The legend's rows (overlay_set_legend): legend_on[i] false draws row i
      * dimmed, its swatch hollow (a disabled category). NULL: all on;
      * otherwise as many flags as the legend has rows. */

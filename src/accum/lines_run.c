@@ -1,0 +1,131 @@
+#include "accum/lines_run.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+bool lines_out_init(lines_out *o)
+{
+    o->pix = malloc((DATASET_CHUNK_RECORDS + 1) * sizeof *o->pix);
+    o->seg = malloc((DATASET_CHUNK_RECORDS + 1) * sizeof *o->seg);
+    o->npix = o->nseg = 0;
+    if (!o->pix || !o->seg) {
+        lines_out_free(o);
+        return false;
+    }
+    return true;
+}
+
+void lines_out_free(lines_out *o)
+{
+    free(o->pix);
+    free(o->seg);
+    o->pix = NULL;
+    o->seg = NULL;
+}
+
+/* One sample's extended pixel (rule 1); *near: small enough that its
+ * segments need no cut (rule 2). */
+static inline void coord(const view *v, double x, double y, int32_t *cx, int32_t *cy, bool *near)
+{
+    double g;
+    double a = lines_axis_coord(&v->ax, x, &g), b = lines_axis_coord(&v->ay, y, &g);
+    *near = a >= -(double)LINES_FAR && a <= (double)v->w + LINES_FAR && b >= -(double)LINES_FAR &&
+            b <= (double)v->h + LINES_FAR;
+    *cx = *near ? (int32_t)a : 0;
+    *cy = *near ? (int32_t)b : 0;
+}
+
+static inline void add_start(const view *v, int32_t cx, int32_t cy, bool near, lines_out *o)
+{
+    if (near && cx >= 0 && cx < v->w && cy >= 0 && cy < v->h)
+        o->pix[o->npix++] = (uint32_t)cy * (uint32_t)v->w + (uint32_t)cx;
+}
+
+/* A segment between two points with their coordinates: one step inline,
+ * longer ones kept for the rasterizer. */
+static inline void add_seg(const view *v, double xa, double ya, int32_t ax, int32_t ay, bool an,
+                           double xb, double yb, int32_t bx, int32_t by, bool bn, lines_out *o)
+{
+    lines_seg s;
+    if (an && bn) {
+        int32_t dx = bx - ax, dy = by - ay;
+        if (dx >= -1 && dx <= 1 && dy >= -1 && dy <= 1) {
+            if (dx | dy)
+                add_start(v, bx, by, true, o);
+            return;
+        }
+        if ((ax < 0 && bx < 0) || (ay < 0 && by < 0) || (ax >= v->w && bx >= v->w) ||
+            (ay >= v->h && by >= v->h))
+            return;
+        s = (lines_seg){ax, ay, bx, by};
+    } else if (!lines_segment(v, xa, ya, xb, yb, &s)) {
+        return;
+    }
+    o->seg[o->nseg++] = s;
+}
+
+void lines_chunk(const view *v, const lines_params *lp, const double *x, const double *y, size_t n,
+                 const uint32_t *brk, size_t nbrk, lines_out *o, lines_ends *e)
+{
+    o->npix = o->nseg = 0;
+    size_t bi = 0;
+    const double gap = lp->break_gap;
+    e->head_ok = e->tail_ok = 0;
+    if (n == 0)
+        return;
+    bool before0 = nbrk > 0 && brk[0] == 0;
+    if (before0)
+        bi++;
+    e->head_ok = !before0;
+    e->hx = x[0];
+    e->hy = y[0];
+    int32_t px, py;
+    bool pn;
+    coord(v, x[0], y[0], &px, &py, &pn);
+    if (before0)
+        add_start(v, px, py, pn, o);
+    for (size_t j = 1; j < n; j++) {
+        int32_t cx, cy;
+        bool cn;
+        coord(v, x[j], y[j], &cx, &cy, &cn);
+        bool broken = bi < nbrk && brk[bi] == j;
+        if (broken)
+            bi++;
+        if (broken || (gap > 0 && fabs(x[j] - x[j - 1]) > gap))
+            add_start(v, cx, cy, cn, o);
+        else
+            add_seg(v, x[j - 1], y[j - 1], px, py, pn, x[j], y[j], cx, cy, cn, o);
+        px = cx;
+        py = cy;
+        pn = cn;
+    }
+    e->tail_ok = !(bi < nbrk && brk[bi] == n);
+    e->tx = x[n - 1];
+    e->ty = y[n - 1];
+}
+
+uint64_t lines_joins(const dataset *ds, const view *v, const lines_params *lp, const lines_ends *ends,
+                     uint64_t from, uint64_t to, uint64_t *counts)
+{
+    uint64_t added = 0;
+    for (uint64_t k = from; k < to; k++) {
+        const lines_ends *e = &ends[k - from];
+        if (!e->head_ok)
+            continue;
+        const lines_ends *p = k > from ? &ends[k - 1 - from] : NULL;
+        bool join = p && p->tail_ok && dataset_chunk_input(ds, k) == dataset_chunk_input(ds, k - 1) &&
+                    !(lp->break_gap > 0 && fabs(e->hx - p->tx) > lp->break_gap);
+        if (join) {
+            lines_seg s;
+            if (lines_segment(v, p->tx, p->ty, e->hx, e->hy, &s))
+                added += lines_raster_u64(&s, v->w, v->h, counts);
+        } else {
+            uint32_t i;
+            if (lines_start(v, e->hx, e->hy, &i)) {
+                counts[i]++;
+                added++;
+            }
+        }
+    }
+    return added;
+}
