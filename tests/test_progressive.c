@@ -93,7 +93,7 @@ static bool make_refine(dataset *ds, int threads, const double *boxes, refine **
 {
     if (boxes)
         assert_true(dataset_set_chunk_boxes(ds, boxes, NCH));
-    refine_params rp = {REFINE_CPU, threads, 0, {0}};
+    refine_params rp = {REFINE_CPU, threads, 0, {0}, {0}};
     return refine_create(ds, &rp, p, err);
 }
 
@@ -670,7 +670,7 @@ static void test_gpu_engine_equals_reference(void **unused)
         skip();
     dataset *ds = open_file();
     assert_true(dataset_set_chunk_boxes(ds, file_bbox, NCH));
-    refine_params rp = {REFINE_GPU, 2, (size_t)256 << 20, {0}};
+    refine_params rp = {REFINE_GPU, 2, (size_t)256 << 20, {0}, {0}};
     refine *p;
     vp_err err;
     if (!refine_create(ds, &rp, &p, &err))
@@ -718,7 +718,7 @@ static void test_gpu_engine_beyond_one_block(void **unused)
     dataset *ds;
     vp_err err;
     assert_true(dataset_create_demo(points, &ds, &err));
-    refine_params rp = {REFINE_GPU, 2, (size_t)1 << 40, {0}};
+    refine_params rp = {REFINE_GPU, 2, (size_t)1 << 40, {0}, {0}};
     refine *p;
     if (!refine_create(ds, &rp, &p, &err))
         fail_msg("%s", err.msg);
