@@ -15,6 +15,66 @@ double lines_axis_coord(const view_axis *a, double v, double *g)
     return a->flip ? (double)(a->n - 1) - c : c;
 }
 
+#define NEAR_EDGE 0x1p-8
+#define SETTLE_C INT32_MIN
+
+/* One axis of a block in double lanes: floor(g) where that is the rule's
+ * answer for sure (g well inside a pixel, or well outside the limits: the
+ * sign of v - lo is exact, and hi maps within 2^-40 of n), SETTLE_C where
+ * the exact rule must decide. */
+static inline int32_t fast_coord(double v, double lo, double hi, double scale, double n, double flip,
+                                 double off)
+{
+    double g = (v - lo) * scale;
+    g = g < -0x1p30 ? -0x1p30 : g > 0x1p30 ? 0x1p30 : g;
+    double f = floor(g), fr = g - f;
+    int in = (v >= lo) & (v <= hi);
+    int ok_in = in & (g > NEAR_EDGE) & (g < n - NEAR_EDGE) & (fr > NEAR_EDGE) & (fr < 1.0 - NEAR_EDGE);
+    int ok_out = (in ^ 1) & ((g < -NEAR_EDGE) | (g > n + NEAR_EDGE));
+    double c = off + flip * f;
+    return (ok_in | ok_out) ? (int32_t)c : SETTLE_C;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void coords_fast(const view *v, const double *x, const double *y, size_t n, int32_t *cx,
+                        int32_t *cy)
+{
+    const view_axis *a = &v->ax, *b = &v->ay;
+    const double axf = a->flip ? -1.0 : 1.0, axo = a->flip ? a->n - 1.0 : 0.0;
+    const double ayf = b->flip ? -1.0 : 1.0, ayo = b->flip ? b->n - 1.0 : 0.0;
+    for (size_t i = 0; i < n; i++) {
+        cx[i] = fast_coord(x[i], a->lo, a->hi, a->scale, a->n, axf, axo);
+        cy[i] = fast_coord(y[i], b->lo, b->hi, b->scale, b->n, ayf, ayo);
+    }
+}
+
+static int32_t exact_coord(const view_axis *a, double v)
+{
+    double g, c = lines_axis_coord(a, v, &g);
+    return c < -0x1p30 ? (int32_t)-0x40000000 : c > 0x1p30 ? (int32_t)0x40000000 : (int32_t)c;
+}
+
+void lines_coords_block(const view *v, const double *x, const double *y, size_t n, int32_t *cx,
+                        int32_t *cy)
+{
+    if (v->ax.fast && v->ay.fast) {
+        coords_fast(v, x, y, n, cx, cy);
+        for (size_t i = 0; i < n; i++) {
+            if (cx[i] == SETTLE_C)
+                cx[i] = exact_coord(&v->ax, x[i]);
+            if (cy[i] == SETTLE_C)
+                cy[i] = exact_coord(&v->ay, y[i]);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cx[i] = exact_coord(&v->ax, x[i]);
+        cy[i] = exact_coord(&v->ay, y[i]);
+    }
+}
+
 /* Liang-Barsky: narrows [*s0, *s1] to the parameters where p + s d lies in
  * [lo, hi]; false when none. */
 static bool clip_axis(double p, double d, double lo, double hi, double *s0, double *s1)

@@ -51,6 +51,12 @@ typedef struct lines_seg {
  * g for rule 2 in *g (unflipped). */
 double lines_axis_coord(const view_axis *a, double v, double *g);
 
+/* Rule 1 for n samples at once (vectorised where both axes are fast):
+ * their extended pixels, limited to +-2^30 (anything past LINES_FAR needs
+ * lines_segment's cut anyway). */
+void lines_coords_block(const view *v, const double *x, const double *y, size_t n, int32_t *cx,
+                        int32_t *cy);
+
 /* Rules 1-2: the integer segment between samples a and b (finite), or false
  * when it cannot touch the view (both ends past one edge, or cut away). */
 bool lines_segment(const view *v, double xa, double ya, double xb, double yb, lines_seg *s);

@@ -7,8 +7,10 @@ bool lines_out_init(lines_out *o)
 {
     o->pix = malloc((DATASET_CHUNK_RECORDS + 1) * sizeof *o->pix);
     o->seg = malloc((DATASET_CHUNK_RECORDS + 1) * sizeof *o->seg);
+    o->cx = malloc(DATASET_CHUNK_RECORDS * sizeof *o->cx);
+    o->cy = malloc(DATASET_CHUNK_RECORDS * sizeof *o->cy);
     o->npix = o->nseg = 0;
-    if (!o->pix || !o->seg) {
+    if (!o->pix || !o->seg || !o->cx || !o->cy) {
         lines_out_free(o);
         return false;
     }
@@ -19,20 +21,17 @@ void lines_out_free(lines_out *o)
 {
     free(o->pix);
     free(o->seg);
+    free(o->cx);
+    free(o->cy);
     o->pix = NULL;
     o->seg = NULL;
+    o->cx = o->cy = NULL;
 }
 
-/* One sample's extended pixel (rule 1); *near: small enough that its
- * segments need no cut (rule 2). */
-static inline void coord(const view *v, double x, double y, int32_t *cx, int32_t *cy, bool *near)
+/* Whether a point's segments need no cut (rule 2). */
+static inline bool is_near(const view *v, int32_t cx, int32_t cy)
 {
-    double g;
-    double a = lines_axis_coord(&v->ax, x, &g), b = lines_axis_coord(&v->ay, y, &g);
-    *near = a >= -(double)LINES_FAR && a <= (double)v->w + LINES_FAR && b >= -(double)LINES_FAR &&
-            b <= (double)v->h + LINES_FAR;
-    *cx = *near ? (int32_t)a : 0;
-    *cy = *near ? (int32_t)b : 0;
+    return cx >= -LINES_FAR && cx <= v->w + LINES_FAR && cy >= -LINES_FAR && cy <= v->h + LINES_FAR;
 }
 
 static inline void add_start(const view *v, int32_t cx, int32_t cy, bool near, lines_out *o)
@@ -79,15 +78,14 @@ void lines_chunk(const view *v, const lines_params *lp, const double *x, const d
     e->head_ok = !before0;
     e->hx = x[0];
     e->hy = y[0];
-    int32_t px, py;
-    bool pn;
-    coord(v, x[0], y[0], &px, &py, &pn);
+    lines_coords_block(v, x, y, n, o->cx, o->cy);
+    int32_t px = o->cx[0], py = o->cy[0];
+    bool pn = is_near(v, px, py);
     if (before0)
         add_start(v, px, py, pn, o);
     for (size_t j = 1; j < n; j++) {
-        int32_t cx, cy;
-        bool cn;
-        coord(v, x[j], y[j], &cx, &cy, &cn);
+        int32_t cx = o->cx[j], cy = o->cy[j];
+        bool cn = is_near(v, cx, cy);
         bool broken = bi < nbrk && brk[bi] == j;
         if (broken)
             bi++;

@@ -36,6 +36,7 @@ typedef struct lines_out {
     size_t npix;
     lines_seg *seg;
     size_t nseg;
+    int32_t *cx, *cy; /* scratch: the points' extended pixels */
 } lines_out;
 
 bool lines_out_init(lines_out *o);  /* room for DATASET_CHUNK_RECORDS */
