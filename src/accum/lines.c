@@ -166,8 +166,8 @@ static bool major_range(int64_t c0, int64_t d, int64_t N, int n, int64_t *t0, in
 /* Walks steps t0..t1 of the segment: the major coordinate moves by one each
  * step, the minor one by q(t, d) kept as quotient and remainder of
  * (2 t d + N) / (2 N), updated by 2 d a step (|d| <= N: one carry at most). */
-#define LINES_WALK(T, NAME, INC)                                                                      \
-    uint64_t NAME(const lines_seg *s, int w, int h, T *g)                                          \
+#define LINES_WALK(T, NAME, INC, EXTRA)                                                                      \
+    uint64_t NAME(const lines_seg *s, int w, int h, T *g EXTRA)                                        \
     {                                                                                              \
         int64_t dx = (int64_t)s->x1 - s->x0, dy = (int64_t)s->y1 - s->y0;                          \
         int64_t adx = dx < 0 ? -dx : dx, ady = dy < 0 ? -dy : dy;                                  \
@@ -209,9 +209,13 @@ static bool major_range(int64_t c0, int64_t d, int64_t N, int n, int64_t *t0, in
 
 #define LINES_INC(c) ((c)++)
 #define LINES_INC_ATOMIC(c) __atomic_fetch_add(&(c), 1, __ATOMIC_RELAXED)
-LINES_WALK(uint32_t, lines_raster_u32, LINES_INC)
-LINES_WALK(uint64_t, lines_raster_u64, LINES_INC)
-LINES_WALK(uint64_t, lines_raster_u64_atomic, LINES_INC_ATOMIC)
+#define LINES_ADD_WT(c) ((c) += wt)
+#define LINES_NO_PARAM
+#define LINES_WT_PARAM , double wt
+LINES_WALK(uint32_t, lines_raster_u32, LINES_INC, LINES_NO_PARAM)
+LINES_WALK(uint64_t, lines_raster_u64, LINES_INC, LINES_NO_PARAM)
+LINES_WALK(uint64_t, lines_raster_u64_atomic, LINES_INC_ATOMIC, LINES_NO_PARAM)
+LINES_WALK(double, lines_raster_f64, LINES_ADD_WT, LINES_WT_PARAM)
 
 uint64_t lines_seg_steps(const lines_seg *s, int w, int h)
 {

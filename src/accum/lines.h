@@ -68,6 +68,8 @@ uint64_t lines_raster_u32(const lines_seg *s, int w, int h, uint32_t *g);
 uint64_t lines_raster_u64(const lines_seg *s, int w, int h, uint64_t *g);
 /* With relaxed atomic adds, for a grid shared by threads. */
 uint64_t lines_raster_u64_atomic(const lines_seg *s, int w, int h, uint64_t *g);
+/* Adding wt to each step's pixel (weighted followed data, refine.h). */
+uint64_t lines_raster_f64(const lines_seg *s, int w, int h, double *g, double wt);
 /* The steps a segment can add at most (N, bounded by w + h): for bounding
  * 32-bit partial grids before they are folded. */
 uint64_t lines_seg_steps(const lines_seg *s, int w, int h);

@@ -8,9 +8,11 @@ bool lines_out_init(lines_out *o)
     o->pix = malloc((DATASET_CHUNK_RECORDS + 1) * sizeof *o->pix);
     o->seg = malloc((DATASET_CHUNK_RECORDS + 1) * sizeof *o->seg);
     o->cx = malloc(DATASET_CHUNK_RECORDS * sizeof *o->cx);
+    o->pix_pt = malloc((DATASET_CHUNK_RECORDS + 1) * sizeof *o->pix_pt);
+    o->seg_pt = malloc((DATASET_CHUNK_RECORDS + 1) * sizeof *o->seg_pt);
     o->cy = malloc(DATASET_CHUNK_RECORDS * sizeof *o->cy);
     o->npix = o->nseg = 0;
-    if (!o->pix || !o->seg || !o->cx || !o->cy) {
+    if (!o->pix || !o->seg || !o->cx || !o->cy || !o->pix_pt || !o->seg_pt) {
         lines_out_free(o);
         return false;
     }
@@ -23,6 +25,9 @@ void lines_out_free(lines_out *o)
     free(o->seg);
     free(o->cx);
     free(o->cy);
+    free(o->pix_pt);
+    free(o->seg_pt);
+    o->pix_pt = o->seg_pt = NULL;
     o->pix = NULL;
     o->seg = NULL;
     o->cx = o->cy = NULL;
@@ -34,23 +39,26 @@ static inline bool is_near(const view *v, int32_t cx, int32_t cy)
     return cx >= -LINES_FAR && cx <= v->w + LINES_FAR && cy >= -LINES_FAR && cy <= v->h + LINES_FAR;
 }
 
-static inline void add_start(const view *v, int32_t cx, int32_t cy, bool near, lines_out *o)
+static inline void add_start(const view *v, int32_t cx, int32_t cy, bool near, uint32_t j, lines_out *o)
 {
-    if (near && cx >= 0 && cx < v->w && cy >= 0 && cy < v->h)
+    if (near && cx >= 0 && cx < v->w && cy >= 0 && cy < v->h) {
+        o->pix_pt[o->npix] = j;
         o->pix[o->npix++] = (uint32_t)cy * (uint32_t)v->w + (uint32_t)cx;
+    }
 }
 
 /* A segment between two points with their coordinates: one step inline,
  * longer ones kept for the rasterizer. */
 static inline void add_seg(const view *v, double xa, double ya, int32_t ax, int32_t ay, bool an,
-                           double xb, double yb, int32_t bx, int32_t by, bool bn, lines_out *o)
+                           double xb, double yb, int32_t bx, int32_t by, bool bn, uint32_t j,
+                           lines_out *o)
 {
     lines_seg s;
     if (an && bn) {
         int32_t dx = bx - ax, dy = by - ay;
         if (dx >= -1 && dx <= 1 && dy >= -1 && dy <= 1) {
             if (dx | dy)
-                add_start(v, bx, by, true, o);
+                add_start(v, bx, by, true, j, o);
             return;
         }
         if ((ax < 0 && bx < 0) || (ay < 0 && by < 0) || (ax >= v->w && bx >= v->w) ||
@@ -60,6 +68,7 @@ static inline void add_seg(const view *v, double xa, double ya, int32_t ax, int3
     } else if (!lines_segment(v, xa, ya, xb, yb, &s)) {
         return;
     }
+    o->seg_pt[o->nseg] = j;
     o->seg[o->nseg++] = s;
 }
 
@@ -82,7 +91,7 @@ void lines_chunk(const view *v, const lines_params *lp, const double *x, const d
     int32_t px = o->cx[0], py = o->cy[0];
     bool pn = is_near(v, px, py);
     if (before0)
-        add_start(v, px, py, pn, o);
+        add_start(v, px, py, pn, 0, o);
     for (size_t j = 1; j < n; j++) {
         int32_t cx = o->cx[j], cy = o->cy[j];
         bool cn = is_near(v, cx, cy);
@@ -90,9 +99,9 @@ void lines_chunk(const view *v, const lines_params *lp, const double *x, const d
         if (broken)
             bi++;
         if (broken || (gap > 0 && fabs(x[j] - x[j - 1]) > gap))
-            add_start(v, cx, cy, cn, o);
+            add_start(v, cx, cy, cn, (uint32_t)j, o);
         else
-            add_seg(v, x[j - 1], y[j - 1], px, py, pn, x[j], y[j], cx, cy, cn, o);
+            add_seg(v, x[j - 1], y[j - 1], px, py, pn, x[j], y[j], cx, cy, cn, (uint32_t)j, o);
         px = cx;
         py = cy;
         pn = cn;

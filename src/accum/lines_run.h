@@ -36,6 +36,8 @@ typedef struct lines_out {
     size_t npix;
     lines_seg *seg;
     size_t nseg;
+    uint32_t *pix_pt, *seg_pt; /* the point (index in the chunk) each came from: a
+                                  segment's is its newer end */
     int32_t *cx, *cy; /* scratch: the points' extended pixels */
 } lines_out;
 

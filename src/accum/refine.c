@@ -110,6 +110,13 @@ void refine_grow(refine *r)
         refine_cpu_grow(r->cpu);
 }
 
+bool refine_set_points(refine *r, uint64_t first, const refine_batch *b, int nb, vp_err *err)
+{
+    if (!r->cpu)
+        return vp_err_set(err, "the GPU refinement draws every point: --window and --persist refine on the CPU");
+    return refine_cpu_set_points(r->cpu, first, b, nb, err);
+}
+
 void refine_reset(refine *r)
 {
     if (r->cpu)

@@ -65,6 +65,20 @@ typedef struct refine_state {
 
 typedef struct refine refine;
 
+/* Followed data (--window, --persist): which points are drawn, and what
+ * each weighs. Points are numbered over the dataset in chunk order, as
+ * dataset_decode gives them (dataset_chunk_points must know every chunk's).
+ * Only points from `first` on are drawn (the first of them starts a line).
+ * With nb > 0 batches (ascending .first), a point weighs the weight of the
+ * last batch at or before it (1 before the first batch), and snapshots hold
+ * the weighted sums in units of 1/REFINE_WEIGHT_UNIT, rounded to the
+ * nearest. first = 0, nb = 0: every point, counted. Starts over. */
+typedef struct refine_batch {
+    uint64_t first;
+    double weight;
+} refine_batch;
+#define REFINE_WEIGHT_UNIT 65536.0
+
 /* REFINE_GPU fails (with the sizes in the message) when the data does not
  * fit the budget or GL refuses it; the caller may then use REFINE_CPU. */
 bool refine_create(const dataset *ds, const refine_params *p, refine **out, vp_err *err);
@@ -77,6 +91,10 @@ bool refine_set_view(refine *r, const view *v, vp_err *err);
 /* The dataset has more chunks (a followed or loading file): bin those that
  * touch the view too, without starting over. CPU engine only. */
 void refine_grow(refine *r);
+/* The points drawn and their weights (above); CPU engine only. False (err)
+ * when a chunk's point count is unknown, or out of memory (the selection
+ * is then unchanged). Copied. */
+bool refine_set_points(refine *r, uint64_t first, const refine_batch *b, int nb, vp_err *err);
 /* The dataset's chunks changed (a followed file was truncated): start over. */
 void refine_reset(refine *r);
 /* GPU: bins chunks for about budget_ms of GPU time. CPU: nothing. */

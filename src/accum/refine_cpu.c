@@ -27,6 +27,15 @@ typedef struct worker {
     uint64_t job_gen;
     view job_view;
     uint32_t idx[DATASET_CHUNK_RECORDS];
+    /* followed data's selection (refine_set_points), for the job */
+    uint64_t job_base;    /* the chunk's first point */
+    uint32_t job_skip;    /* its points before the first one drawn */
+    bool job_cut;         /* the first point drawn is in this chunk: it starts a line */
+    refine_batch *jb;     /* the batches over the chunk's points (none: weight 1) */
+    int njb, jb_cap;
+    double *dgrid;        /* weighted: the grid (cells + 1) */
+    size_t dcap;
+    uint32_t brk2[DATASET_CHUNK_RECORDS + 1];
     /* lines */
     lines_out lo;
     bool lo_ok;
@@ -54,6 +63,13 @@ struct refine_cpu {
     int nseries;
     lines_ends *ends;     /* lines: each chunk's ends, valid for view ends_gen[k] */
     uint64_t *ends_gen;
+    /* followed data: the points drawn and their weights (refine_set_points) */
+    bool select;          /* first_point > 0 or weighted */
+    uint64_t first_point;
+    refine_batch *batch;
+    int nbatch;
+    uint64_t *cfirst;     /* each chunk's first point (all_chunks + 1 entries; order_cap + 1 room) */
+    uint64_t ncfirst;     /* chunks it covers */
 };
 
 static void *worker_create(void *ctx)
@@ -89,9 +105,64 @@ static bool worker_next(void *ctx, void *state, uint64_t *k)
         w->has_job = true;
         w->job_gen = p->gen;
         w->job_view = p->v;
+        w->njb = 0;
+        w->job_skip = 0;
+        w->job_cut = false;
+        if (p->select && *k < p->ncfirst) {
+            uint64_t a = p->cfirst[*k], b = p->cfirst[*k + 1];
+            w->job_base = a;
+            w->job_skip = p->first_point > a ? (uint32_t)(p->first_point - a) : 0;
+            w->job_cut = p->first_point >= a && p->first_point < b;
+            for (int i = 0; i < p->nbatch; i++) {
+                uint64_t end = i + 1 < p->nbatch ? p->batch[i + 1].first : UINT64_MAX;
+                if (end <= a || p->batch[i].first >= b)
+                    continue;
+                if (w->njb == w->jb_cap) {
+                    int cap = w->jb_cap ? 2 * w->jb_cap : 8;
+                    refine_batch *nb = realloc(w->jb, (size_t)cap * sizeof *nb);
+                    if (!nb) {
+                        p->failed = true;
+                        vp_err_set(&p->err, "out of memory for the weights of a chunk");
+                        break;
+                    }
+                    w->jb = nb;
+                    w->jb_cap = cap;
+                }
+                w->jb[w->njb++] = p->batch[i];
+            }
+        }
     }
     pthread_mutex_unlock(&p->lock);
     return go;
+}
+
+/* Weighted (refine_set_points): the weight of the chunk's point j. The
+ * batches are few and ascending: a scan from the last one. */
+static double job_weight(const worker *w, uint64_t j)
+{
+    uint64_t pt = w->job_base + j;
+    for (int i = w->njb; i-- > 0;)
+        if (w->jb[i].first <= pt)
+            return w->jb[i].weight;
+    return 1.0;
+}
+
+/* The weighted grid of the job's view (w->lock held), cleared for a new
+ * view; NULL when out of memory. */
+static double *weighted_grid(worker *w, size_t cells)
+{
+    if (w->gen != w->job_gen || w->dcap < cells) {
+        if (w->dcap < cells) {
+            free(w->dgrid);
+            w->dgrid = calloc(cells, sizeof *w->dgrid);
+            w->dcap = w->dgrid ? cells : 0;
+        } else {
+            memset(w->dgrid, 0, cells * sizeof *w->dgrid);
+        }
+        w->gen = w->job_gen;
+        w->records = w->nonfinite = 0;
+    }
+    return w->dgrid;
 }
 
 /* Aggregating (w->lock held): the chunk's binned points into the worker's
@@ -142,11 +213,24 @@ static bool worker_points(void *ctx, void *state, uint64_t k, const double *x, c
     worker *w = state;
     const view *v = &w->job_view;
     size_t cells = (size_t)v->w * (size_t)v->h + 1;
-    view_bin_block(v, x, y, n, (uint32_t)(cells - 1), w->idx);
     uint32_t records = dataset_chunk_records(p->ds, k);
+    size_t skip = w->job_skip < n ? w->job_skip : n;
+    view_bin_block(v, x + skip, y + skip, n - skip, (uint32_t)(cells - 1), w->idx);
+    if (p->select && p->nbatch > 0) {
+        pthread_mutex_lock(&w->lock);
+        double *g = weighted_grid(w, cells);
+        for (size_t i = 0; g && i < n - skip; i++)
+            g[w->idx[i]] += job_weight(w, skip + i);
+        w->records += records;
+        w->nonfinite += records - n;
+        pthread_mutex_unlock(&w->lock);
+        return g || vp_err_set(err, "out of memory for a %dx%d refinement grid", v->w, v->h);
+    }
+    size_t m = n - skip; /* the points binned */
     pthread_mutex_lock(&w->lock);
     if (p->agg.on) {
-        bool ok = agg_points(p, w, v, w_, n, records, err);
+        bool ok = agg_points(p, w, v, w_ ? w_ + skip : NULL, m, records, err);
+        w->nonfinite -= skip; /* agg_points counted the skipped points as not finite */
         pthread_mutex_unlock(&w->lock);
         return ok;
     }
@@ -162,7 +246,7 @@ static bool worker_points(void *ctx, void *state, uint64_t k, const double *x, c
         w->records = w->nonfinite = 0;
     }
     bool ok = w->grid != NULL;
-    for (size_t i = 0; ok && i < n; i++)
+    for (size_t i = 0; ok && i < m; i++)
         w->grid[w->idx[i]]++;
     w->records += records;
     w->nonfinite += records - n;
@@ -214,11 +298,49 @@ static bool worker_lines(void *ctx, void *state, uint64_t k, const double *x, co
     if (!w->lo_ok && !(w->lo_ok = lines_out_init(&w->lo)))
         return vp_err_set(err, "out of memory for a refinement worker");
     lines_ends e;
+    uint32_t records = dataset_chunk_records(p->ds, k);
+    size_t skip = w->job_skip < n ? w->job_skip : n, total = n;
+    if (w->job_cut) {
+        /* the first point drawn starts the line: a break before it, the
+         * chunk's breaks after it moved down */
+        size_t nb = 0;
+        w->brk2[nb++] = 0;
+        for (size_t i = 0; i < nbrk; i++)
+            if (brk[i] > skip)
+                w->brk2[nb++] = (uint32_t)(brk[i] - skip);
+        brk = w->brk2;
+        nbrk = nb;
+        x += skip;
+        y += skip;
+        n -= skip;
+    }
     lines_chunk(v, &p->lines.lp, x, y, n, brk, nbrk, &w->lo, &e);
     size_t cells = (size_t)v->w * (size_t)v->h;
-    uint32_t records = dataset_chunk_records(p->ds, k);
     int s = p->lines.lp.normalize ? dataset_chunk_input(p->ds, k) : 0;
     pthread_mutex_lock(&w->lock);
+    if (p->select && p->nbatch > 0) {
+        double *d = weighted_grid(w, cells);
+        const size_t base = w->job_cut ? skip : 0;
+        for (size_t i = 0; d && i < w->lo.npix; i++)
+            d[w->lo.pix[i]] += job_weight(w, base + w->lo.pix_pt[i]);
+        for (size_t i = 0; d && i < w->lo.nseg; i++)
+            lines_raster_f64(&w->lo.seg[i], v->w, v->h, d, job_weight(w, base + w->lo.seg_pt[i]));
+        if (d) {
+            w->records += records;
+            w->nonfinite += records - total;
+        }
+        uint64_t gen = w->job_gen;
+        pthread_mutex_unlock(&w->lock);
+        if (!d)
+            return vp_err_set(err, "out of memory for a %dx%d refinement grid", v->w, v->h);
+        pthread_mutex_lock(&p->lock);
+        if (k < p->order_cap) {
+            p->ends[k] = e;
+            p->ends_gen[k] = gen;
+        }
+        pthread_mutex_unlock(&p->lock);
+        return true;
+    }
     uint64_t *g = lines_grid(p, w, s, cells);
     if (g) {
         for (size_t i = 0; i < w->lo.npix; i++)
@@ -226,7 +348,7 @@ static bool worker_lines(void *ctx, void *state, uint64_t k, const double *x, co
         for (size_t i = 0; i < w->lo.nseg; i++)
             lines_raster_u64(&w->lo.seg[i], v->w, v->h, g);
         w->records += records;
-        w->nonfinite += records - n;
+        w->nonfinite += records - total;
     }
     uint64_t gen = w->job_gen;
     pthread_mutex_unlock(&w->lock);
@@ -287,6 +409,8 @@ static void end_pass(refine_cpu *p)
         for (int j = 0; p->workers[i]->sgrid && j < p->nseries; j++)
             free(p->workers[i]->sgrid[j]);
         free(p->workers[i]->sgrid);
+        free(p->workers[i]->jb);
+        free(p->workers[i]->dgrid);
         free(p->workers[i]);
     }
     p->nworkers = 0;
@@ -319,13 +443,14 @@ bool refine_cpu_create(const dataset *ds, int threads, const refine_params *rp, 
     p->order_cap = p->all_chunks ? p->all_chunks : 1;
     p->order = malloc(p->order_cap * sizeof *p->order);
     p->workers = calloc((size_t)p->nthreads, sizeof *p->workers);
+    p->cfirst = calloc(p->order_cap + 1, sizeof *p->cfirst);
     if (p->lines.on) {
         p->ends = calloc(p->order_cap, sizeof *p->ends);
         p->ends_gen = calloc(p->order_cap, sizeof *p->ends_gen);
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->work_cv, NULL);
-    if (!p->order || !p->workers || (p->lines.on && (!p->ends || !p->ends_gen))) {
+    if (!p->order || !p->workers || !p->cfirst || (p->lines.on && (!p->ends || !p->ends_gen))) {
         refine_cpu_destroy(p);
         return vp_err_set(err, "out of memory");
     }
@@ -348,7 +473,38 @@ void refine_cpu_destroy(refine_cpu *p)
     free(p->order);
     free(p->ends);
     free(p->ends_gen);
+    free(p->cfirst);
+    free(p->batch);
     free(p);
+}
+
+/* Chunk numbers for the next point numbers (p->lock held): false when a
+ * chunk's count is unknown. */
+static bool number_points(refine_cpu *p)
+{
+    for (uint64_t k = p->ncfirst; k < p->all_chunks; k++) {
+        uint32_t n;
+        if (!dataset_chunk_points(p->ds, k, &n))
+            return false;
+        p->cfirst[k + 1] = p->cfirst[k] + n;
+        p->ncfirst = k + 1;
+    }
+    return true;
+}
+
+/* The chunks of order[0, n) with points drawn (refine_set_points), kept in
+ * place; returns how many. */
+static uint64_t select_chunks(refine_cpu *p, uint64_t *order, uint64_t n)
+{
+    if (!p->select)
+        return n;
+    uint64_t m = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t k = order[i];
+        if (k < p->ncfirst && p->cfirst[k + 1] > p->first_point)
+            order[m++] = k;
+    }
+    return m;
 }
 
 static void set_view_locked(refine_cpu *p, const view *v)
@@ -357,6 +513,7 @@ static void set_view_locked(refine_cpu *p, const view *v)
     p->gen++;
     p->norder = p->lines.on ? refine_visible_lines(p->ds, v, 0, p->all_chunks, p->order)
                             : refine_visible(p->ds, v, 0, p->all_chunks, p->order);
+    p->norder = select_chunks(p, p->order, p->norder);
     /* a fixed shuffle: the same view always refines in the same order */
     vp_shuffle_u64(p->order, p->norder);
     p->next = p->done = 0;
@@ -391,8 +548,19 @@ void refine_cpu_set_view(refine_cpu *p, const view *v)
  * for view gen: a chunk's first point joins the previous chunk's last once
  * both are binned (a chunk left out of the view cannot join into it:
  * refine_visible_lines). */
+static double batch_weight(const refine_batch *b, int nb, uint64_t pt)
+{
+    for (int i = nb; i-- > 0;)
+        if (b[i].first <= pt)
+            return b[i].weight;
+    return 1.0;
+}
+
+/* dcounts (weighted: the weight of the chunk's first point, from cfirst and
+ * the batches) instead of counts when not NULL. */
 static void snapshot_joins(refine_cpu *p, const view *v, uint64_t gen, const lines_ends *ends,
-                           const uint64_t *egen, uint64_t n, int s, uint64_t *counts)
+                           const uint64_t *egen, uint64_t n, int s, uint64_t *counts, double *dcounts,
+                           const uint64_t *cfirst, const refine_batch *b, int nb)
 {
     const lines_params *lp = &p->lines.lp;
     for (uint64_t k = 0; k < n; k++) {
@@ -408,13 +576,78 @@ static void snapshot_joins(refine_cpu *p, const view *v, uint64_t gen, const lin
         const lines_ends *q = first ? NULL : &ends[k - 1];
         lines_seg sg;
         uint32_t i;
+        double wt = dcounts ? batch_weight(b, nb, cfirst[k]) : 1;
         if (q && q->tail_ok && !(lp->break_gap > 0 && fabs(e->hx - q->tx) > lp->break_gap)) {
-            if (lines_segment(v, q->tx, q->ty, e->hx, e->hy, &sg))
-                lines_raster_u64(&sg, v->w, v->h, counts);
+            if (lines_segment(v, q->tx, q->ty, e->hx, e->hy, &sg)) {
+                if (dcounts)
+                    lines_raster_f64(&sg, v->w, v->h, dcounts, wt);
+                else
+                    lines_raster_u64(&sg, v->w, v->h, counts);
+            }
         } else if (lines_start(v, e->hx, e->hy, &i)) {
-            counts[i]++;
+            if (dcounts)
+                dcounts[i] += wt;
+            else
+                counts[i]++;
         }
     }
+}
+
+/* Weighted (refine_set_points with batches): the workers' sums, the joins
+ * for lines, in 1/REFINE_WEIGHT_UNIT. */
+static bool weighted_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err)
+{
+    pthread_mutex_lock(&p->lock);
+    uint64_t gen = p->gen;
+    view v = p->v;
+    refine_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
+    bool failed = p->failed;
+    if (failed && err)
+        *err = p->err;
+    int nw = p->nworkers, nb = p->nbatch;
+    uint64_t n = p->lines.on ? p->all_chunks : 0;
+    size_t pixels = (size_t)v.w * (size_t)v.h;
+    double *acc = calloc(pixels ? pixels : 1, sizeof *acc);
+    lines_ends *ends = malloc((n ? n : 1) * sizeof *ends);
+    uint64_t *egen = malloc((n ? n : 1) * sizeof *egen);
+    uint64_t *cf = malloc((n + 1) * sizeof *cf);
+    refine_batch *b = malloc((size_t)(nb ? nb : 1) * sizeof *b);
+    bool mem = acc && ends && egen && cf && b;
+    if (mem) {
+        memcpy(ends, p->ends, n * sizeof *ends);
+        memcpy(egen, p->ends_gen, n * sizeof *egen);
+        memcpy(cf, p->cfirst, (n < p->ncfirst ? n : p->ncfirst) * sizeof *cf);
+        memcpy(b, p->batch, (size_t)nb * sizeof *b);
+        for (uint64_t k = p->ncfirst; k < n; k++)
+            egen[k] = 0; /* no point numbers yet: not binned */
+    }
+    pthread_mutex_unlock(&p->lock);
+    bool ok = mem;
+    if (!mem)
+        vp_err_set(err, "out of memory for a refinement snapshot");
+    for (int i = 0; ok && i < nw; i++) {
+        worker *w = p->workers[i];
+        pthread_mutex_lock(&w->lock);
+        if (w->gen == gen && w->dgrid && w->dcap >= pixels) {
+            for (size_t j = 0; j < pixels; j++)
+                acc[j] += w->dgrid[j];
+            s.records_done += w->records;
+            s.nonfinite += w->nonfinite;
+        }
+        pthread_mutex_unlock(&w->lock);
+    }
+    if (ok && p->lines.on)
+        snapshot_joins(p, &v, gen, ends, egen, n, -1, NULL, acc, cf, b, nb);
+    for (size_t j = 0; ok && j < pixels; j++)
+        counts[j] = (uint64_t)llround(acc[j] * REFINE_WEIGHT_UNIT);
+    free(acc);
+    free(ends);
+    free(egen);
+    free(cf);
+    free(b);
+    if (st)
+        *st = s;
+    return ok && !failed;
 }
 
 static bool lines_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err)
@@ -464,7 +697,7 @@ static bool lines_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp
             }
             pthread_mutex_unlock(&w->lock);
         }
-        snapshot_joins(p, &v, gen, ends, egen, n, norm ? sr : -1, acc);
+        snapshot_joins(p, &v, gen, ends, egen, n, norm ? sr : -1, acc, NULL, NULL, NULL, 0);
         if (norm && !lines_normalize_add(tmp, v.w, v.h, counts))
             ok = vp_err_set(err, "out of memory normalizing a series");
     }
@@ -478,6 +711,8 @@ static bool lines_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp
 
 bool refine_cpu_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err)
 {
+    if (p->select && p->nbatch > 0)
+        return weighted_snapshot(p, counts, st, err);
     if (p->lines.on)
         return lines_snapshot(p, counts, st, err);
     pthread_mutex_lock(&p->lock);
@@ -560,7 +795,36 @@ static bool fit_order(refine_cpu *p, uint64_t n)
         memset(g + p->order_cap, 0, (cap - p->order_cap) * sizeof *g);
         p->ends_gen = g;
     }
+    uint64_t *c = realloc(p->cfirst, (cap + 1) * sizeof *c);
+    if (!c)
+        return false;
+    p->cfirst = c;
     p->order_cap = cap;
+    return true;
+}
+
+bool refine_cpu_set_points(refine_cpu *p, uint64_t first, const refine_batch *b, int nb, vp_err *err)
+{
+    refine_batch *copy = NULL;
+    if (nb > 0 && !(copy = malloc((size_t)nb * sizeof *copy)))
+        return vp_err_set(err, "out of memory for %d weights", nb);
+    if (nb > 0)
+        memcpy(copy, b, (size_t)nb * sizeof *copy);
+    pthread_mutex_lock(&p->lock);
+    bool select = first > 0 || nb > 0;
+    if (select && !number_points(p)) {
+        pthread_mutex_unlock(&p->lock);
+        free(copy);
+        return vp_err_set(err, "internal: --window and --persist need the points of every chunk (a followed file)");
+    }
+    free(p->batch);
+    p->batch = copy;
+    p->nbatch = nb;
+    p->first_point = first;
+    p->select = select;
+    if (p->gen > 0)
+        set_view_locked(p, &p->v);
+    pthread_mutex_unlock(&p->lock);
     return true;
 }
 
@@ -569,6 +833,7 @@ void refine_cpu_grow(refine_cpu *p)
     uint64_t n = dataset_chunks(p->ds);
     pthread_mutex_lock(&p->lock);
     if (n > p->all_chunks && fit_order(p, n)) {
+        uint64_t before = p->norder;
         if (p->lines.on) {
             /* the old last chunk joins the first new one: needed now if that join shows */
             uint64_t last = p->all_chunks - 1, tmp;
@@ -582,6 +847,13 @@ void refine_cpu_grow(refine_cpu *p)
             p->norder += refine_visible(p->ds, &p->v, p->all_chunks, n, p->order + p->norder);
         }
         p->all_chunks = n;
+        if (p->select) {
+            if (!number_points(p) && !p->failed) {
+                p->failed = true;
+                vp_err_set(&p->err, "internal: a followed chunk's points are not known");
+            }
+            p->norder = before + select_chunks(p, p->order + before, p->norder - before);
+        }
         pthread_cond_broadcast(&p->work_cv);
     }
     pthread_mutex_unlock(&p->lock);
@@ -593,6 +865,11 @@ void refine_cpu_reset(refine_cpu *p)
     uint64_t n = dataset_chunks(p->ds);
     if (fit_order(p, n))
         p->all_chunks = n;
+    p->ncfirst = 0; /* the chunks are new: numbered again */
+    if (p->select && !number_points(p) && !p->failed) {
+        p->failed = true;
+        vp_err_set(&p->err, "internal: a followed chunk's points are not known");
+    }
     view v = p->v;
     pthread_mutex_unlock(&p->lock);
     refine_cpu_set_view(p, &v);

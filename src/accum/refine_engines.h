@@ -9,6 +9,7 @@ bool refine_cpu_create(const dataset *ds, int threads, const refine_params *rp, 
 void refine_cpu_destroy(refine_cpu *p);
 void refine_cpu_set_view(refine_cpu *p, const view *v);
 void refine_cpu_grow(refine_cpu *p);
+bool refine_cpu_set_points(refine_cpu *p, uint64_t first, const refine_batch *b, int nb, vp_err *err);
 void refine_cpu_reset(refine_cpu *p);
 void refine_cpu_get_state(refine_cpu *p, refine_state *st);
 bool refine_cpu_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err);

@@ -584,6 +584,9 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
         return vp_err_set(err, "--window and --window-x go with --follow");
     if (o->persist > 0 && !o->follow)
         return vp_err_set(err, "--persist goes with --follow (it fades samples by their age)");
+    if (o->persist > 0 && (o->value_col || o->by_col || o->normalize_lines))
+        return vp_err_set(err, "--persist weighs samples by their age: not with %s",
+                          o->normalize_lines ? "--normalize lines" : o->value_col ? "--value" : "--by");
     if ((o->normalize_lines || o->break_gap > 0) && !o->lines)
         return vp_err_set(err, "%s goes with --lines", o->normalize_lines ? "--normalize lines" : "--break-gap");
     if (o->lines && (o->value_col || o->by_col))

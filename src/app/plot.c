@@ -52,6 +52,7 @@ struct plot {
     double *values;          /* of ag, for value kinds */
     double vlo, vhi;         /* their range */
     uint64_t bad_category;
+    bool weighted;           /* plot_set_points gave weights */
     uint8_t *rgba;           /* the shown grid's picture, value kinds and categories */
     bool rgba_valid;
     char what[160];
@@ -529,7 +530,29 @@ uint64_t plot_bad_category(const plot *p) { return p->bad_category; }
 
 double plot_count_unit(const plot *p)
 {
+    if (p->weighted)
+        return 1.0 / REFINE_WEIGHT_UNIT;
     return p->p.lines && p->p.lp.normalize ? 1.0 / (double)LINES_UNIT : 1.0;
+}
+
+bool plot_set_points(plot *p, uint64_t first, const refine_batch *b, int nb, vp_err *err)
+{
+    if (!p->ref && !ensure_engine(p, err))
+        return false;
+    if (refine_engine_of(p->ref) != REFINE_CPU) {
+        /* --window/--persist select points: the CPU engine from now on */
+        refine_destroy(p->ref);
+        p->ref = NULL;
+        refine_params rp = {REFINE_CPU, p->p.threads, 0, {0}, {p->p.lines, p->p.lp}};
+        if (p->has_w)
+            rp.agg = (refine_agg){true, p->p.agg, p->ncat, p->fx};
+        if (!refine_create(p->p.ds, &rp, &p->ref, err) || (p->cur_valid && !refine_set_view(p->ref, &p->cur, err)))
+            return false;
+    }
+    if (!refine_set_points(p->ref, first, b, nb, err))
+        return false;
+    p->weighted = nb > 0;
+    return true;
 }
 
 /* --lines: the polylines of the current view into p->counts. */

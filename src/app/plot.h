@@ -145,8 +145,12 @@ const char *plot_category_label(const plot *p, int c);
 void plot_value_range(const plot *p, double out[2]);
 /* Samples of the last accumulation whose --by value is not a category code. */
 uint64_t plot_bad_category(const plot *p);
+/* Followed data (--window, --persist): the points drawn and their weights
+ * (refine_set_points); refining plots on the CPU only. */
+bool plot_set_points(plot *p, uint64_t first, const refine_batch *b, int nb, vp_err *err);
 /* What one count of the grid stands for: 1, or 1/LINES_UNIT of a series
- * for normalized lines (the colorbar's labels are multiplied by it). */
+ * for normalized lines, 1/REFINE_WEIGHT_UNIT for weighted points (the
+ * colorbar's labels are multiplied by it). */
 double plot_count_unit(const plot *p);
 /* "mean of mag", "count of mag", ...: what the picture shows. */
 const char *plot_what(const plot *p);

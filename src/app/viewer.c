@@ -88,6 +88,13 @@ typedef struct viewer {
     uint64_t wrange_chunks;  /* chunks folded into wseen */
     int nlabels;             /* labels when the range was set */
     char wname[96];
+    /* --window / --persist: the points drawn and their ages */
+    uint64_t pt_chunks, pt_total;  /* chunks counted into pt_total (their points) */
+    refine_batch *batch;     /* persist: the first point of each arrival, weights set per update */
+    double *batch_t;         /* their arrival times */
+    int nbatch, batch_cap;
+    bool frozen;             /* P: the picture holds; data is still read */
+    bool thaw;               /* unfrozen: apply what arrived meanwhile */
 } viewer;
 
 static void say(viewer *v, const char *fmt, ...) VP_PRINTF(2, 3);
@@ -252,6 +259,14 @@ static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
     case SDLK_MINUS:
     case SDLK_KP_MINUS:
         zoom_key(v, 1 / 1.5);
+        break;
+    case SDLK_p:
+        if (v->o->follow) {
+            v->frozen = !v->frozen;
+            v->thaw = !v->frozen;
+            say(v, v->frozen ? "frozen: new samples are read but not drawn (P again to go on)"
+                             : "drawing new samples again");
+        }
         break;
     case SDLK_t:
         set_tonemap(v, (v->tm_i + 1) % (int)(sizeof tm_cycle / sizeof tm_cycle[0]));
@@ -590,6 +605,57 @@ static bool follow_wrange(viewer *v, uint64_t n, bool reset, vp_err *err)
     return true;
 }
 
+/* --window N: only the newest N points are drawn; --persist S: each
+ * arrival (the points of one poll) weighs exp(-age / S), the newest 1, and
+ * arrivals older than 30 S (weight < 1e-13) are no longer drawn. Points are
+ * counted as the refinement numbers them (dataset_chunk_points). */
+static bool select_points(viewer *v, uint64_t n, bool reset, double t, vp_err *err)
+{
+    if (reset)
+        v->pt_chunks = v->pt_total = 0, v->nbatch = 0;
+    uint64_t before = v->pt_total;
+    for (uint64_t k = v->pt_chunks; k < n; k++) {
+        uint32_t c;
+        if (!dataset_chunk_points(v->ds, k, &c))
+            return vp_err_set(err, "internal: the points of a followed chunk are not known");
+        v->pt_total += c;
+    }
+    v->pt_chunks = n;
+    uint64_t first = v->o->window_n && v->pt_total > v->o->window_n ? v->pt_total - v->o->window_n : 0;
+    if (v->o->persist > 0) {
+        if (v->pt_total > before) {
+            if (v->nbatch == v->batch_cap) {
+                int cap = v->batch_cap ? 2 * v->batch_cap : 64;
+                refine_batch *b = realloc(v->batch, (size_t)cap * sizeof *b);
+                double *bt = b ? realloc(v->batch_t, (size_t)cap * sizeof *bt) : NULL;
+                if (b)
+                    v->batch = b;
+                if (!bt)
+                    return vp_err_set(err, "out of memory for %d arrivals", cap);
+                v->batch_t = bt;
+                v->batch_cap = cap;
+            }
+            v->batch[v->nbatch] = (refine_batch){before, 1.0};
+            v->batch_t[v->nbatch++] = t;
+        }
+        /* weights relative to the newest arrival; the faded ones are dropped */
+        double newest = v->nbatch ? v->batch_t[v->nbatch - 1] : t;
+        int drop = 0;
+        while (drop < v->nbatch - 1 && newest - v->batch_t[drop] > 30 * v->o->persist)
+            drop++;
+        if (drop) {
+            memmove(v->batch, v->batch + drop, (size_t)(v->nbatch - drop) * sizeof *v->batch);
+            memmove(v->batch_t, v->batch_t + drop, (size_t)(v->nbatch - drop) * sizeof *v->batch_t);
+            v->nbatch -= drop;
+        }
+        if (v->nbatch > 0 && v->batch[0].first > first)
+            first = v->batch[0].first;
+        for (int i = 0; i < v->nbatch; i++)
+            v->batch[i].weight = exp(-(newest - v->batch_t[i]) / v->o->persist);
+    }
+    return plot_set_points(v->pl, first, v->batch, v->o->persist > 0 ? v->nbatch : 0, err);
+}
+
 static bool follow_update(viewer *v, vp_err *err)
 {
     follow_event ev;
@@ -598,8 +664,11 @@ static bool follow_update(viewer *v, vp_err *err)
     char warn[1024];
     if (dataset_take_warning(v->ds, warn, sizeof warn))
         say(v, "warning: %s", warn);
-    if (!ev.grew && !ev.reset)
+    if (v->frozen && !ev.reset)
+        return true; /* read, not drawn: taken in when thawed */
+    if (!ev.grew && !ev.reset && !v->thaw)
         return true;
+    v->thaw = false;
     double t = vp_now();
     if (v->t_grew == 0)
         v->t_grew = t;
@@ -655,6 +724,8 @@ static bool follow_update(viewer *v, vp_err *err)
     else
         plot_grow(v->pl);
     v->grown_chunks = n;
+    if (v->o->window_n || v->o->persist > 0)
+        return select_points(v, n, ev.reset, t, err);
     return true;
 }
 
@@ -998,6 +1069,8 @@ out:
     dataset_destroy(v->ds);
     free(v->frame_ms);
     free(v->latency_ms);
+    free(v->batch);
+    free(v->batch_t);
     free(v);
     return rc;
 }

@@ -477,6 +477,17 @@ static int input_of(const dataset *ds, uint64_t *k)
     return i;
 }
 
+bool dataset_chunk_points(const dataset *ds, uint64_t k, uint32_t *n)
+{
+    if (ds->n == 0 || k >= dataset_chunks(ds))
+        return false;
+    int i = input_of(ds, &k);
+    if (!ds->mem || !ds->mem[i])
+        return false;
+    *n = memcols_chunk_points(ds->mem[i], k);
+    return true;
+}
+
 int dataset_chunk_input(const dataset *ds, uint64_t k)
 {
     return ds->n == 0 ? 0 : input_of(ds, &k);

@@ -147,6 +147,10 @@ bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, double 
 bool dataset_decode_breaks(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
                            uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
                            vp_err *err);
+/* The points dataset_decode gives for chunk k, when known without decoding
+ * (inputs held as columns: text, standard input, followed files); else
+ * false. */
+bool dataset_chunk_points(const dataset *ds, uint64_t k, uint32_t *n);
 /* The input chunk k belongs to (0 for the demo), and input i's first chunk. */
 int dataset_chunk_input(const dataset *ds, uint64_t k);
 uint64_t dataset_input_first_chunk(const dataset *ds, int i);

@@ -632,6 +632,14 @@ uint32_t memcols_chunk_records(const memcols *m, uint64_t k)
     return r;
 }
 
+uint32_t memcols_chunk_points(const memcols *m, uint64_t k)
+{
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
+    uint32_t r = k < m->nchunks ? m->chunks[k]->e.n : 0;
+    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+    return r;
+}
+
 bool memcols_entries(const memcols *m, memcols_entry **out, uint64_t *n)
 {
     pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);

@@ -93,6 +93,8 @@ bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, double *w
                    uint64_t *records, uint64_t *nonfinite, const char *name, vp_err *err);
 /* Rows (non-finite included) in chunk k. */
 uint32_t memcols_chunk_records(const memcols *m, uint64_t k);
+/* The finite points chunk k holds (what memcols_chunk gives). */
+uint32_t memcols_chunk_points(const memcols *m, uint64_t k);
 /* xmin, xmax, ymin, ymax of chunk k's finite points (xmin > xmax if none). */
 void memcols_chunk_bbox(const memcols *m, uint64_t k, double out[4]);
 /* min, max of chunk k's stored w (min > max if none, or without w). */
