@@ -10,6 +10,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config \
     libsdl2-dev libcglm-dev libegl-dev libgl-dev libpng-dev libstb-dev \
     libegl-mesa0 libgl1-mesa-dri \
-    libcmocka-dev python3-numpy \
+    libcmocka-dev python3-numpy tzdata \
     xvfb xauth clang libclang-rt-14-dev \
     >/dev/null
