@@ -561,8 +561,8 @@ static bool accumulate_lines(plot *p, accum_stats *st, vp_err *err)
     size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
     accum_params ap = {.threads = p->p.threads};
     *st = (accum_stats){0};
-    if (p->use_gpu && false) { /* (the GPU engine is being written) */
-        if (!lines_cpu_run(p->p.ds, &p->cur, &p->p.lp, &ap, p->counts, st, err)) {
+    if (p->use_gpu) {
+        if (!lines_gpu_run(p->p.ds, &p->cur, &p->p.lp, &ap, p->counts, st, err)) {
             if (!(st->gpu_refused && p->p.accumulate == ACCUM_AUTO))
                 return false;
             note(p, "%s; accumulating on the CPU instead", err->msg);
