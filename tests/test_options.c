@@ -614,6 +614,51 @@ static int help_options(const vp_options *o, char names[][40], int max)
 }
 
 /* Every option --help lists is one of those tested above. */
+/* --lines and its company, time axes, persistence */
+static void test_series(void **state)
+{
+    (void)state;
+    vp_options o;
+    OK(&o, "render", "f", "-o", "p");
+    assert_false(o.lines || o.normalize_lines);
+    assert_true(o.break_gap == 0 && o.x_time == NULL && !o.no_x_time && o.tz == NULL && o.persist == 0);
+    OK(&o, "render", "f", "-o", "p", "--lines", "--normalize", "lines", "--break-gap", "2.5");
+    assert_true(o.lines && o.normalize_lines && o.break_gap == 2.5);
+    OK(&o, "render", "f", "-o", "p", "--lines", "--normalize", "none");
+    assert_false(o.normalize_lines);
+    BAD("--normalize: expected lines or none, got \"rows\"", "render", "f", "-o", "p", "--lines", "--normalize",
+        "rows");
+    BAD("--normalize lines goes with --lines", "render", "f", "-o", "p", "--normalize", "lines");
+    BAD("--break-gap goes with --lines", "render", "f", "-o", "p", "--break-gap", "3");
+    BAD("--break-gap: expected a positive width", "render", "f", "-o", "p", "--lines", "--break-gap", "0");
+    BAD("--lines counts the pixels the series cross; it does not go with --value or --by", "render", "f.csv",
+        "-o", "p", "--lines", "--value", "m");
+
+    const char *units[] = {"s", "ms", "us", "ns", "iso"};
+    for (int i = 0; i < 5; i++) {
+        OK(&o, "render", "f.csv", "-o", "p", "--x-time", units[i]);
+        assert_string_equal(o.x_time, units[i]);
+        assert_false(o.no_x_time);
+    }
+    OK(&o, "render", "f.csv", "-o", "p", "--x-time", "none");
+    assert_true(o.no_x_time && o.x_time == NULL);
+    OK(&o, "render", "f.csv", "-o", "p", "--x-time", "auto");
+    assert_true(!o.no_x_time && o.x_time == NULL);
+    BAD("--x-time: expected auto, s, ms, us, ns, iso or none, got \"days\"", "info", "f.csv", "--x-time", "days");
+    OK(&o, "info", "f.csv", "--tz", "+05:30");
+    assert_string_equal(o.tz, "+05:30");
+    OK(&o, "render", "f.csv", "-o", "p", "--tz", "UTC");
+    BAD("--tz: unknown time zone 'Mars/Olympus'", "render", "f.csv", "-o", "p", "--tz", "Mars/Olympus");
+    BAD("--tz", "render", "f.csv", "-o", "p", "--tz", "+25:00");
+
+    OK(&o, "view", "f", "--follow", "--persist", "2.5");
+    assert_true(o.persist == 2.5);
+    BAD("--persist goes with --follow", "view", "f", "--persist", "2");
+    BAD("--persist: expected seconds from 0.001 to 1e9", "view", "f", "--follow", "--persist", "0");
+    BAD("--persist weighs samples by their age: not with --normalize lines", "view", "f", "--follow", "--lines",
+        "--normalize", "lines", "--persist", "2");
+}
+
 static void test_every_option_tested(void **state)
 {
     (void)state;
@@ -624,7 +669,8 @@ static void test_every_option_tested(void **state)
         "--gl-debug", "--verbose", "-v", "--quiet", "-q", "--help", "-h", "--follow", "-f", "--until-idle",
         "--window", "--window-x", "--fullscreen", "--display", "--title", "--xlabel", "--ylabel", "--overlay",
         "--screenshot-dir", "--screenshot-scale", "--script", "--gpu-mem", "--value", "--agg", "--by", "--vmin",
-        "--vmax", "--vcenter", "--save-grid",
+        "--vmax", "--vcenter", "--save-grid", "--lines", "--normalize", "--break-gap", "--x-time", "--tz",
+        "--persist",
     };
     const size_t ntested = sizeof tested / sizeof tested[0];
     vp_options o;
@@ -668,6 +714,7 @@ int main(void)
         cmocka_unit_test_setup(test_words_and_errors, no_display),
         cmocka_unit_test_setup(test_commands, no_display),
         cmocka_unit_test_setup(test_help, no_display),
+        cmocka_unit_test_setup(test_series, no_display),
         cmocka_unit_test_setup(test_every_option_tested, no_display),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

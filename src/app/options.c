@@ -11,6 +11,7 @@
 #include "accum/agg.h"
 #include "load/demo.h"
 #include "look/colormap.h"
+#include "overlay/timeaxis.h"
 
 static bool parse_double(const char *opt, const char *s, double *out, vp_err *err)
 {
@@ -149,7 +150,7 @@ static bool set_x_time(vp_options *o, const opt_def *d, const char *v, const cha
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
         if (!strcmp(v, ok[i])) {
             o->no_x_time = i == 6;
-            o->x_time = i == 6 ? NULL : ok[i];
+            o->x_time = i == 0 || i == 6 ? NULL : ok[i];
             return true;
         }
     return vp_err_set(err, "--x-time: expected auto, s, ms, us, ns, iso or none, got \"%s\"", v);
@@ -591,6 +592,12 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
         return vp_err_set(err, "%s goes with --lines", o->normalize_lines ? "--normalize lines" : "--break-gap");
     if (o->lines && (o->value_col || o->by_col))
         return vp_err_set(err, "--lines counts the pixels the series cross; it does not go with --value or --by");
+    if (o->tz) {
+        time_zone tz;
+        vp_err e = {0};
+        if (!time_zone_parse(o->tz, &tz, &e))
+            return vp_err_set(err, "--tz: %s", e.msg);
+    }
     if (o->command == CMD_DEMO && o->ninputs)
         return vp_err_set(err, "demo takes no input file (got \"%s\")", o->inputs[0]);
     if (o->command == CMD_RENDER && !o->output)

@@ -21,6 +21,8 @@
 
 struct plot {
     plot_params p;
+    bool timed;              /* x is a time: ta holds the axis */
+    time_axis ta;
     bool use_gpu;            /* accumulate and refine on the GPU */
     plot_look look;
     tonemap_pass *tp;        /* made when first drawn, for look.tonemap */
@@ -195,6 +197,21 @@ bool plot_bounds_join_w(plot_bounds *b, double bounds[4], double wrange[2], vp_e
 
 /* ---- the plot ------------------------------------------------------------- */
 
+const time_axis *plot_time_axis(const plot *p)
+{
+    return p->timed ? &p->ta : NULL;
+}
+
+void plot_format_x(const plot *p, double x, char *buf, size_t len)
+{
+    if (!p->timed) {
+        snprintf(buf, len, "%.9g", x);
+        return;
+    }
+    double res = p->cur.w > 0 ? fabs(p->cur.x1 - p->cur.x0) / p->cur.w : 0;
+    timeaxis_format_value(x, &p->ta, res, buf, len);
+}
+
 bool plot_create(const plot_params *p, plot **out, vp_err *err)
 {
     plot *pl = calloc(1, sizeof *pl);
@@ -202,6 +219,13 @@ bool plot_create(const plot_params *p, plot **out, vp_err *err)
     if (!pl)
         return vp_err_set(err, "out of memory");
     pl->p = *p;
+    int64_t unit_ns;
+    if (dataset_x_time(p->ds, &unit_ns, &pl->ta.origin)) {
+        pl->timed = true;
+        pl->ta.unit = unit_ns == 1 ? TIME_NS : unit_ns == 1000 ? TIME_US : unit_ns == 1000000 ? TIME_MS : TIME_S;
+        if (!time_zone_parse(p->tz ? p->tz : "UTC", &pl->ta.tz, err))
+            return false;
+    }
     pl->use_gpu = p->accumulate == ACCUM_GPU || (p->accumulate == ACCUM_AUTO && !p->software_gl);
     pl->look.dpi_scale = 1;
     pl->has_w = dataset_has_w(p->ds);
@@ -323,6 +347,7 @@ static bool ensure_overlay(plot *p, vp_err *err)
     op.title = p->p.title;
     op.xlabel = p->p.xlabel;
     op.ylabel = p->p.ylabel;
+    op.time_x = p->timed;
     op.dpi_scale = dpi;
     /* categories: a legend instead of the colorbar, right next to the plot */
     op.colorbar = !(p->has_w && p->p.agg == AGG_CATEGORIES);
@@ -886,7 +911,7 @@ bool plot_draw(plot *p, const plot_frame *f, vp_err *err)
                         .table = p->look.overlay && p->p.agg != AGG_CATEGORIES ? plot_table(p) : NULL,
                         .cmap = (const uint8_t(*)[4])p->look.cmap, .floor = p->look.floor,
                         .status = f ? f->status : NULL, .axes = p->look.overlay,
-                        .help = f ? f->help : NULL};
+                        .help = f ? f->help : NULL, .x_time = plot_time_axis(p)};
     bool legend_on[AGG_MAX_CATEGORIES];
     if (p->p.lines) {
         of.bar_label = p->what;

@@ -45,6 +45,10 @@ typedef struct plot_params {
      * lines.normalize the counts are in 1/LINES_UNIT of a series */
     bool lines;
     lines_params lp;
+    /* The time zone of a time axis (--tz: "UTC", "+05:30", a tz name); NULL:
+     * UTC. Whether x is a time, its unit and origin, come from the dataset
+     * (dataset_x_time). */
+    const char *tz;
 } plot_params;
 
 /* The look: how counts become colours. */
@@ -89,7 +93,14 @@ bool plot_bounds_join(plot_bounds *b, double bounds[4], vp_err *err); /* frees b
  * when there is no finite w). */
 bool plot_bounds_join_w(plot_bounds *b, double bounds[4], double wrange[2], vp_err *err);
 
+/* Fails on a --tz it cannot read (naming it). */
 bool plot_create(const plot_params *p, plot **out, vp_err *err);
+/* x as instants (the dataset's x is a time): the axis (origin, unit, zone);
+ * NULL when x is a plain number. */
+const time_axis *plot_time_axis(const plot *p);
+/* A readout of x for the viewer's status line: the instant at the view's
+ * pixel resolution on a time axis ("2024-03-05 14:07:09.25"), else %.9g. */
+void plot_format_x(const plot *p, double x, char *buf, size_t len);
 void plot_destroy(plot *p); /* NULL is fine */
 
 /* A third column's range over the data (plot_bounds_join_w): sets the fixed

@@ -235,7 +235,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     plot_params pp = {.ds = ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(gl),
                       .threads = o->threads, .title = o->title, .xlabel = o->xlabel, .ylabel = o->ylabel,
                       .agg = (agg_kind)o->agg, .wname = wname, .lines = o->lines,
-                      .lp = {o->normalize_lines, o->break_gap}};
+                      .lp = {o->normalize_lines, o->break_gap}, .tz = o->tz};
     accum_stats st;
     if (!plot_create(&pp, &pl, err) || !plot_set_wrange(pl, wrange, err) || !plot_set_look(pl, &look, err) ||
         !plot_set_size(pl, o->width, o->height, err) || !plot_set_view(pl, lim, err))

@@ -827,13 +827,15 @@ static bool draw_frame(viewer *v, float fps, vp_err *err)
             else
                 snprintf(readout, sizeof readout, "   %s %.9g", plot_what(v->pl), val);
         }
+        char xs[80];
+        plot_format_x(v->pl, x, xs, sizeof xs);
         if (vp_now() < v->message_until)
             snprintf(status, sizeof status, "%s", v->message);
         else
             snprintf(status, sizeof status,
                      "%" PRIu64 " / %" PRIu64 " points drawn   refined %3.0f%%   %4.0f fps   "
-                     "x %.9g  y %.9g  count %" PRIu64 "%s",
-                     sh.drawn, dataset_records(v->ds), 100.0 * frac, fps, x, y,
+                     "x %s  y %.9g  count %" PRIu64 "%s",
+                     sh.drawn, dataset_records(v->ds), 100.0 * frac, fps, xs, y,
                      in_plot ? plot_count_at(v->pl, x, y) : 0, readout);
         f.status = status;
     }
@@ -853,7 +855,8 @@ static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
     plot_params pp = {.ds = v->ds, .accumulate = v->o->accumulate, .software_gl = glctx_is_software(v->gl),
                       .threads = v->o->threads, .title = v->o->title, .xlabel = v->o->xlabel,
                       .ylabel = v->o->ylabel, .agg = (agg_kind)v->o->agg, .wname = v->wname,
-                      .lines = v->o->lines, .lp = {v->o->normalize_lines, v->o->break_gap}};
+                      .lines = v->o->lines, .lp = {v->o->normalize_lines, v->o->break_gap},
+                      .tz = v->o->tz};
     plot_look look = v->look;
     look.dpi_scale = v->dpi * (float)k;
     look.spread = v->look.spread * k;
@@ -988,7 +991,8 @@ int cmd_view(const vp_options *o, vp_err *err)
                       .progressive = true, .threads = o->threads,
                       .gpu_budget = (size_t)o->gpu_mem_mb << 20, .title = o->title,
                       .xlabel = o->xlabel, .ylabel = o->ylabel, .agg = (agg_kind)o->agg,
-                      .wname = v->wname, .lines = o->lines, .lp = {o->normalize_lines, o->break_gap}};
+                      .wname = v->wname, .lines = o->lines, .lp = {o->normalize_lines, o->break_gap},
+                      .tz = o->tz};
     if (dataset_is_follow(v->ds)) {
         v->wrange[0] = v->wseen[0] = 1;
         v->wrange[1] = v->wseen[1] = 0;

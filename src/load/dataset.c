@@ -48,7 +48,19 @@ struct dataset {
     char label[TEXT_MAX_LABELS][TEXT_LABEL_BYTES + 1];
     const char *label_ptr[TEXT_MAX_LABELS];
     int nlabels;
+    /* x is a time (dataset_x_time): its unit and the origin x = 0 */
+    bool x_timed;
+    int64_t x_unit_ns, x_origin;
 };
+
+bool dataset_x_time(const dataset *ds, int64_t *unit_ns, int64_t *origin)
+{
+    if (!ds->x_timed)
+        return false;
+    *unit_ns = ds->x_unit_ns;
+    *origin = ds->x_origin;
+    return true;
+}
 
 struct dataset_reader {
     const dataset *ds;

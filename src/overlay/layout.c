@@ -50,7 +50,7 @@ void overlay_metrics_compute(const overlay_fonts *fonts, const overlay_params *p
     m->annot_top = m->pad + (p->title ? m->title_line_h + m->row_gap : 0);
     m->top = m->annot_top + m->line_h + imax(m->half_up, m->lw);
     m->bottom = m->lw + m->tick_len + m->tick_gap + m->line_h +
-                (p->xlabel ? m->row_gap + m->line_h : 0) + m->row_gap + m->line_h + m->pad;
+                (p->xlabel || p->time_x ? m->row_gap + m->line_h : 0) + m->row_gap + m->line_h + m->pad;
     m->left = m->pad + (p->ylabel ? m->line_h + m->row_gap : 0) + m->ylab_w + m->tick_gap +
               m->tick_len + m->lw;
     m->right = p->colorbar ? m->lw + m->cb_gap + m->lw + m->cb_w + m->lw + m->tick_len +
@@ -262,7 +262,9 @@ static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v;
 
 /* ---- axes ------------------------------------------------------------------ */
 
-static void x_axis(builder *b, const overlay_frame *fr)
+/* The x ticks (calendar ticks for a time axis, its context then in
+ * context[], else ""). */
+static void x_axis(builder *b, const overlay_frame *fr, char context[64])
 {
     const overlay_metrics *m = b->m;
     overlay_rect pl = b->out->plot;
@@ -274,7 +276,9 @@ static void x_axis(builder *b, const overlay_frame *fr)
                               .measure = measure_width,
                               .ctx = (void *)b->f};
     tick_set ts;
-    if (!ticks_layout_ex(fr->x0, fr->x1, &tp, &ts))
+    context[0] = 0;
+    bool timed = fr->x_time && timeaxis_layout(fr->x0, fr->x1, fr->x_time, &tp, &ts, context);
+    if (!timed && !ticks_layout_ex(fr->x0, fr->x1, &tp, &ts))
         return;
     int row_top = pb + m->lw + m->tick_len + m->tick_gap;
     for (int i = 0; i < ts.n; i++) {
@@ -282,6 +286,7 @@ static void x_axis(builder *b, const overlay_frame *fr)
         if (!isfinite(cx))
             continue;
         add_solid(b, tick_pos(cx, pl.x, pl.x + pl.w, m->lw), pb, m->lw, m->lw + m->tick_len);
+        /* time labels are measured (timeaxis_layout) and drawn as numbers */
         float w = font_width(b->f, ts.label[i], true);
         add_text(b, OVERLAY_XTICK, ts.label[i], true, false, (int)floor(cx - w * 0.5 + 0.5),
                  row_top + m->asc, ts.value[i]);
@@ -713,7 +718,8 @@ void overlay_layout_compute(const overlay_fonts *fonts, const overlay_metrics *m
         add_solid(&b, pl.x - m->lw, pl.y + pl.h, pl.w + 2 * m->lw, m->lw);
         add_solid(&b, pl.x - m->lw, pl.y, m->lw, pl.h);
         add_solid(&b, pl.x + pl.w, pl.y, m->lw, pl.h);
-        x_axis(&b, fr);
+        char context[64];
+        x_axis(&b, fr, context);
         y_axis(&b, fr);
         colorbar(&b, p, fr);
         legend(&b, lg, fr);
@@ -722,9 +728,13 @@ void overlay_layout_compute(const overlay_fonts *fonts, const overlay_metrics *m
         if (p->title)
             centred_line(&b, OVERLAY_TITLE, p->title, pcx, m->title_top + m->title_asc, fr->win_w);
         int row = pl.y + pl.h + m->lw + m->tick_len + m->tick_gap + m->line_h;
-        if (p->xlabel) {
+        if (p->xlabel || (p->time_x && context[0])) {
+            /* a time axis' context goes after the label: "time  2024-03-05" */
+            char xl[OVERLAY_TEXT_LEN];
+            snprintf(xl, sizeof xl, "%s%s%s", p->xlabel ? p->xlabel : "",
+                     p->xlabel && p->time_x && context[0] ? "   " : "", p->time_x ? context : "");
             row += m->row_gap;
-            centred_line(&b, OVERLAY_XLABEL, p->xlabel, pcx, row + m->asc, fr->win_w);
+            centred_line(&b, OVERLAY_XLABEL, xl, pcx, row + m->asc, fr->win_w);
         }
         if (p->ylabel) {
             char fit[OVERLAY_TEXT_LEN];

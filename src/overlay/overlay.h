@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "look/colormap.h" /* COLORMAP_SIZE, CATEGORY_MAX */
 #include "look/tonemap.h"
+#include "overlay/timeaxis.h"
 
 typedef struct overlay overlay;
 
@@ -27,6 +28,9 @@ typedef struct overlay_params {
     float font_px;       /* 0 = default, scaled by dpi_scale */
     float dpi_scale;     /* 0 = 1 (high-DPI windows pass 2) */
     bool colorbar;       /* draw the colorbar (default true via overlay_params_default) */
+    /* x is a time (overlay_frame.x_time): a row under the x tick labels is
+     * kept for the date (or year) the labels leave out, with the x label */
+    bool time_x;
 } overlay_params;
 
 void overlay_params_default(overlay_params *p);
@@ -60,6 +64,10 @@ typedef struct overlay_frame {
     int win_w, win_h;          /* target size in pixels */
     overlay_rect plot;         /* as returned by overlay_plot_rect */
     double x0, x1, y0, y1;     /* data limits shown in the plot rect (x0 left, y0 bottom) */
+    /* x values are instants (timeaxis.h): calendar ticks with labels that
+     * adapt to the span (years .. ns), and what they leave out ("2024-03-05")
+     * after the x label. NULL: numeric ticks. */
+    const time_axis *x_time;
     const tonemap_table *table;            /* for the colorbar; NULL: no count colorbar */
     const uint8_t (*cmap)[4];              /* COLORMAP_SIZE entries */
     float floor;                           /* as tonemap_look.floor */
