@@ -311,30 +311,6 @@ static uint64_t check_case(const series *ss, int ns, const view *v, const case_o
     return drawn;
 }
 
-/* Whether the loader reports breaks yet (dataset_decode_breaks began as a
- * placeholder that reported none): a NaN record between two points. */
-static bool loader_reports_breaks(void)
-{
-    series s;
-    series_alloc(&s, 3);
-    s.x[0] = s.y[0] = 0.25;
-    s.x[1] = NAN;
-    s.y[1] = 0.5;
-    s.x[2] = s.y[2] = 0.75;
-    dataset *ds = dataset_of(&s, 1, true, "probe");
-    series_free(&s);
-    dataset_reader *rd = dataset_reader_create(ds);
-    static double x[DATASET_CHUNK_RECORDS], y[DATASET_CHUNK_RECORDS];
-    static uint32_t brk[DATASET_CHUNK_RECORDS + 1];
-    size_t n = 0, nbrk = 0;
-    uint64_t records = 0, nonfinite = 0;
-    vp_err err;
-    assert_true(dataset_decode_breaks(rd, 0, x, y, NULL, &n, brk, &nbrk, &records, &nonfinite, &err));
-    dataset_reader_destroy(rd);
-    dataset_destroy(ds);
-    return nbrk > 0;
-}
-
 /* ---- the cases --------------------------------------------------------------- */
 
 /* 10^6 samples (31 chunks) of a walk, the view on its middle (the walk
@@ -511,11 +487,6 @@ static void test_reversed_limits(void **state)
 static void test_nan_breaks(void **state)
 {
     (void)state;
-    if (!loader_reports_breaks()) {
-        print_message("NaN breaks skipped: dataset_decode_breaks reports no breaks yet "
-                      "(the loader's placeholder)\n");
-        skip();
-    }
     const size_t C = DATASET_CHUNK_RECORDS;
     series s;
     random_walk(&s, 6 * C + 999, 0.5, 0.5, 0.01, 41);

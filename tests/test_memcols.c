@@ -289,7 +289,7 @@ static void test_reopen_and_damage(void **state)
     uint64_t n;
     assert_true(memcols_entries(m, &e, &n));
     memcols_destroy(m);
-    memcols *r = memcols_create_from_file(dup(fd), e, n, false, NULL);
+    memcols *r = memcols_create_from_file(dup(fd), e, n, false, NULL, NULL);
     assert_non_null(r);
     assert_int_equal(memcols_records(r), 5 * CH + 77);
     expect_rows(r, 0, 7, 5 * CH + 77);
@@ -408,7 +408,7 @@ static void test_w_three_forms(void **state)
             assert_int_equal(e[k].wdec, 0);
     }
     memcols_destroy(m);
-    memcols *r = memcols_create_from_file(dup(fd), e, ne, true, NULL);
+    memcols *r = memcols_create_from_file(dup(fd), e, ne, true, NULL, NULL);
     assert_non_null(r);
     assert_int_equal(memcols_records(r), n);
     expect_w_rows(r, n); /* every chunk from the file */

@@ -106,7 +106,7 @@ static bool parse_pieces(const char *in, size_t len, const text_params *p, const
     text_parser *t;
     if (!text_parser_create(p, &t, err))
         return false;
-    text_sink sink = {rows_sink, out};
+    text_sink sink = {rows_sink, out, NULL};
     size_t at = 0;
     bool ok = true;
     for (size_t i = 0; i <= ncuts && ok; i++) {
@@ -605,7 +605,7 @@ static void test_params_errors(void **state)
     assert_true(text_parser_create(&p, &t, &err));
     name[0] = 'z';
     rows r = {0};
-    text_sink sink = {rows_sink, &r};
+    text_sink sink = {rows_sink, &r, NULL};
     assert_true(text_parser_feed(t, "a,b\n1,2\n", 8, &sink, &err));
     assert_true(text_parser_finish(t, &sink, &err));
     assert_int_equal(r.n, 1);
@@ -667,7 +667,7 @@ static void test_streaming(void **state)
     text_parser *t;
     vp_err err = {{0}};
     rows r = {0};
-    text_sink sink = {rows_sink, &r};
+    text_sink sink = {rows_sink, &r, NULL};
     text_params p = {.xcol = "x", .ycol = "y"};
     assert_true(text_parser_create(&p, &t, &err));
     /* nothing until the format is decided: two content lines with chosen columns */
@@ -775,7 +775,7 @@ static void test_streaming(void **state)
 
     /* a failing sink stops the feed with its message */
     int calls = 0;
-    text_sink bad = {failing_sink, &calls};
+    text_sink bad = {failing_sink, &calls, NULL};
     assert_true(text_parser_create(NULL, &t, &err));
     assert_false(text_parser_feed(t, "1,2\n3,4\n5,6\n", 12, &bad, &err) &&
                  text_parser_finish(t, &bad, &err));

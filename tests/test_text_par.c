@@ -151,7 +151,7 @@ static void ref_parse(const char *text, size_t len, const text_params *p, size_t
 {
     *out = (result){0};
     ref_ctx c = {&out->r, fail_on_y};
-    text_sink sink = {ref_emit, &c};
+    text_sink sink = {ref_emit, &c, NULL};
     vp_err err = {{0}};
     text_parser *t = NULL;
     bool ok = text_parser_create(p, &t, &err);
@@ -249,7 +249,7 @@ static void par_parse(int fd, uint64_t off, uint64_t len, const text_params *p, 
     par_ctx *cp = calloc(1, sizeof *cp);
     assert_non_null(cp);
     par_ctx c = {.threads = o->threads, .fail_on_y = o->fail_on_y, .fail_done = o->fail_done};
-    text_par_sink sink = {par_emit, par_done, cp, par_labels};
+    text_par_sink sink = {par_emit, par_done, cp, par_labels, NULL};
     *cp = c;
     text_par_tuning tune = {o->piece, o->min_part};
     vp_err err = {{0}};
@@ -661,7 +661,7 @@ static void test_first_bad_in_part_2(void **state)
     for (int i = 0; i < 2; i++) {
         run_opts o = {.threads = 4, .piece = pieces[i], .min_part = 1, .fail_done = -1};
         par_ctx c = {.threads = 4, .fail_done = -1};
-        text_par_sink sink = {par_emit, par_done, &c, NULL};
+        text_par_sink sink = {par_emit, par_done, &c, NULL, NULL};
         text_par_tuning tune = {o.piece, o.min_part};
         vp_err err;
         int np;

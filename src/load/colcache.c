@@ -17,7 +17,7 @@
 #include "core/util.h"
 
 #define CC_MAGIC "VPCOLS\0\1"
-#define CC_VERSION 3u /* 3: the w column, labels */
+#define CC_VERSION 4u /* 3: the w column, labels; 4: breaks */
 #define CC_HEADER_BYTES 4096u
 #define CC_EDGE 4096u /* bytes hashed at each end of the input */
 
@@ -28,6 +28,7 @@ typedef struct cc_header {
     uint64_t head_hash, tail_hash;
     uint64_t nchunks, records, index_off, file_bytes, index_hash;
     uint64_t labels_off, labels_bytes, labels_hash; /* NUL-ended labels after the index */
+    uint64_t brk_off, brk_bytes, brk_hash; /* the chunks' breaks (uint32) after the labels */
     text_stats stats;
     char opts[2048];
 } cc_header;
@@ -191,7 +192,10 @@ bool colcache_load(colcache *c, memcols **out, text_stats *st,
     if (ok && (fstat(fd, &sb) != 0 || (uint64_t)sb.st_size != h->file_bytes ||
                h->index_off < CC_HEADER_BYTES || h->nchunks > (uint64_t)SIZE_MAX / sizeof *e ||
                h->labels_off != h->index_off + h->nchunks * sizeof *e ||
-               h->labels_off > h->file_bytes || h->file_bytes - h->labels_off != h->labels_bytes ||
+               h->labels_off > h->file_bytes || h->brk_off < h->labels_off ||
+               h->brk_off - h->labels_off != h->labels_bytes || h->brk_off > h->file_bytes ||
+               h->file_bytes - h->brk_off != h->brk_bytes || h->brk_bytes % sizeof(uint32_t) ||
+               h->brk_bytes / sizeof(uint32_t) > h->records + h->nchunks ||
                h->labels_bytes > TEXT_MAX_LABELS * (TEXT_LABEL_BYTES + 1) ||
                h->stats.labels < 0 || h->stats.labels > TEXT_MAX_LABELS ||
                (!h->stats.w_labels && (h->stats.labels || h->labels_bytes))))
@@ -219,9 +223,25 @@ bool colcache_load(colcache *c, memcols **out, text_stats *st,
         ok = entry_damaged(c);
     if (ok && hash_bytes(h->records, e, ib) != h->index_hash)
         ok = entry_damaged(c);
-    uint64_t records = 0;
+    /* the breaks: each chunk's ascending, distinct, within its points */
+    uint32_t *brk = NULL;
+    if (ok && !(brk = malloc(h->brk_bytes ? (size_t)h->brk_bytes : 1)))
+        ok = false;
+    if (ok && h->brk_bytes &&
+        (pread(fd, brk, (size_t)h->brk_bytes, (off_t)h->brk_off) != (ssize_t)h->brk_bytes ||
+         hash_bytes(h->brk_bytes, brk, (size_t)h->brk_bytes) != h->brk_hash))
+        ok = entry_damaged(c);
+    uint64_t records = 0, nbrk = 0, total_brk = ok ? h->brk_bytes / sizeof *brk : 0;
     for (uint64_t i = 0; ok && i < h->nchunks; i++) {
         const memcols_entry *x = &e[i];
+        if (x->nbrk > total_brk - nbrk || x->nbrk > x->n + 1) {
+            ok = entry_damaged(c);
+            break;
+        }
+        for (uint32_t j = 0; j < x->nbrk && ok; j++)
+            if (brk[nbrk + j] > x->n || (j && brk[nbrk + j] <= brk[nbrk + j - 1]))
+                ok = entry_damaged(c);
+        nbrk += x->nbrk;
         uint64_t bytes = (uint64_t)x->n * (x->xbytes + x->ybytes + x->wbytes);
         bool wok = c->with_w ? (x->wbytes == 4 || x->wbytes == 8) && x->wdec <= 10 &&
                                    (!x->wdec || x->wbytes == 4)
@@ -232,17 +252,18 @@ bool colcache_load(colcache *c, memcols **out, text_stats *st,
             ok = entry_damaged(c);
         records += x->records;
     }
-    if (ok && records != h->records)
+    if (ok && (records != h->records || nbrk != total_brk))
         ok = entry_damaged(c);
     if (ok) {
         *st = h->stats;
         futimens(fd, NULL); /* recently used: evicted last */
-        *out = memcols_create_from_file(fd, e, h->nchunks, c->with_w, c->entry);
+        *out = memcols_create_from_file(fd, e, h->nchunks, c->with_w, brk, c->entry);
         fd = -1;
         ok = *out != NULL;
     }
     if (fd >= 0)
         close(fd);
+    free(brk);
     free(e);
     free(h);
     return ok;
@@ -368,12 +389,20 @@ bool colcache_commit(colcache *c, memcols *m, const text_stats *st, const char *
         return false;
     }
     memcols_entry *e;
-    uint64_t n;
+    uint32_t *brk = NULL;
+    uint64_t n, nbrk = 0;
     if (!memcols_entries(m, &e, &n)) {
         errno = ENOMEM;
         warn_errno(c, c->dir);
         return false;
     }
+    if (!memcols_breaks(m, &brk, &nbrk)) {
+        free(e);
+        errno = ENOMEM;
+        warn_errno(c, c->dir);
+        return false;
+    }
+    size_t bb = (size_t)nbrk * sizeof *brk;
     cc_header *h = calloc(1, CC_HEADER_BYTES);
     char lb[TEXT_MAX_LABELS * (TEXT_LABEL_BYTES + 1)];
     size_t nlb = 0;
@@ -394,17 +423,22 @@ bool colcache_commit(colcache *c, memcols *m, const text_stats *st, const char *
         h->labels_off = h->index_off + n * sizeof *e;
         h->labels_bytes = nlb;
         h->labels_hash = hash_bytes(nlb, lb, nlb);
-        h->file_bytes = h->labels_off + nlb;
+        h->brk_off = h->labels_off + nlb;
+        h->brk_bytes = bb;
+        h->brk_hash = hash_bytes(bb, brk, bb);
+        h->file_bytes = h->brk_off + bb;
         for (uint64_t i = 0; i < n; i++)
             h->records += e[i].records;
         h->index_hash = hash_bytes(h->records, e, n * sizeof *e);
         ok = (!n || pwrite(c->fd, e, n * sizeof *e, (off_t)h->index_off) == (ssize_t)(n * sizeof *e)) &&
              (!nlb || pwrite(c->fd, lb, nlb, (off_t)h->labels_off) == (ssize_t)nlb) &&
+             (!bb || pwrite(c->fd, brk, bb, (off_t)h->brk_off) == (ssize_t)bb) &&
              pwrite(c->fd, h, CC_HEADER_BYTES, 0) == (ssize_t)CC_HEADER_BYTES;
         if (!ok)
             warn_errno(c, c->dir);
     }
     free(e);
+    free(brk);
     free(h);
     char tmp[PATH_MAX + 64];
     if (ok && !c->tmpname[0]) { /* an unnamed file: link it under a temporary name first */

@@ -510,14 +510,41 @@ uint64_t dataset_input_first_chunk(const dataset *ds, int i)
     return ds->n == 0 || ds->follow || i <= 0 ? 0 : ds->first_chunk[i < ds->n ? i : ds->n];
 }
 
-/* PLACEHOLDER (the loader's breaks are being written): no breaks. */
+/* dataset_decode's twin, kept apart so the points-only path is untouched:
+ * binary inputs through source_decode_breaks, columns with their breaks. */
 bool dataset_decode_breaks(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
                            uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
                            vp_err *err)
 {
-    (void)brk;
+    const dataset *ds = r->ds;
     *nbrk = 0;
-    return dataset_decode(r, k, x, y, w, n, records, nonfinite, err);
+    if (ds->n == 0 || k >= dataset_chunks(ds)) /* the demo: no breaks */
+        return dataset_decode(r, k, x, y, w, n, records, nonfinite, err);
+    *n = 0;
+    if ((w != NULL) != ds->has_w)
+        return vp_err_set(err, "internal error: decoding %s w, but the dataset has %s",
+                          w ? "with" : "without", ds->has_w ? "one" : "none");
+    int i = input_of(ds, &k);
+    if (ds->mem && ds->mem[i]) {
+        if (!memcols_chunk_breaks(ds->mem[i], k, x, y, w, n, brk, nbrk, records, nonfinite,
+                                  ds->names[i], err))
+            return false;
+        if (w && ds->remap[i]) { /* the input's label numbers to the union's */
+            const int *map = ds->lmap[i], nl = ds->nilabel[i];
+            for (size_t j = 0; j < *n; j++) {
+                if (w[j] >= 0 && w[j] < nl && (double)(int)w[j] == w[j])
+                    w[j] = (double)map[(int)w[j]];
+            }
+        }
+        return true;
+    }
+    if (!r->rd[i] && !(r->rd[i] = source_reader_create(ds->src[i], DATASET_CHUNK_RECORDS)))
+        return vp_err_set(err, "out of memory");
+    uint64_t rec0 = k * DATASET_CHUNK_RECORDS;
+    uint64_t total = source_get_info(ds->src[i])->records;
+    size_t cnt = (size_t)(total - rec0 < DATASET_CHUNK_RECORDS ? total - rec0 : DATASET_CHUNK_RECORDS);
+    *records += cnt;
+    return source_decode_breaks(r->rd[i], rec0, cnt, x, y, w, n, brk, nbrk, nonfinite, err);
 }
 
 bool dataset_set_chunk_boxes(dataset *ds, const double *boxes, uint64_t n)
@@ -631,6 +658,14 @@ static bool part_emit(void *ctx, int part, const double *x, const double *y, con
     return true;
 }
 
+static bool part_brk(void *ctx, int part, vp_err *err)
+{
+    part_sink *ps = ctx;
+    if (!memcols_break_part(ps->m, part))
+        return vp_err_set(err, "%s: out of memory holding the parsed columns", ps->name);
+    return true;
+}
+
 static bool part_done(void *ctx, int part, vp_err *err)
 {
     (void)err;
@@ -671,7 +706,7 @@ static bool parse_text(int fd, const char *name, uint64_t skip, uint64_t planned
     if (!memcols_set_parts(m, threads))
         return vp_err_set(err, "out of memory");
     part_sink ps = {m, stop, name, labels, nlabels};
-    text_par_sink sink = {part_emit, part_done, &ps, part_labels};
+    text_par_sink sink = {part_emit, part_done, &ps, part_labels, part_brk};
     int nparts = 0;
     bool ok = text_parse_file(fd, name, skip, planned, tp, threads, &sink, &nparts, st, err) &&
               text_file_unchanged(fd, name, skip, planned, &head, err);

@@ -142,8 +142,19 @@ bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, double 
 /* As dataset_decode, and where the sequence of chunk k's records breaks:
  * brk[] (room for DATASET_CHUNK_RECORDS + 1) gets the ascending, distinct
  * positions j in [0, *n] such that something that is not a drawn point lies
- * between point j-1 and point j; *nbrk how many.
- * (PLACEHOLDER until the loader reports breaks: none are reported yet.) */
+ * between point j-1 and point j; *nbrk how many. What breaks: records
+ * skipped for a NaN/inf (a run of them is one break), and in text (files,
+ * standard input, followed files) a '>' segment line or a data row skipped
+ * as bad (text.h); not '#' comments, blank lines or a header. A followed
+ * name that is rotated or restarted breaks where the new file begins. A
+ * break between two chunks of an input may be told as 0 of the later one or
+ * as *n of the earlier one (the same cut); one before an input's first
+ * point or after its last may be told or not (an input's ends cut anyway:
+ * dataset_chunk_input). The demo has none. For inputs held as columns the
+ * breaks were found when the rows came (and are in the column cache); for
+ * binary inputs by a decode that does what dataset_decode does, plus the
+ * positions when records were skipped (dataset_decode itself is not
+ * slowed). */
 bool dataset_decode_breaks(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
                            uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
                            vp_err *err);

@@ -89,6 +89,15 @@ static bool text_sink_append(void *ctx, const double *x, const double *y, const 
     return true;
 }
 
+/* A '>' line or a skipped row: the line breaks there (memcols.h). */
+static bool text_sink_break(void *ctx, vp_err *err)
+{
+    follower *f = ctx;
+    if (!memcols_break(f->dst))
+        return vp_err_set(err, "out of memory holding the followed rows");
+    return true;
+}
+
 static void close_file(follower *f)
 {
     if (f->fd > 0)
@@ -134,6 +143,10 @@ static bool open_file(follower *f, vp_err *err)
     f->pending = 0;
     f->records = 0;
     f->base_chunk = memcols_chunks(f->dst);
+    /* the rows of a file read before (rotated, or before a restart) and this
+     * one's are not one line */
+    if (memcols_records(f->dst) > 0 && !memcols_break(f->dst))
+        return vp_err_set(err, "out of memory");
     if (f->p.text && !text_parser_create(&f->p.text_p, &f->tp, err))
         return false;
     return true;
@@ -222,19 +235,10 @@ static bool take_raw(follower *f, size_t len, vp_err *err)
     size_t done = 0;
     while (done < whole) {
         size_t n = whole - done < DATASET_CHUNK_RECORDS ? whole - done : DATASET_CHUNK_RECORDS;
-        size_t kept;
-        uint64_t nonfinite = 0;
-        record_decoder_run(f->dec, f->buf + done * rs, n, f->records, f->x, f->y, f->w, &kept,
-                           &nonfinite);
-        if (!memcols_append(f->dst, f->x, f->y, f->w, kept))
-            return vp_err_set(err, "out of memory holding the followed rows");
-        /* non-finite rows still count as rows: memcols counts them when appended as NaN */
-        for (size_t i = 0; i < nonfinite; i++) {
-            f->x[i] = f->y[i] = NAN;
-            if (f->w)
-                f->w[i] = NAN;
-        }
-        if (nonfinite && !memcols_append(f->dst, f->x, f->y, f->w, (size_t)nonfinite))
+        /* every record where it is, NaN/inf too: memcols counts those as rows
+         * and breaks the line where they lie */
+        record_decoder_run_all(f->dec, f->buf + done * rs, n, f->records, f->x, f->y, f->w);
+        if (!memcols_append(f->dst, f->x, f->y, f->w, n))
             return vp_err_set(err, "out of memory holding the followed rows");
         f->records += n;
         done += n;
@@ -286,7 +290,7 @@ static bool drain(follower *f, follow_event *ev, vp_err *err)
         f->offset += (uint64_t)r;
         uint64_t before = memcols_records(f->dst);
         if (f->p.text) {
-            text_sink sink = {text_sink_append, f};
+            text_sink sink = {text_sink_append, f, text_sink_break};
             if (!text_parser_feed(f->tp, (const char *)f->buf, (size_t)r, &sink, err))
                 return vp_err_prefix(err, "%s", f->path);
         } else if (!take_raw(f, f->pending + (size_t)r, err)) {
@@ -312,7 +316,7 @@ static bool poll_stream(follower *f, follow_event *ev, vp_err *err)
             continue;
         if (r < 0)
             return vp_err_set(err, "standard input: read error: %s", strerror(errno));
-        text_sink sink = {text_sink_append, f};
+        text_sink sink = {text_sink_append, f, text_sink_break};
         if (r == 0 && f->to_skip)
             return vp_err_set(err, "standard input: ended after %" PRIu64 " bytes, inside the "
                                    "%" PRIu64 " bytes of --skip-bytes", f->p.binary.skip_bytes - f->to_skip,
@@ -340,7 +344,7 @@ static bool poll_stream(follower *f, follow_event *ev, vp_err *err)
     }
     ev->grew = memcols_records(f->dst) != before;
     if (f->tp && !ev->grew && !f->eof) {
-        text_sink sink = {text_sink_append, f};
+        text_sink sink = {text_sink_append, f, text_sink_break};
         if (!text_parser_settle(f->tp, &sink, err))
             return vp_err_prefix(err, "standard input");
         ev->grew = memcols_records(f->dst) != before;
@@ -378,7 +382,7 @@ bool follower_poll(follower *f, follow_event *ev, vp_err *err)
     if (other) {
         if (f->fd >= 0) {
             if (f->p.text) {
-                text_sink sink = {text_sink_append, f};
+                text_sink sink = {text_sink_append, f, text_sink_break};
                 /* the old file is complete: its last line needs no newline */
                 if (!text_parser_finish(f->tp, &sink, err))
                     return false;
@@ -397,7 +401,7 @@ bool follower_poll(follower *f, follow_event *ev, vp_err *err)
      * than wait for the lines detection would like to see */
     if (f->tp && !ev->grew) {
         uint64_t before = memcols_records(f->dst);
-        text_sink sink = {text_sink_append, f};
+        text_sink sink = {text_sink_append, f, text_sink_break};
         if (!text_parser_settle(f->tp, &sink, err))
             return vp_err_prefix(err, "%s", f->path);
         ev->grew = memcols_records(f->dst) != before;

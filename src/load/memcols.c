@@ -15,6 +15,8 @@ typedef struct mchunk {
     double *x, *y;   /* held in memory (n values each), or NULL */
     double *w;       /* likewise, with w; else NULL */
     bool on_file;    /* e.off/xbytes/ybytes/wbytes say where (vacuously true when n == 0) */
+    uint32_t *brk;   /* e.nbrk break positions (memcols.h), always in memory; or NULL */
+    uint32_t brk_cap;
     memcols_entry e;
 } mchunk;
 
@@ -27,6 +29,7 @@ typedef struct mpart {
     mchunk **pending;        /* sealed, not yet visible (an earlier part is not done) */
     size_t npending, cap;
     bool done;
+    bool brk_pending;        /* a break came with no open chunk: the next one starts with it */
 } mpart;
 
 struct memcols {
@@ -35,6 +38,8 @@ struct memcols {
     uint64_t nchunks, cap;
     mpart *parts;
     int nparts, live;        /* live: the first part not done; its chunks show at once */
+    bool carry;              /* a done part ended with a break: the next chunk shown starts
+                              * with it (under the lock) */
     bool with_w;
     size_t row_bytes;        /* of a finite row in memory: 16, 24 with w */
     _Atomic uint64_t records;
@@ -76,6 +81,7 @@ static void free_chunk(mchunk *c)
         free(c->x);
         free(c->y);
         free(c->w);
+        free(c->brk);
         free(c);
     }
 }
@@ -140,9 +146,48 @@ bool memcols_set_parts(memcols *m, int n)
     return true;
 }
 
+/* A break at position `at` of chunk c, merged with the last one when they
+ * are one (positions only grow while a chunk is filled). */
+static bool add_brk(mchunk *c, uint32_t at)
+{
+    uint32_t nb = c->e.nbrk;
+    if (nb && c->brk[nb - 1] == at)
+        return true;
+    if (nb == c->brk_cap) {
+        uint32_t cap = c->brk_cap ? 2 * c->brk_cap : 8;
+        uint32_t *b = realloc(c->brk, (size_t)cap * sizeof *b);
+        if (!b)
+            return false;
+        c->brk = b;
+        c->brk_cap = cap;
+    }
+    c->brk[c->e.nbrk++] = at;
+    return true;
+}
+
+/* A break before chunk c's first point (from a part before c's). */
+static bool add_brk_front(mchunk *c)
+{
+    if (c->e.nbrk && c->brk[0] == 0)
+        return true;
+    uint32_t nb = c->e.nbrk;
+    if (!add_brk(c, 0))
+        return false;
+    if (c->e.nbrk > nb && nb) { /* appended at the end: move it to the front */
+        memmove(c->brk + 1, c->brk, (size_t)nb * sizeof *c->brk);
+        c->brk[0] = 0;
+    }
+    return true;
+}
+
 /* With the write lock held. */
 static bool show(memcols *m, mchunk *c)
 {
+    if (m->carry) {
+        if (!add_brk_front(c))
+            return false;
+        m->carry = false;
+    }
     if (m->nchunks == m->cap) {
         uint64_t ncap = m->cap ? m->cap * 2 : 64;
         mchunk **nc = realloc(m->chunks, ncap * sizeof *nc);
@@ -320,7 +365,7 @@ static bool seal_part(memcols *m, int pi)
     p->open = NULL;
     if (c->e.records == 0) {
         recycle(p, &c->x, &c->y, &c->w);
-        free(c);
+        free_chunk(c);
         return true;
     }
     size_t bytes = (size_t)c->e.n * m->row_bytes;
@@ -429,6 +474,22 @@ static void fill_xyw(mchunk *c, const double *x, const double *y, const double *
     c->e.n = k;
 }
 
+/* Rows [0, take) were just filled into c from point k on, and some were not
+ * finite: each run of those is a break where it lay. Not the common case:
+ * the fill loops above stay as they are. */
+static bool nonfinite_breaks(mchunk *c, const double *x, const double *y, const double *w,
+                             size_t take, uint32_t k)
+{
+    for (size_t j = 0; j < take; j++) {
+        bool fin = isfinite(x[j]) && isfinite(y[j]) && (!w || isfinite(w[j]));
+        if (fin)
+            k++;
+        else if (!add_brk(c, k))
+            return false;
+    }
+    return true;
+}
+
 bool memcols_append_part(memcols *m, int part, const double *x, const double *y, const double *w,
                          size_t n)
 {
@@ -440,12 +501,21 @@ bool memcols_append_part(memcols *m, int part, const double *x, const double *y,
         if (!p->open && !(p->open = open_chunk(p, m->with_w)))
             return false;
         mchunk *c = p->open;
+        if (p->brk_pending) {
+            if (!add_brk(c, c->e.n))
+                return false;
+            p->brk_pending = false;
+        }
         size_t room = DATASET_CHUNK_RECORDS - c->e.records;
         size_t take = n - i < room ? n - i : room;
+        uint32_t k0 = c->e.n;
         if (m->with_w)
             fill_xyw(c, x + i, y + i, w + i, take);
         else
             fill_xy(c, x + i, y + i, take);
+        if (c->e.n - k0 != take &&
+            !nonfinite_breaks(c, x + i, y + i, m->with_w ? w + i : NULL, take, k0))
+            return false;
         c->e.records += (uint32_t)take;
         atomic_fetch_add(&m->records, take);
         i += take;
@@ -460,12 +530,27 @@ bool memcols_append(memcols *m, const double *x, const double *y, const double *
     return memcols_append_part(m, 0, x, y, w, n);
 }
 
+bool memcols_break_part(memcols *m, int part)
+{
+    mpart *p = &m->parts[part];
+    if (p->open)
+        return add_brk(p->open, p->open->e.n);
+    p->brk_pending = true;
+    return true;
+}
+
+bool memcols_break(memcols *m) { return memcols_break_part(m, 0); }
+
 void memcols_part_done(memcols *m, int part)
 {
     seal_part(m, part);
     pthread_rwlock_wrlock(&m->lock);
     m->parts[part].done = true;
     while (m->live < m->nparts && m->parts[m->live].done) {
+        /* a break after the part's last row lies before the next part's first */
+        if (m->parts[m->live].brk_pending)
+            m->carry = true;
+        m->parts[m->live].brk_pending = false;
         m->live++;
         if (m->live < m->nparts) {
             mpart *q = &m->parts[m->live];
@@ -494,9 +579,11 @@ void memcols_truncate(memcols *m, uint64_t keep)
     if (p->open) {
         m->records -= p->open->e.records;
         recycle(p, &p->open->x, &p->open->y, &p->open->w);
-        free(p->open);
+        free_chunk(p->open);
         p->open = NULL;
     }
+    p->brk_pending = false;
+    m->carry = false;
     pthread_rwlock_unlock(&m->lock);
 }
 
@@ -560,7 +647,16 @@ static bool read_col(int fd, double *dst, uint32_t n, uint8_t bytes, uint8_t dec
 bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, double *w, size_t *n,
                    uint64_t *records, uint64_t *nonfinite, const char *name, vp_err *err)
 {
+    return memcols_chunk_breaks(m, k, x, y, w, n, NULL, NULL, records, nonfinite, name, err);
+}
+
+bool memcols_chunk_breaks(const memcols *m, uint64_t k, double *x, double *y, double *w, size_t *n,
+                          uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
+                          const char *name, vp_err *err)
+{
     *n = 0;
+    if (nbrk)
+        *nbrk = 0;
     if ((w != NULL) != m->with_w)
         return vp_err_set(err, "%s: internal error: reading columns %s w, but they have %s", name,
                           w ? "with" : "without", m->with_w ? "one" : "none");
@@ -578,6 +674,8 @@ bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, double *w
         if (w)
             memcpy(w, c->w, e.n * sizeof *w);
     }
+    if (brk && e.nbrk)
+        memcpy(brk, c->brk, e.nbrk * sizeof *brk);
     pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
     /* Spilled bytes are never rewritten: the read needs no lock. */
     uint64_t sum = 0;
@@ -599,6 +697,8 @@ bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, double *w
                                "written", name, k);
     }
     *n = e.n;
+    if (nbrk)
+        *nbrk = e.nbrk;
     *records += e.records;
     *nonfinite += e.records - e.n;
     return true;
@@ -657,8 +757,26 @@ bool memcols_entries(const memcols *m, memcols_entry **out, uint64_t *n)
     return ok;
 }
 
+bool memcols_breaks(const memcols *m, uint32_t **out, uint64_t *n)
+{
+    pthread_rwlock_rdlock((pthread_rwlock_t *)&m->lock);
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < m->nchunks; i++)
+        total += m->chunks[i]->e.nbrk;
+    bool ok = (*out = malloc((total ? total : 1) * sizeof **out)) != NULL;
+    for (uint64_t i = 0, at = 0; ok && i < m->nchunks; i++) {
+        const mchunk *c = m->chunks[i];
+        if (c->e.nbrk)
+            memcpy(*out + at, c->brk, c->e.nbrk * sizeof **out);
+        at += c->e.nbrk;
+    }
+    *n = total;
+    pthread_rwlock_unlock((pthread_rwlock_t *)&m->lock);
+    return ok;
+}
+
 memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, bool with_w,
-                                  const char *origin)
+                                  const uint32_t *brk, const char *origin)
 {
     memcols *m = memcols_create(with_w);
     if (!m || !(m->chunks = malloc((n ? n : 1) * sizeof *m->chunks)) || (origin && !(m->origin = strdup(origin)))) {
@@ -680,6 +798,17 @@ memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, bo
         c->on_file = true;
         c->e = e[i];
         m->chunks[m->nchunks++] = c;
+        if (!brk)
+            c->e.nbrk = 0;
+        if (c->e.nbrk) {
+            if (!(c->brk = malloc(e[i].nbrk * sizeof *c->brk))) {
+                memcols_destroy(m);
+                return NULL;
+            }
+            memcpy(c->brk, brk, e[i].nbrk * sizeof *c->brk);
+            c->brk_cap = e[i].nbrk;
+            brk += e[i].nbrk;
+        }
         records += e[i].records;
         uint64_t stop = e[i].off + (uint64_t)e[i].n * (e[i].xbytes + e[i].ybytes + e[i].wbytes);
         end = stop > end ? stop : end;

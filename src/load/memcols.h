@@ -28,6 +28,17 @@
  * (warn once). Spilled bytes are never overwritten, so a reader's pread never
  * races a writer.
  *
+ * Breaks: where a chunk's sequence of points breaks (dataset.h's
+ * dataset_decode_breaks), as positions j in [0, n] of its finite points
+ * (something not drawn lies between point j-1 and point j), ascending and
+ * distinct, kept in memory for every chunk (spilled ones too). A run of
+ * non-finite rows is one break where it lay; memcols_break adds one where
+ * the rows appended so far end (a text '>' line, a skipped row). A break
+ * between two chunks is at 0 of the later one or at n of the earlier one
+ * (the line engines take either as the same cut); one after the last row
+ * appended is kept until more rows come (then it is at 0 of their chunk),
+ * and one after the input's last row is dropped.
+ *
  * Writers: one writer per part (memcols_set_parts, for a text parsed by
  * several threads at once; 1 part by default). A part's chunks become
  * visible to readers (memcols_chunks) in part order: part p's chunks appear
@@ -72,6 +83,11 @@ bool memcols_set_parts(memcols *m, int n);
 bool memcols_append_part(memcols *m, int part, const double *x, const double *y, const double *w,
                          size_t n);
 bool memcols_append(memcols *m, const double *x, const double *y, const double *w, size_t n);
+/* A break after part's rows so far (merged with one already there, with no
+ * row between); a break at the end of a part lies before the next part's
+ * first row. False when out of memory. memcols_break is part 0. */
+bool memcols_break_part(memcols *m, int part);
+bool memcols_break(memcols *m);
 /* The part has all its rows: its last chunk is sealed and, once every earlier
  * part is done too, its chunks are visible. */
 void memcols_part_done(memcols *m, int part);
@@ -91,6 +107,12 @@ size_t memcols_mem_bytes(const memcols *m);
  * path; false only when reading the spill file fails (err names `name`). */
 bool memcols_chunk(const memcols *m, uint64_t k, double *x, double *y, double *w, size_t *n,
                    uint64_t *records, uint64_t *nonfinite, const char *name, vp_err *err);
+/* As memcols_chunk, and the chunk's breaks (above) to brk[] (room for
+ * DATASET_CHUNK_RECORDS + 1), *nbrk how many; taken together with the
+ * points, so they always agree. */
+bool memcols_chunk_breaks(const memcols *m, uint64_t k, double *x, double *y, double *w, size_t *n,
+                          uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
+                          const char *name, vp_err *err);
 /* Rows (non-finite included) in chunk k. */
 uint32_t memcols_chunk_records(const memcols *m, uint64_t k);
 /* The finite points chunk k holds (what memcols_chunk gives). */
@@ -105,6 +127,7 @@ void memcols_chunk_wrange(const memcols *m, uint64_t k, double out[2]);
 typedef struct memcols_entry {
     uint64_t off;          /* byte offset of the x column; y follows, then w */
     uint32_t n, records;   /* finite points stored; rows */
+    uint32_t nbrk;         /* breaks (memcols_breaks has them) */
     uint8_t xbytes, ybytes;/* 4: float32 or decimal, 8: float64 */
     uint8_t xdec, ydec;    /* 0, or 1 + k: int32 m with value m / 10^k (exact) */
     uint8_t wbytes, wdec;  /* the same for w; wbytes 0: no w column */
@@ -115,13 +138,17 @@ typedef struct memcols_entry {
 /* Every visible chunk's entry (malloc'd, *out); false when a chunk is not in
  * the spill file (no spill, or a spill write failed) or out of memory. */
 bool memcols_entries(const memcols *m, memcols_entry **out, uint64_t *n);
+/* Every visible chunk's breaks, one after the other in chunk order (entry i
+ * has nbrk of them): malloc'd, *out; *n in all. False when out of memory. */
+bool memcols_breaks(const memcols *m, uint32_t **out, uint64_t *n);
 /* Read-only columns over a spill file written earlier (a cache hit): takes
- * fd (closed on failure too) and copies the entries; with_w as it was
+ * fd (closed on failure too) and copies the entries and the breaks (brk:
+ * as memcols_breaks gave them, checked by the caller; NULL: none); with_w as it was
  * written (the entries then have w columns). A chunk whose bytes do not
  * match its sum when read is an error, and the file called `origin` is
  * removed then (it is damaged: the next run parses again). NULL when out of
  * memory. */
 memcols *memcols_create_from_file(int fd, const memcols_entry *e, uint64_t n, bool with_w,
-                                  const char *origin);
+                                  const uint32_t *brk, const char *origin);
 
 #endif

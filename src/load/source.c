@@ -251,6 +251,32 @@ static size_t compact_finite3(double *x, double *y, double *w, size_t n)
     return k;
 }
 
+/* compact_finite3 (w != NULL) or compact_finite, and where records were
+ * dropped: brk[] gets the output position of each run of dropped records
+ * (ascending, distinct, in [0, kept]). Only for a block that had non-finite
+ * records, and only for the callers that want breaks: the plain loops above
+ * stay branch-free. */
+static size_t compact_finite_breaks(double *x, double *y, double *w, size_t n, uint32_t *brk,
+                                    size_t *nbrk)
+{
+    size_t k = 0, nb = 0;
+    bool prev_bad = false;
+    for (size_t i = 0; i < n; i++) {
+        double xi = x[i], yi = y[i], wi = w ? w[i] : 0;
+        bool fin = isfinite(xi) && isfinite(yi) && isfinite(wi);
+        x[k] = xi;
+        y[k] = yi;
+        if (w)
+            w[k] = wi;
+        if (!fin && !prev_bad)
+            brk[nb++] = (uint32_t)k;
+        prev_bad = !fin;
+        k += fin;
+    }
+    *nbrk = nb;
+    return k;
+}
+
 /* ---- file access --------------------------------------------------------------- */
 
 /* Reads exactly len bytes at off. A short read means the file shrank since it
@@ -584,12 +610,16 @@ void source_reader_destroy(source_reader *r)
     free(r);
 }
 
-bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double *y, double *w,
-                   size_t *n_out, uint64_t *nonfinite, vp_err *err)
+/* source_decode, and with brk the breaks (source_decode_breaks). */
+static bool decode_records(source_reader *r, uint64_t rec0, size_t n, double *x, double *y,
+                           double *w, size_t *n_out, uint32_t *brk, size_t *nbrk,
+                           uint64_t *nonfinite, vp_err *err)
 {
     const source *s = r->src;
     const source_info *in = &s->info;
     *n_out = 0;
+    if (nbrk)
+        *nbrk = 0;
     if ((w != NULL) != (in->wcol >= 0))
         return vp_err_set(err, "%s: internal error: decoding %s w, but the source has %s", s->path,
                           w ? "with" : "without", in->wcol >= 0 ? "one" : "none");
@@ -643,11 +673,25 @@ bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double 
         bad += s->decode1(wb, xs, n, w);
     size_t kept = n;
     if (bad) {
-        kept = w ? compact_finite3(x, y, w, n) : compact_finite(x, y, n);
+        kept = brk ? compact_finite_breaks(x, y, w, n, brk, nbrk)
+               : w ? compact_finite3(x, y, w, n) : compact_finite(x, y, n);
         *nonfinite += n - kept;
     }
     *n_out = kept;
     return true;
+}
+
+bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double *y, double *w,
+                   size_t *n_out, uint64_t *nonfinite, vp_err *err)
+{
+    return decode_records(r, rec0, n, x, y, w, n_out, NULL, NULL, nonfinite, err);
+}
+
+bool source_decode_breaks(source_reader *r, uint64_t rec0, size_t n, double *x, double *y,
+                          double *w, size_t *n_out, uint32_t *brk, size_t *nbrk,
+                          uint64_t *nonfinite, vp_err *err)
+{
+    return decode_records(r, rec0, n, x, y, w, n_out, brk, nbrk, nonfinite, err);
 }
 
 /* ---- records from memory (standard input, growing files) -------------------- */
@@ -728,4 +772,16 @@ void record_decoder_run(const record_decoder *d, const uint8_t *bytes, size_t n,
         *nonfinite += n - kept;
     }
     *n_out = kept;
+}
+
+size_t record_decoder_run_all(const record_decoder *d, const uint8_t *bytes, size_t n,
+                              uint64_t rec0, double *x, double *y, double *w)
+{
+    const source *s = &d->s;
+    const uint8_t *yb = bytes + (size_t)s->info.ycol * s->value_size;
+    const uint8_t *xb = s->info.xcol >= 0 ? bytes + (size_t)s->info.xcol * s->value_size : NULL;
+    size_t bad = s->decode(xb, s->record_size, yb, s->record_size, n, rec0, x, y);
+    if (w && s->info.wcol >= 0)
+        bad += s->decode1(bytes + (size_t)s->info.wcol * s->value_size, s->record_size, n, w);
+    return bad;
 }

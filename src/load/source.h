@@ -69,6 +69,15 @@ void source_reader_destroy(source_reader *r);
 bool source_decode(source_reader *r, uint64_t rec0, size_t n, double *x, double *y, double *w,
                    size_t *n_out, uint64_t *nonfinite, vp_err *err);
 
+/* As source_decode, and where the records' sequence breaks: brk[] (room for
+ * n + 1) gets the ascending, distinct positions j in [0, *n_out] such that
+ * records skipped for a NaN/inf lie between output point j-1 and point j (a
+ * run of them gives one); *nbrk how many (0 when none was skipped). Not for
+ * the points-only hot path: source_decode stays as it is. */
+bool source_decode_breaks(source_reader *r, uint64_t rec0, size_t n, double *x, double *y,
+                          double *w, size_t *n_out, uint32_t *brk, size_t *nbrk,
+                          uint64_t *nonfinite, vp_err *err);
+
 /* Raw records that arrive in memory (standard input, the new bytes of a
  * growing file): the same layout rules and decoding kernels as files, without
  * one. name is for messages. NULL on a bad layout (err set). */
@@ -81,6 +90,11 @@ size_t record_decoder_record_size(const record_decoder *d); /* bytes */
  * as for source_decode); *nonfinite += skipped. */
 void record_decoder_run(const record_decoder *d, const uint8_t *bytes, size_t n, uint64_t rec0,
                         double *x, double *y, double *w, size_t *n_out, uint64_t *nonfinite);
+/* As record_decoder_run, but not compacted: x[i], y[i] (w[i]) for every one
+ * of the n records, NaN/inf as they are (memcols drops them and knows where
+ * they were); returns how many records have a non-finite value. */
+size_t record_decoder_run_all(const record_decoder *d, const uint8_t *bytes, size_t n,
+                              uint64_t rec0, double *x, double *y, double *w);
 /* Whether the layout has w. */
 bool record_decoder_has_w(const record_decoder *d);
 

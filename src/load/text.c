@@ -61,6 +61,7 @@ struct text_parser {
     bool labels;             /* w's field holds labels (w_category) */
     uint64_t header_line;
     uint64_t row_index;      /* data rows so far, skipped ones included */
+    uint64_t brk_rows;       /* data_rows when the sink was last told a break; UINT64_MAX: never */
     unsigned char cls[256];
     char *buf;               /* held bytes: all of them before detection, then a part line */
     size_t len, cap;
@@ -124,6 +125,23 @@ static bool flush(text_parser *t, const text_sink *sink, vp_err *err)
     if (!n || !sink || !sink->emit)
         return true;
     if (!sink->emit(sink->ctx, t->xb, t->yb, t->wi >= 0 ? t->wb : NULL, n, err))
+        return fail(t);
+    return true;
+}
+
+/* A '>' line or a skipped row after `rows` rows, nb of them in the batch:
+ * the batch goes to the sink, then the break (once for a run of breaks). Not
+ * the hot path: only for lines that are no row. */
+static bool tell_break(text_parser *t, uint64_t rows, size_t *nb, const text_sink *sink, vp_err *err)
+{
+    if (!sink || !sink->brk || t->brk_rows == rows)
+        return true;
+    t->brk_rows = rows;
+    t->nb = *nb;
+    *nb = 0;
+    if (!flush(t, sink, err))
+        return false;
+    if (!sink->brk(sink->ctx, err))
         return fail(t);
     return true;
 }
@@ -361,6 +379,10 @@ TEXT_INLINE bool run_lines_body(text_parser *t, const char *p, const char *end,
             if (*q == '#' || *q == '>') {
                 t->st.comment_lines++;
                 p = (const char *)memchr(q, '\n', (size_t)(end - q)) + 1;
+                if (*q == '>' && !tell_break(t, rows, &nb, sink, err)) {
+                    ok = false;
+                    break;
+                }
                 continue;
             }
         }
@@ -447,6 +469,12 @@ TEXT_INLINE bool run_lines_body(text_parser *t, const char *p, const char *end,
         if (bad) {
             t->st.lines = line;
             note_bad(t, line, ls, f, bad, col);
+            if (!tell_break(t, rows, &nb, sink, err)) {
+                ok = false;
+                p = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+                row_index++;
+                break;
+            }
         } else {
             t->xb[nb] = xi < 0 ? (double)row_index : xv;
             t->yb[nb] = yv;
@@ -1053,6 +1081,7 @@ bool text_parser_create(const text_params *p, text_parser **out, vp_err *err)
     t->st.ycol = -1;
     t->st.wcol = -1;
     t->wi = -1;
+    t->brk_rows = UINT64_MAX;
     memset(t->slot, -1, sizeof t->slot);
     *out = t;
     return true;

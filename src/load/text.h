@@ -12,7 +12,8 @@
  *   a last line that has none. A UTF-8 BOM at the very start is skipped.
  * - Blank lines (only spaces/tabs) and lines whose first non-blank byte is '#'
  *   (comments) or '>' (segment separators, as GMT writes them) are skipped
- *   anywhere in the file and counted.
+ *   anywhere in the file and counted ('>' lines with the comments); a '>'
+ *   line breaks the sequence of rows (text_sink.brk).
  * - Fields are split at one delimiter byte (',', ';', '|', '\t') or at runs of
  *   spaces/tabs. Spaces and tabs around a field are ignored (unless the tab is
  *   the delimiter). A field may be quoted "..." with "" for a quote inside; the
@@ -26,7 +27,8 @@
  * - A data row whose chosen field is empty, not a number (trailing garbage
  *   included) or missing (too few fields) is skipped and counted, and the first
  *   such line is reported (number and text). That is never an error. The w
- *   field counts as a chosen field.
+ *   field counts as a chosen field. A skipped row breaks the sequence of rows
+ *   (text_sink.brk).
  * - Categories (w_category, for --by): decided once, with the format, from the
  *   detection's data rows. When the w field of each of them that has one
  *   (empty and missing fields aside) is a number that is a non-negative
@@ -131,9 +133,21 @@ typedef struct text_stats {
  * feed/finish that called it then returns false. */
 typedef bool (*text_sink_fn)(void *ctx, const double *x, const double *y, const double *w,
                              size_t n, vp_err *err);
+/* A break in the sequence of rows: something that is not a row lies between
+ * the rows emitted so far and the ones that come next. Breaks are a '>' line
+ * (a segment separator) and a data row skipped as bad (empty, not a number,
+ * missing, a label too many); not '#' comments, blank lines or the header
+ * (kept simple: those are not in the data's sequence). The parser flushes its
+ * batch first, so every row before the break has been through emit; one call
+ * for a run of breaks with no row between them; a break before the first row
+ * is told too. Rows with NaN/inf values are rows (emitted as they are): what
+ * they mean is the sink's business. Return false (with err set) to stop, as
+ * for emit. */
+typedef bool (*text_break_fn)(void *ctx, vp_err *err);
 typedef struct text_sink {
     text_sink_fn emit;    /* NULL: rows are parsed and counted, then dropped */
     void *ctx;
+    text_break_fn brk;    /* NULL: breaks are not told (and batches stay whole) */
 } text_sink;
 
 typedef struct text_parser text_parser;

@@ -91,6 +91,17 @@ static bool part_emit(void *ctx, const double *x, const double *y, const double 
     return true;
 }
 
+static bool part_brk(void *ctx, vp_err *err)
+{
+    part *pt = ctx;
+    const text_par_sink *s = pt->par->sink;
+    if (!s->brk(s->ctx, pt->idx, err)) {
+        pt->failed = FAIL_OTHER;
+        return false;
+    }
+    return true;
+}
+
 static void note_failure(part *pt, fail_kind kind)
 {
     if (!pt->failed)
@@ -119,7 +130,8 @@ static bool part_step(part *pt, const text_sink *s)
 
 static text_sink part_sink(part *pt)
 {
-    return (text_sink){pt->par->sink->emit ? part_emit : NULL, pt};
+    const text_par_sink *s = pt->par->sink;
+    return (text_sink){s->emit ? part_emit : NULL, pt, s->brk ? part_brk : NULL};
 }
 
 /* The rest of the part, from pt->pos. Stops early (neither ok nor failed)

@@ -54,11 +54,20 @@ typedef bool (*text_part_done_fn)(void *ctx, int part, vp_err *err);
  * the rows' w (text_parser_labels); valid during the call only. Return
  * false with err set to fail the call. */
 typedef bool (*text_labels_fn)(void *ctx, const char *const *labels, int n, vp_err *err);
+/* A break in part `part`'s rows (text_break_fn: a '>' line or a skipped row
+ * between the part's rows emitted so far and its next ones), from that
+ * part's thread, in order with its emit calls. A break before a later
+ * part's first row is told to that part: the sink puts it between the part
+ * before and this one. Two parts may each tell one where the sequential
+ * parser tells one (a run of breaks across a split point): the sink merges
+ * breaks with no row between them. */
+typedef bool (*text_part_break_fn)(void *ctx, int part, vp_err *err);
 typedef struct text_par_sink {
     text_part_fn emit;      /* NULL: rows are parsed and counted, then dropped */
     text_part_done_fn done; /* NULL: none */
     void *ctx;
     text_labels_fn labels;  /* NULL: none */
+    text_part_break_fn brk; /* NULL: breaks are not told */
 } text_par_sink;
 
 /* For tests: smaller pieces and parts than the defaults (0 = default). */

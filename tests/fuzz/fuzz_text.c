@@ -102,7 +102,7 @@ static void run(const text_params *p, const char *text, size_t len, size_t piece
     memset(o, 0, sizeof *o);
     o->r.fail_at = sink_fail_at;
     text_parser *t = NULL;
-    text_sink sink = {collect, &o->r};
+    text_sink sink = {collect, &o->r, NULL};
     if (!text_parser_create(p, &t, &o->err)) {
         FUZZ_CHECK(t == NULL);
         fuzz_check_err(&o->err);
