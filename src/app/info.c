@@ -1,9 +1,45 @@
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "accum/bounds_cache.h"
 #include "accum/scan.h"
 #include "app/commands.h"
+#include "overlay/timeaxis.h"
+
+/* An x value of a time axis as the ISO instant (the fewest fractional digits
+ * that keep it exact, whole nanoseconds). */
+static void format_instant(double x, int64_t unit_ns, int64_t origin, const time_zone *tz, char *buf, size_t len)
+{
+    double off = x * (double)unit_ns;
+    if (!(fabs(off) < 9e18) || origin > INT64_MAX / unit_ns || origin < INT64_MIN / unit_ns) {
+        snprintf(buf, len, "%.17g", x);
+        return;
+    }
+    int64_t ns = origin * unit_ns + (int64_t)llround(off);
+    int digits = 9;
+    for (int64_t q = 10; digits > 0 && ns % q == 0; q *= 10)
+        digits--;
+    time_format_iso(ns, tz, digits, buf, len);
+}
+
+/* x:  the range, as instants when x is a time */
+static void print_x_range(const dataset *ds, const vp_options *o, double lo, double hi)
+{
+    int64_t unit_ns, origin;
+    static time_zone tz; /* about 5 KiB */
+    vp_err e;
+    if (!dataset_x_time(ds, &unit_ns, &origin) || !time_zone_parse(o->tz, &tz, &e)) {
+        printf("x:           %.17g .. %.17g\n", lo, hi);
+        return;
+    }
+    char a[64], b[64], z[64];
+    format_instant(lo, unit_ns, origin, &tz, a, sizeof a);
+    format_instant(hi, unit_ns, origin, &tz, b, sizeof b);
+    format_instant(0, unit_ns, origin, &tz, z, sizeof z);
+    const char *u = unit_ns == 1 ? "ns" : unit_ns == 1000 ? "us" : unit_ns == 1000000 ? "ms" : "s";
+    printf("x:           %s .. %s (time; x values are %s after %s)\n", a, b, u, z);
+}
 
 int cmd_info(const vp_options *o, vp_err *err)
 {
@@ -63,7 +99,7 @@ int cmd_info(const vp_options *o, vp_err *err)
         }
         printf("non-finite:  %" PRIu64 "\n", r.nonfinite);
         if (r.finite) {
-            printf("x:           %.17g .. %.17g\n", r.xmin, r.xmax);
+            print_x_range(ds, o, r.xmin, r.xmax);
             printf("y:           %.17g .. %.17g\n", r.ymin, r.ymax);
         } else {
             printf("x:           (no finite samples)\ny:           (no finite samples)\n");

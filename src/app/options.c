@@ -593,11 +593,17 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
     if (o->lines && (o->value_col || o->by_col))
         return vp_err_set(err, "--lines counts the pixels the series cross; it does not go with --value or --by");
     if (o->tz) {
-        time_zone tz;
         vp_err e = {0};
-        if (!time_zone_parse(o->tz, &tz, &e))
+        if (!time_zone_parse(o->tz, &o->tz_parsed, &e))
             return vp_err_set(err, "--tz: %s", e.msg);
+        o->data.text.tz = &o->tz_parsed;
     }
+    /* --x-time: how the loader reads x */
+    static const char *const xt[] = {"s", "ms", "us", "ns", "iso"};
+    o->data.text.x_time = o->no_x_time ? TEXT_XTIME_NONE : TEXT_XTIME_AUTO;
+    for (int i = 0; o->x_time && i < 5; i++)
+        if (!strcmp(o->x_time, xt[i]))
+            o->data.text.x_time = (text_xtime)(TEXT_XTIME_S + i);
     if (o->command == CMD_DEMO && o->ninputs)
         return vp_err_set(err, "demo takes no input file (got \"%s\")", o->inputs[0]);
     if (o->command == CMD_RENDER && !o->output)

@@ -50,6 +50,7 @@ typedef struct vp_options {
     const char *x_time;        /* --x-time auto|s|ms|us|ns|iso (NULL: detected) */
     bool no_x_time;            /* --x-time none */
     const char *tz;            /* --tz: the time axis' zone (NULL: UTC) */
+    time_zone tz_parsed;       /* --tz read (data.text.tz points here) */
     double persist;            /* view --follow --persist S: old samples fade as exp(-age/S) */
     vp_accumulate accumulate;
     int threads;

@@ -197,6 +197,20 @@ bool plot_bounds_join_w(plot_bounds *b, double bounds[4], double wrange[2], vp_e
 
 /* ---- the plot ------------------------------------------------------------- */
 
+/* Whether x is a time: asked of the dataset until it says so (a followed
+ * file, or one loading, decides once its first lines are read). A change
+ * remakes the overlay, which keeps a row for the axis' context. */
+static void refresh_time(plot *p)
+{
+    int64_t unit_ns;
+    if (p->timed || !dataset_x_time(p->p.ds, &unit_ns, &p->ta.origin))
+        return;
+    p->timed = true;
+    p->ta.unit = unit_ns == 1 ? TIME_NS : unit_ns == 1000 ? TIME_US : unit_ns == 1000000 ? TIME_MS : TIME_S;
+    overlay_destroy(p->ov);
+    p->ov = NULL;
+}
+
 const time_axis *plot_time_axis(const plot *p)
 {
     return p->timed ? &p->ta : NULL;
@@ -219,13 +233,9 @@ bool plot_create(const plot_params *p, plot **out, vp_err *err)
     if (!pl)
         return vp_err_set(err, "out of memory");
     pl->p = *p;
-    int64_t unit_ns;
-    if (dataset_x_time(p->ds, &unit_ns, &pl->ta.origin)) {
-        pl->timed = true;
-        pl->ta.unit = unit_ns == 1 ? TIME_NS : unit_ns == 1000 ? TIME_US : unit_ns == 1000000 ? TIME_MS : TIME_S;
-        if (!time_zone_parse(p->tz ? p->tz : "UTC", &pl->ta.tz, err))
-            return false;
-    }
+    if (!time_zone_parse(p->tz ? p->tz : "UTC", &pl->ta.tz, err))
+        return false;
+    refresh_time(pl);
     pl->use_gpu = p->accumulate == ACCUM_GPU || (p->accumulate == ACCUM_AUTO && !p->software_gl);
     pl->look.dpi_scale = 1;
     pl->has_w = dataset_has_w(p->ds);
@@ -339,6 +349,7 @@ static bool set_legend(plot *p, vp_err *err)
 
 static bool ensure_overlay(plot *p, vp_err *err)
 {
+    refresh_time(p);
     float dpi = p->look.dpi_scale > 0 ? p->look.dpi_scale : 1;
     if (p->ov && p->ov_dpi == dpi)
         return true;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "app/arrivals.h"
 #include "app/commands.h"
 #include "app/plot.h"
 #include "app/script.h"
@@ -90,9 +91,7 @@ typedef struct viewer {
     char wname[96];
     /* --window / --persist: the points drawn and their ages */
     uint64_t pt_chunks, pt_total;  /* chunks counted into pt_total (their points) */
-    refine_batch *batch;     /* persist: the first point of each arrival, weights set per update */
-    double *batch_t;         /* their arrival times */
-    int nbatch, batch_cap;
+    arrivals *arr;           /* --persist: the arrivals and their weights */
     bool frozen;             /* P: the picture holds; data is still read */
     bool thaw;               /* unfrozen: apply what arrived meanwhile */
 } viewer;
@@ -611,8 +610,11 @@ static bool follow_wrange(viewer *v, uint64_t n, bool reset, vp_err *err)
  * counted as the refinement numbers them (dataset_chunk_points). */
 static bool select_points(viewer *v, uint64_t n, bool reset, double t, vp_err *err)
 {
-    if (reset)
-        v->pt_chunks = v->pt_total = 0, v->nbatch = 0;
+    if (reset) {
+        v->pt_chunks = v->pt_total = 0;
+        if (v->arr)
+            arrivals_reset(v->arr);
+    }
     uint64_t before = v->pt_total;
     for (uint64_t k = v->pt_chunks; k < n; k++) {
         uint32_t c;
@@ -622,38 +624,19 @@ static bool select_points(viewer *v, uint64_t n, bool reset, double t, vp_err *e
     }
     v->pt_chunks = n;
     uint64_t first = v->o->window_n && v->pt_total > v->o->window_n ? v->pt_total - v->o->window_n : 0;
+    const refine_batch *b = NULL;
+    int nb = 0;
     if (v->o->persist > 0) {
-        if (v->pt_total > before) {
-            if (v->nbatch == v->batch_cap) {
-                int cap = v->batch_cap ? 2 * v->batch_cap : 64;
-                refine_batch *b = realloc(v->batch, (size_t)cap * sizeof *b);
-                double *bt = b ? realloc(v->batch_t, (size_t)cap * sizeof *bt) : NULL;
-                if (b)
-                    v->batch = b;
-                if (!bt)
-                    return vp_err_set(err, "out of memory for %d arrivals", cap);
-                v->batch_t = bt;
-                v->batch_cap = cap;
-            }
-            v->batch[v->nbatch] = (refine_batch){before, 1.0};
-            v->batch_t[v->nbatch++] = t;
-        }
-        /* weights relative to the newest arrival; the faded ones are dropped */
-        double newest = v->nbatch ? v->batch_t[v->nbatch - 1] : t;
-        int drop = 0;
-        while (drop < v->nbatch - 1 && newest - v->batch_t[drop] > 30 * v->o->persist)
-            drop++;
-        if (drop) {
-            memmove(v->batch, v->batch + drop, (size_t)(v->nbatch - drop) * sizeof *v->batch);
-            memmove(v->batch_t, v->batch_t + drop, (size_t)(v->nbatch - drop) * sizeof *v->batch_t);
-            v->nbatch -= drop;
-        }
-        if (v->nbatch > 0 && v->batch[0].first > first)
-            first = v->batch[0].first;
-        for (int i = 0; i < v->nbatch; i++)
-            v->batch[i].weight = exp(-(newest - v->batch_t[i]) / v->o->persist);
+        if (!v->arr && !arrivals_create(v->o->persist, &v->arr, err))
+            return false;
+        if (v->pt_total > before && !arrivals_add(v->arr, before, t, err))
+            return false;
+        uint64_t kept;
+        b = arrivals_weigh(v->arr, &nb, &kept);
+        if (kept > first)
+            first = kept;
     }
-    return plot_set_points(v->pl, first, v->batch, v->o->persist > 0 ? v->nbatch : 0, err);
+    return plot_set_points(v->pl, first, b, nb, err);
 }
 
 static bool follow_update(viewer *v, vp_err *err)
@@ -1073,8 +1056,7 @@ out:
     dataset_destroy(v->ds);
     free(v->frame_ms);
     free(v->latency_ms);
-    free(v->batch);
-    free(v->batch_t);
+    arrivals_destroy(v->arr);
     free(v);
     return rc;
 }

@@ -130,11 +130,15 @@ colcache *colcache_create(const char *path, int fd, const struct stat *sb, const
     uint64_t body = k->size - skip_bytes;
     k->head_hash = hash_range(fd, skip_bytes, body);
     k->tail_hash = hash_range(fd, k->size - (body < CC_EDGE ? body : CC_EDGE), body);
+    /* a time x: its kind, the zone of ISO text without offsets, a given origin */
     int n = snprintf(k->opts, sizeof k->opts, "format=%d delimiter=%d x=%s y=%s y_only=%d header=%d "
-                                              "w=%s w_category=%d skip=%" PRIu64 " path=%s",
+                                              "w=%s w_category=%d x_time=%d tz=%s origin=%d:%" PRId64
+                                              " skip=%" PRIu64 " path=%s",
                      (int)tp->format, (int)(unsigned char)tp->delimiter, tp->xcol ? tp->xcol : "-",
                      tp->ycol ? tp->ycol : "-", (int)tp->y_only, (int)tp->header,
-                     tp->wcol ? tp->wcol : "-", (int)(tp->wcol && tp->w_category), skip_bytes, real);
+                     tp->wcol ? tp->wcol : "-", (int)(tp->wcol && tp->w_category), (int)tp->x_time,
+                     tp->tz ? tp->tz->name : "UTC", (int)tp->x_origin_given,
+                     tp->x_origin_given ? tp->x_origin : 0, skip_bytes, real);
     c->with_w = tp->wcol != NULL;
     if (n < 0 || (size_t)n >= sizeof k->opts || !cache_dir(c->dir, sizeof c->dir)) {
         free(c);

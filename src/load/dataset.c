@@ -55,6 +55,13 @@ struct dataset {
 
 bool dataset_x_time(const dataset *ds, int64_t *unit_ns, int64_t *origin)
 {
+    if (!ds->x_timed && ds->n == 1 && !ds->job && ds->mem && ds->mem[0] && ds->tstats[0].x_unit_ns) {
+        /* a followed file decides once its first lines have come, a file
+         * loaded in the background is known once its parse ended */
+        *unit_ns = ds->tstats[0].x_unit_ns;
+        *origin = ds->tstats[0].x_origin;
+        return true;
+    }
     if (!ds->x_timed)
         return false;
     *unit_ns = ds->x_unit_ns;
@@ -870,6 +877,25 @@ static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st,
     return true;
 }
 
+/* A time x decided by input i (the first to decide) holds for the inputs
+ * after it: the same kind and origin, so all share one axis. */
+static void take_x_time(dataset *ds, int i, dataset_params *q)
+{
+    const text_stats *st = &ds->tstats[i];
+    if (ds->x_timed || !st->x_unit_ns)
+        return;
+    ds->x_timed = true;
+    ds->x_unit_ns = st->x_unit_ns;
+    ds->x_origin = st->x_origin;
+    q->text.x_origin_given = true;
+    q->text.x_origin = st->x_origin;
+    q->text.x_time = st->x_iso                     ? TEXT_XTIME_ISO
+                     : st->x_unit_ns == 1          ? TEXT_XTIME_NS
+                     : st->x_unit_ns == 1000       ? TEXT_XTIME_US
+                     : st->x_unit_ns == 1000000    ? TEXT_XTIME_MS
+                                                   : TEXT_XTIME_S;
+}
+
 bool dataset_input_is_text(const dataset_params *p, const char *path)
 {
     if (p->text_forced)
@@ -900,6 +926,7 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                 dataset_destroy(ds);
                 return false;
             }
+            take_x_time(ds, i, &q);
             if (memcols_spill_errno(ds->mem[i])) {
                 char what[256];
                 snprintf(what, sizeof what, "the spill file could not be written (%s); the rows past "
@@ -915,6 +942,7 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                 dataset_destroy(ds);
                 return false;
             }
+            take_x_time(ds, i, &q);
             r = memcols_records(ds->mem[i]);
             ds->first_chunk[i] = ds->chunks;
             ds->chunks += memcols_chunks(ds->mem[i]);

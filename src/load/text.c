@@ -26,7 +26,7 @@ enum {
     C_LSLOW = 32, /* a line starting with this needs a closer look */
 };
 
-typedef enum bad_kind { BAD_NONE, BAD_EMPTY, BAD_NUMBER, BAD_SHORT, BAD_LABELS } bad_kind;
+typedef enum bad_kind { BAD_NONE, BAD_EMPTY, BAD_NUMBER, BAD_SHORT, BAD_LABELS, BAD_TIME } bad_kind;
 
 /* Content lines looked at before deciding: the header and 8 data rows when the
  * columns are ours to choose (a bad value in the first row must not change the
@@ -59,6 +59,9 @@ struct text_parser {
     int xi, yi, maxcol;      /* xi = -1: x is the row index */
     int wi;                  /* w's field, -1: none */
     bool labels;             /* w's field holds labels (w_category) */
+    /* x is a time (text_params.x_time): st.x_unit_ns != 0; x = instant - xorigin */
+    bool xtime, xiso;
+    int64_t xorigin;
     uint64_t header_line;
     uint64_t row_index;      /* data rows so far, skipped ones included */
     uint64_t brk_rows;       /* data_rows when the sink was last told a break; UINT64_MAX: never */
@@ -205,8 +208,10 @@ static void note_bad(text_parser *t, uint64_t line, const char *line_start, cons
                  "column %d%s%.24s%s", TEXT_MAX_LABELS, col, named ? " (" : "", name, named ? ")" : "");
         return;
     }
-    const char *what = kind == BAD_EMPTY ? "empty field" : kind == BAD_NUMBER ? "not a number"
-                                                                               : "too few fields";
+    const char *what = kind == BAD_EMPTY    ? "empty field"
+                       : kind == BAD_NUMBER ? "not a number"
+                       : kind == BAD_TIME   ? "not an ISO-8601 time"
+                                            : "too few fields";
     if (kind == BAD_SHORT) {
         const char *e = line_start;
         while (*e != '\n')
@@ -239,6 +244,87 @@ static const char *quoted_number(const char *p, double *v)
     while (e < close && (*e == ' ' || *e == '\t'))
         e++;
     return e == close ? close + 1 : NULL;
+}
+
+/* ---- x as a time --------------------------------------------------------------- */
+
+/* [s, e) as an int64 when it is one: an optional sign and 1-19 digits. */
+static bool int64_text(const char *s, const char *e, int64_t *out)
+{
+    bool neg = s < e && *s == '-';
+    if (s < e && (*s == '-' || *s == '+'))
+        s++;
+    if (s == e || e - s > 19)
+        return false;
+    uint64_t v = 0;
+    for (; s < e; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    if (v > (uint64_t)INT64_MAX + neg)
+        return false;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+/* instant - origin as a double: exact below 2^53 (int64 arithmetic, the
+ * double formed once) */
+static double time_offset(int64_t instant, int64_t origin)
+{
+    int64_t d;
+    if (__builtin_sub_overflow(instant, origin, &d))
+        return (double)instant - (double)origin;
+    return (double)d;
+}
+
+/* The instant in [s, e) (trimmed, unquoted) in the parser's time unit. */
+static bool time_value(const text_parser *t, const char *s, const char *e, int64_t *iv, double *dv,
+                       bool *is_int)
+{
+    *is_int = true;
+    if (t->xiso)
+        return time_parse_iso(s, (size_t)(e - s), t->p.tz, iv);
+    if (int64_text(s, e, iv))
+        return true;
+    *is_int = false;
+    return e > s && text_parse_double(s, (size_t)(e - s), dv) == (size_t)(e - s);
+}
+
+/* Not the hot path of plain numbers: the x field at p of a time x, as its
+ * offset from the origin. Returns the byte after the field (its delimiter
+ * or line end), NULL when the field is not a time. */
+static const char *time_field(const text_parser *t, const char *p, double *xv)
+{
+    const unsigned char *cls = t->cls;
+    const char *s = p, *e, *after;
+    if (*p == '"') {
+        const char *close = p + 1;
+        while (*close != '"' && *close != '\n')
+            close++;
+        if (*close != '"' || close[1] == '"')
+            return NULL;
+        s = p + 1;
+        e = close;
+        after = close + 1;
+        while (cls[(unsigned char)*after] & C_TRIM)
+            after++;
+        if (!(cls[(unsigned char)*after] & (C_DELIM | C_EOL)))
+            return NULL;
+    } else {
+        after = e = skip_field(cls, p);
+    }
+    while (s < e && (*s == ' ' || *s == '\t'))
+        s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        e--;
+    int64_t iv;
+    double dv;
+    bool is_int;
+    if (s == e || !time_value(t, s, e, &iv, &dv, &is_int))
+        return NULL;
+    *xv = is_int ? time_offset(iv, t->xorigin) : dv - (double)t->xorigin;
+    return after;
 }
 
 /* ---- labels (w_category with labels; not the hot path) ---------------------- */
@@ -360,6 +446,7 @@ TEXT_INLINE bool run_lines_body(text_parser *t, const char *p, const char *end,
     const int wi = with_w ? t->wi : -2;
     const bool labels = with_w && t->labels;
     const bool ws = t->ws;
+    const bool xtime = t->xtime;
     const uint64_t header_line = t->header_line;
     uint64_t line = t->st.lines, rows = t->st.data_rows, row_index = t->row_index;
     size_t nb = t->nb;
@@ -426,6 +513,17 @@ TEXT_INLINE bool run_lines_body(text_parser *t, const char *p, const char *end,
                         break;
                     }
                     wv = (double)k;
+                    p = q;
+                    goto next_field;
+                }
+                if (xtime && col == xi) {
+                    const char *q = time_field(t, p, &xv);
+                    if (!q) {
+                        bad = (cls[(unsigned char)*p] & (C_DELIM | C_EOL)) || (p[0] == '"' && p[1] == '"')
+                                  ? BAD_EMPTY
+                                  : t->xiso ? BAD_TIME : BAD_NUMBER;
+                        break;
+                    }
                     p = q;
                     goto next_field;
                 }
@@ -846,6 +944,105 @@ static bool codes_only(const span *l, int nl, char delim, int wi, bool *labels)
     return true;
 }
 
+/* The first column (not skip) whose non-empty fields in the rows l[0, nl)
+ * are ISO-8601 times at least half of the time (as numeric columns are
+ * voted), at least one; -1 when none. */
+static int iso_column(const text_parser *t, const span *l, int nl, char delim, int skip, bool *oom)
+{
+    fields f[DETECT_LINES] = {{0}};
+    int best = -1, nf = 0;
+    *oom = false;
+    for (int r = 0; r < nl; r++) {
+        if (!split_fields(l[r].s, l[r].e, delim, &f[r])) {
+            *oom = true;
+            goto out;
+        }
+        nf = f[r].n > nf ? f[r].n : nf;
+    }
+    for (int c = 0; c < nf && best < 0; c++) {
+        int ok = 0, bad = 0;
+        for (int r = 0; r < nl; r++) {
+            if (c >= f[r].n || !f[r].v[c][0])
+                continue;
+            int64_t ns;
+            if (time_parse_iso(f[r].v[c], strlen(f[r].v[c]), t->p.tz, &ns))
+                ok++;
+            else
+                bad++;
+        }
+        if (c != skip && ok > 0 && ok >= bad)
+            best = c;
+    }
+out:
+    for (int r = 0; r < nl; r++)
+        fields_free(&f[r]);
+    return best;
+}
+
+/* Whether x (field xi) is a time (text.h's text_xtime), and its origin,
+ * from the data rows l[0, nl) and the header. */
+static bool decide_time(text_parser *t, const span *l, int nl, const fields *hdr, int xi)
+{
+    static const int64_t units[] = {0, 0, 1000000000, 1000000, 1000, 1, 1};
+    fields f[DETECT_LINES] = {{0}};
+    const char *xf[DETECT_LINES];
+    bool ok = true;
+    for (int r = 0; r < nl; r++) {
+        if (!split_fields(l[r].s, l[r].e, t->delim, &f[r])) {
+            ok = false;
+            goto out;
+        }
+        xf[r] = xi < f[r].n && f[r].v[xi][0] ? f[r].v[xi] : NULL;
+    }
+    text_xtime m = t->p.x_time;
+    int64_t unit = m >= 0 && m <= TEXT_XTIME_ISO ? units[m] : 0;
+    bool iso = m == TEXT_XTIME_ISO;
+    const char *first = NULL;
+    for (int r = 0; r < nl && !first; r++)
+        first = xf[r];
+    if (m == TEXT_XTIME_AUTO && first) {
+        int64_t ns;
+        double v;
+        size_t n = strlen(first);
+        if (!is_number_text(first) && time_parse_iso(first, n, t->p.tz, &ns))
+            iso = true, unit = 1;
+        else if (hdr && xi < hdr->n && time_header_name(hdr->v[xi]) && text_parse_double(first, n, &v) == n &&
+                 fabs(v) >= 1e8 && isfinite(v))
+            unit = time_unit_ns(time_unit_guess(v));
+    }
+    if (!unit)
+        goto out;
+    t->xtime = true;
+    t->xiso = iso;
+    t->xorigin = 0;
+    if (t->p.x_origin_given) {
+        t->xorigin = t->p.x_origin;
+    } else {
+        /* the first row whose x is a time */
+        for (int r = 0; r < nl; r++) {
+            int64_t iv;
+            double dv;
+            bool is_int;
+            if (!xf[r] || !time_value(t, xf[r], xf[r] + strlen(xf[r]), &iv, &dv, &is_int))
+                continue;
+            if (is_int)
+                t->xorigin = iv;
+            else if (fabs(dv) < 9e18)
+                t->xorigin = (int64_t)llround(dv);
+            else
+                continue;
+            break;
+        }
+    }
+    t->st.x_unit_ns = unit;
+    t->st.x_iso = iso;
+    t->st.x_origin = t->xorigin;
+out:
+    for (int r = 0; r < nl; r++)
+        fields_free(&f[r]);
+    return ok;
+}
+
 /* Decides delimiter, header and columns from the first content lines held in
  * t->buf, once they are all there (or final). *decided = false: wait. */
 static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
@@ -954,7 +1151,16 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
             if (2 * yes[i] >= has[i] && i != wi)
                 num[nn++] = i;
         int nfields = ref ? ref->n : 0;
-        if (t->p.y_only)
+        /* a column of ISO times is x, the first numeric one y */
+        bool oom_iso = false;
+        int iso = (t->p.x_time == TEXT_XTIME_AUTO || t->p.x_time == TEXT_XTIME_ISO) && !t->p.y_only && nn > 0
+                      ? iso_column(t, l + d0, nl - d0, t->delim, wi, &oom_iso)
+                      : -1;
+        if (oom_iso)
+            goto oom;
+        if (iso >= 0)
+            xi = iso, yi = num[0];
+        else if (t->p.y_only)
             yi = nn ? num[0] : 0;
         else if (nn == 2)
             xi = num[0], yi = num[1];
@@ -968,6 +1174,8 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
                    wi == xi ? "x" : "y");
         goto out;
     }
+    if (xi >= 0 && t->p.x_time != TEXT_XTIME_NONE && !decide_time(t, l + d0, nl - d0, hdr, xi))
+        goto oom;
     t->xi = xi;
     t->yi = yi;
     t->wi = wi;

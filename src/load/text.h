@@ -51,6 +51,7 @@
 
 #include "core/err.h"
 #include "load/numparse.h" /* text_parse_double: one number, as the parser reads it */
+#include "overlay/timeaxis.h" /* time_zone, time_parse_iso: x as a time */
 
 /* Rows per sink call, at most. */
 #define TEXT_BATCH 4096u
@@ -79,6 +80,24 @@ typedef enum text_header {
     TEXT_HEADER_NO
 } text_header;
 
+/* x as a time (--x-time). AUTO: ISO-8601 text in the x field of the first
+ * data row (x chosen, or the first column of ISO text in at least half of
+ * the detection's rows when x is detected: then x is that column and y the
+ * first numeric one), or numbers in a column
+ * named like a time (time_header_name) whose first value is a plausible
+ * epoch (|v| >= 1e8, 1973 in seconds), the unit by its magnitude
+ * (time_unit_guess). S..NS: the x field holds epoch numbers in that unit;
+ * ISO: ISO-8601 text. NONE: never.
+ * A time x is emitted as the offset from an origin, in its unit (ns for ISO
+ * text): the first data row's instant, or x_origin when x_origin_given; a
+ * number that is an integer (digits, no '.' or exponent) is taken as an
+ * int64 and the origin subtracted exactly, others as doubles minus the
+ * origin. A field that is not a time (ISO) is a bad field. */
+typedef enum text_xtime {
+    TEXT_XTIME_AUTO = 0, TEXT_XTIME_NONE, TEXT_XTIME_S, TEXT_XTIME_MS, TEXT_XTIME_US, TEXT_XTIME_NS,
+    TEXT_XTIME_ISO
+} text_xtime;
+
 /* Zero-initialised = defaults: format from the content, header detected,
  * columns: the first two fields that hold a number (or nothing) in at least
  * half of the first 8 data rows, as x and y; the only such field as y. */
@@ -97,6 +116,10 @@ typedef struct text_params {
      * takes the w column for x or y. */
     const char *wcol;
     bool w_category;      /* w is a category column (codes or labels, above) */
+    text_xtime x_time;    /* x as a time, above */
+    const time_zone *tz;  /* ISO text without an offset is local time here; NULL: UTC */
+    bool x_origin_given;  /* the origin of a time x is x_origin (units), not the first row's */
+    int64_t x_origin;
 } text_params;
 
 /* What the parser has seen so far (counts grow as lines are parsed; lines held
@@ -123,6 +146,12 @@ typedef struct text_stats {
     char wname[64];
     bool w_labels;           /* w_category and the column holds labels */
     int labels;              /* distinct labels seen so far (<= TEXT_MAX_LABELS) */
+    /* x is a time (text_params.x_time): nanoseconds per unit of x (1 for ISO
+     * text), 0 when it is not; x = 0 is the instant x_origin (units since
+     * 1970-01-01 UTC) */
+    int64_t x_unit_ns;
+    bool x_iso;              /* ... read from ISO-8601 text */
+    int64_t x_origin;
 } text_stats;
 
 /* Receives a batch of rows: x[i], y[i] (and w[i]) for i < n, 1 <= n <=

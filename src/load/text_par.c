@@ -56,6 +56,7 @@ struct par {
     const char *name;
     size_t piece;
     const text_par_sink *sink;
+    const time_zone *tz;   /* text_params.tz, for a time x in ISO text */
     atomic_int failed_min; /* the lowest part that failed; INT_MAX: none */
 };
 
@@ -204,8 +205,10 @@ static char *synth_prefix(const text_stats *f, size_t *len)
     for (int i = 0; i <= maxcol; i++) {
         if (i)
             b[k++] = f->delimiter;
-        memcpy(b + k, "\"0\"", 3);
-        k += 3;
+        /* an x of ISO times gets an instant (a number is not one) */
+        const char *zero = i == f->xcol && f->x_iso ? "\"1970-01-01\"" : "\"0\"";
+        memcpy(b + k, zero, strlen(zero));
+        k += strlen(zero);
     }
     b[k++] = '\n';
     *len = k;
@@ -215,7 +218,7 @@ static char *synth_prefix(const text_stats *f, size_t *len)
 /* A parser that has read the made-up start and agrees with part 0's format
  * in every way that shows in later lines; NULL (err set) on no memory, NULL
  * with *differs set when it disagrees. */
-static text_parser *later_parser(const text_stats *f, const char *prefix, size_t plen,
+static text_parser *later_parser(const par *pr, const text_stats *f, const char *prefix, size_t plen,
                                  bool *differs, vp_err *err)
 {
     char xs[16], ys[16], ws[16];
@@ -224,7 +227,15 @@ static text_parser *later_parser(const text_stats *f, const char *prefix, size_t
     snprintf(ws, sizeof ws, "%d", f->wcol);
     /* category codes are numbers: a later part reads them as any w */
     text_params q = {.delimiter = f->delimiter, .xcol = xs, .ycol = ys,
-                     .header = TEXT_HEADER_YES, .wcol = f->wcol >= 0 ? ws : NULL};
+                     .header = TEXT_HEADER_YES, .wcol = f->wcol >= 0 ? ws : NULL,
+                     /* a time x: part 0's kind and origin */
+                     .x_time = !f->x_unit_ns       ? TEXT_XTIME_NONE
+                               : f->x_iso          ? TEXT_XTIME_ISO
+                               : f->x_unit_ns == 1 ? TEXT_XTIME_NS
+                               : f->x_unit_ns == 1000       ? TEXT_XTIME_US
+                               : f->x_unit_ns == 1000000    ? TEXT_XTIME_MS
+                                                            : TEXT_XTIME_S,
+                     .tz = pr->tz, .x_origin_given = f->x_unit_ns != 0, .x_origin = f->x_origin};
     text_parser *t = NULL;
     *differs = false;
     if (!text_parser_create(&q, &t, err))
@@ -240,7 +251,8 @@ static text_parser *later_parser(const text_stats *f, const char *prefix, size_t
     if (!s.detected || s.delimiter != f->delimiter || !s.header || s.header_line != 1 ||
         s.xcol != f->xcol || s.ycol != f->ycol || s.wcol != f->wcol || s.lines != SYNTH_LINES ||
         s.data_rows != SYNTH_ROWS || s.skipped_rows || s.comment_lines || s.blank_lines ||
-        strcmp(s.xname, f->xname) || strcmp(s.yname, f->yname) || strcmp(s.wname, f->wname)) {
+        strcmp(s.xname, f->xname) || strcmp(s.yname, f->yname) || strcmp(s.wname, f->wname) ||
+        s.x_unit_ns != f->x_unit_ns || s.x_iso != f->x_iso || s.x_origin != f->x_origin) {
         text_parser_destroy(t);
         *differs = true;
         return NULL;
@@ -286,7 +298,7 @@ static bool plan(par *pr, part *parts, int want, const text_stats *f, int *n, vp
     if (!prefix)
         return vp_err_set(err, "%s: out of memory", pr->name);
     bool differs;
-    text_parser *trial = later_parser(f, prefix, plen, &differs, err);
+    text_parser *trial = later_parser(pr, f, prefix, plen, &differs, err);
     if (!trial) {
         free(prefix);
         return differs ? true : vp_err_prefix(err, "%s", pr->name);
@@ -310,7 +322,7 @@ static bool plan(par *pr, part *parts, int want, const text_stats *f, int *n, vp
         parts[k - 1].end = pt->start;
         lo = pt->start;
         pt->buf = malloc(pr->piece);
-        pt->t = pt->buf ? later_parser(f, prefix, plen, &differs, err) : NULL;
+        pt->t = pt->buf ? later_parser(pr, f, prefix, plen, &differs, err) : NULL;
         if (!pt->t) {
             free(prefix);
             if (!pt->buf)
@@ -385,7 +397,7 @@ bool text_parse_file_tuned(int fd, const char *name, uint64_t off, uint64_t len,
     if (threads > TEXT_PAR_MAX_PARTS)
         threads = TEXT_PAR_MAX_PARTS;
     uint64_t min_part = tune && tune->min_part_bytes ? tune->min_part_bytes : TEXT_PAR_MIN_PART;
-    par pr = {.fd = fd, .name = name, .sink = sink,
+    par pr = {.fd = fd, .name = name, .sink = sink, .tz = p ? p->tz : NULL,
               .piece = tune && tune->piece_bytes ? tune->piece_bytes : TEXT_PAR_PIECE};
     atomic_init(&pr.failed_min, INT_MAX);
     part *parts = calloc((size_t)threads, sizeof *parts);
