@@ -116,11 +116,52 @@ static bool conv_background(const char *v, vp_options *o)
     return color_parse(v, o->background);
 }
 
+/* --y a,b,c: several y columns, each a series (dataset_params.ny/ycols),
+ * split into o->ybuf; each a name or an index as for one column. */
+static bool set_y_list(vp_options *o, const opt_def *d, const char *v, vp_err *err)
+{
+    size_t len = strlen(v);
+    if (len >= sizeof o->ybuf)
+        return vp_err_set(err, "%s: the list of columns is longer than %zu bytes", d->name,
+                          sizeof o->ybuf - 1);
+    memcpy(o->ybuf, v, len + 1);
+    int n = 0;
+    for (char *c = o->ybuf;; c++) {
+        char *e = strchr(c, ',');
+        if (e)
+            *e = 0;
+        if (!*c)
+            return vp_err_set(err, "%s: an empty column in \"%s\"", d->name, v);
+        if (n == DATASET_MAX_Y)
+            return vp_err_set(err, "%s: more than %d columns in \"%s\"", d->name, DATASET_MAX_Y, v);
+        int idx;
+        if (c[0] >= '0' && c[0] <= '9') {
+            if (!parse_int(d->name, c, 0, 65535, &idx, err))
+                return false;
+            if (n == 0)
+                o->src.ycol = idx;
+        } else {
+            o->names_used = true;
+        }
+        o->data.ycols[n++] = c;
+        if (!e)
+            break;
+        c = e;
+    }
+    o->data.ny = n;
+    o->data.text.ycol = o->data.ycols[0];
+    return true;
+}
+
 /* --x/--y: digits are a column index for every input; else a text column name */
 static bool set_column(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
 {
     (void)v2;
     bool is_x = d->name[2] == 'x';
+    if (!is_x && strchr(v, ','))
+        return set_y_list(o, d, v, err);
+    if (!is_x)
+        o->data.ny = 0; /* one column: as it always was */
     if (v[0] >= '0' && v[0] <= '9') {
         if (!parse_int(d->name, v, 0, 65535, is_x ? &o->src.xcol : &o->src.ycol, err))
             return false;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <math.h>
 #include <pthread.h>
@@ -357,6 +358,11 @@ uint64_t dataset_chunks(const dataset *ds)
 bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;
+    if (p->ny > 1 && strcmp(path, "-") == 0)
+        return vp_err_set(err, "--y with several columns reads files, not standard input");
+    if (p->ny > 1)
+        return vp_err_set(err, "%s: --y with several columns reads whole files, not followed ones "
+                               "(--follow takes one y column)", path);
     char wbuf[16];
     dataset_params q;
     w_params(p, &q, wbuf);
@@ -455,6 +461,8 @@ void dataset_follow_wait(dataset *ds, int timeout_ms)
 bool dataset_create_loading(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;
+    if (p->ny > 1) /* one input per column: read before it is shown */
+        return dataset_create_inputs(&path, 1, p, out, err);
     char wbuf[16];
     dataset_params q;
     w_params(p, &q, wbuf);
@@ -896,6 +904,29 @@ static void take_x_time(dataset *ds, int i, dataset_params *q)
                                                    : TEXT_XTIME_S;
 }
 
+/* A column given as digits: an index (text.h's rule). */
+static bool col_is_index(const char *c)
+{
+    size_t n = strlen(c);
+    bool digits = n > 0 && n <= 7;
+    for (size_t i = 0; i < n && digits; i++)
+        digits = c[i] >= '0' && c[i] <= '9';
+    return digits;
+}
+
+/* p->ny and p->ycols make sense (ny <= 1: not used). */
+static bool several_y_ok(const dataset_params *p, vp_err *err)
+{
+    if (p->ny <= 1)
+        return true;
+    if (p->ny > DATASET_MAX_Y)
+        return vp_err_set(err, "--y: %d columns; at most %d", p->ny, DATASET_MAX_Y);
+    for (int c = 0; c < p->ny; c++)
+        if (!p->ycols[c] || !p->ycols[c][0])
+            return vp_err_set(err, "--y: column %d of the list is empty", c + 1);
+    return true;
+}
+
 bool dataset_input_is_text(const dataset_params *p, const char *path)
 {
     if (p->text_forced)
@@ -913,20 +944,53 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
     dataset_params q;
     w_params(p, &q, wbuf);
     p = &q;
-    dataset *ds = dataset_alloc(npaths);
+    /* --y a,b,c: each path is ny inputs, one per y column (dataset.h) */
+    const int ny = p->ny > 1 ? p->ny : 1;
+    if (!several_y_ok(p, err))
+        return false;
+    for (int i = 0; i < npaths && ny > 1; i++)
+        if (strcmp(paths[i], "-") == 0)
+            return vp_err_set(err, "--y with several columns reads files, not standard input");
+    if (npaths > INT_MAX / ny)
+        return vp_err_set(err, "too many inputs");
+    dataset *ds = dataset_alloc(npaths * ny);
     if (!ds)
         return vp_err_set(err, "out of memory");
     ds->has_w = p->text.wcol != NULL;
-    for (int i = 0; i < npaths; i++) {
-        bool text = dataset_input_is_text(p, paths[i]);
-        ds->names[i] = strdup(strcmp(paths[i], "-") == 0 ? "standard input" : paths[i]);
+    dataset_params qc = q;
+    p = &qc;
+    for (int k = 0; k < npaths * ny; k++) {
+        const char *path = paths[k / ny];
+        bool text = dataset_input_is_text(p, path);
+        int i = k;
+        if (ny > 1) {
+            const char *col = q.ycols[k % ny];
+            bool digits = col_is_index(col);
+            qc.text.ycol = col;
+            qc.binary.ycol = digits ? atoi(col) : q.binary.ycol;
+            if (!text && !digits) {
+                dataset_destroy(ds);
+                return vp_err_set(err, "%s: --y %s names a column, but this is read as binary "
+                                       "(columns are numbers there; for text give --format)",
+                                  path, col);
+            }
+            size_t len = strlen(path) + strlen(col) + 4;
+            if ((ds->names[i] = malloc(len)))
+                snprintf(ds->names[i], len, "%s [%s]", path, col);
+        } else {
+            ds->names[i] = strdup(strcmp(path, "-") == 0 ? "standard input" : path);
+        }
+        if (!ds->names[i]) {
+            dataset_destroy(ds);
+            return vp_err_set(err, "out of memory");
+        }
         uint64_t r;
-        if (strcmp(paths[i], "-") == 0) {
+        if (strcmp(path, "-") == 0) {
             if (!load_stdin(p, &ds->mem[i], &ds->tstats[i], ds->ilabel[i], &ds->nilabel[i], err)) {
                 dataset_destroy(ds);
                 return false;
             }
-            take_x_time(ds, i, &q);
+            take_x_time(ds, i, &qc);
             if (memcols_spill_errno(ds->mem[i])) {
                 char what[256];
                 snprintf(what, sizeof what, "the spill file could not be written (%s); the rows past "
@@ -938,23 +1002,23 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
             ds->first_chunk[i] = ds->chunks;
             ds->chunks += memcols_chunks(ds->mem[i]);
         } else if (text) {
-            if (!load_text(ds, i, paths[i], p, false, err)) {
+            if (!load_text(ds, i, path, p, false, err)) {
                 dataset_destroy(ds);
                 return false;
             }
-            take_x_time(ds, i, &q);
+            take_x_time(ds, i, &qc);
             r = memcols_records(ds->mem[i]);
             ds->first_chunk[i] = ds->chunks;
             ds->chunks += memcols_chunks(ds->mem[i]);
         } else {
-            if (p->names_given && binary_w_ok(p, paths[i], err)) {
+            if (p->names_given && binary_w_ok(p, path, err)) {
                 dataset_destroy(ds);
                 return vp_err_set(err, "%s: --x/--y name a column, but this is read as binary "
                                        "(columns are numbers there; for text give --format)",
-                                  paths[i]);
+                                  path);
             }
-            if (!binary_w_ok(p, paths[i], err) ||
-                !source_create(paths[i], &p->binary, &ds->src[i], err)) {
+            if (!binary_w_ok(p, path, err) ||
+                !source_create(path, &p->binary, &ds->src[i], err)) {
                 dataset_destroy(ds);
                 return false;
             }
@@ -964,7 +1028,7 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
         }
         ds->records += r;
     }
-    ds->first_chunk[npaths] = ds->chunks;
+    ds->first_chunk[npaths * ny] = ds->chunks;
     if (!union_labels(ds, err)) {
         dataset_destroy(ds);
         return false;

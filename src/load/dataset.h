@@ -15,6 +15,8 @@
 /* Records per chunk: large enough to amortise a pread, small enough that a
  * chunk's raw bytes and decoded doubles stay in the core's L2 cache. */
 #define DATASET_CHUNK_RECORDS 32768u
+/* y columns of one --y list, at most. */
+#define DATASET_MAX_Y 16
 
 typedef struct dataset dataset;
 
@@ -37,6 +39,16 @@ typedef struct dataset_params {
                           their names, unless text_forced */
     bool no_cache;    /* --no-cache: no column cache and no spill file; rows stay in memory */
     int threads;      /* for parsing text; 0 = the online CPUs */
+    /* Several y columns (--y a,b,c), each a series of its own: with ny > 1
+     * every path is ny inputs, input i * ny + c being path i with y column
+     * ycols[c] (a name or digits, as text.ycol; binary records by index
+     * only: binary.ycol from the digits), named "PATH [COL]" by
+     * dataset_input_name. A text file is parsed once per column (and each
+     * column has its own column cache entry). Not for standard input nor a
+     * followed file (an error). ny <= 1: text.ycol/binary.ycol alone, as
+     * without it; ycols are not looked at. */
+    int ny;
+    const char *ycols[DATASET_MAX_Y];
 } dataset_params;
 
 /* As dataset_create_files, but inputs named like text (.csv .tsv .txt .dat
