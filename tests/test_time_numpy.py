@@ -161,7 +161,23 @@ tb = np.concatenate([t[half:], t[:half]])
 yb = np.concatenate([y[half:], y[:half]])
 compare("two ISO files, one origin", got, err, reference((tb - tb[0]).astype(np.float64), yb))
 
-# 4. not times: a small "t" column, and --x-time none
+# 4. binary int64 ns epochs with --x-time ns: the origin subtracted in int64
+n = 60000
+t = 1709647200 * 10**9 + 77 + np.cumsum(rng.integers(1, 300, n)).astype(np.int64)
+yv = rng.integers(-1000, 1000, n).astype(np.int64)
+p_bin = os.path.join(TMP, "epochs.i64")
+np.stack([t, yv], axis=1).astype("<i8").tofile(p_bin)
+want = reference((t - t[0]).astype(np.float64), yv.astype(np.float64))
+if np.array_equal(reference(t.astype(np.float64), yv.astype(np.float64)), want):
+    failures.append("binary: the naive float64 grid equals the exact one; the case tests nothing")
+got, err = render([p_bin], ("--dtype", "i64", "--columns", "2", "--x-time", "ns", "--no-cache"))
+compare("binary i64 ns epochs", got, err, want)
+rc, out, err = run(["info", p_bin, "--dtype", "i64", "--columns", "2", "--x-time", "ns", "--no-cache"])
+checked += 1
+if rc != 0 or ("x:           %s .. " % (iso(t[0])[:-1].rstrip("0") + "Z")) not in out:
+    failures.append("info binary i64: %r %r" % (out, err))
+
+# 5. not times: a small "t" column, and --x-time none
 p_t = os.path.join(TMP, "small_t.csv")
 with open(p_t, "w") as f:
     f.write("t,v\n")
@@ -176,7 +192,7 @@ for args, name in (([p_t], "a small t column"), ([p_ns, "--x-time", "none"], "--
     else:
         print("  %s: %s" % (name, line[0]))
 
-# 5. a bad time is a skipped row, named
+# 6. a bad time is a skipped row, named
 p_bad = os.path.join(TMP, "bad.csv")
 with open(p_bad, "w") as f:
     f.write("time,v\n2024-03-05T10:00:00Z,1\n2024-13-05T10:00:00Z,2\n2024-03-05T11:00:00Z,3\n")

@@ -20,12 +20,13 @@ static bool make_key(const source *s, char *key, size_t len)
     char *real = realpath(in->path, NULL);
     int n = snprintf(key, len,
                      "v2 %s dev=%ju ino=%ju size=%jd mtime=%jd.%09ld ctime=%jd.%09ld npy=%d "
-                     "dtype=%s endian=%d columns=%d x=%d y=%d w=%d offset=%" PRIu64 " records=%" PRIu64,
+                     "dtype=%s endian=%d columns=%d x=%d y=%d w=%d offset=%" PRIu64 " records=%" PRIu64
+                     " x_origin=%d:%" PRId64,
                      real ? real : in->path, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
                      (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
                      (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, in->is_npy,
                      vp_dtype_name(in->dtype), (int)in->endian, in->columns, in->xcol, in->ycol,
-                     in->wcol, in->data_offset, in->records);
+                     in->wcol, in->data_offset, in->records, (int)in->x_rebased, in->x_origin);
     free(real);
     return n > 0 && (size_t)n < len;
 }

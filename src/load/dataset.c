@@ -70,6 +70,13 @@ bool dataset_x_time(const dataset *ds, int64_t *unit_ns, int64_t *origin)
     return true;
 }
 
+/* ns per unit of a time x chosen by name (--x-time s..ns), else 0 */
+static int64_t unit_of(text_xtime m)
+{
+    return m == TEXT_XTIME_S ? 1000000000 : m == TEXT_XTIME_MS ? 1000000 : m == TEXT_XTIME_US ? 1000
+           : m == TEXT_XTIME_NS ? 1 : 0;
+}
+
 struct dataset_reader {
     const dataset *ds;
     source_reader **rd; /* one per input, created on first use */
@@ -377,6 +384,12 @@ bool dataset_create_follow(const char *path, const dataset_params *p, dataset **
     }
     ds->has_w = with_w;
     ds->first_chunk[1] = UINT64_MAX;
+    if (!fp.text && unit_of(p->text.x_time)) {
+        /* binary records with --x-time: epochs as they are (no origin: the
+         * first record is not there yet) */
+        ds->x_timed = true;
+        ds->x_unit_ns = unit_of(p->text.x_time);
+    }
     /* a named --value/--by first: its message names the option */
     if (!fp.text && !binary_w_ok(p, path, err)) {
         dataset_destroy(ds);
@@ -885,6 +898,22 @@ static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st,
     return true;
 }
 
+/* A binary input with --x-time s..ns: x is a time in that unit (binary
+ * data has no names to detect it by), from the origin the source took (its
+ * first record's integer x) or 0 for floating x; later inputs share it. */
+static void take_binary_x_time(dataset *ds, int i, dataset_params *q)
+{
+    const source_info *in = source_get_info(ds->src[i]);
+    int64_t unit = unit_of(q->text.x_time);
+    if (ds->x_timed || !unit || in->xcol < 0)
+        return;
+    ds->x_timed = true;
+    ds->x_unit_ns = unit;
+    ds->x_origin = in->x_rebased ? in->x_origin : 0;
+    q->binary.x_origin_given = q->text.x_origin_given = true;
+    q->binary.x_origin = q->text.x_origin = ds->x_origin;
+}
+
 /* A time x decided by input i (the first to decide) holds for the inputs
  * after it: the same kind and origin, so all share one axis. */
 static void take_x_time(dataset *ds, int i, dataset_params *q)
@@ -895,8 +924,8 @@ static void take_x_time(dataset *ds, int i, dataset_params *q)
     ds->x_timed = true;
     ds->x_unit_ns = st->x_unit_ns;
     ds->x_origin = st->x_origin;
-    q->text.x_origin_given = true;
-    q->text.x_origin = st->x_origin;
+    q->text.x_origin_given = q->binary.x_origin_given = true;
+    q->text.x_origin = q->binary.x_origin = st->x_origin;
     q->text.x_time = st->x_iso                     ? TEXT_XTIME_ISO
                      : st->x_unit_ns == 1          ? TEXT_XTIME_NS
                      : st->x_unit_ns == 1000       ? TEXT_XTIME_US
@@ -1017,11 +1046,13 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                                        "(columns are numbers there; for text give --format)",
                                   path);
             }
+            qc.binary.x_rebase = unit_of(qc.text.x_time) != 0;
             if (!binary_w_ok(p, path, err) ||
                 !source_create(path, &p->binary, &ds->src[i], err)) {
                 dataset_destroy(ds);
                 return false;
             }
+            take_binary_x_time(ds, i, &qc);
             r = source_get_info(ds->src[i])->records;
             ds->first_chunk[i] = ds->chunks;
             ds->chunks += div_up(r, DATASET_CHUNK_RECORDS);

@@ -38,6 +38,50 @@ struct source {
     decode1_fn decode1; /* w's, when info.wcol >= 0 */
 };
 
+/* ---- a time x held as integers: x - origin, exactly ----------------------------- */
+
+/* The integer at b (the source's dtype and byte order), widened. */
+static __int128 raw_int(const source *s, const uint8_t *b)
+{
+    uint64_t u = 0;
+    size_t vs = s->value_size;
+    uint8_t t[8];
+    memcpy(t, b, vs);
+    if (vs > 1 && s->info.endian != vp_host_endian())
+        for (size_t i = 0; i < vs / 2; i++) {
+            uint8_t c = t[i];
+            t[i] = t[vs - 1 - i];
+            t[vs - 1 - i] = c;
+        }
+    if (vp_host_endian() == VP_LITTLE)
+        for (size_t i = 0; i < vs; i++)
+            u |= (uint64_t)t[i] << (8 * i);
+    else
+        for (size_t i = 0; i < vs; i++)
+            u = u << 8 | t[i];
+    switch (s->info.dtype) {
+    case VP_I8: return (int8_t)u;
+    case VP_I16: return (int16_t)u;
+    case VP_I32: return (int32_t)u;
+    case VP_I64: return (int64_t)u;
+    default: return (__int128)u;
+    }
+}
+
+/* x[i] = the record's x - origin, for n records whose x is at xb (stride xs);
+ * before compaction, so x[i] is record i's. Not the hot path of plain data. */
+static void rebase_x(const source *s, const uint8_t *xb, size_t xs, size_t n, double *x)
+{
+    const __int128 o = s->info.x_origin;
+    for (size_t i = 0; i < n; i++)
+        x[i] = (double)(raw_int(s, xb + i * xs) - o);
+}
+
+static bool x_is_integer(const source *s)
+{
+    return !vp_dtype_is_float(s->info.dtype) && s->info.xcol >= 0;
+}
+
 struct source_reader {
     const source *src;
     size_t max_records;
@@ -548,6 +592,21 @@ bool source_create(const char *path, const source_params *p, source **out, vp_er
     s->record_size = s->value_size * (size_t)s->info.columns;
     s->decode = kernels[s->info.dtype][s->info.endian != vp_host_endian()];
     s->decode1 = kernels1[s->info.dtype][s->info.endian != vp_host_endian()];
+    if (p->x_rebase && x_is_integer(s)) {
+        s->info.x_rebased = true;
+        s->info.x_origin = p->x_origin_given ? p->x_origin : 0;
+        if (!p->x_origin_given && s->info.records > 0) {
+            /* the first record's x */
+            uint8_t b[8];
+            const source_info *in = &s->info;
+            uint64_t at = in->fortran_order ? in->data_offset + (uint64_t)in->xcol * in->records * s->value_size
+                                            : in->data_offset + (uint64_t)in->xcol * s->value_size;
+            if (!pread_full(s, b, s->value_size, at, err))
+                goto fail;
+            __int128 v = raw_int(s, b);
+            s->info.x_origin = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+        }
+    }
     *out = s;
     return true;
 
@@ -669,6 +728,8 @@ static bool decode_records(source_reader *r, uint64_t rec0, size_t n, double *x,
         xs = ys = s->record_size;
     }
     size_t bad = s->decode(xb, xs, yb, ys, n, rec0, x, y);
+    if (s->info.x_rebased && xb)
+        rebase_x(s, xb, xs, n, x);
     if (w) /* a second loop: the two-column one stays as it is */
         bad += s->decode1(wb, xs, n, w);
     size_t kept = n;
@@ -734,6 +795,10 @@ record_decoder *record_decoder_create(const char *name, const source_params *p, 
     s->record_size = s->value_size * (size_t)s->info.columns;
     s->decode = kernels[s->info.dtype][s->info.endian != vp_host_endian()];
     s->decode1 = kernels1[s->info.dtype][s->info.endian != vp_host_endian()];
+    if (p->x_rebase && x_is_integer(s)) {
+        s->info.x_rebased = true;
+        s->info.x_origin = p->x_origin_given ? p->x_origin : 0;
+    }
     return d;
 }
 
@@ -762,6 +827,8 @@ void record_decoder_run(const record_decoder *d, const uint8_t *bytes, size_t n,
     const uint8_t *yb = bytes + (size_t)s->info.ycol * s->value_size;
     const uint8_t *xb = s->info.xcol >= 0 ? bytes + (size_t)s->info.xcol * s->value_size : NULL;
     size_t bad = s->decode(xb, s->record_size, yb, s->record_size, n, rec0, x, y);
+    if (s->info.x_rebased && xb)
+        rebase_x(s, xb, s->record_size, n, x);
     if (w && s->info.wcol >= 0)
         bad += s->decode1(bytes + (size_t)s->info.wcol * s->value_size, s->record_size, n, w);
     else
@@ -781,6 +848,8 @@ size_t record_decoder_run_all(const record_decoder *d, const uint8_t *bytes, siz
     const uint8_t *yb = bytes + (size_t)s->info.ycol * s->value_size;
     const uint8_t *xb = s->info.xcol >= 0 ? bytes + (size_t)s->info.xcol * s->value_size : NULL;
     size_t bad = s->decode(xb, s->record_size, yb, s->record_size, n, rec0, x, y);
+    if (s->info.x_rebased && xb)
+        rebase_x(s, xb, s->record_size, n, x);
     if (w && s->info.wcol >= 0)
         bad += s->decode1(bytes + (size_t)s->info.wcol * s->value_size, s->record_size, n, w);
     return bad;

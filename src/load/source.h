@@ -27,6 +27,14 @@ typedef struct source_params {
     uint64_t skip_bytes;/* raw files: header bytes to ignore */
     bool has_w;         /* a third value w per record (--value, --by) */
     int wcol;           /* 0-based column of w (with has_w) */
+    /* x is a time (--x-time s|ms|us|ns) held as integers (i8..u64): x
+     * values become x - origin, exactly (the difference in integers, the
+     * double formed once), so ns epochs (1.7e18) bin exactly. The origin is
+     * x_origin when x_origin_given, else the first record's x (files; 0 for
+     * records from memory). Floating x is left as it is (origin 0). */
+    bool x_rebase;
+    bool x_origin_given;
+    int64_t x_origin;
 } source_params;
 
 typedef struct source_info {
@@ -43,6 +51,8 @@ typedef struct source_info {
     uint64_t data_offset;   /* bytes before the first record */
     uint64_t records;       /* whole records */
     uint64_t trailing_bytes;/* bytes of a trailing partial record (ignored; warn) */
+    bool x_rebased;         /* x values are x - x_origin (source_params.x_rebase) */
+    int64_t x_origin;
 } source_info;
 
 typedef struct source source;
