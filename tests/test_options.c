@@ -651,6 +651,18 @@ static void test_series(void **state)
     BAD("--tz: unknown time zone 'Mars/Olympus'", "render", "f.csv", "-o", "p", "--tz", "Mars/Olympus");
     BAD("--tz", "render", "f.csv", "-o", "p", "--tz", "+25:00");
 
+    OK(&o, "render", "f.csv", "-o", "p", "--xlim", "2024-03-05T14:00", "2024-03-05T15:00:00.5Z", "--tz", "+01:00");
+    assert_true(o.xlim_set && o.xlim_iso);
+    assert_true(o.xlim_ns[0] == 1709643600LL * 1000000000LL && o.xlim_ns[1] == 1709650800500000000LL);
+    OK(&o, "render", "f.csv", "-o", "p", "--xlim=2024-03-05,2024-03-06");
+    assert_true(o.xlim_iso && o.xlim_ns[1] - o.xlim_ns[0] == 86400LL * 1000000000LL);
+    OK(&o, "render", "f.csv", "-o", "p", "--xlim=2024-03-05,2024-03-06", "--xlim", "1", "2");
+    assert_true(!o.xlim_iso && o.xlim[0] == 1 && o.xlim[1] == 2);
+    BAD("--xlim: \"2024-02-30\" is not an instant (day 30 out of range", "render", "f.csv", "-o", "p", "--xlim",
+        "2024-02-01", "2024-02-30");
+    BAD("--xlim: the two instants are equal", "render", "f.csv", "-o", "p", "--xlim", "2024-02-01T00:00Z",
+        "2024-02-01");
+
     OK(&o, "view", "f", "--follow", "--persist", "2.5");
     assert_true(o.persist == 2.5);
     BAD("--persist goes with --follow", "view", "f", "--persist", "2");

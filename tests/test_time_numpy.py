@@ -115,6 +115,20 @@ compare("ns epochs (CSV, detected)", got, err, want)
 got, err = render([p_ns], ("--x-time", "ns", "--no-cache"))
 compare("ns epochs (--x-time ns)", got, err, want)
 
+# --xlim as instants: a window of a few microseconds, placed exactly
+a, b = int(t[1000]), int(t[3000])
+W_, H_ = SIZE
+sel = (t >= a) & (t <= b)
+h, _, _ = np.histogram2d((t[sel] - t[0]).astype(np.float64), y[sel], bins=(W_, H_),
+                         range=((float(a - t[0]), float(b - t[0])), (y.min(), y.max())))
+want = np.flipud(h.T).astype(np.uint64)
+got, err = render([p_ns], ("--xlim", iso(a), iso(b), "--ylim", repr(float(y.min())), repr(float(y.max())),
+                           "--no-cache"))
+compare("--xlim as instants (a %d ns window)" % (b - a), got, err, want)
+got, err = render([p_ns], ("--xlim", iso(a, 330), iso(b, 330), "--ylim", repr(float(y.min())),
+                           repr(float(y.max())), "--no-cache"))
+compare("--xlim as instants with an offset", got, err, want)
+
 rc, out, err = run(["info", p_ns, "--no-cache"])
 checked += 1
 line = [l for l in out.splitlines() if l.startswith("x:")]

@@ -212,8 +212,26 @@ static bool set_lim(vp_options *o, const opt_def *d, const char *v, const char *
         v = buf;
         v2 = comma + 1;
     }
+    int64_t ns;
+    if (is_x && !parse_double(d->name, v, &lim[0], NULL) && time_parse_iso(v, strlen(v), NULL, &ns) &&
+        time_parse_iso(v2, strlen(v2), NULL, &ns)) {
+        /* instants: read in --tz when the options are checked */
+        if (strlen(v) >= sizeof o->xlim_text[0] || strlen(v2) >= sizeof o->xlim_text[1])
+            return vp_err_set(err, "--xlim: an instant longer than %zu characters", sizeof o->xlim_text[0] - 1);
+        snprintf(o->xlim_text[0], sizeof o->xlim_text[0], "%s", v);
+        snprintf(o->xlim_text[1], sizeof o->xlim_text[1], "%s", v2);
+        o->xlim_iso = true;
+        return o->xlim_set = true;
+    }
+    if (is_x && !parse_double(d->name, v, &lim[0], NULL) && time_parse_iso(v, strlen(v), NULL, &ns)) {
+        char why[128];
+        time_parse_iso_explain(v2, strlen(v2), why, sizeof why);
+        return vp_err_set(err, "--xlim: \"%s\" is not an instant (%s)", v2, why);
+    }
     if (!parse_double(d->name, v, &lim[0], err) || !parse_double(d->name, v2, &lim[1], err))
         return false;
+    if (is_x)
+        o->xlim_iso = false;
     if (lim[0] == lim[1])
         return vp_err_set(err, "%s: the two limits are equal (%g): the view needs a width", d->name, lim[0]);
     return *(is_x ? &o->xlim_set : &o->ylim_set) = true;
@@ -311,7 +329,8 @@ static const opt_def table[] = {
     {OPT("--columns", NULL, "N", "2", R | V | I, "values per record (1: y against the index)"),
      INT(src.columns, 1, 65536)},
     {OPT("--x", NULL, "COL", "0", R | V | I, "the x column: a 0-based index, or a text header's name"), FN(set_column)},
-    {OPT("--y", NULL, "COL", "1", R | V | I, "the y column, likewise; --y alone: y against the row"), FN(set_column)},
+    {OPT("--y", NULL, "COL[,COL...]", "1", R | V | I, "the y column, likewise; --y alone: y against the row; "
+         "several (--y a,b,c): each a series of its own (--lines)"), FN(set_column)},
     {OPT("--y-only", NULL, NULL, NULL, R | V | I, "x is the record index (also --columns 1)"), FLAG(src.y_only)},
     {OPT("--skip-bytes", NULL, "N", "0", R | V | I, "a header to ignore: the first N bytes of every input, raw or "
          "text, file or standard input, followed or not (not .npy: its header says where data starts)"),
@@ -325,7 +344,8 @@ static const opt_def table[] = {
     GROUP("view", "view", "binning: column i covers [x0 + i*(x1-x0)/W, x0 + (i+1)*(x1-x0)/W), rows from the bottom "
                           "likewise; the last column/row also takes x1/y1; outside points are not drawn"),
     {OPT("--xlim", NULL, "X0 X1", "the data's bounds", R | V | D,
-         "x limits (also --xlim=X0,X1); reversed limits flip the axis"), FN(set_lim)},
+         "x limits (also --xlim=X0,X1); reversed limits flip the axis; on a time axis also "
+         "ISO-8601 instants (2024-03-05T14:00, read in --tz)"), FN(set_lim)},
     {OPT("--ylim", NULL, "Y0 Y1", "the data's bounds", R | V | D, "y limits, likewise"), FN(set_lim)},
     {OPT("--size", NULL, "WxH", "1920x1080; the viewer's window 1280x800", R | V | D,
          "picture size in pixels, up to what the GL implementation allows"), FN(set_size)},
@@ -638,6 +658,15 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
         if (!time_zone_parse(o->tz, &o->tz_parsed, &e))
             return vp_err_set(err, "--tz: %s", e.msg);
         o->data.text.tz = &o->tz_parsed;
+    }
+    if (o->xlim_iso) {
+        for (int i = 0; i < 2; i++)
+            if (!time_parse_iso(o->xlim_text[i], strlen(o->xlim_text[i]), o->data.text.tz, &o->xlim_ns[i]))
+                return vp_err_set(err, "--xlim: \"%s\" is not an instant in --tz %s", o->xlim_text[i],
+                                  o->tz ? o->tz : "UTC");
+        if (o->xlim_ns[0] == o->xlim_ns[1])
+            return vp_err_set(err, "--xlim: the two instants are equal (%s): the view needs a width",
+                              o->xlim_text[0]);
     }
     /* --x-time: how the loader reads x */
     static const char *const xt[] = {"s", "ms", "us", "ns", "iso"};

@@ -24,6 +24,12 @@ typedef struct vp_options {
     bool names_used;           /* --x/--y gave a column name (text inputs only) */
     bool xlim_set, ylim_set;
     double xlim[2], ylim[2];
+    /* --xlim as ISO-8601 instants (x a time): their text, and the instants
+     * (ns since 1970, read in --tz) once the options are checked; plot_limits
+     * turns them into x values */
+    bool xlim_iso;
+    char xlim_text[2][64];
+    int64_t xlim_ns[2];
     int width, height;
     bool size_set;             /* --size given */
     int point_size;            /* 1.. : each count drawn as a square this wide (display only) */

@@ -94,10 +94,26 @@ void plot_value_name(const vp_options *o, const dataset *ds, char *buf, size_t l
         snprintf(buf, len, "%s", col ? col : "");
 }
 
-bool plot_limits(const vp_options *o, const double bounds[4], double lim[4], vp_err *err)
+bool plot_limits(const vp_options *o, const dataset *ds, const double bounds[4], double lim[4], vp_err *err)
 {
     lim[0] = o->xlim_set ? o->xlim[0] : bounds[0];
     lim[1] = o->xlim_set ? o->xlim[1] : bounds[1];
+    if (o->xlim_set && o->xlim_iso) {
+        /* instants -> x values: (ns - origin in ns) / unit, the difference in int64 */
+        int64_t unit, origin, o_ns;
+        if (!dataset_x_time(ds, &unit, &origin))
+            return vp_err_set(err, "--xlim %s,%s: instants need x to be a time, and %s's x is not one "
+                                   "(--x-time says it is; or give --xlim as x values)",
+                              o->xlim_text[0], o->xlim_text[1], dataset_input_name(ds, 0));
+        if (__builtin_mul_overflow(origin, unit, &o_ns))
+            return vp_err_set(err, "--xlim: the data's time origin is out of range");
+        for (int i = 0; i < 2; i++) {
+            int64_t d;
+            double off = __builtin_sub_overflow(o->xlim_ns[i], o_ns, &d) ? (double)o->xlim_ns[i] - (double)o_ns
+                                                                           : (double)d;
+            lim[i] = off / (double)unit;
+        }
+    }
     lim[2] = o->ylim_set ? o->ylim[0] : bounds[2];
     lim[3] = o->ylim_set ? o->ylim[1] : bounds[3];
     view_widen_flat(lim);

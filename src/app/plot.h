@@ -72,7 +72,9 @@ typedef struct plot_look {
 /* From the command line: the look, and the limits not given there taken from
  * the data's bounds (bounds[4], xmin xmax ymin ymax), widened when flat. */
 bool plot_look_from_options(const vp_options *o, plot_look *look, vp_err *err);
-bool plot_limits(const vp_options *o, const double bounds[4], double lim[4], vp_err *err);
+/* --xlim given as instants (o->xlim_iso) are placed on ds's time x (an
+ * error when x is not a time). */
+bool plot_limits(const vp_options *o, const dataset *ds, const double bounds[4], double lim[4], vp_err *err);
 /* The --value/--by column's name for labels ("mean of NAME"): a text
  * header's, else "column N". */
 void plot_value_name(const vp_options *o, const dataset *ds, char *buf, size_t len);

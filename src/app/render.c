@@ -229,7 +229,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     bool ok = tonemap_pass_check_size(o->width, o->height, err);
     ok = plot_bounds_join_w(pb, bounds, wrange, ok ? err : &ignore) && ok; /* joined either way */
     pb = NULL;
-    if (!ok || !plot_limits(o, bounds, lim, err) || !plot_look_from_options(o, &look, err))
+    if (!ok || !plot_limits(o, ds, bounds, lim, err) || !plot_look_from_options(o, &look, err))
         goto out;
     double t_scan = vp_now();
     plot_params pp = {.ds = ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(gl),

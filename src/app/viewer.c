@@ -937,7 +937,7 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
         if (!plot_bounds_join_w(pb, bounds, v->wrange, ok ? err : NULL) || !ok)
             return false;
     }
-    return plot_limits(o, bounds, full, err);
+    return plot_limits(o, v->ds, bounds, full, err);
 }
 
 int cmd_view(const vp_options *o, vp_err *err)
