@@ -72,9 +72,18 @@ int cmd_info(const vp_options *o, vp_err *err)
             else
                 printf("columns:     x = column %d%s%s, y = column %d%s%s\n", ts.xcol,
                        ts.xname[0] ? " " : "", ts.xname, ts.ycol, ts.yname[0] ? " " : "", ts.yname);
+            if (dataset_inputs(ds) > 1) {
+                /* --y a,b,c: one series per column, the y range over all */
+                printf("series:      %d:", dataset_inputs(ds));
+                for (int k = 0; k < dataset_inputs(ds); k++)
+                    printf(" %s%s", dataset_input_name(ds, k), k + 1 < dataset_inputs(ds) ? "," : "\n");
+            }
             printf("lines:       %" PRIu64 " (%" PRIu64 " data rows, %" PRIu64 " comment, %" PRIu64 " blank)\n",
                    ts.lines, ts.data_rows, ts.comment_lines, ts.blank_lines);
-            printf("records:     %" PRIu64 "\n", r.records);
+            if (dataset_inputs(ds) > 1)
+                printf("records:     %" PRIu64 " (all series)\n", r.records);
+            else
+                printf("records:     %" PRIu64 "\n", r.records);
             if (ts.skipped_rows)
                 printf("skipped:     %" PRIu64 " row(s); the first, line %" PRIu64 ", held \"%s\" (%s)\n",
                        ts.skipped_rows, ts.first_bad_line, ts.first_bad_text, ts.first_bad_why);

@@ -92,6 +92,7 @@ typedef struct viewer {
     /* --window / --persist: the points drawn and their ages */
     uint64_t pt_chunks, pt_total;  /* chunks counted into pt_total (their points) */
     arrivals *arr;           /* --persist: the arrivals and their weights */
+    bool timed;              /* x is known to be a time (the plot's overlay knows it) */
     bool frozen;             /* P: the picture holds; data is still read */
     bool thaw;               /* unfrozen: apply what arrived meanwhile */
 } viewer;
@@ -647,6 +648,13 @@ static bool follow_update(viewer *v, vp_err *err)
     char warn[1024];
     if (dataset_take_warning(v->ds, warn, sizeof warn))
         say(v, "warning: %s", warn);
+    int64_t unit, origin;
+    if (!v->timed && dataset_x_time(v->ds, &unit, &origin)) {
+        /* x turned out to be a time (known once the first lines, or the
+         * whole file, are parsed): the overlay keeps a row for its dates */
+        v->timed = true;
+        set_look(v);
+    }
     if (v->frozen && !ev.reset)
         return true; /* read, not drawn: taken in when thawed */
     if (!ev.grew && !ev.reset && !v->thaw)
