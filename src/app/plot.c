@@ -502,6 +502,8 @@ static bool shown_now(plot *p, const refine_state *st, vp_err *err)
     uint64_t drawn = 0;
     for (size_t i = 0; i < cells; i++)
         drawn += p->counts[i];
+    if (p->weighted) /* --persist: weighted counts, in 1/REFINE_WEIGHT_UNIT */
+        drawn = (uint64_t)llround((double)drawn / REFINE_WEIGHT_UNIT);
     p->shown = p->cur;
     p->sh = (plot_shown){true, true, *st, drawn};
     p->from_image = false;
