@@ -26,19 +26,19 @@ static void format_instant(double x, int64_t unit_ns, int64_t origin, const time
 /* x:  the range, as instants when x is a time */
 static void print_x_range(const dataset *ds, const vp_options *o, double lo, double hi)
 {
-    int64_t unit_ns, origin;
+    time_unit unit;
+    int64_t origin;
     static time_zone tz; /* about 5 KiB */
     vp_err e;
-    if (!dataset_x_time(ds, &unit_ns, &origin) || !time_zone_parse(o->tz, &tz, &e)) {
+    if (!dataset_x_time(ds, &unit, &origin) || !time_zone_parse(o->tz, &tz, &e)) {
         printf("x:           %.17g .. %.17g\n", lo, hi);
         return;
     }
     char a[64], b[64], z[64];
-    format_instant(lo, unit_ns, origin, &tz, a, sizeof a);
-    format_instant(hi, unit_ns, origin, &tz, b, sizeof b);
-    format_instant(0, unit_ns, origin, &tz, z, sizeof z);
-    const char *u = unit_ns == 1 ? "ns" : unit_ns == 1000 ? "us" : unit_ns == 1000000 ? "ms" : "s";
-    printf("x:           %s .. %s (time; x values are %s after %s)\n", a, b, u, z);
+    format_instant(lo, time_unit_ns(unit), origin, &tz, a, sizeof a);
+    format_instant(hi, time_unit_ns(unit), origin, &tz, b, sizeof b);
+    format_instant(0, time_unit_ns(unit), origin, &tz, z, sizeof z);
+    printf("x:           %s .. %s (time; x values are %s after %s)\n", a, b, time_unit_name(unit), z);
 }
 
 int cmd_info(const vp_options *o, vp_err *err)

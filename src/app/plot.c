@@ -100,11 +100,13 @@ bool plot_limits(const vp_options *o, const dataset *ds, const double bounds[4],
     lim[1] = o->xlim_set ? o->xlim[1] : bounds[1];
     if (o->xlim_set && o->xlim_iso) {
         /* instants -> x values: (ns - origin in ns) / unit, the difference in int64 */
-        int64_t unit, origin, o_ns;
-        if (!dataset_x_time(ds, &unit, &origin))
+        time_unit tu;
+        int64_t origin, o_ns;
+        if (!dataset_x_time(ds, &tu, &origin))
             return vp_err_set(err, "--xlim %s,%s: instants need x to be a time, and %s's x is not one "
                                    "(--x-time says it is; or give --xlim as x values)",
                               o->xlim_text[0], o->xlim_text[1], dataset_input_name(ds, 0));
+        int64_t unit = time_unit_ns(tu);
         if (__builtin_mul_overflow(origin, unit, &o_ns))
             return vp_err_set(err, "--xlim: the data's time origin is out of range");
         for (int i = 0; i < 2; i++) {
@@ -218,11 +220,9 @@ bool plot_bounds_join_w(plot_bounds *b, double bounds[4], double wrange[2], vp_e
  * remakes the overlay, which keeps a row for the axis' context. */
 static void refresh_time(plot *p)
 {
-    int64_t unit_ns;
-    if (p->timed || !dataset_x_time(p->p.ds, &unit_ns, &p->ta.origin))
+    if (p->timed || !dataset_x_time(p->p.ds, &p->ta.unit, &p->ta.origin))
         return;
     p->timed = true;
-    p->ta.unit = unit_ns == 1 ? TIME_NS : unit_ns == 1000 ? TIME_US : unit_ns == 1000000 ? TIME_MS : TIME_S;
     overlay_destroy(p->ov);
     p->ov = NULL;
 }

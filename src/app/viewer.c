@@ -648,7 +648,8 @@ static bool follow_update(viewer *v, vp_err *err)
     char warn[1024];
     if (dataset_take_warning(v->ds, warn, sizeof warn))
         say(v, "warning: %s", warn);
-    int64_t unit, origin;
+    time_unit unit;
+    int64_t origin;
     if (!v->timed && dataset_x_time(v->ds, &unit, &origin)) {
         /* x turned out to be a time (known once the first lines, or the
          * whole file, are parsed): the overlay keeps a row for its dates */

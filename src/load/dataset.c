@@ -49,32 +49,37 @@ struct dataset {
     char label[TEXT_MAX_LABELS][TEXT_LABEL_BYTES + 1];
     const char *label_ptr[TEXT_MAX_LABELS];
     int nlabels;
-    /* x is a time (dataset_x_time): its unit and the origin x = 0 */
-    bool x_timed;
-    int64_t x_unit_ns, x_origin;
+    /* x is a time (dataset_x_time): its kind (ISO, S..NS) and the origin x = 0 */
+    text_xtime x_kind;     /* AUTO (zeroed) or NONE: not a time */
+    int64_t x_origin;
 };
 
-bool dataset_x_time(const dataset *ds, int64_t *unit_ns, int64_t *origin)
+static bool is_time(text_xtime k)
 {
-    if (!ds->x_timed && ds->n == 1 && !ds->job && ds->mem && ds->mem[0] && ds->tstats[0].x_unit_ns) {
+    return k != TEXT_XTIME_AUTO && k != TEXT_XTIME_NONE;
+}
+
+bool dataset_x_time(const dataset *ds, time_unit *unit, int64_t *origin)
+{
+    text_xtime k = ds->x_kind;
+    int64_t o = ds->x_origin;
+    if (!is_time(k) && ds->n == 1 && !ds->job && ds->mem && ds->mem[0]) {
         /* a followed file decides once its first lines have come, a file
          * loaded in the background is known once its parse ended */
-        *unit_ns = ds->tstats[0].x_unit_ns;
-        *origin = ds->tstats[0].x_origin;
-        return true;
+        k = text_xtime_decided(&ds->tstats[0]);
+        o = ds->tstats[0].x_origin;
     }
-    if (!ds->x_timed)
+    if (!is_time(k))
         return false;
-    *unit_ns = ds->x_unit_ns;
-    *origin = ds->x_origin;
+    *unit = text_xtime_unit(k);
+    *origin = o;
     return true;
 }
 
-/* ns per unit of a time x chosen by name (--x-time s..ns), else 0 */
-static int64_t unit_of(text_xtime m)
+/* --x-time S..NS for binary records (no names or text to detect a time by) */
+static bool binary_time(text_xtime m)
 {
-    return m == TEXT_XTIME_S ? 1000000000 : m == TEXT_XTIME_MS ? 1000000 : m == TEXT_XTIME_US ? 1000
-           : m == TEXT_XTIME_NS ? 1 : 0;
+    return m >= TEXT_XTIME_S && m <= TEXT_XTIME_NS;
 }
 
 struct dataset_reader {
@@ -384,12 +389,8 @@ bool dataset_create_follow(const char *path, const dataset_params *p, dataset **
     }
     ds->has_w = with_w;
     ds->first_chunk[1] = UINT64_MAX;
-    if (!fp.text && unit_of(p->text.x_time)) {
-        /* binary records with --x-time: epochs as they are (no origin: the
-         * first record is not there yet) */
-        ds->x_timed = true;
-        ds->x_unit_ns = unit_of(p->text.x_time);
-    }
+    if (!fp.text && binary_time(p->text.x_time)) /* epochs as they are (no origin: the first record is not there yet) */
+        ds->x_kind = p->text.x_time;
     /* a named --value/--by first: its message names the option */
     if (!fp.text && !binary_w_ok(p, path, err)) {
         dataset_destroy(ds);
@@ -536,43 +537,6 @@ int dataset_chunk_input(const dataset *ds, uint64_t k)
 uint64_t dataset_input_first_chunk(const dataset *ds, int i)
 {
     return ds->n == 0 || ds->follow || i <= 0 ? 0 : ds->first_chunk[i < ds->n ? i : ds->n];
-}
-
-/* dataset_decode's twin, kept apart so the points-only path is untouched:
- * binary inputs through source_decode_breaks, columns with their breaks. */
-bool dataset_decode_breaks(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
-                           uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
-                           vp_err *err)
-{
-    const dataset *ds = r->ds;
-    *nbrk = 0;
-    if (ds->n == 0 || k >= dataset_chunks(ds)) /* the demo: no breaks */
-        return dataset_decode(r, k, x, y, w, n, records, nonfinite, err);
-    *n = 0;
-    if ((w != NULL) != ds->has_w)
-        return vp_err_set(err, "internal error: decoding %s w, but the dataset has %s",
-                          w ? "with" : "without", ds->has_w ? "one" : "none");
-    int i = input_of(ds, &k);
-    if (ds->mem && ds->mem[i]) {
-        if (!memcols_chunk_breaks(ds->mem[i], k, x, y, w, n, brk, nbrk, records, nonfinite,
-                                  ds->names[i], err))
-            return false;
-        if (w && ds->remap[i]) { /* the input's label numbers to the union's */
-            const int *map = ds->lmap[i], nl = ds->nilabel[i];
-            for (size_t j = 0; j < *n; j++) {
-                if (w[j] >= 0 && w[j] < nl && (double)(int)w[j] == w[j])
-                    w[j] = (double)map[(int)w[j]];
-            }
-        }
-        return true;
-    }
-    if (!r->rd[i] && !(r->rd[i] = source_reader_create(ds->src[i], DATASET_CHUNK_RECORDS)))
-        return vp_err_set(err, "out of memory");
-    uint64_t rec0 = k * DATASET_CHUNK_RECORDS;
-    uint64_t total = source_get_info(ds->src[i])->records;
-    size_t cnt = (size_t)(total - rec0 < DATASET_CHUNK_RECORDS ? total - rec0 : DATASET_CHUNK_RECORDS);
-    *records += cnt;
-    return source_decode_breaks(r->rd[i], rec0, cnt, x, y, w, n, brk, nbrk, nonfinite, err);
 }
 
 bool dataset_set_chunk_boxes(dataset *ds, const double *boxes, uint64_t n)
@@ -904,11 +868,9 @@ static bool load_stdin(const dataset_params *p, memcols **out, text_stats *st,
 static void take_binary_x_time(dataset *ds, int i, dataset_params *q)
 {
     const source_info *in = source_get_info(ds->src[i]);
-    int64_t unit = unit_of(q->text.x_time);
-    if (ds->x_timed || !unit || in->xcol < 0)
+    if (is_time(ds->x_kind) || !binary_time(q->text.x_time) || in->xcol < 0)
         return;
-    ds->x_timed = true;
-    ds->x_unit_ns = unit;
+    ds->x_kind = q->text.x_time;
     ds->x_origin = in->x_rebased ? in->x_origin : 0;
     q->binary.x_origin_given = q->text.x_origin_given = true;
     q->binary.x_origin = q->text.x_origin = ds->x_origin;
@@ -919,18 +881,13 @@ static void take_binary_x_time(dataset *ds, int i, dataset_params *q)
 static void take_x_time(dataset *ds, int i, dataset_params *q)
 {
     const text_stats *st = &ds->tstats[i];
-    if (ds->x_timed || !st->x_unit_ns)
+    if (is_time(ds->x_kind) || !is_time(text_xtime_decided(st)))
         return;
-    ds->x_timed = true;
-    ds->x_unit_ns = st->x_unit_ns;
+    ds->x_kind = text_xtime_decided(st);
     ds->x_origin = st->x_origin;
     q->text.x_origin_given = q->binary.x_origin_given = true;
     q->text.x_origin = q->binary.x_origin = st->x_origin;
-    q->text.x_time = st->x_iso                     ? TEXT_XTIME_ISO
-                     : st->x_unit_ns == 1          ? TEXT_XTIME_NS
-                     : st->x_unit_ns == 1000       ? TEXT_XTIME_US
-                     : st->x_unit_ns == 1000000    ? TEXT_XTIME_MS
-                                                   : TEXT_XTIME_S;
+    q->text.x_time = ds->x_kind;
 }
 
 /* A column given as digits: an index (text.h's rule). */
@@ -1046,7 +1003,12 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
                                        "(columns are numbers there; for text give --format)",
                                   path);
             }
-            qc.binary.x_rebase = unit_of(qc.text.x_time) != 0;
+            if (qc.text.x_time == TEXT_XTIME_ISO) {
+                dataset_destroy(ds);
+                return vp_err_set(err, "%s: --x-time iso reads ISO-8601 text, but this is read as binary "
+                                       "(give its unit, --x-time s|ms|us|ns; or --format for text)", path);
+            }
+            qc.binary.x_rebase = binary_time(qc.text.x_time);
             if (!binary_w_ok(p, path, err) ||
                 !source_create(path, &p->binary, &ds->src[i], err)) {
                 dataset_destroy(ds);
@@ -1091,8 +1053,11 @@ void dataset_reader_destroy(dataset_reader *r)
     free(r);
 }
 
-bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
-                    uint64_t *records, uint64_t *nonfinite, vp_err *err)
+/* dataset_decode, and with brk (not NULL) dataset_decode_breaks: binary
+ * inputs through source_decode_breaks, columns with their breaks; the demo
+ * has none. One branch per chunk: the points' loops are the same. */
+static bool decode_chunk(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
+                         uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite, vp_err *err)
 {
     const dataset *ds = r->ds;
     *n = 0;
@@ -1112,7 +1077,9 @@ bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, double 
     }
     int i = input_of(ds, &k);
     if (ds->mem && ds->mem[i]) {
-        if (!memcols_chunk(ds->mem[i], k, x, y, w, n, records, nonfinite, ds->names[i], err))
+        if (!(brk ? memcols_chunk_breaks(ds->mem[i], k, x, y, w, n, brk, nbrk, records, nonfinite,
+                                         ds->names[i], err)
+                  : memcols_chunk(ds->mem[i], k, x, y, w, n, records, nonfinite, ds->names[i], err)))
             return false;
         if (w && ds->remap[i]) { /* the input's label numbers to the union's */
             const int *map = ds->lmap[i], nl = ds->nilabel[i];
@@ -1129,5 +1096,20 @@ bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, double 
     uint64_t total = source_get_info(ds->src[i])->records;
     size_t cnt = (size_t)(total - rec0 < DATASET_CHUNK_RECORDS ? total - rec0 : DATASET_CHUNK_RECORDS);
     *records += cnt;
-    return source_decode(r->rd[i], rec0, cnt, x, y, w, n, nonfinite, err);
+    return brk ? source_decode_breaks(r->rd[i], rec0, cnt, x, y, w, n, brk, nbrk, nonfinite, err)
+               : source_decode(r->rd[i], rec0, cnt, x, y, w, n, nonfinite, err);
+}
+
+bool dataset_decode(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
+                    uint64_t *records, uint64_t *nonfinite, vp_err *err)
+{
+    return decode_chunk(r, k, x, y, w, n, NULL, NULL, records, nonfinite, err);
+}
+
+bool dataset_decode_breaks(dataset_reader *r, uint64_t k, double *x, double *y, double *w, size_t *n,
+                           uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
+                           vp_err *err)
+{
+    *nbrk = 0;
+    return decode_chunk(r, k, x, y, w, n, brk, nbrk, records, nonfinite, err);
 }

@@ -171,11 +171,11 @@ bool dataset_decode_breaks(dataset_reader *r, uint64_t k, double *x, double *y, 
                            uint32_t *brk, size_t *nbrk, uint64_t *records, uint64_t *nonfinite,
                            vp_err *err);
 /* Whether x is a time (text: ISO-8601 fields, or epoch numbers in a column
- * named like a time or chosen by dataset_params.x_time; binary: only as
- * chosen): then every x dataset_decode gives is in units of *unit_ns
- * nanoseconds (1, 10^3, 10^6 or 10^9) after the instant *origin (in those
- * units since 1970-01-01 UTC), so large epochs bin exactly. */
-bool dataset_x_time(const dataset *ds, int64_t *unit_ns, int64_t *origin);
+ * named like a time or chosen by text.x_time; binary: only as chosen): then
+ * every x dataset_decode gives is in *unit (ISO text: TIME_NS) after the
+ * instant *origin (in that unit since 1970-01-01 UTC), so large epochs bin
+ * exactly. */
+bool dataset_x_time(const dataset *ds, time_unit *unit, int64_t *origin);
 /* The points dataset_decode gives for chunk k, when known without decoding
  * (inputs held as columns: text, standard input, followed files); else
  * false. */

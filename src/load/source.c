@@ -820,27 +820,6 @@ bool record_decoder_has_w(const record_decoder *d)
     return d->s.info.wcol >= 0;
 }
 
-void record_decoder_run(const record_decoder *d, const uint8_t *bytes, size_t n, uint64_t rec0,
-                        double *x, double *y, double *w, size_t *n_out, uint64_t *nonfinite)
-{
-    const source *s = &d->s;
-    const uint8_t *yb = bytes + (size_t)s->info.ycol * s->value_size;
-    const uint8_t *xb = s->info.xcol >= 0 ? bytes + (size_t)s->info.xcol * s->value_size : NULL;
-    size_t bad = s->decode(xb, s->record_size, yb, s->record_size, n, rec0, x, y);
-    if (s->info.x_rebased && xb)
-        rebase_x(s, xb, s->record_size, n, x);
-    if (w && s->info.wcol >= 0)
-        bad += s->decode1(bytes + (size_t)s->info.wcol * s->value_size, s->record_size, n, w);
-    else
-        w = NULL; /* a caller's mistake must not read outside the records */
-    size_t kept = n;
-    if (bad) {
-        kept = w ? compact_finite3(x, y, w, n) : compact_finite(x, y, n);
-        *nonfinite += n - kept;
-    }
-    *n_out = kept;
-}
-
 size_t record_decoder_run_all(const record_decoder *d, const uint8_t *bytes, size_t n,
                               uint64_t rec0, double *x, double *y, double *w)
 {
@@ -853,4 +832,18 @@ size_t record_decoder_run_all(const record_decoder *d, const uint8_t *bytes, siz
     if (w && s->info.wcol >= 0)
         bad += s->decode1(bytes + (size_t)s->info.wcol * s->value_size, s->record_size, n, w);
     return bad;
+}
+
+void record_decoder_run(const record_decoder *d, const uint8_t *bytes, size_t n, uint64_t rec0,
+                        double *x, double *y, double *w, size_t *n_out, uint64_t *nonfinite)
+{
+    if (d->s.info.wcol < 0)
+        w = NULL; /* a caller's mistake must not read outside the records */
+    size_t bad = record_decoder_run_all(d, bytes, n, rec0, x, y, w);
+    size_t kept = n;
+    if (bad) {
+        kept = w ? compact_finite3(x, y, w, n) : compact_finite(x, y, n);
+        *nonfinite += n - kept;
+    }
+    *n_out = kept;
 }

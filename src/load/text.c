@@ -944,6 +944,33 @@ static bool codes_only(const span *l, int nl, char delim, int wi, bool *labels)
     return true;
 }
 
+int64_t text_xtime_unit_ns(text_xtime m)
+{
+    switch (m) {
+    case TEXT_XTIME_S: return 1000000000;
+    case TEXT_XTIME_MS: return 1000000;
+    case TEXT_XTIME_US: return 1000;
+    case TEXT_XTIME_NS:
+    case TEXT_XTIME_ISO: return 1;
+    default: return 0;
+    }
+}
+
+text_xtime text_xtime_decided(const text_stats *st)
+{
+    if (st->x_iso)
+        return TEXT_XTIME_ISO;
+    for (text_xtime m = TEXT_XTIME_S; st->x_unit_ns && m <= TEXT_XTIME_NS; m++)
+        if (text_xtime_unit_ns(m) == st->x_unit_ns)
+            return m;
+    return TEXT_XTIME_NONE;
+}
+
+time_unit text_xtime_unit(text_xtime m)
+{
+    return m == TEXT_XTIME_S ? TIME_S : m == TEXT_XTIME_MS ? TIME_MS : m == TEXT_XTIME_US ? TIME_US : TIME_NS;
+}
+
 /* The first column (not skip) whose non-empty fields in the rows l[0, nl)
  * are ISO-8601 times at least half of the time (as numeric columns are
  * voted), at least one; -1 when none. */
@@ -983,7 +1010,6 @@ out:
  * from the data rows l[0, nl) and the header. */
 static bool decide_time(text_parser *t, const span *l, int nl, const fields *hdr, int xi)
 {
-    static const int64_t units[] = {0, 0, 1000000000, 1000000, 1000, 1, 1};
     fields f[DETECT_LINES] = {{0}};
     const char *xf[DETECT_LINES];
     bool ok = true;
@@ -995,7 +1021,7 @@ static bool decide_time(text_parser *t, const span *l, int nl, const fields *hdr
         xf[r] = xi < f[r].n && f[r].v[xi][0] ? f[r].v[xi] : NULL;
     }
     text_xtime m = t->p.x_time;
-    int64_t unit = m >= 0 && m <= TEXT_XTIME_ISO ? units[m] : 0;
+    int64_t unit = text_xtime_unit_ns(m);
     bool iso = m == TEXT_XTIME_ISO;
     const char *first = NULL;
     for (int r = 0; r < nl && !first; r++)

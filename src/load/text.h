@@ -154,6 +154,16 @@ typedef struct text_stats {
     int64_t x_origin;
 } text_stats;
 
+/* ns per unit of x for a kind chosen by name: S..NS their unit, ISO 1 (ISO
+ * text is read to the nanosecond); 0 for AUTO and NONE. */
+int64_t text_xtime_unit_ns(text_xtime m);
+/* The kind that makes a parser take x as st's parser did (ISO, S..NS, or
+ * NONE when x is not a time): for later parts and inputs. */
+text_xtime text_xtime_decided(const text_stats *st);
+/* The time_unit of a kind S..NS or ISO (TIME_NS). */
+time_unit text_xtime_unit(text_xtime m);
+
+
 /* Receives a batch of rows: x[i], y[i] (and w[i]) for i < n, 1 <= n <=
  * TEXT_BATCH; w is NULL exactly when there is no wcol. The arrays belong to
  * the parser and are valid during the call only. In y-only mode x is the

@@ -229,12 +229,7 @@ static text_parser *later_parser(const par *pr, const text_stats *f, const char 
     text_params q = {.delimiter = f->delimiter, .xcol = xs, .ycol = ys,
                      .header = TEXT_HEADER_YES, .wcol = f->wcol >= 0 ? ws : NULL,
                      /* a time x: part 0's kind and origin */
-                     .x_time = !f->x_unit_ns       ? TEXT_XTIME_NONE
-                               : f->x_iso          ? TEXT_XTIME_ISO
-                               : f->x_unit_ns == 1 ? TEXT_XTIME_NS
-                               : f->x_unit_ns == 1000       ? TEXT_XTIME_US
-                               : f->x_unit_ns == 1000000    ? TEXT_XTIME_MS
-                                                            : TEXT_XTIME_S,
+                     .x_time = text_xtime_decided(f),
                      .tz = pr->tz, .x_origin_given = f->x_unit_ns != 0, .x_origin = f->x_origin};
     text_parser *t = NULL;
     *differs = false;
