@@ -147,22 +147,31 @@ static double job_weight(const worker *w, uint64_t j)
     return 1.0;
 }
 
-/* The weighted grid of the job's view (w->lock held), cleared for a new
- * view; NULL when out of memory. */
-static double *weighted_grid(worker *w, size_t cells)
+/* A worker's grid (w->lock held) of cells cells of size bytes for the
+ * job's view: grid itself, or, for a new view or one larger than *cap, the
+ * grid zeroed or made again (its counts reset); NULL when out of memory
+ * (*cap 0). The caller stores what it returns as its grid. */
+static void *job_grid(worker *w, void *grid, size_t *cap, size_t cells, size_t size)
 {
-    if (w->gen != w->job_gen || w->dcap < cells) {
-        if (w->dcap < cells) {
-            free(w->dgrid);
-            w->dgrid = calloc(cells, sizeof *w->dgrid);
-            w->dcap = w->dgrid ? cells : 0;
+    if (w->gen != w->job_gen || *cap < cells) {
+        if (*cap < cells) {
+            free(grid);
+            grid = calloc(cells, size);
+            *cap = grid ? cells : 0;
         } else {
-            memset(w->dgrid, 0, cells * sizeof *w->dgrid);
+            memset(grid, 0, cells * size);
         }
         w->gen = w->job_gen;
         w->records = w->nonfinite = 0;
     }
-    return w->dgrid;
+    return grid;
+}
+
+/* The weighted grid of the job's view (w->lock held), cleared for a new
+ * view; NULL when out of memory. */
+static double *weighted_grid(worker *w, size_t cells)
+{
+    return w->dgrid = job_grid(w, w->dgrid, &w->dcap, cells, sizeof *w->dgrid);
 }
 
 /* Aggregating (w->lock held): the chunk's binned points into the worker's
@@ -234,17 +243,7 @@ static bool worker_points(void *ctx, void *state, uint64_t k, const double *x, c
         pthread_mutex_unlock(&w->lock);
         return ok;
     }
-    if (w->gen != w->job_gen || w->cap < cells) {
-        if (w->cap < cells) {
-            free(w->grid);
-            w->grid = calloc(cells, sizeof *w->grid);
-            w->cap = w->grid ? cells : 0;
-        } else {
-            memset(w->grid, 0, cells * sizeof *w->grid);
-        }
-        w->gen = w->job_gen;
-        w->records = w->nonfinite = 0;
-    }
+    w->grid = job_grid(w, w->grid, &w->cap, cells, sizeof *w->grid);
     bool ok = w->grid != NULL;
     for (size_t i = 0; ok && i < m; i++)
         w->grid[w->idx[i]]++;
@@ -288,6 +287,30 @@ static uint64_t *lines_grid(refine_cpu *p, worker *w, int s, size_t cells)
     return w->sgrid[s];
 }
 
+/* Lines (entered with w->lock held, which it releases): chunk k is binned
+ * into the worker's grid (binned false: the grid could not be made, an
+ * error); its records count, and its ends (e) are kept for the joins of the
+ * job's view. */
+static bool lines_chunk_done(refine_cpu *p, worker *w, uint64_t k, const lines_ends *e, bool binned,
+                             uint32_t records, size_t total, vp_err *err)
+{
+    if (binned) {
+        w->records += records;
+        w->nonfinite += records - total;
+    }
+    uint64_t gen = w->job_gen;
+    pthread_mutex_unlock(&w->lock);
+    if (!binned)
+        return vp_err_set(err, "out of memory for a %dx%d refinement grid", w->job_view.w, w->job_view.h);
+    pthread_mutex_lock(&p->lock);
+    if (k < p->order_cap) {
+        p->ends[k] = *e;
+        p->ends_gen[k] = gen;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return true;
+}
+
 static bool worker_lines(void *ctx, void *state, uint64_t k, const double *x, const double *y,
                          const double *w_, size_t n, const uint32_t *brk, size_t nbrk, vp_err *err)
 {
@@ -318,6 +341,7 @@ static bool worker_lines(void *ctx, void *state, uint64_t k, const double *x, co
     size_t cells = (size_t)v->w * (size_t)v->h;
     int s = p->lines.lp.normalize ? dataset_chunk_input(p->ds, k) : 0;
     pthread_mutex_lock(&w->lock);
+    bool binned;
     if (p->select && p->nbatch > 0) {
         double *d = weighted_grid(w, cells);
         const size_t base = w->job_cut ? skip : 0;
@@ -325,42 +349,16 @@ static bool worker_lines(void *ctx, void *state, uint64_t k, const double *x, co
             d[w->lo.pix[i]] += job_weight(w, base + w->lo.pix_pt[i]);
         for (size_t i = 0; d && i < w->lo.nseg; i++)
             lines_raster_f64(&w->lo.seg[i], v->w, v->h, d, job_weight(w, base + w->lo.seg_pt[i]));
-        if (d) {
-            w->records += records;
-            w->nonfinite += records - total;
-        }
-        uint64_t gen = w->job_gen;
-        pthread_mutex_unlock(&w->lock);
-        if (!d)
-            return vp_err_set(err, "out of memory for a %dx%d refinement grid", v->w, v->h);
-        pthread_mutex_lock(&p->lock);
-        if (k < p->order_cap) {
-            p->ends[k] = e;
-            p->ends_gen[k] = gen;
-        }
-        pthread_mutex_unlock(&p->lock);
-        return true;
-    }
-    uint64_t *g = lines_grid(p, w, s, cells);
-    if (g) {
-        for (size_t i = 0; i < w->lo.npix; i++)
+        binned = d != NULL;
+    } else {
+        uint64_t *g = lines_grid(p, w, s, cells);
+        for (size_t i = 0; g && i < w->lo.npix; i++)
             g[w->lo.pix[i]]++;
-        for (size_t i = 0; i < w->lo.nseg; i++)
+        for (size_t i = 0; g && i < w->lo.nseg; i++)
             lines_raster_u64(&w->lo.seg[i], v->w, v->h, g);
-        w->records += records;
-        w->nonfinite += records - total;
+        binned = g != NULL;
     }
-    uint64_t gen = w->job_gen;
-    pthread_mutex_unlock(&w->lock);
-    if (!g)
-        return vp_err_set(err, "out of memory for a %dx%d refinement grid", v->w, v->h);
-    pthread_mutex_lock(&p->lock);
-    if (k < p->order_cap) {
-        p->ends[k] = e;
-        p->ends_gen[k] = gen;
-    }
-    pthread_mutex_unlock(&p->lock);
-    return true;
+    return lines_chunk_done(p, w, k, &e, binned, records, total, err);
 }
 
 static void stop_workers(void *ctx)
@@ -593,20 +591,41 @@ static void snapshot_joins(refine_cpu *p, const view *v, uint64_t gen, const lin
     }
 }
 
+/* The state of the view's refinement (p->lock held), records_done and
+ * nonfinite 0 (a snapshot sums the workers'). */
+static refine_state progress(const refine_cpu *p)
+{
+    return (refine_state){p->gen, p->done, p->norder, 0, 0, p->done == p->norder};
+}
+
+/* What a snapshot takes under p->lock: the view, its progress, whether a
+ * thread failed, and how many workers there are. */
+typedef struct snap_head {
+    uint64_t gen;
+    view v;
+    refine_state s;
+    bool failed;
+    int nw;
+} snap_head;
+
+/* p->lock held; a thread's error is copied to err (when not NULL) if one failed. */
+static snap_head snapshot_head(const refine_cpu *p, vp_err *err)
+{
+    snap_head h = {p->gen, p->v, progress(p), p->failed, p->nworkers};
+    if (h.failed && err)
+        *err = p->err;
+    return h;
+}
+
 /* Weighted (refine_set_points with batches): the workers' sums, the joins
  * for lines, in 1/REFINE_WEIGHT_UNIT. */
 static bool weighted_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err)
 {
     pthread_mutex_lock(&p->lock);
-    uint64_t gen = p->gen;
-    view v = p->v;
-    refine_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
-    bool failed = p->failed;
-    if (failed && err)
-        *err = p->err;
-    int nw = p->nworkers, nb = p->nbatch;
+    snap_head h = snapshot_head(p, err);
+    int nb = p->nbatch;
     uint64_t n = p->lines.on ? p->all_chunks : 0;
-    size_t pixels = (size_t)v.w * (size_t)v.h;
+    size_t pixels = (size_t)h.v.w * (size_t)h.v.h;
     double *acc = calloc(pixels ? pixels : 1, sizeof *acc);
     lines_ends *ends = malloc((n ? n : 1) * sizeof *ends);
     uint64_t *egen = malloc((n ? n : 1) * sizeof *egen);
@@ -625,19 +644,19 @@ static bool weighted_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st,
     bool ok = mem;
     if (!mem)
         vp_err_set(err, "out of memory for a refinement snapshot");
-    for (int i = 0; ok && i < nw; i++) {
+    for (int i = 0; ok && i < h.nw; i++) {
         worker *w = p->workers[i];
         pthread_mutex_lock(&w->lock);
-        if (w->gen == gen && w->dgrid && w->dcap >= pixels) {
+        if (w->gen == h.gen && w->dgrid && w->dcap >= pixels) {
             for (size_t j = 0; j < pixels; j++)
                 acc[j] += w->dgrid[j];
-            s.records_done += w->records;
-            s.nonfinite += w->nonfinite;
+            h.s.records_done += w->records;
+            h.s.nonfinite += w->nonfinite;
         }
         pthread_mutex_unlock(&w->lock);
     }
     if (ok && p->lines.on)
-        snapshot_joins(p, &v, gen, ends, egen, n, -1, NULL, acc, cf, b, nb);
+        snapshot_joins(p, &h.v, h.gen, ends, egen, n, -1, NULL, acc, cf, b, nb);
     for (size_t j = 0; ok && j < pixels; j++)
         counts[j] = (uint64_t)llround(acc[j] * REFINE_WEIGHT_UNIT);
     free(acc);
@@ -646,20 +665,14 @@ static bool weighted_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st,
     free(cf);
     free(b);
     if (st)
-        *st = s;
-    return ok && !failed;
+        *st = h.s;
+    return ok && !h.failed;
 }
 
 static bool lines_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_err *err)
 {
     pthread_mutex_lock(&p->lock);
-    uint64_t gen = p->gen;
-    view v = p->v;
-    refine_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
-    bool failed = p->failed;
-    if (failed && err)
-        *err = p->err;
-    int nw = p->nworkers;
+    snap_head h = snapshot_head(p, err);
     uint64_t n = p->all_chunks;
     lines_ends *ends = malloc((n ? n : 1) * sizeof *ends);
     uint64_t *egen = malloc((n ? n : 1) * sizeof *egen);
@@ -668,7 +681,7 @@ static bool lines_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp
         memcpy(egen, p->ends_gen, n * sizeof *egen);
     }
     pthread_mutex_unlock(&p->lock);
-    size_t pixels = (size_t)v.w * (size_t)v.h;
+    size_t pixels = (size_t)h.v.w * (size_t)h.v.h;
     memset(counts, 0, pixels * sizeof *counts);
     bool norm = p->lines.lp.normalize;
     uint64_t *tmp = norm ? calloc(pixels, sizeof *tmp) : NULL;
@@ -678,34 +691,34 @@ static bool lines_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp
         free(tmp);
         return vp_err_set(err, "out of memory for a refinement snapshot");
     }
-    bool ok = !failed;
+    bool ok = !h.failed;
     for (int sr = 0; sr < (norm ? p->nseries : 1); sr++) {
         uint64_t *acc = norm ? tmp : counts;
         if (norm)
             memset(tmp, 0, pixels * sizeof *tmp);
-        for (int i = 0; i < nw; i++) {
+        for (int i = 0; i < h.nw; i++) {
             worker *w = p->workers[i];
             pthread_mutex_lock(&w->lock);
             const uint64_t *g = norm ? (w->sgrid && w->sg_cells == pixels ? w->sgrid[sr] : NULL)
                                      : (w->cap >= pixels ? w->grid : NULL);
-            if (w->gen == gen && g)
+            if (w->gen == h.gen && g)
                 for (size_t j = 0; j < pixels; j++)
                     acc[j] += g[j];
-            if (w->gen == gen && sr == 0) {
-                s.records_done += w->records;
-                s.nonfinite += w->nonfinite;
+            if (w->gen == h.gen && sr == 0) {
+                h.s.records_done += w->records;
+                h.s.nonfinite += w->nonfinite;
             }
             pthread_mutex_unlock(&w->lock);
         }
-        snapshot_joins(p, &v, gen, ends, egen, n, norm ? sr : -1, acc, NULL, NULL, NULL, 0);
-        if (norm && !lines_normalize_add(tmp, v.w, v.h, counts))
+        snapshot_joins(p, &h.v, h.gen, ends, egen, n, norm ? sr : -1, acc, NULL, NULL, NULL, 0);
+        if (norm && !lines_normalize_add(tmp, h.v.w, h.v.h, counts))
             ok = vp_err_set(err, "out of memory normalizing a series");
     }
     free(ends);
     free(egen);
     free(tmp);
     if (st)
-        *st = s;
+        *st = h.s;
     return ok;
 }
 
@@ -716,64 +729,54 @@ bool refine_cpu_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st, vp_e
     if (p->lines.on)
         return lines_snapshot(p, counts, st, err);
     pthread_mutex_lock(&p->lock);
-    uint64_t gen = p->gen;
-    view v = p->v;
-    refine_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
-    bool failed = p->failed;
-    if (failed && err)
-        *err = p->err;
-    int nw = p->nworkers;
+    snap_head h = snapshot_head(p, err);
     pthread_mutex_unlock(&p->lock);
-    size_t pixels = (size_t)v.w * (size_t)v.h;
+    size_t pixels = (size_t)h.v.w * (size_t)h.v.h;
     memset(counts, 0, pixels * sizeof *counts);
-    for (int i = 0; i < nw; i++) {
+    for (int i = 0; i < h.nw; i++) {
         worker *w = p->workers[i];
         pthread_mutex_lock(&w->lock);
-        if (w->gen == gen && w->grid) {
+        if (w->gen == h.gen && w->grid) {
             for (size_t j = 0; j < pixels; j++)
                 counts[j] += w->grid[j];
-            s.records_done += w->records;
-            s.nonfinite += w->nonfinite;
+            h.s.records_done += w->records;
+            h.s.nonfinite += w->nonfinite;
         }
         pthread_mutex_unlock(&w->lock);
     }
     if (st)
-        *st = s;
-    return !failed;
+        *st = h.s;
+    return !h.failed;
 }
 
 bool refine_cpu_snapshot_agg(refine_cpu *p, agg_grid *g, uint64_t *bad_category, refine_state *st,
                              vp_err *err)
 {
     pthread_mutex_lock(&p->lock);
-    uint64_t gen = p->gen;
-    view v = p->v;
-    refine_state s = {gen, p->done, p->norder, 0, 0, p->done == p->norder};
-    bool failed = p->failed;
+    snap_head h = snapshot_head(p, NULL);
     vp_err ferr = p->err;
-    int nw = p->nworkers;
     pthread_mutex_unlock(&p->lock);
-    if (!p->agg.on || g->w != v.w || g->h != v.h)
+    if (!p->agg.on || g->w != h.v.w || g->h != h.v.h)
         return vp_err_set(err, "internal: an aggregate snapshot of another size or without aggregates");
     agg_grid_clear(g);
     *bad_category = 0;
     bool ok = true;
-    for (int i = 0; i < nw && ok; i++) {
+    for (int i = 0; i < h.nw && ok; i++) {
         worker *w = p->workers[i];
         pthread_mutex_lock(&w->lock);
-        if (w->gen == gen && w->ag) {
+        if (w->gen == h.gen && w->ag) {
             ok = agg_grid_merge(g, w->ag, err);
-            s.records_done += w->records;
-            s.nonfinite += w->nonfinite;
+            h.s.records_done += w->records;
+            h.s.nonfinite += w->nonfinite;
             *bad_category += w->bad_category;
         }
         pthread_mutex_unlock(&w->lock);
     }
     if (st)
-        *st = s;
-    if (failed && ok && err)
+        *st = h.s;
+    if (h.failed && ok && err)
         *err = ferr;
-    return ok && !failed;
+    return ok && !h.failed;
 }
 
 static bool fit_order(refine_cpu *p, uint64_t n)
@@ -878,6 +881,6 @@ void refine_cpu_reset(refine_cpu *p)
 void refine_cpu_get_state(refine_cpu *p, refine_state *st)
 {
     pthread_mutex_lock(&p->lock);
-    *st = (refine_state){p->gen, p->done, p->norder, 0, 0, p->done == p->norder};
+    *st = progress(p);
     pthread_mutex_unlock(&p->lock);
 }
