@@ -130,6 +130,56 @@ static void test_text_columns(void **state)
     dataset_destroy(ds);
 }
 
+/* --y all: every column of numbers but x (detected or chosen) and w, by
+ * its header name; a column of labels is not one */
+static void test_all_columns(void **state)
+{
+    (void)state;
+    char p1[4096];
+    const char *paths[] = {write_csv("all.csv", p1)};
+    dataset_params p = {.binary = {.ycol = -1}, .no_cache = true, .threads = 2, .y_all = true,
+                        .text = {.ycol = "all"}};
+    dataset *ds = NULL;
+    vp_err err = {{0}};
+    if (!dataset_create_inputs(paths, 1, &p, &ds, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(dataset_inputs(ds), 3);
+    const char *cols[] = {"a", "b", "c"};
+    for (int in = 0; in < 3; in++) {
+        char want[4200];
+        snprintf(want, sizeof want, "%s [%s]", paths[0], cols[in]);
+        assert_string_equal(dataset_input_name(ds, in), want);
+        size_t breaks;
+        expect_input(ds, in, 1 + in, &breaks); /* x is t, detected */
+    }
+    dataset_destroy(ds);
+
+    /* x chosen: the others are the series */
+    p.text.xcol = "b";
+    assert_true(dataset_create_inputs(paths, 1, &p, &ds, &err));
+    assert_int_equal(dataset_inputs(ds), 3);
+    char want[4200];
+    snprintf(want, sizeof want, "%s [t]", paths[0]);
+    assert_string_equal(dataset_input_name(ds, 0), want);
+    dataset_destroy(ds);
+
+    /* labels are not numbers; nothing left but x: an error naming the file */
+    char p2[4096];
+    snprintf(p2, sizeof p2, "%s", tu_path(g_dir, "labels.csv"));
+    tu_write_text(p2, "t,kind,v\n1,red,2\n2,blue,3\n3,red,5\n");
+    const char *lp[] = {p2};
+    dataset_params q = {.binary = {.ycol = -1}, .no_cache = true, .y_all = true, .text = {.ycol = "all"}};
+    assert_true(dataset_create_inputs(lp, 1, &q, &ds, &err));
+    assert_int_equal(dataset_inputs(ds), 1); /* v alone: one series, as --y v */
+    assert_int_equal(dataset_records(ds), 3);
+    dataset_destroy(ds);
+    tu_write_text(p2, "t,kind\n1,red\n2,blue\n");
+    q.text.xcol = "t";
+    assert_false(dataset_create_inputs(lp, 1, &q, &ds, &err));
+    assert_msg_has(err, "--y all: no column of numbers besides x");
+    assert_msg_has(err, "labels.csv");
+}
+
 static void test_binary_columns(void **state)
 {
     (void)state;
@@ -235,6 +285,11 @@ static void test_option(void **state)
                        "-o", "x.png"));
     assert_msg_has(e, "more than 16 columns");
     assert_false(PARSE(&o, &e, "render", "f.csv", "--y", "a,99999", "-o", "x.png"));
+    assert_true(PARSE(&o, &e, "render", "f.csv", "--y", "all", "-o", "x.png"));
+    assert_true(o.data.y_all && o.data.names_given);
+    assert_true(PARSE(&o, &e, "render", "f.csv", "--y", "all", "--y", "a,b", "-o", "x.png"));
+    assert_false(o.data.y_all);
+    assert_int_equal(o.data.ny, 2);
 }
 
 /* The real binary: three series drawn as lines. */
@@ -270,6 +325,7 @@ int main(void)
     g_dir = tu_tmpdir("test_multi_y");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_columns),
+        cmocka_unit_test(test_all_columns),
         cmocka_unit_test(test_binary_columns),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_option),

@@ -125,6 +125,7 @@ static bool set_y_list(vp_options *o, const opt_def *d, const char *v, vp_err *e
         return vp_err_set(err, "%s: the list of columns is longer than %zu bytes", d->name,
                           sizeof o->ybuf - 1);
     memcpy(o->ybuf, v, len + 1);
+    o->data.y_all = false;
     int n = 0;
     for (char *c = o->ybuf;; c++) {
         char *e = strchr(c, ',');
@@ -162,6 +163,8 @@ static bool set_column(vp_options *o, const opt_def *d, const char *v, const cha
         return set_y_list(o, d, v, err);
     if (!is_x)
         o->data.ny = 0; /* one column: as it always was */
+    if (!is_x)
+        o->data.y_all = !strcmp(v, "all"); /* every column of numbers but x (dataset.h) */
     if (v[0] >= '0' && v[0] <= '9') {
         if (!parse_int(d->name, v, 0, 65535, is_x ? &o->src.xcol : &o->src.ycol, err))
             return false;
@@ -330,7 +333,8 @@ static const opt_def table[] = {
      INT(src.columns, 1, 65536)},
     {OPT("--x", NULL, "COL", "0", R | V | I, "the x column: a 0-based index, or a text header's name"), FN(set_column)},
     {OPT("--y", NULL, "COL[,COL...]", "1", R | V | I, "the y column, likewise; --y alone: y against the row; "
-         "several (--y a,b,c): each a series of its own (--lines)"), FN(set_column)},
+         "several (--y a,b,c, or all: every column of numbers but x): each a series of its own"),
+     FN(set_column)},
     {OPT("--y-only", NULL, NULL, NULL, R | V | I, "x is the record index (also --columns 1)"), FLAG(src.y_only)},
     {OPT("--skip-bytes", NULL, "N", "0", R | V | I, "a header to ignore: the first N bytes of every input, raw or "
          "text, file or standard input, followed or not (not .npy: its header says where data starts)"),

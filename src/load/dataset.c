@@ -370,9 +370,9 @@ uint64_t dataset_chunks(const dataset *ds)
 bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;
-    if (p->ny > 1 && strcmp(path, "-") == 0)
+    if ((p->ny > 1 || p->y_all) && strcmp(path, "-") == 0)
         return vp_err_set(err, "--y with several columns reads files, not standard input");
-    if (p->ny > 1)
+    if (p->ny > 1 || p->y_all)
         return vp_err_set(err, "%s: --y with several columns reads whole files, not followed ones "
                                "(--follow takes one y column)", path);
     char wbuf[16];
@@ -475,7 +475,7 @@ void dataset_follow_wait(dataset *ds, int timeout_ms)
 bool dataset_create_loading(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;
-    if (p->ny > 1) /* one input per column: read before it is shown */
+    if (p->ny > 1 || p->y_all) /* one input per column: read before it is shown */
         return dataset_create_inputs(&path, 1, p, out, err);
     char wbuf[16];
     dataset_params q;
@@ -922,6 +922,68 @@ bool dataset_input_is_text(const dataset_params *p, const char *path)
     return strcmp(path, "-") == 0 || text_format_from_name(path) != TEXT_NOT_TEXT;
 }
 
+/* --y all: the number columns of path's first lines but x and w, into
+ * q->ycols (names[] holds them) and q->ny; the x detected, when none was
+ * chosen, into q->text.xcol (names[DATASET_MAX_Y]). */
+static bool all_y_columns(const char *path, dataset_params *q, char (*names)[64], vp_err *err)
+{
+    if (strcmp(path, "-") == 0 || !dataset_input_is_text(q, path))
+        return vp_err_set(err, "%s: --y all reads the columns of a text file; name them for binary "
+                               "records (--y 1,2,3)", strcmp(path, "-") == 0 ? "standard input" : path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vp_err_set(err, "%s: %s", path, errno == ENOENT ? "no such file" : strerror(errno));
+    enum { HEAD = 1 << 16 };
+    char *head = malloc(HEAD);
+    ssize_t got = head ? pread(fd, head, HEAD, (off_t)q->binary.skip_bytes) : -1;
+    close(fd);
+    if (got < 0) {
+        free(head);
+        return vp_err_set(err, "%s: %s", path, head ? strerror(errno) : "out of memory");
+    }
+    /* x as chosen (named as y too, which the detection then resolves), else detected */
+    text_params tp = q->text;
+    tp.ycol = tp.xcol;
+    tp.y_only = false;
+    text_parser *t = NULL;
+    bool ok = text_parser_create(&tp, &t, err) && text_parser_feed(t, head, (size_t)got, NULL, err) &&
+              (got < HEAD ? text_parser_finish(t, NULL, err) : text_parser_settle(t, NULL, err));
+    free(head);
+    if (!ok) {
+        text_parser_destroy(t);
+        return vp_err_prefix(err, "%s", path);
+    }
+    text_stats st;
+    text_parser_stats(t, &st);
+    int n = 0;
+    for (int c = 0; c < 64 && st.detected; c++) {
+        if (!(st.number_cols >> c & 1) || c == st.xcol || c == st.wcol)
+            continue;
+        if (n == DATASET_MAX_Y) {
+            text_parser_destroy(t);
+            return vp_err_set(err, "%s: --y all: more than %d number columns; list the ones to draw",
+                              path, DATASET_MAX_Y);
+        }
+        if (!text_parser_field_name(t, c, names[n], 64) || !names[n][0] || col_is_index(names[n]))
+            snprintf(names[n], 64, "%d", c);
+        q->ycols[n] = names[n];
+        n++;
+    }
+    char *xn = names[DATASET_MAX_Y];
+    if (!q->text.xcol && st.xcol >= 0) {
+        if (!text_parser_field_name(t, st.xcol, xn, 64) || !xn[0] || col_is_index(xn))
+            snprintf(xn, 64, "%d", st.xcol);
+        q->text.xcol = xn;
+    }
+    text_parser_destroy(t);
+    if (n == 0)
+        return vp_err_set(err, "%s: --y all: no column of numbers besides x", path);
+    q->ny = n;
+    q->text.ycol = q->ycols[0];
+    q->y_all = false;
+    return true;
+}
+
 bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_params *p,
                            dataset **out, vp_err *err)
 {
@@ -930,6 +992,9 @@ bool dataset_create_inputs(const char *const *paths, int npaths, const dataset_p
     dataset_params q;
     w_params(p, &q, wbuf);
     p = &q;
+    char all_names[DATASET_MAX_Y + 1][64];
+    if (q.y_all && npaths > 0 && !all_y_columns(paths[0], &q, all_names, err))
+        return false;
     /* --y a,b,c: each path is ny inputs, one per y column (dataset.h) */
     const int ny = p->ny > 1 ? p->ny : 1;
     if (!several_y_ok(p, err))

@@ -49,6 +49,12 @@ typedef struct dataset_params {
      * without it; ycols are not looked at. */
     int ny;
     const char *ycols[DATASET_MAX_Y];
+    /* --y all: every column of the first input (text) that holds numbers in
+     * its first rows (text_stats.number_cols), except x and w, by its header
+     * name (else its index), at most DATASET_MAX_Y, as if listed in ycols
+     * (for every input: they should share their columns). x as chosen, else
+     * as detected. */
+    bool y_all;
 } dataset_params;
 
 /* As dataset_create_files, but inputs named like text (.csv .tsv .txt .dat

@@ -63,6 +63,7 @@ struct text_parser {
     bool xtime, xiso;
     int64_t xorigin;
     uint64_t header_line;
+    char *header_text;       /* the header line's bytes, once detected (NUL-terminated) */
     uint64_t row_index;      /* data rows so far, skipped ones included */
     uint64_t brk_rows;       /* data_rows when the sink was last told a break; UINT64_MAX: never */
     unsigned char cls[256];
@@ -1163,15 +1164,24 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
         if (t->p.w_category && !codes_only(l + d0, nl - d0, t->delim, wi, &labels))
             goto oom;
     }
+    /* numeric columns: a number (or nothing) in at least half the sampled rows */
+    if (nl > d0 && !vote_numeric(l + d0, nl - d0, t->delim, &has, &yes, &nf))
+        goto oom;
+    for (int i = 0; i < nf && i < 64; i++)
+        if (2 * yes[i] >= has[i])
+            t->st.number_cols |= (uint64_t)1 << i;
+    if (header && !(t->header_text = malloc((size_t)(l[0].e - l[0].s) + 1)))
+        goto oom;
+    if (header) {
+        memcpy(t->header_text, l[0].s, (size_t)(l[0].e - l[0].s));
+        t->header_text[l[0].e - l[0].s] = 0;
+    }
     if (ys) {
         if (!resolve_col(ys, hdr, ref, ref_no, t, dl, &yi, err))
             goto out;
         if (xs && !resolve_col(xs, hdr, ref, ref_no, t, dl, &xi, err))
             goto out;
     } else {
-        /* numeric columns: a number (or nothing) in at least half the sampled rows */
-        if (nl > d0 && !vote_numeric(l + d0, nl - d0, t->delim, &has, &yes, &nf))
-            goto oom;
         int num[2], nn = 0;
         for (int i = 0; i < nf && nn < 2; i++)
             if (2 * yes[i] >= has[i] && i != wi)
@@ -1328,6 +1338,7 @@ void text_parser_destroy(text_parser *t)
     free(t->xcol_s);
     free(t->ycol_s);
     free(t->wcol_s);
+    free(t->header_text);
     for (int i = 0; i < t->nlabels; i++) {
         free(t->label[i]);
         free(t->label_show[i]);
@@ -1427,6 +1438,18 @@ bool text_parser_finish(text_parser *t, const text_sink *sink, vp_err *err)
     }
     t->finished = true;
     return flush(t, sink, err);
+}
+
+bool text_parser_field_name(const text_parser *t, int col, char *buf, size_t len)
+{
+    fields f = {0};
+    if (!t->header_text || col < 0 || !split_fields(t->header_text, t->header_text + strlen(t->header_text), t->delim, &f))
+        return false;
+    bool ok = col < f.n;
+    if (ok)
+        copy_name(buf, len, f.v[col]);
+    fields_free(&f);
+    return ok;
 }
 
 bool text_parser_settle(text_parser *t, const text_sink *sink, vp_err *err)

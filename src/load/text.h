@@ -152,6 +152,10 @@ typedef struct text_stats {
     int64_t x_unit_ns;
     bool x_iso;              /* ... read from ISO-8601 text */
     int64_t x_origin;
+    /* bit c: field c (c < 64) held a number, or nothing, in at least half
+     * of the detection's data rows (the vote that picks x and y), whatever
+     * was chosen: for --y all */
+    uint64_t number_cols;
 } text_stats;
 
 /* ns per unit of x for a kind chosen by name: S..NS their unit, ISO 1 (ISO
@@ -219,6 +223,9 @@ bool text_parser_finish(text_parser *t, const text_sink *sink, vp_err *err);
 bool text_parser_settle(text_parser *t, const text_sink *sink, vp_err *err);
 
 void text_parser_stats(const text_parser *t, text_stats *out);
+/* Field col's name in the header (unquoted, trimmed, cut to len - 1 bytes),
+ * once detected; false without a header or such a field. */
+bool text_parser_field_name(const text_parser *t, int col, char *buf, size_t len);
 /* The labels of a label column so far (text_stats.w_labels), numbered as w:
  * *out[i] is label i, at most TEXT_LABEL_BYTES bytes (longer labels are cut
  * there, at a UTF-8 character boundary, for display; rows still tell them
