@@ -4,6 +4,7 @@
 
 #include "accum/accum.h"
 #include "accum/bin_gpu.h"
+#include "gl/gl_util.h"
 #include "gl/ring.h"
 
 #define LOCAL_SIZE 256
@@ -153,27 +154,16 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
                 since_fold = 0;
                 bin_gpu_bind(&bg);
             }
-            glBindBufferRange(GL_SHADER_STORAGE_BUFFER, 0, ring_buffer(r),
-                              (GLintptr)ring_slot_offset(r, s), (GLsizeiptr)bytes);
-            glUniform1ui(loc_n, n);
-            GLuint groups = (n + LOCAL_SIZE - 1) / LOCAL_SIZE;
-            GLuint gx = groups < 65535 ? groups : 65535;
-            GLuint gy = (groups + gx - 1) / gx;
-            glDispatchCompute(gx, gy, 1);
+            bin_gpu_dispatch_slot(r, s, bytes, n, loc_n, LOCAL_SIZE);
             since_fold += n;
         }
         ring_retire(r, s);
     }
     chunk_pass_totals t = {0};
-    vp_err perr;
-    bool pass_ok = chunk_pass_join(pass, &t, &perr);
+    bool joined = chunk_pass_join_after(pass, fold_ok, &t, err);
     pass = NULL;
-    if (!fold_ok)
+    if (!joined)
         goto out;
-    if (!pass_ok) {
-        *err = perr;
-        goto out;
-    }
     if (!fold(tex, v, buf, counts, err))
         goto out;
     stats->flushes++;

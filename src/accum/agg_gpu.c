@@ -347,14 +347,6 @@ static bool engine_create(engine *e, const view *v, agg_grid *g, size_t cap, int
     return true;
 }
 
-static void dispatch(GLuint n)
-{
-    GLuint groups = (n + LOCAL_SIZE - 1) / LOCAL_SIZE;
-    GLuint gx = groups < 65535 ? groups : 65535;
-    GLuint gy = (groups + gx - 1) / gx;
-    glDispatchCompute(gx, gy, 1);
-}
-
 /* The n points of ring slot s through pass 1 (and pass 2 for min/max). */
 static void engine_slot(engine *e, const ring *r, int s, GLuint n)
 {
@@ -362,7 +354,7 @@ static void engine_slot(engine *e, const ring *r, int s, GLuint n)
                       (GLsizeiptr)(n * sizeof(gpu_point)));
     bin_gpu_bind(&e->bin);
     glUniform1ui(e->n1, n);
-    dispatch(n);
+    gl_dispatch_1d(n, LOCAL_SIZE);
     if (e->key) {
         /* pass 2 reads pass 1's high words and pixels; the next slot's pass 1
          * must not start before this pass 2 is done with plane 2 and the
@@ -371,7 +363,7 @@ static void engine_slot(engine *e, const ring *r, int s, GLuint n)
         glMemoryBarrier(bits);
         glUseProgram(e->prog2);
         glUniform1ui(e->n2, n);
-        dispatch(n);
+        gl_dispatch_1d(n, LOCAL_SIZE);
         glMemoryBarrier(bits);
     }
 }

@@ -133,3 +133,11 @@ void bin_gpu_bind(const bin_gpu *b)
     glUseProgram(b->prog);
     glBindBufferBase(GL_SHADER_STORAGE_BUFFER, 1, b->edges);
 }
+
+void bin_gpu_dispatch_slot(const ring *r, int s, size_t bytes, GLuint n, GLint u_n, GLuint local_size)
+{
+    glBindBufferRange(GL_SHADER_STORAGE_BUFFER, 0, ring_buffer(r), (GLintptr)ring_slot_offset(r, s),
+                      (GLsizeiptr)bytes);
+    glUniform1ui(u_n, n);
+    gl_dispatch_1d(n, local_size);
+}

@@ -8,6 +8,7 @@
 #include <glad/gl.h>
 #include "accum/view.h"
 #include "core/err.h"
+#include "gl/ring.h"
 
 typedef struct bin_gpu {
     GLuint prog;
@@ -38,5 +39,10 @@ bool bin_gpu_count_image(GLuint *tex, int *tw, int *th, int w, int h, vp_err *er
  * counts: added to them when add, else stored. */
 bool bin_gpu_read_counts(GLuint tex, size_t pixels, uint32_t *buf, uint64_t *counts, bool add,
                          vp_err *err);
+
+/* Hot path, once per filled ring slot: the bound program over the n records
+ * (bytes bytes) of slot s of r, bound as shader storage binding 0, n in the
+ * uniform u_n (gl_dispatch_1d's numbering, local_size to a group). */
+void bin_gpu_dispatch_slot(const ring *r, int s, size_t bytes, GLuint n, GLint u_n, GLuint local_size);
 
 #endif

@@ -81,6 +81,17 @@ done:
     return NULL;
 }
 
+bool chunk_pass_join_after(chunk_pass *p, bool consumer_ok, chunk_pass_totals *totals, vp_err *err)
+{
+    vp_err perr;
+    bool ok = chunk_pass_join(p, totals, &perr);
+    if (!consumer_ok)
+        return false;
+    if (!ok)
+        *err = perr;
+    return ok;
+}
+
 int chunk_pass_default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

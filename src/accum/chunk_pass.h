@@ -53,6 +53,11 @@ bool chunk_pass_start(const dataset *ds, int threads, const chunk_pass_ops *ops,
 void chunk_pass_cancel(chunk_pass *p);
 /* Waits for the workers; false with the first error. Frees p. */
 bool chunk_pass_join(chunk_pass *p, chunk_pass_totals *totals, vp_err *err);
+/* chunk_pass_join for a consumer of the pass's output that may have failed
+ * first (consumer_ok false, err holding why): joins p (freeing it), then
+ * false with err kept when the consumer failed, else false with the pass's
+ * first error; true when both went well. */
+bool chunk_pass_join_after(chunk_pass *p, bool consumer_ok, chunk_pass_totals *totals, vp_err *err);
 
 /* Worker threads to use by default: the online cores, at least 1. */
 int chunk_pass_default_threads(void);

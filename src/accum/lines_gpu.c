@@ -244,27 +244,16 @@ static bool lg_range(lg_engine *e, uint64_t from, uint64_t to, uint64_t *grid, v
                 since_fold = 0;
                 glUseProgram(e->prog);
             }
-            glBindBufferRange(GL_SHADER_STORAGE_BUFFER, 0, ring_buffer(r),
-                              (GLintptr)ring_slot_offset(r, s), (GLsizeiptr)bytes);
-            glUniform1ui(e->u_n, n);
-            GLuint groups = (n + LOCAL_SIZE - 1) / LOCAL_SIZE;
-            GLuint gx = groups < 65535 ? groups : 65535;
-            GLuint gy = (groups + gx - 1) / gx;
-            glDispatchCompute(gx, gy, 1);
+            bin_gpu_dispatch_slot(r, s, bytes, n, e->u_n, LOCAL_SIZE);
             since_fold += n;
         }
         ring_retire(r, s);
     }
     chunk_pass_totals t = {0};
-    vp_err perr;
-    bool pass_ok = chunk_pass_join(pass, &t, &perr);
+    bool joined = chunk_pass_join_after(pass, fold_ok, &t, err);
     pass = NULL;
-    if (!fold_ok)
+    if (!joined)
         goto out;
-    if (!pass_ok) {
-        *err = perr;
-        goto out;
-    }
     if (!lg_fold(e, grid, err))
         goto out;
     e->tot.records += t.records;

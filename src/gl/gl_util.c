@@ -166,3 +166,13 @@ void gl_unpack_restore(const gl_unpack_state *s)
     glPixelStorei(GL_UNPACK_SKIP_PIXELS, s->skip_px);
     glBindBuffer(GL_PIXEL_UNPACK_BUFFER, (GLuint)s->pbo);
 }
+
+void gl_dispatch_1d(GLuint n, GLuint local_size)
+{
+    if (n == 0)
+        return;
+    GLuint groups = (n + local_size - 1) / local_size;
+    GLuint gx = groups < 65535 ? groups : 65535;
+    GLuint gy = (groups + gx - 1) / gx;
+    glDispatchCompute(gx, gy, 1);
+}

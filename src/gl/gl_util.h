@@ -57,4 +57,13 @@ typedef struct gl_unpack_state {
 gl_unpack_state gl_unpack_packed(GLint alignment);
 void gl_unpack_restore(const gl_unpack_state *s);
 
+/* Dispatches the bound compute program over n items, local_size (> 0) to a
+ * work group: ceil(n / local_size) groups as a gx x gy grid, gx at most
+ * 65535 (the least GL_MAX_COMPUTE_WORK_GROUP_COUNT GL allows), gy enough to
+ * cover them. The shader numbers its item
+ * gl_GlobalInvocationID.y * (gl_NumWorkGroups.x * local_size) + gl_GlobalInvocationID.x
+ * and skips those from n on (the last row may run past n). n 0: no dispatch.
+ * A hot path: no error check. */
+void gl_dispatch_1d(GLuint n, GLuint local_size);
+
 #endif
