@@ -92,6 +92,22 @@ bool chunk_pass_join_after(chunk_pass *p, bool consumer_ok, chunk_pass_totals *t
     return ok;
 }
 
+void chunk_range_set(chunk_range *r, uint64_t from, uint64_t to)
+{
+    r->from = from;
+    r->to = to;
+    atomic_store(&r->next, 0);
+}
+
+bool chunk_range_next(chunk_range *r, uint64_t *k)
+{
+    uint64_t i = atomic_fetch_add(&r->next, 1);
+    if (r->from + i >= r->to)
+        return false;
+    *k = r->from + i;
+    return true;
+}
+
 int chunk_pass_default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

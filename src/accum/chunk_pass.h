@@ -4,6 +4,7 @@
  * numbers from a shared counter, decode them and hand the finite points to the
  * pass's callback. Used by the bounds scan, the CPU binning and the GPU loader.
  * The first error stops every worker; it is reported by chunk_pass_join. */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,6 +59,19 @@ bool chunk_pass_join(chunk_pass *p, chunk_pass_totals *totals, vp_err *err);
  * false with err kept when the consumer failed, else false with the pass's
  * first error; true when both went well. */
 bool chunk_pass_join_after(chunk_pass *p, bool consumer_ok, chunk_pass_totals *totals, vp_err *err);
+
+/* Chunks [from, to) handed out once each, in ascending order, to a pass's
+ * threads: the `next` of a pass over part of a dataset (the lines' one input
+ * at a time). */
+typedef struct chunk_range {
+    uint64_t from, to;
+    atomic_uint_fast64_t next; /* chunks handed out so far */
+} chunk_range;
+/* Sets r to [from, to) with none handed out; before the pass starts. */
+void chunk_range_set(chunk_range *r, uint64_t from, uint64_t to);
+/* The next chunk of r in *k, or false when every one has been handed out.
+ * Any thread; hot path (one atomic add). */
+bool chunk_range_next(chunk_range *r, uint64_t *k);
 
 /* Worker threads to use by default: the online cores, at least 1. */
 int chunk_pass_default_threads(void);

@@ -1,5 +1,4 @@
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,9 +26,8 @@ typedef struct lc {
     size_t pixels;
     bool shared;          /* atomic adds into counts */
     uint64_t flush_every;
-    lines_ends *ends;     /* chunks [from, to) */
-    uint64_t from, to;
-    atomic_uint_fast64_t next;
+    lines_ends *ends;     /* chunks [range.from, range.to) */
+    chunk_range range;
     pthread_mutex_t lock; /* guards counts (private mode) and drawn */
     uint64_t drawn;
 } lc;
@@ -69,7 +67,7 @@ static bool lc_points(void *ctx, void *state, uint64_t k, const double *x, const
     lc *a = ctx;
     lc_state *s = state;
     const view *v = a->v;
-    lines_chunk(v, a->lp, x, y, n, brk, nbrk, &s->o, &a->ends[k - a->from]);
+    lines_chunk(v, a->lp, x, y, n, brk, nbrk, &s->o, &a->ends[k - a->range.from]);
     const lines_out *o = &s->o;
     uint64_t added = o->npix;
     if (a->shared) {
@@ -95,11 +93,7 @@ static bool lc_next(void *ctx, void *state, uint64_t *k)
 {
     (void)state;
     lc *a = ctx;
-    uint64_t i = atomic_fetch_add(&a->next, 1);
-    if (a->from + i >= a->to)
-        return false;
-    *k = a->from + i;
-    return true;
+    return chunk_range_next(&a->range, k);
 }
 
 static bool lc_finish(void *ctx, void *state, bool ok, vp_err *err)
@@ -130,9 +124,7 @@ static bool lc_range(lc *a, int threads, uint64_t from, uint64_t to, uint64_t *c
                      chunk_pass_totals *tot, vp_err *err)
 {
     a->counts = counts;
-    a->from = from;
-    a->to = to;
-    atomic_store(&a->next, 0);
+    chunk_range_set(&a->range, from, to);
     a->drawn = 0;
     free(a->ends);
     if (!(a->ends = calloc(to > from ? to - from : 1, sizeof *a->ends)))

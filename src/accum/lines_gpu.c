@@ -33,7 +33,6 @@
  * stats->gpu_refused, naming the size and the limit (the CPU engine serves
  * any size). */
 #include <glad/gl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,9 +66,8 @@ typedef struct lg_job {
     const lines_params *lp;
     ring *ring;
     size_t cap;       /* records per slot */
-    lines_ends *ends; /* chunks [from, to) */
-    uint64_t from, to;
-    atomic_uint_fast64_t next;
+    lines_ends *ends; /* chunks [range.from, range.to) */
+    chunk_range range;
 } lg_job;
 
 typedef struct lg_state {
@@ -99,7 +97,7 @@ static bool lg_points(void *ctx, void *state, uint64_t k, const double *x, const
     lg_job *j = ctx;
     lg_state *s = state;
     lines_out *o = &s->o;
-    lines_chunk(j->v, j->lp, x, y, n, brk, nbrk, o, &j->ends[k - j->from]);
+    lines_chunk(j->v, j->lp, x, y, n, brk, nbrk, o, &j->ends[k - j->range.from]);
     size_t m = o->npix + o->nseg; /* <= n <= one chunk <= the slot */
     if (m == 0)
         return true;
@@ -116,11 +114,7 @@ static bool lg_next(void *ctx, void *state, uint64_t *k)
 {
     (void)state;
     lg_job *j = ctx;
-    uint64_t i = atomic_fetch_add(&j->next, 1);
-    if (j->from + i >= j->to)
-        return false;
-    *k = j->from + i;
-    return true;
+    return chunk_range_next(&j->range, k);
 }
 
 static bool lg_finish(void *ctx, void *state, bool ok, vp_err *err)
@@ -217,9 +211,8 @@ static bool lg_range(lg_engine *e, uint64_t from, uint64_t to, uint64_t *grid, v
     if (e->flush_every < e->cap)
         e->flush_every = e->cap; /* one slot must fit between folds */
     e->stats->gpu_slot_points = e->cap;
-    lg_job job = {.ds = e->ds, .v = e->v, .lp = e->lp, .ring = r, .cap = e->cap, .ends = e->ends,
-                  .from = from, .to = to};
-    atomic_init(&job.next, 0);
+    lg_job job = {.ds = e->ds, .v = e->v, .lp = e->lp, .ring = r, .cap = e->cap, .ends = e->ends};
+    chunk_range_set(&job.range, from, to);
     ring_set_producers(r, e->threads);
 
     glUseProgram(e->prog);
