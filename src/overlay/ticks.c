@@ -72,9 +72,7 @@ static nice_step step_at_least(double x)
     return s;
 }
 
-/* Position of v along an axis from lo (0) to hi (axis_px), without
- * overflowing for limits near +-DBL_MAX. */
-static double axis_pos(double v, double lo, double hi, double axis_px)
+double ticks_axis_pos(double v, double lo, double hi, double axis_px)
 {
     return (v * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5) * axis_px;
 }
@@ -254,20 +252,14 @@ bool ticks_nice(double lo, double hi, int target, tick_set *out)
     return true;
 }
 
-typedef struct fit_ctx {
-    double lo, hi;
-    const ticks_layout_params *p;
-} fit_ctx;
-
-/* Whether the labels at indices idx[0..m) (ascending values) fit on the axis. */
-static bool labels_fit(const fit_ctx *c, const tick_set *t, const int *idx, int m)
+bool ticks_labels_fit(double lo, double hi, const ticks_layout_params *p, const tick_set *t,
+                      const int *idx, int m)
 {
-    const ticks_layout_params *p = c->p;
-    bool rev = c->hi < c->lo;
+    bool rev = hi < lo;
     float prev_pos = 0, prev_half = 0;
     for (int j = 0; j < m; j++) {
         int i = idx[rev ? m - 1 - j : j];
-        float pos = (float)axis_pos(t->value[i], c->lo, c->hi, p->axis_px);
+        float pos = (float)ticks_axis_pos(t->value[i], lo, hi, p->axis_px);
         float half = p->measure(p->ctx, t->label[i]) * 0.5f;
         if (j == 0 && p->room_lo >= 0 && pos - half < -p->room_lo)
             return false;
@@ -281,7 +273,21 @@ static bool labels_fit(const fit_ctx *c, const tick_set *t, const int *idx, int 
     return true;
 }
 
-static void keep_only(tick_set *t, const int *idx, int m)
+int ticks_middle(double lo, double hi, const tick_set *t)
+{
+    int best = 0;
+    double bd = -1;
+    for (int j = 0; j < t->n; j++) {
+        double d = fabs(ticks_axis_pos(t->value[j], lo, hi, 1.0) - 0.5);
+        if (bd < 0 || d < bd) {
+            bd = d;
+            best = j;
+        }
+    }
+    return best;
+}
+
+void ticks_keep_only(tick_set *t, const int *idx, int m)
 {
     tick_set k = *t;
     for (int j = 0; j < m; j++) {
@@ -312,7 +318,6 @@ bool ticks_layout_ex(double lo, double hi, const ticks_layout_params *p, tick_se
         smin = DBL_MAX;
     if (!(smin > 0))
         smin = DBL_MIN;
-    fit_ctx c = {lo, hi, p};
     nice_step s = step_at_least(smin);
     tick_set cur, pair, single;
     bool have_pair = false, have_single = false;
@@ -330,32 +335,23 @@ bool ticks_layout_ex(double lo, double hi, const ticks_layout_params *p, tick_se
         if (!make_set(a, b, s, &cur) || cur.n < 1)
             continue;
         any_set = true;
-        if (cur.n >= 2 && labels_fit(&c, &cur, idx, cur.n)) {
+        if (cur.n >= 2 && ticks_labels_fit(lo, hi, p, &cur, idx, cur.n)) {
             *out = cur;
             return true;
         }
         if (cur.n >= 2 && !have_pair) {
             int ends[2] = {0, cur.n - 1};
-            if (labels_fit(&c, &cur, ends, 2)) {
+            if (ticks_labels_fit(lo, hi, p, &cur, ends, 2)) {
                 pair = cur;
-                keep_only(&pair, ends, 2);
+                ticks_keep_only(&pair, ends, 2);
                 have_pair = true;
             }
         }
         if (!have_single) {
-            /* the tick nearest the middle of the axis */
-            int bi = 0;
-            double bd = -1;
-            for (int j = 0; j < cur.n; j++) {
-                double d = fabs(axis_pos(cur.value[j], lo, hi, 1.0) - 0.5);
-                if (bd < 0 || d < bd) {
-                    bd = d;
-                    bi = j;
-                }
-            }
-            if (labels_fit(&c, &cur, &bi, 1)) {
+            int bi = ticks_middle(lo, hi, &cur);
+            if (ticks_labels_fit(lo, hi, p, &cur, &bi, 1)) {
                 single = cur;
-                keep_only(&single, &bi, 1);
+                ticks_keep_only(&single, &bi, 1);
                 single.step = cur.step;
                 have_single = true;
             }
@@ -365,7 +361,7 @@ bool ticks_layout_ex(double lo, double hi, const ticks_layout_params *p, tick_se
         /* a range a few ulps wide: no grid, but the limits themselves */
         endpoints(a, b, &cur);
         int ends[2] = {0, 1};
-        if (labels_fit(&c, &cur, ends, 2)) {
+        if (ticks_labels_fit(lo, hi, p, &cur, ends, 2)) {
             *out = cur;
             return true;
         }

@@ -48,6 +48,23 @@ typedef struct ticks_layout_params {
  * window or run into neighbours past the axis). */
 bool ticks_layout_ex(double lo, double hi, const ticks_layout_params *p, tick_set *out);
 
+/* The pieces of ticks_layout_ex's rule, for layouts of other ticks (the
+ * time axis, timeaxis.h), so that both judge labels alike. */
+/* Position of v along an axis from lo (0) to hi (axis_px), without
+ * overflowing for limits near +-DBL_MAX. */
+double ticks_axis_pos(double v, double lo, double hi, double axis_px);
+/* Whether t's labels at idx[0..m) (ascending values) fit on the axis from lo
+ * to hi: p->gap_px between neighbours, none past p->room_lo / p->room_hi.
+ * One p->measure call a label. */
+bool ticks_labels_fit(double lo, double hi, const ticks_layout_params *p, const tick_set *t,
+                      const int *idx, int m);
+/* The tick of t nearest the middle of the axis from lo to hi (the first of
+ * equals; 0 when t has none). */
+int ticks_middle(double lo, double hi, const tick_set *t);
+/* Keeps only t's ticks at idx[0..m) (ascending), in place; step becomes the
+ * first two's distance when m >= 2, else stays. */
+void ticks_keep_only(tick_set *t, const int *idx, int m);
+
 /* Offset notation for ticks far from zero, where full labels are too long
  * ("1700000000.002"): relabels t in place as value - offset ("0", "0.002",
  * ...) and writes the offset as "+1.7e+09" (or "-..."; tick labels use '-' as

@@ -1271,61 +1271,6 @@ static bool make_set(const axis_ctx *c, tstep st, tick_list *l, candidate *out)
     return true;
 }
 
-/* Position of v along the axis, 0 at lo's end. */
-static double axis_pos(double v, double lo, double hi, double axis_px)
-{
-    return (v * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5) * axis_px;
-}
-
-/* Whether the labels at idx[0..m) (ascending values) fit on the axis
- * (the rule of ticks_layout_ex). */
-static bool labels_fit(const axis_ctx *c, const ticks_layout_params *p, const tick_set *t,
-                       const int *idx, int m)
-{
-    bool rev = c->hi < c->lo;
-    float prev_pos = 0, prev_half = 0;
-    for (int j = 0; j < m; j++) {
-        int i = idx[rev ? m - 1 - j : j];
-        float pos = (float)axis_pos(t->value[i], c->lo, c->hi, p->axis_px);
-        float half = p->measure(p->ctx, t->label[i]) * 0.5f;
-        if (j == 0 && p->room_lo >= 0 && pos - half < -p->room_lo)
-            return false;
-        if (j > 0 && pos - prev_pos < prev_half + half + p->gap_px)
-            return false;
-        if (j == m - 1 && p->room_hi >= 0 && pos + half > p->axis_px + p->room_hi)
-            return false;
-        prev_pos = pos;
-        prev_half = half;
-    }
-    return true;
-}
-
-static void keep_only(candidate *k, const int *idx, int m)
-{
-    tick_set all = k->set;
-    for (int j = 0; j < m; j++) {
-        k->set.value[j] = all.value[idx[j]];
-        memcpy(k->set.label[j], all.label[idx[j]], sizeof k->set.label[j]);
-    }
-    k->set.n = m;
-    if (m >= 2)
-        k->set.step = k->set.value[1] - k->set.value[0];
-}
-
-static int middle_tick(const axis_ctx *c, const tick_set *t)
-{
-    int best = 0;
-    double bd = -1;
-    for (int j = 0; j < t->n; j++) {
-        double d = fabs(axis_pos(t->value[j], c->lo, c->hi, 1.0) - 0.5);
-        if (bd < 0 || d < bd) {
-            bd = d;
-            best = j;
-        }
-    }
-    return best;
-}
-
 /* The pair (end ticks) and single (middle tick) fallbacks of a set that does
  * not fit whole, each the first found. */
 typedef struct fallbacks {
@@ -1339,15 +1284,15 @@ static void note_fallbacks(const axis_ctx *c, const ticks_layout_params *p, cons
     const tick_set *t = &cur->set;
     int ends[2] = {0, t->n - 1};
     if (t->n >= 2 && !fb->have_pair && strcmp(t->label[0], t->label[t->n - 1]) != 0 &&
-        labels_fit(c, p, t, ends, 2)) {
+        ticks_labels_fit(c->lo, c->hi, p, t, ends, 2)) {
         fb->pair = *cur;
-        keep_only(&fb->pair, ends, 2);
+        ticks_keep_only(&fb->pair.set, ends, 2);
         fb->have_pair = true;
     }
-    int mid = middle_tick(c, t);
-    if (t->n >= 1 && !fb->have_single && labels_fit(c, p, t, &mid, 1)) {
+    int mid = ticks_middle(c->lo, c->hi, t);
+    if (t->n >= 1 && !fb->have_single && ticks_labels_fit(c->lo, c->hi, p, t, &mid, 1)) {
         fb->single = *cur;
-        keep_only(&fb->single, &mid, 1);
+        ticks_keep_only(&fb->single.set, &mid, 1);
         fb->have_single = true;
     }
 }
@@ -1373,7 +1318,7 @@ static const candidate *choose(const axis_ctx *c, const ticks_layout_params *p, 
             int idx[TICKS_MAX];
             for (int j = 0; j < cur->set.n; j++)
                 idx[j] = j;
-            if (labels_fit(c, p, &cur->set, idx, cur->set.n))
+            if (ticks_labels_fit(c->lo, c->hi, p, &cur->set, idx, cur->set.n))
                 return cur;
         }
         note_fallbacks(c, p, cur, fb);
