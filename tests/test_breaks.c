@@ -261,7 +261,8 @@ static void trimmed_want(const gen *g, got *w)
 {
     *w = g->want;
     w->brk = malloc((w->nbrk + 1) * sizeof *w->brk);
-    memcpy(w->brk, g->want.brk, w->nbrk * sizeof *w->brk);
+    if (w->nbrk)
+        memcpy(w->brk, g->want.brk, w->nbrk * sizeof *w->brk);
     w->x = w->y = NULL;
     got_trim(w);
 }

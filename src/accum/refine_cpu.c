@@ -633,10 +633,14 @@ static bool weighted_snapshot(refine_cpu *p, uint64_t *counts, refine_state *st,
     refine_batch *b = malloc((size_t)(nb ? nb : 1) * sizeof *b);
     bool mem = acc && ends && egen && cf && b;
     if (mem) {
-        memcpy(ends, p->ends, n * sizeof *ends);
-        memcpy(egen, p->ends_gen, n * sizeof *egen);
-        memcpy(cf, p->cfirst, (n < p->ncfirst ? n : p->ncfirst) * sizeof *cf);
-        memcpy(b, p->batch, (size_t)nb * sizeof *b);
+        if (n) { /* points only: no ends, and memcpy wants real pointers */
+            memcpy(ends, p->ends, n * sizeof *ends);
+            memcpy(egen, p->ends_gen, n * sizeof *egen);
+        }
+        if (n && p->ncfirst)
+            memcpy(cf, p->cfirst, (n < p->ncfirst ? n : p->ncfirst) * sizeof *cf);
+        if (nb)
+            memcpy(b, p->batch, (size_t)nb * sizeof *b);
         for (uint64_t k = p->ncfirst; k < n; k++)
             egen[k] = 0; /* no point numbers yet: not binned */
     }
