@@ -795,6 +795,7 @@ static const char help_text[] =
     "drag: pan    wheel, + or -: zoom at the cursor    right-drag or Shift+drag: box zoom\n"
     "Home or R: whole data    Backspace: previous view    arrows: pan\n"
     "T: tone map    C: colormap    [ and ]: point size    H: overlay    0-9: show/hide that category\n"
+    "P: freeze the picture of a followed file (still read)\n"
     "F or F11: fullscreen    S or F12: screenshot    ? or F1: this help    Q or Esc: quit";
 
 static bool draw_frame(viewer *v, float fps, vp_err *err)
