@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "load/arrays.h"
 #include "load/colcache.h"
 #include "load/demo.h"
 #include "load/filemark.h"
@@ -52,6 +53,11 @@ struct dataset {
     /* x is a time (dataset_x_time): its kind (ISO, S..NS) and the origin x = 0 */
     text_xtime x_kind;     /* AUTO (zeroed) or NONE: not a time */
     int64_t x_origin;
+    /* dataset_create_arrays: its one input is acol[1] (y) and acol[0] (x,
+     * unless x_index) */
+    bool arrays;
+    bool x_index;
+    arrays_col acol[2];
 };
 
 static bool is_time(text_xtime k)
@@ -241,6 +247,50 @@ bool dataset_create_files(const char *const *paths, int npaths, const source_par
     return true;
 }
 
+/* One column of dataset_create_arrays makes sense (which: "x" or "y"). */
+static bool array_ok(const char *which, const dataset_array *a, vp_err *err)
+{
+    if ((unsigned)a->dtype >= VP_DTYPE_COUNT)
+        return vp_err_set(err, "arrays: %s has dtype %d, not one of f32 f64 i8 i16 i32 i64 u8 u16 "
+                               "u32 u64", which, (int)a->dtype);
+    if (!a->data && a->count > 0)
+        return vp_err_set(err, "arrays: %s has %" PRIu64 " values but no data (NULL)", which,
+                          a->count);
+    if (a->count > (uint64_t)INT64_MAX)
+        return vp_err_set(err, "arrays: %s has %" PRIu64 " values; at most %" PRId64, which,
+                          a->count, INT64_MAX);
+    return true;
+}
+
+bool dataset_create_arrays(const dataset_array *x, const dataset_array *y, dataset **out,
+                           vp_err *err)
+{
+    *out = NULL;
+    if (!y)
+        return vp_err_set(err, "arrays: no y array (NULL)");
+    if ((x && !array_ok("x", x, err)) || !array_ok("y", y, err))
+        return false;
+    if (x && x->count != y->count)
+        return vp_err_set(err, "arrays: x has %" PRIu64 " values but y has %" PRIu64
+                               ": they must have as many", x->count, y->count);
+    dataset *ds = dataset_alloc(1);
+    if (!ds || !(ds->names[0] = strdup("arrays"))) {
+        dataset_destroy(ds);
+        return vp_err_set(err, "out of memory");
+    }
+    ds->arrays = true;
+    ds->x_index = x == NULL;
+    if (x)
+        ds->acol[0] = (arrays_col){x->data, x->dtype, x->stride};
+    ds->acol[1] = (arrays_col){y->data, y->dtype, y->stride};
+    ds->x_kind = TEXT_XTIME_NONE;
+    ds->records = y->count;
+    ds->chunks = div_up(y->count, DATASET_CHUNK_RECORDS);
+    ds->first_chunk[1] = ds->chunks;
+    *out = ds;
+    return true;
+}
+
 bool dataset_create_demo(uint64_t points, dataset **out, vp_err *err)
 {
     dataset *ds = calloc(1, sizeof *ds);
@@ -425,7 +475,8 @@ uint32_t dataset_chunk_records(const dataset *ds, uint64_t k)
         int i = input_of(ds, &k);
         if (ds->mem && ds->mem[i])
             return memcols_chunk_records(ds->mem[i], k);
-        left = source_get_info(ds->src[i])->records - k * DATASET_CHUNK_RECORDS;
+        left = (ds->arrays ? ds->records : source_get_info(ds->src[i])->records) -
+               k * DATASET_CHUNK_RECORDS;
     }
     return left < DATASET_CHUNK_RECORDS ? (uint32_t)left : DATASET_CHUNK_RECORDS;
 }
@@ -1153,6 +1204,20 @@ static bool decode_chunk(dataset_reader *r, uint64_t k, double *x, double *y, do
                     w[j] = (double)map[(int)w[j]];
             }
         }
+        return true;
+    }
+    if (ds->arrays) {
+        /* read where it lies: no reader state, no copy */
+        uint64_t rec0 = k * DATASET_CHUNK_RECORDS;
+        size_t cnt = (size_t)(ds->records - rec0 < DATASET_CHUNK_RECORDS ? ds->records - rec0
+                                                                         : DATASET_CHUNK_RECORDS);
+        *records += cnt;
+        size_t kept = cnt;
+        if (arrays_decode(ds->x_index ? NULL : &ds->acol[0], &ds->acol[1], rec0, cnt, x, y)) {
+            kept = arrays_compact(x, y, cnt, brk, nbrk);
+            *nonfinite += cnt - kept;
+        }
+        *n = kept;
         return true;
     }
     if (!r->rd[i] && !(r->rd[i] = source_reader_create(ds->src[i], DATASET_CHUNK_RECORDS)))

@@ -1,7 +1,8 @@
 #ifndef VP_DATASET_H
 #define VP_DATASET_H
 /* Everything to be drawn, as numbered chunks of records: one or more input
- * files (read through source.h) or the built-in demo generator. Any thread
+ * files (read through source.h), arrays in the caller's memory or the
+ * built-in demo generator. Any thread
  * may decode any chunk, in any order, through its own dataset_reader; the
  * result never depends on the order or the number of threads. */
 #include <stdbool.h>
@@ -24,6 +25,31 @@ typedef struct dataset dataset;
  * source.h. With p->has_w every record has w (p->wcol). */
 bool dataset_create_files(const char *const *paths, int npaths, const source_params *p,
                           dataset **out, vp_err *err);
+
+/* One column in the caller's memory: count values of dtype in native byte
+ * order, the first at data, each stride bytes after the previous (negative
+ * strides allowed; 0: one value broadcast to every sample). A numpy array's
+ * column is (data, dtype, strides[0], shape[0]) as numpy gives them. */
+typedef struct dataset_array {
+    const void *data;
+    vp_dtype dtype;
+    int64_t stride; /* bytes, not values */
+    uint64_t count;
+} dataset_array;
+/* x (NULL: x is the sample's index, as --y-only) and y, zero-copy: nothing is
+ * copied whole; a chunk is read where it lies, on any thread. The memory must
+ * stay valid and unchanged while the dataset exists (numpy.memmap of many GB
+ * is fine: pages are touched as chunks are decoded). Refused (false, *out
+ * NULL, err set): y NULL, a dtype that is not a vp_dtype, NULL data with
+ * count > 0, x and y of different counts (the message gives both). A stride
+ * of 0 with count > 1 is accepted (a broadcast); count 0 is an empty dataset.
+ * One input, named "arrays" by dataset_input_name; dataset_input(ds, 0) is
+ * NULL (no file). Chunks of DATASET_CHUNK_RECORDS samples, decoded as binary
+ * files are (dataset_decode, dataset_decode_breaks: a break per run of
+ * non-finite samples); no chunk boxes until a pass gives them, no w, not
+ * followed, no time x. */
+bool dataset_create_arrays(const dataset_array *x, const dataset_array *y, dataset **out,
+                           vp_err *err);
 
 /* The w column (--value COL, --by COL) comes in as binary.has_w/wcol and
  * text.wcol/w_category; either reaches both kinds of input (a text.wcol of
@@ -142,7 +168,7 @@ int dataset_labels(const dataset *ds, const char *const **out);
 uint64_t dataset_records(const dataset *ds);  /* total records, all inputs */
 uint64_t dataset_chunks(const dataset *ds);
 int dataset_inputs(const dataset *ds);
-const source *dataset_input(const dataset *ds, int i); /* NULL for the demo */
+const source *dataset_input(const dataset *ds, int i); /* NULL for the demo and arrays */
 
 typedef struct dataset_reader dataset_reader;
 dataset_reader *dataset_reader_create(const dataset *ds);
