@@ -608,52 +608,58 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* n samples of dtype dt (f32, f64) as x, y columns: contiguous, or (inter)
+ * the columns of one x, y record array */
+static void time_decode(vp_dtype dt, bool inter, size_t n)
+{
+    size_t vs = vp_dtype_size(dt);
+    uint8_t *buf = malloc(2 * n * vs);
+    assert_non_null(buf);
+    uint8_t *bx = buf, *by = inter ? buf + vs : buf + n * vs;
+    size_t s = inter ? 2 * vs : vs;
+    for (size_t j = 0; j < n; j++) {
+        if (dt == VP_F64) {
+            double a = (double)j, b = (double)(n - j);
+            memcpy(bx + j * s, &a, 8);
+            memcpy(by + j * s, &b, 8);
+        } else {
+            float a = (float)j, b = (float)(n - j);
+            memcpy(bx + j * s, &a, 4);
+            memcpy(by + j * s, &b, 4);
+        }
+    }
+    dataset *ds = make_arrays(&(dataset_array){bx, dt, (int64_t)s, n}, &(dataset_array){by, dt, (int64_t)s, n});
+    dataset_reader *r = dataset_reader_create(ds);
+    static double x[C], y[C];
+    double best = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = now_s();
+        uint64_t rec = 0, nf = 0, pts = 0;
+        vp_err err;
+        for (uint64_t k = 0; k < dataset_chunks(ds); k++) {
+            size_t m;
+            assert_true(dataset_decode(r, k, x, y, NULL, &m, &rec, &nf, &err));
+            pts += m;
+        }
+        double dt_s = now_s() - t0;
+        assert_int_equal(pts, n);
+        best = dt_s < best ? dt_s : best;
+    }
+    printf("arrays: decode of %s %s pairs: %.0f M samples/s (one thread)\n", vp_dtype_name(dt),
+           inter ? "interleaved" : "contiguous", (double)n / best * 1e-6);
+    dataset_reader_destroy(r);
+    dataset_destroy(ds);
+    free(buf);
+}
+
 static void test_speed(void **state)
 {
     (void)state;
     const size_t n = (size_t)1 << 23;
-    for (int t = 0; t < 2; t++) {
-        size_t vs = t ? 8 : 4;
-        uint8_t *bx = malloc(n * vs), *by = malloc(n * vs);
-        assert_non_null(bx);
-        assert_non_null(by);
-        for (size_t j = 0; j < n; j++) {
-            if (t) {
-                double a = (double)j, b = (double)(n - j);
-                memcpy(bx + j * 8, &a, 8);
-                memcpy(by + j * 8, &b, 8);
-            } else {
-                float a = (float)j, b = (float)(n - j);
-                memcpy(bx + j * 4, &a, 4);
-                memcpy(by + j * 4, &b, 4);
-            }
-        }
-        vp_dtype dt = t ? VP_F64 : VP_F32;
-        dataset *ds = make_arrays(&(dataset_array){bx, dt, (int64_t)vs, n},
-                                  &(dataset_array){by, dt, (int64_t)vs, n});
-        dataset_reader *r = dataset_reader_create(ds);
-        static double x[C], y[C];
-        double best = 1e30;
-        for (int rep = 0; rep < 3; rep++) {
-            double t0 = now_s();
-            uint64_t rec = 0, nf = 0, pts = 0;
-            vp_err err;
-            for (uint64_t k = 0; k < dataset_chunks(ds); k++) {
-                size_t m;
-                assert_true(dataset_decode(r, k, x, y, NULL, &m, &rec, &nf, &err));
-                pts += m;
-            }
-            double dt_s = now_s() - t0;
-            assert_int_equal(pts, n);
-            best = dt_s < best ? dt_s : best;
-        }
-        printf("arrays: decode of contiguous %s pairs: %.0f M samples/s (one thread)\n",
-               vp_dtype_name(dt), (double)n / best * 1e-6);
-        dataset_reader_destroy(r);
-        dataset_destroy(ds);
-        free(bx);
-        free(by);
-    }
+    time_decode(VP_F32, false, n);
+    time_decode(VP_F64, false, n);
+    time_decode(VP_F32, true, n);
+    time_decode(VP_F64, true, n);
 }
 
 int main(void)
