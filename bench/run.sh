@@ -62,8 +62,14 @@ PEER_ENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 
 mkdir -p "$WORKDIR/data" "$WORKDIR/out" "$WORKDIR/logs"
 # Time a private copy, so a rebuild of build/vastplot during a long run cannot
-# mix two versions in one table (the shaders are embedded in the binary).
+# mix two versions in one table (the shaders are embedded in the binary), with
+# the libvastplot.so.1 it links beside it (found first: LD_LIBRARY_PATH below)
 cp "$VASTPLOT" "$WORKDIR/vastplot-under-test"
+if [ -e "$(dirname "$VASTPLOT")/libvastplot.so.1" ]; then
+    mkdir -p "$WORKDIR/lib"
+    cp -L "$(dirname "$VASTPLOT")/libvastplot.so.1" "$WORKDIR/lib/"
+    export LD_LIBRARY_PATH=$WORKDIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
 # vastplot remembers file bounds under $XDG_CACHE_HOME: keep the benchmark's own
 export XDG_CACHE_HOME=$WORKDIR/cache
 rm -rf "$XDG_CACHE_HOME"
