@@ -38,6 +38,8 @@ static void warn_inputs(const vp_options *o, dataset *ds)
                         ts.first_bad_line, ts.first_bad_text, ts.first_bad_why);
             continue;
         }
+        if (!dataset_input(ds, i))
+            continue; /* arrays in memory: no file */
         const source_info *si = source_get_info(dataset_input(ds, i));
         if (si->trailing_bytes && !si->is_npy)
             fprintf(stderr, "vastplot: warning: %s: the last %" PRIu64 " bytes are not a whole record "
