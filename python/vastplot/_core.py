@@ -289,6 +289,64 @@ def _outer_edges(a, common, rng):
     return first, last
 
 
+_NARROW_FLOATS = (np.dtype(np.float16), np.dtype(np.float32))
+_quirk = []
+
+
+def _narrow_edge_quirk():
+    """Whether this numpy compares float32 samples with the last edge (a
+    float64 scalar) in float32: numpy 1.x's value-based casting does, so its
+    histogramdd moves a sample equal to float32(last edge) one bin down
+    (`on_edge = sample == edges[-1]`); numpy 2 (NEP 50) compares in float64."""
+    if not _quirk:
+        e = np.linspace(0.1, 0.7, 3)
+        _quirk.append(bool((np.array([0.7], np.float32) == e[-1])[0]))
+    return _quirk[0]
+
+
+def _narrow_last_edge(p, H, common, lim, xedges, yedges):
+    """numpy's rule for float32 (float16) samples equal to the last edge
+    rounded to their dtype, when that is not the edge itself (see
+    _narrow_edge_quirk): such a sample goes one bin below the one the edges
+    give (dropped below the first), or into the last bin when above the
+    edge. The library counts by the edges; the samples concerned are counted
+    again on one-ulp views around that value and moved (H is changed)."""
+    axes = []
+    for (lo, hi), e in (((lim[0], lim[1]), xedges), ((lim[2], lim[3]), yedges)):
+        c = float(common.type(hi))
+        if c == hi or not math.isfinite(c):
+            axes.append(None)
+            continue
+        n = len(e) - 1
+        idx = int(np.searchsorted(e, c, side="right"))
+        nb = idx - 1 if 0 <= idx - 1 < n else None   # by the edges (the library's)
+        qb = idx - 2 if 0 <= idx - 2 < n else None   # numpy's
+        axes.append((c, float(np.nextafter(c, np.inf)), nb, qb))
+    ax, ay = axes
+    nx, ny = H.shape
+    if ax is not None:
+        k = p.set_view(ax[0], ax[1], lim[2], lim[3], 1, ny).counts()[:, 0].astype(np.float64)
+        if k.any():
+            if ax[2] is not None:
+                H[ax[2], :] -= k
+            if ax[3] is not None:
+                H[ax[3], :] += k
+    if ay is not None:
+        k = p.set_view(lim[0], lim[1], ay[0], ay[1], nx, 1).counts()[0, :].astype(np.float64)
+        if k.any():
+            if ay[2] is not None:
+                H[:, ay[2]] -= k
+            if ay[3] is not None:
+                H[:, ay[3]] += k
+    if ax is not None and ay is not None:
+        j = float(p.set_view(ax[0], ax[1], ay[0], ay[1], 1, 1).counts()[0, 0])
+        if j:
+            # both moves above applied to these samples; make it the one move (qx, qy)
+            for bx, by, sign in ((ax[2], ay[2], 1), (ax[3], ay[2], -1), (ax[2], ay[3], -1), (ax[3], ay[3], 1)):
+                if bx is not None and by is not None:
+                    H[bx, by] += sign * j
+
+
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
     """numpy.histogram2d(x, y, bins, range), counted by libvastplot on all
     cores, reading x and y in place (any 1-D array, memmap or strided view of
@@ -327,12 +385,25 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
         with Plot.from_arrays(xa, ya) as p:
             # the limits as linspace takes them (asanyarray(v) * 1.0)
             lim = [float(np.asanyarray(v) * 1.0) for v in (xlo, xhi, ylo, yhi)]
+            # an axis whose edges are all one double (integers far apart from 0, closer than
+            # a double's resolution): numpy puts the samples equal to it in the last bin
+            flat = [lim[0] == lim[1], lim[2] == lim[3]]
+            v = list(lim)
+            for i in (0, 1):
+                if flat[i]:
+                    v[2 * i + 1] = float(np.nextafter(v[2 * i], np.inf))
             try:
-                p.set_view(lim[0], lim[1], lim[2], lim[3], nx, ny)
+                p.set_view(v[0], v[1], v[2], v[3], 1 if flat[0] else nx, 1 if flat[1] else ny)
             except VastplotError as e:
                 raise ValueError(f"range [[{xlo}, {xhi}], [{ylo}, {yhi}]]: {e}") from None
-            c = p.counts()
-        H = c.T.astype(np.float64)
+            H = p.counts().T.astype(np.float64)
+            if flat[0] or flat[1]:
+                full = np.zeros((nx, ny))
+                full[-1 if flat[0] else slice(None), -1 if flat[1] else slice(None)] = \
+                    H[0] if flat[0] and not flat[1] else (H[:, 0] if flat[1] and not flat[0] else H[0, 0])
+                H = full
+            elif common in _NARROW_FLOATS and _narrow_edge_quirk():
+                _narrow_last_edge(p, H, common, lim, xedges, yedges)
     if density:
         s = H.sum()
         H = H / np.diff(xedges).reshape(nx, 1)
