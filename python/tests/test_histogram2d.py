@@ -249,3 +249,20 @@ def test_float32_on_rounded_last_edge(vp, rng, hi, n):
         both(vp, x, y, bins=[n, n + 1], range=r)
     both(vp, x.astype(np.float16), y.astype(np.float16), bins=n, range=[[lo, hi], [lo, hi]])
     both(vp, x.astype(np.float16), y, bins=n, range=[[lo, hi], [lo, hi]])
+
+
+def test_nonfinite_autodetected(vp, rng):
+    """The data's own range where some rows are not finite: numpy's min and max decide."""
+    x = rng.normal(size=5000)
+    y = rng.normal(size=5000).astype(np.float32)
+    i = int(np.argmin(y))
+    x[i] = np.nan  # the row holding y's minimum
+    x[i + 1 if i + 1 < len(x) else 0] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        both(vp, x, y, bins=[9, 8], range=[[-1, 1], None])
+    with pytest.raises(ValueError, match="not finite"):
+        vp.histogram2d(x, y, range=[None, [-1, 1]])
+    with pytest.raises(ValueError, match="not finite"):
+        vp.histogram2d(np.full(10, np.nan), np.full(10, np.nan))
+    both(vp, np.full(10, np.nan), np.zeros(10), bins=3, range=[[0, 1], None])

@@ -268,10 +268,13 @@ def _bins2(bins):
     return out
 
 
-def _outer_edges(a, common, rng):
+def _outer_edges(a, common, rng, mm=None):
     """numpy's _get_outer_edges for one axis (a the column, compared in the
-    samples' common dtype as numpy stacks them)."""
-    if rng is not None:
+    samples' common dtype as numpy stacks them; mm: its finite min and max
+    from the library, when every sample is known to be finite)."""
+    if rng is None and mm is not None:
+        first, last = common.type(mm[0]), common.type(mm[1])
+    elif rng is not None:
         first, last = rng
         if first > last:
             raise ValueError("max must be larger than min in range parameter.")
@@ -347,7 +350,7 @@ def _narrow_last_edge(p, H, common, lim, xedges, yedges):
                     H[bx, by] += sign * j
 
 
-def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None, *, _numpy_bounds=False):
     """numpy.histogram2d(x, y, bins, range), counted by libvastplot on all
     cores, reading x and y in place (any 1-D array, memmap or strided view of
     float32/64, int8..64, uint8..64; nothing is copied).
@@ -375,8 +378,18 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
         raise ValueError("range argument must have one entry per dimension")
     if common.kind not in "biuf":
         common = np.dtype(np.float64)
-    xlo, xhi = _outer_edges(xa, common, range[0])
-    ylo, yhi = _outer_edges(ya, common, range[1])
+    # the data's min and max from the library (one pass on all cores, not numpy's two
+    # single-threaded ones a column) where a double holds every value of the common dtype;
+    # a non-finite sample then fails after the count, as numpy's min would before it
+    lib_bounds = None
+    check_finite = False
+    if not _numpy_bounds and (range[0] is None or range[1] is None) and xa.shape[0] > 0 and \
+            (common.kind == "f" or (common.kind in "iub" and common.itemsize <= 4)):
+        with Plot.from_arrays(xa, ya) as p:
+            lib_bounds = p.bounds()  # None: no finite sample
+        check_finite = lib_bounds is not None
+    xlo, xhi = _outer_edges(xa, common, range[0], lib_bounds and lib_bounds[0:2])
+    ylo, yhi = _outer_edges(ya, common, range[1], lib_bounds and lib_bounds[2:4])
     xedges = np.linspace(xlo, xhi, nx + 1)
     yedges = np.linspace(ylo, yhi, ny + 1)
     if xa.shape[0] == 0:
@@ -397,6 +410,10 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
             except VastplotError as e:
                 raise ValueError(f"range [[{xlo}, {xhi}], [{ylo}, {yhi}]]: {e}") from None
             H = p.counts().T.astype(np.float64)
+            if check_finite and p.stats["nonfinite"]:
+                # the library's bounds skipped them; numpy's min and max decide (and raise
+                # "autodetected range ... is not finite" where numpy does), then count again
+                return histogram2d(x, y, bins, range, density, _numpy_bounds=True)
             if flat[0] or flat[1]:
                 full = np.zeros((nx, ny))
                 full[-1 if flat[0] else slice(None), -1 if flat[1] else slice(None)] = \
