@@ -11,6 +11,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     libsdl2-dev libcglm-dev libegl-dev libgl-dev libpng-dev libstb-dev \
     libegl-mesa0 libgl1-mesa-dri \
     libcmocka-dev python3-numpy tzdata \
-    python3-cffi python3-pytest python3-matplotlib python3-setuptools python3-venv python3-pip \
+    python3-cffi python3-pytest python3-matplotlib python3-setuptools python3-venv python3-pip python3-wheel \
     xvfb xauth clang libclang-rt-14-dev \
     >/dev/null
