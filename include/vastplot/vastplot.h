@@ -123,6 +123,14 @@ VASTPLOT_EXPORT int vastplot_rgba(vastplot *p, uint8_t *out, vastplot_stats *st)
 VASTPLOT_EXPORT int vastplot_refine_start(vastplot *p);
 VASTPLOT_EXPORT int vastplot_refine_snapshot(vastplot *p, uint64_t *out, double *done);
 
+/* The interactive viewer (as `vastplot view`) on the handle's data, in a
+ * window on the display (SDL2: $DISPLAY or Wayland); blocks until the
+ * window is closed. The words are the viewer's options (--size,
+ * --fullscreen, --colormap, --script FILE, ...) after the handle's own;
+ * arrays are shown without a copy. -1 when there is no display or a word
+ * is wrong. */
+VASTPLOT_EXPORT int vastplot_view(vastplot *p, int argc, const char *const *argv);
+
 /* The vastplot command line itself (what the vastplot program runs). */
 VASTPLOT_EXPORT int vastplot_main(int argc, char **argv);
 

@@ -33,18 +33,23 @@ def library_path():
     return _lib.library_path()
 
 
-def show(x, y, cmap=None, norm=None, block=None, **kw):
-    """An interactive window of the samples through matplotlib (pyplot):
-    a vastplot.mpl.density artist with a colorbar, re-counted exactly at the
-    screen's resolution on every zoom and pan. Returns the artist."""
-    import matplotlib.pyplot as plt
-
-    from . import mpl as _mpl
-    fig, ax = plt.subplots()
-    art = _mpl.density(ax, x, y, cmap=cmap, norm=norm, **kw)
-    fig.colorbar(art, ax=ax, label="samples per pixel")
-    plt.show(block=block)
-    return art
+def show(x, y, *words, cmap=None, size=None, script=None):
+    """The vastplot viewer (an SDL window with the command line's viewer:
+    pan, zoom, exact progressive counts, screenshots) on the arrays, read in
+    place (zero-copy, like histogram2d's inputs); blocks until the window is
+    closed. words: more viewer options, e.g. "--fullscreen"; script: a viewer
+    script file (README: the viewer's script commands). Needs a display; a
+    matplotlib window instead: vastplot.mpl.show."""
+    args = list(words)
+    if cmap is not None:
+        args += ["--colormap", cmap]
+    if size is not None:
+        w, h = size
+        args += ["--size", f"{int(w)}x{int(h)}"]
+    if script is not None:
+        args += ["--script", str(script)]
+    with Plot.from_arrays(x, y) as p:
+        p.view(*args)
 
 
 def __getattr__(name):

@@ -43,6 +43,7 @@ int vastplot_counts(vastplot *p, uint64_t *out, vastplot_stats *st);
 int vastplot_rgba(vastplot *p, uint8_t *out, vastplot_stats *st);
 int vastplot_refine_start(vastplot *p);
 int vastplot_refine_snapshot(vastplot *p, uint64_t *out, double *done);
+int vastplot_view(vastplot *p, int argc, const char *const *argv);
 int vastplot_main(int argc, char **argv);
 """
 

@@ -116,6 +116,17 @@ class Plot:
                 self._fail()
         return self
 
+    def view(self, *words):
+        """The vastplot viewer (an SDL window, as `vastplot view`) on this
+        handle's data, arrays without a copy; blocks until the window is
+        closed. words: the viewer's options (--size, --colormap,
+        --fullscreen, --script FILE, ...)."""
+        with self._lock:
+            keep, argv = _argv(self._ffi, words)
+            if self._lib.vastplot_view(self._p, len(keep), argv) != 0:
+                self._fail()
+        return self
+
     def bounds(self):
         """(xmin, xmax, ymin, ymax) of the finite samples, or None when there is none."""
         with self._lock:

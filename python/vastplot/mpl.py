@@ -20,7 +20,7 @@ from matplotlib.transforms import Bbox, TransformedBbox
 
 from ._core import MAX_BINS, Plot
 
-__all__ = ["DensityImage", "density"]
+__all__ = ["DensityImage", "density", "show"]
 
 
 class DensityImage(AxesImage):
@@ -153,3 +153,15 @@ def density(ax, x, y, cmap=None, norm=None, **kwargs):
     except Exception:  # no renderer-independent size yet: the first draw makes it
         pass
     return im
+
+
+def show(x, y, cmap=None, norm=None, block=None, **kw):
+    """A matplotlib (pyplot) window of the samples: a density artist with a
+    colorbar, re-counted exactly at the screen's resolution on every zoom and
+    pan. Returns the artist. (vastplot.show opens vastplot's own viewer.)"""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    art = density(ax, x, y, cmap=cmap, norm=norm, **kw)
+    fig.colorbar(art, ax=ax, label="samples per pixel")
+    plt.show(block=block)
+    return art

@@ -891,6 +891,14 @@ static bool open_window(viewer *v, vp_err *err)
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
         return vp_err_set(err, "cannot open a window: %s (no display? 'vastplot render' works without one)",
                           SDL_GetError());
+    /* Without a display SDL falls back to drivers that show nothing (its
+     * offscreen one): a window nobody sees would wait forever. Only when
+     * asked for by name (SDL_VIDEODRIVER) is that meant. */
+    const char *drv = SDL_GetCurrentVideoDriver(), *asked = getenv("SDL_VIDEODRIVER");
+    if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) && !(asked && *asked))
+        return vp_err_set(err, "no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set; "
+                               "SDL found only its '%s' driver): 'vastplot render' works without one",
+                          drv);
     glctx_params gp = {.debug = o->gl_debug, .verbose = o->verbose};
     glctx_sdl_attributes(&gp);
     int nd = SDL_GetNumVideoDisplays();
@@ -923,7 +931,9 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
 {
     const vp_options *o = v->o;
     double bounds[4] = {0, 1, 0, 1}; /* a growing file: something to start from */
-    if (o->command == CMD_DEMO) {
+    if (v->ds) {
+        /* given (cmd_view_dataset) */
+    } else if (o->command == CMD_DEMO) {
         if (!dataset_create_demo(o->demo_points, &v->ds, err))
             return false;
     } else {
@@ -950,7 +960,19 @@ static bool load_data(viewer *v, double full[4], vp_err *err)
     return plot_limits(o, v->ds, bounds, full, err);
 }
 
+static int view_run(const vp_options *o, dataset *given, vp_err *err);
+
 int cmd_view(const vp_options *o, vp_err *err)
+{
+    return view_run(o, NULL, err);
+}
+
+int cmd_view_dataset(const vp_options *o, dataset *ds, vp_err *err)
+{
+    return view_run(o, ds, err);
+}
+
+static int view_run(const vp_options *o, dataset *given, vp_err *err)
 {
     viewer *v = calloc(1, sizeof *v);
     if (!v) {
@@ -959,6 +981,7 @@ int cmd_view(const vp_options *o, vp_err *err)
     }
     int rc = 1;
     v->o = o;
+    v->ds = given;
     v->t_start = vp_now();
     v->cmap_name = o->colormap;
     for (int i = 0; i < (int)(sizeof tm_cycle / sizeof tm_cycle[0]); i++)
@@ -1063,7 +1086,8 @@ out:
         SDL_DestroyWindow(v->win);
     SDL_Quit();
     script_free(&v->sc);
-    dataset_destroy(v->ds);
+    if (v->ds != given)
+        dataset_destroy(v->ds);
     free(v->frame_ms);
     free(v->latency_ms);
     arrivals_destroy(v->arr);

@@ -15,6 +15,7 @@
 #include "accum/lines_run.h"
 #include "accum/refine.h"
 #include "accum/scan.h"
+#include "app/commands.h"
 #include "app/options.h"
 #include "app/plot.h"
 #include "gl/glctx.h"
@@ -367,6 +368,42 @@ int vastplot_rgba(vastplot *p, uint8_t *out, vastplot_stats *st)
     if (st)
         *st = (vastplot_stats){as.records, as.drawn, as.nonfinite};
     return 0;
+}
+
+/* ---- the viewer ----------------------------------------------------------------- */
+
+int vastplot_view(vastplot *p, int argc, const char *const *argv)
+{
+    if (argc < 0 || (argc > 0 && !argv) || p->nwords + argc + 4 > MAX_WORDS)
+        return fail_msg(p, "bad words for the viewer");
+    const char *words[MAX_WORDS + 4];
+    int n = 0;
+    words[n++] = "vastplot";
+    words[n++] = "view";
+    if (p->ninputs == 0)
+        words[n++] = "arrays";
+    for (int i = 0; i < p->nwords; i++) {
+        /* the handle's words that only `render` takes (--overlay is the
+         * viewer's default, -o has no place) are left out */
+        if (!strcmp(p->words[i], "--overlay"))
+            continue;
+        words[n++] = p->words[i];
+    }
+    for (int i = 0; i < argc; i++)
+        words[n++] = argv[i];
+    words[n] = NULL;
+    vp_options *o = calloc(1, sizeof *o);
+    if (!o)
+        return fail_msg(p, "out of memory");
+    vp_err e = {{0}};
+    if (!options_parse(n, (char **)words, o, &e)) {
+        free(o);
+        return fail(p, &e);
+    }
+    o->data.threads = o->threads;
+    int rc = cmd_view_dataset(o, p->ds, &e);
+    free(o);
+    return rc == 0 ? 0 : fail(p, &e);
 }
 
 /* ---- progressive ------------------------------------------------------------------ */
