@@ -74,6 +74,33 @@ def test_zoom_recounts(vp, fig_ax, xy):
     assert np.mean(A != Hf.T[:, ::-1]) < 0.01
 
 
+def test_zoom_equals_cli(vp, cli, fig_ax, xy, tmp_path):
+    """After a zoom, the artist's counts are the command line's render of the
+    same view at the same size (--save-counts), row for row."""
+    import subprocess
+    fig = fig_ax(figsize=(5, 4), dpi=80)
+    ax = fig.add_subplot()
+    x, y = xy
+    im = vp.mpl.density(ax, x, y)
+    fig.canvas.draw()
+    ax.set_xlim(-1.5, 0.75)
+    ax.set_ylim(-0.2, 1.9)
+    fig.canvas.draw()
+    x0, x1, y0, y1, w, h = im.last_view
+    raw = tmp_path / "xy.f64"
+    np.stack([x.astype(np.float64), y.astype(np.float64)], axis=1).tofile(raw)
+    out = tmp_path / "counts.npy"
+    r = subprocess.run([cli, "render", str(raw), "--dtype", "f64", "--columns", "2", "--size", f"{w}x{h}",
+                        "--xlim", repr(float(x0)), repr(float(x1)), "--ylim", repr(float(y0)), repr(float(y1)),
+                        "-o", str(tmp_path / "p.png"), "--save-counts", str(out), "--quiet", "--no-cache"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    want = np.flipud(np.load(out)).astype(np.float64)  # the CLI's row 0 is the top
+    A = np.asarray(im.get_array())
+    assert A.shape == want.shape
+    assert np.array_equal(A, want), f"{np.sum(A != want)} pixels differ from the CLI's counts"
+
+
 def test_pixels_on_canvas(vp, fig_ax, xy):
     """One count per canvas pixel: a pixel is lit exactly where its count is not 0."""
     from matplotlib.colors import ListedColormap, Normalize
