@@ -4,7 +4,9 @@
 # include/vastplot/vastplot.h, version node VASTPLOT_1), every one declared in
 # the header, and its soname is libvastplot.so.1; pkg-config's file names it.
 # A symbol added to the API is added to the list by hand; one missing or one
-# extra fails. usage: test_abi.sh VASTPLOT_BINARY SCRATCH_DIR
+# extra fails. Then the build is installed into the scratch dir and a program
+# built with pkg-config's flags uses it, and the installed vastplot runs.
+# usage: test_abi.sh VASTPLOT_BINARY SCRATCH_DIR
 set -euo pipefail
 BIN=$1
 DIR=$(dirname "$(readlink -f "$BIN")")
@@ -29,5 +31,48 @@ soname=$(readelf -d "$LIB" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 # the program itself links the library
 ldd "$BIN" | grep -q 'libvastplot.so.1' || { echo "FAIL $BIN does not link libvastplot.so.1"; fail=1; }
 grep -q -- '-lvastplot' "$DIR/vastplot.pc" || { echo "FAIL $DIR/vastplot.pc does not give -lvastplot"; fail=1; }
+# installed: a program built with pkg-config's flags against the installed
+# header and library counts samples through the API
+SCRATCH=${2:-$(mktemp -d)}
+rm -rf "$SCRATCH" && mkdir -p "$SCRATCH"
+if command -v cmake >/dev/null && command -v cc >/dev/null && command -v pkg-config >/dev/null &&
+    [ -f "$DIR/cmake_install.cmake" ]; then
+    cmake --install "$DIR" --prefix "$SCRATCH/prefix" >/dev/null || { echo "FAIL cmake --install"; fail=1; }
+    pc=$(find "$SCRATCH/prefix" -name vastplot.pc | head -1)
+    cat >"$SCRATCH/use.c" <<'CEOF'
+#include <stdio.h>
+#include <vastplot/vastplot.h>
+int main(void)
+{
+    float x[5] = {0, 1, 2, 3, 4}, y[5] = {0, 1, 0, 1, 0};
+    vastplot_array ax = {x, VASTPLOT_F32, sizeof x[0], 5}, ay = {y, VASTPLOT_F32, sizeof y[0], 5};
+    char err[VASTPLOT_ERROR_BYTES];
+    vastplot *p = vastplot_from_arrays(&ax, &ay, err);
+    uint64_t c[4];
+    if (!p || vastplot_set_view(p, 0, 4, 0, 1, 2, 2) != 0 || vastplot_counts(p, c, NULL) != 0)
+        return printf("error: %s\n", p ? vastplot_error(p) : err), 1;
+    printf("%s %llu %llu %llu %llu\n", vastplot_version(), (unsigned long long)c[0], (unsigned long long)c[1],
+           (unsigned long long)c[2], (unsigned long long)c[3]);
+    vastplot_destroy(p);
+    return 0;
+}
+CEOF
+    if [ -z "$pc" ]; then
+        echo "FAIL no vastplot.pc installed"; fail=1
+    elif ! cc -o "$SCRATCH/use" "$SCRATCH/use.c" $(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags --libs vastplot) \
+        2>"$SCRATCH/cc.log"; then
+        echo "FAIL building against the installed library:"; cat "$SCRATCH/cc.log"; fail=1
+    else
+        libdir=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --variable=libdir vastplot)
+        out=$(LD_LIBRARY_PATH=$libdir "$SCRATCH/use") || { echo "FAIL the program: $out"; fail=1; }
+        # x 0 1 | 2 3 4 (the closing edge), y 0 | 1: bottom row (0, 2, 4) -> 1 2, top (1, 3) -> 1 1
+        "$SCRATCH/prefix/bin/vastplot" --version >/dev/null ||
+            { echo "FAIL the installed vastplot does not run (its library?)"; fail=1; }
+        case "$out" in
+            *" 1 2 1 1") echo "ok   built with pkg-config against the installed libvastplot: $out" ;;
+            *) echo "FAIL the installed library counted '$out', want '... 1 2 1 1'"; fail=1 ;;
+        esac
+    fi
+fi
 [ "$fail" = 0 ] && echo "ok   libvastplot exports $(echo "$got" | wc -l) symbols, all in the list and the header"
 exit $fail
