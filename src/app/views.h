@@ -1,0 +1,67 @@
+#ifndef VP_VIEWS_H
+#define VP_VIEWS_H
+/* Saved views: a small text file of slides, one [view] block each.
+ *
+ *   # vastplot views 1          the first line, always (the format's version)
+ *   [view]                      starts a view
+ *   title = Overview            KEY = VALUE; '#' at a line's start is a comment
+ *   caption = All 10^8 samples
+ *   xlim = -2.5 3.5             two finite numbers, unequal (reversed flips)
+ *   ylim = -1 1
+ *   size = 1920x1080            WIDTHxHEIGHT, each 1..1048576
+ *   tonemap = eq-hist           linear, log, sqrt, cbrt or eq-hist
+ *   colormap = inferno          a --colormap name
+ *   xlabel = x / m              the axis labels
+ *   ylabel = y / m
+ *
+ * Every key is optional and given at most once per view; a key not given
+ * leaves the command line's option as it is. Values are the rest of the line,
+ * trimmed. Parsing takes bytes (tests and fuzzers feed strings); an error
+ * names the file, the line and what was expected. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "app/options.h"
+#include "core/err.h"
+#include "look/tonemap.h"
+
+#define VIEWS_TEXT_MAX 256 /* bytes of a title, caption, label or colormap, with the NUL */
+
+typedef struct vp_view {
+    char title[VIEWS_TEXT_MAX], caption[VIEWS_TEXT_MAX]; /* "": not given */
+    char xlabel[VIEWS_TEXT_MAX], ylabel[VIEWS_TEXT_MAX];
+    char colormap[64];
+    bool xlim_set, ylim_set, size_set, tonemap_set;
+    double xlim[2], ylim[2];
+    int width, height;
+    tonemap_kind tonemap;
+    int line; /* the line of its [view] (0: made in the program) */
+} vp_view;
+
+typedef struct vp_views {
+    vp_view *v; /* owned; views_free */
+    size_t n;
+} vp_views;
+
+/* name: for messages ("FILE:LINE: ..."). On failure out is empty. */
+bool views_parse(const char *text, size_t len, const char *name, vp_views *out, vp_err *err);
+bool views_load(const char *path, vp_views *out, vp_err *err);
+void views_free(vp_views *vs);
+/* The file's text: the header, then each view's keys that are given, numbers
+ * with 17 digits so that views_parse reads back the same doubles. */
+bool views_write(FILE *f, const vp_views *vs);
+/* Appends one view to path, writing the header first when the file is new or
+ * empty; refuses a file that is not a views file. */
+bool views_append(const char *path, const vp_view *v, vp_err *err);
+/* The command line's options with the view's given keys in their place; the
+ * strings of o point into v, which must outlive o. */
+void views_apply(const vp_view *v, vp_options *o);
+/* render --views' -o: PATTERN with one %d, %0Nd or %Nd (N 1..9) and %% for a
+ * '%'. Puts the name of view k (from 1) in out (cap bytes; cap 0 only checks)
+ * and returns 1; 0 when PATTERN has no number (out: PATTERN); -1 when it is
+ * malformed or too long. */
+int views_output_name(const char *pattern, int k, char *out, size_t cap);
+bool views_equal(const vp_view *a, const vp_view *b);
+
+#endif

@@ -1,0 +1,176 @@
+/* Saved views (src/app/views.c): written and read back equal, every key
+ * exactly (17 digits); bad files refused with the file, the line and what was
+ * expected; the viewer's append adds the header once; render --views' -o
+ * patterns. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "app/views.h"
+#include "testutil.h"
+
+static vp_view sample(int k)
+{
+    vp_view v = {0};
+    snprintf(v.title, sizeof v.title, "Slide %d: the = sign stays", k);
+    if (k % 2)
+        snprintf(v.caption, sizeof v.caption, "All 10^8 samples # not a comment");
+    v.xlim_set = true;
+    v.xlim[0] = -2.5 + 0.1 * k, v.xlim[1] = 3.5 / 3.0;
+    v.ylim_set = k != 2;
+    v.ylim[0] = 1e-300, v.ylim[1] = -1.0 / 7.0; /* reversed: flips the axis */
+    v.size_set = true;
+    v.width = 1920 * k, v.height = 1080;
+    v.tonemap_set = k != 3;
+    v.tonemap = k == 1 ? TONEMAP_LOG : TONEMAP_EQ_HIST;
+    if (k != 2)
+        snprintf(v.colormap, sizeof v.colormap, "%s", k == 1 ? "viridis" : "fire_r");
+    if (k == 3)
+        snprintf(v.xlabel, sizeof v.xlabel, "x / m"), snprintf(v.ylabel, sizeof v.ylabel, "y / s");
+    return v;
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    vp_view in[3] = {sample(1), sample(2), sample(3)};
+    vp_views vs = {in, 3};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_true(views_write(f, &vs));
+    fclose(f);
+    vp_views back;
+    vp_err err = {{0}};
+    if (!views_parse(text, len, "t.views", &back, &err))
+        fail_msg("%s\n%s", err.msg, text);
+    assert_int_equal(back.n, 3);
+    for (int i = 0; i < 3; i++)
+        assert_true(views_equal(&in[i], &back.v[i]));
+    assert_int_equal(back.v[0].line, 3);
+    views_free(&back);
+    free(text);
+
+    /* the brief's example, as a person writes it */
+    const char *hand = "# vastplot views 1\n[view]\ntitle = Overview\ncaption = All 10^8 samples\n"
+                       "xlim = -2.5 3.5\nylim = -1 1\nsize = 1920x1080\ntonemap = eq-hist\ncolormap = inferno\n"
+                       "\n  # a comment\n[view]\r\n  title=Zoom  \r\n";
+    assert_true(views_parse(hand, strlen(hand), "h", &back, &err));
+    assert_int_equal(back.n, 2);
+    assert_string_equal(back.v[0].title, "Overview");
+    assert_string_equal(back.v[0].caption, "All 10^8 samples");
+    assert_true(back.v[0].xlim[0] == -2.5 && back.v[0].xlim[1] == 3.5 && back.v[0].ylim_set);
+    assert_int_equal(back.v[0].width, 1920);
+    assert_int_equal(back.v[0].tonemap, TONEMAP_EQ_HIST);
+    assert_string_equal(back.v[1].title, "Zoom");
+    assert_false(back.v[1].xlim_set || back.v[1].size_set || back.v[1].tonemap_set);
+    /* applied: the given keys replace the options, the rest stay */
+    vp_options o = {.width = 640, .height = 480, .colormap = "gray", .tonemap = TONEMAP_LINEAR};
+    views_apply(&back.v[1], &o);
+    assert_int_equal(o.width, 640);
+    assert_string_equal(o.colormap, "gray");
+    assert_string_equal(o.title, "Zoom");
+    views_apply(&back.v[0], &o);
+    assert_true(o.xlim_set && o.ylim_set && o.size_set && o.width == 1920 && o.height == 1080);
+    assert_string_equal(o.colormap, "inferno");
+    assert_int_equal(o.tonemap, TONEMAP_EQ_HIST);
+    views_free(&back);
+}
+
+/* refused, the message naming the line and holding needle */
+static void bad(const char *text, const char *where, const char *needle)
+{
+    vp_views vs;
+    vp_err err = {{0}};
+    if (views_parse(text, strlen(text), "talk.views", &vs, &err))
+        fail_msg("accepted: %s", text);
+    assert_null(vs.v);
+    if (!strstr(err.msg, where) || !strstr(err.msg, needle))
+        fail_msg("\"%s\": expected \"%s\" and \"%s\"", err.msg, where, needle);
+}
+
+static void test_bad_files(void **state)
+{
+    (void)state;
+    bad("", "talk.views:1:", "# vastplot views 1");
+    bad("[view]\n", "talk.views:1:", "expected the first line");
+    bad("# vastplot views 2\n", "talk.views:1:", "# vastplot views 1");
+    bad("# vastplot views 1\ntitle = x\n", "talk.views:2:", "expected [view]");
+    bad("# vastplot views 1\n[view]\n\ntitle x\n", "talk.views:4:", "expected KEY = VALUE");
+    bad("# vastplot views 1\n[view]\nzoom = 2\n", "talk.views:3:", "unknown key \"zoom\"");
+    bad("# vastplot views 1\n[view]\nxlim = 1\n", "talk.views:3:", "two different finite numbers");
+    bad("# vastplot views 1\n[view]\nxlim = 1 1\n", "talk.views:3:", "two different");
+    bad("# vastplot views 1\n[view]\nylim = 0 nan\n", "talk.views:3:", "ylim");
+    bad("# vastplot views 1\n[view]\nxlim = 0 1 2\n", "talk.views:3:", "xlim");
+    bad("# vastplot views 1\n[view]\nsize = 1920\n", "talk.views:3:", "WIDTHxHEIGHT");
+    bad("# vastplot views 1\n[view]\nsize = 0x10\n", "talk.views:3:", "WIDTHxHEIGHT");
+    bad("# vastplot views 1\n[view]\ntonemap = loud\n", "talk.views:3:", "eq-hist");
+    bad("# vastplot views 1\n[view]\ncolormap = nope\n", "talk.views:3:", "unknown \"nope\"");
+    bad("# vastplot views 1\n[view]\ntitle = a\ntitle = b\n", "talk.views:4:", "twice");
+    bad("# vastplot views 1\n[slide]\n", "talk.views:2:", "expected [view]");
+    /* a duplicate key in a new view is fine */
+    vp_views vs;
+    vp_err err;
+    const char *ok = "# vastplot views 1\n[view]\ntitle = a\n[view]\ntitle = b";
+    assert_true(views_parse(ok, strlen(ok), "x", &vs, &err));
+    assert_int_equal(vs.n, 2);
+    views_free(&vs);
+}
+
+static void test_append(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir("test_views");
+    char path[4096];
+    snprintf(path, sizeof path, "%s", tu_path(dir, "a.views"));
+    remove(path);
+    vp_err err = {{0}};
+    vp_view a = sample(1), b = sample(2);
+    assert_true(views_append(path, &a, &err));
+    assert_true(views_append(path, &b, &err));
+    vp_views vs;
+    assert_true(views_load(path, &vs, &err));
+    assert_int_equal(vs.n, 2);
+    assert_true(views_equal(&vs.v[0], &a) && views_equal(&vs.v[1], &b));
+    views_free(&vs);
+    /* not a views file: left alone */
+    tu_write_text(path, "x,y\n1,2\n");
+    assert_false(views_append(path, &a, &err));
+    assert_non_null(strstr(err.msg, "not appending"));
+    assert_false(views_load(tu_path(dir, "missing.views"), &vs, &err));
+}
+
+static void test_output_names(void **state)
+{
+    (void)state;
+    char s[64];
+    assert_int_equal(views_output_name("slide-%02d.png", 3, s, sizeof s), 1);
+    assert_string_equal(s, "slide-03.png");
+    assert_int_equal(views_output_name("s%d.png", 12, s, sizeof s), 1);
+    assert_string_equal(s, "s12.png");
+    assert_int_equal(views_output_name("100%%-%3d.png", 7, s, sizeof s), 1);
+    assert_string_equal(s, "100%-  7.png");
+    assert_int_equal(views_output_name("one.png", 1, s, sizeof s), 0);
+    assert_string_equal(s, "one.png");
+    assert_int_equal(views_output_name("a%s.png", 1, s, sizeof s), -1);
+    assert_int_equal(views_output_name("a%d%d.png", 1, s, sizeof s), -1);
+    assert_int_equal(views_output_name("a%", 1, s, sizeof s), -1);
+    assert_int_equal(views_output_name("a%d.png", 1, s, 0), 1); /* only checks */
+    assert_int_equal(views_output_name("aaaaaaaa%d.png", 1, s, 8), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_append),
+        cmocka_unit_test(test_output_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
