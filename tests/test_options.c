@@ -172,6 +172,26 @@ static void test_strings(void **state)
     BAD("--script needs a value", "view", "f", "--script");
 }
 
+/* --views: render's -o takes one %d/%0Nd for the view's number */
+static void test_views_option(void **state)
+{
+    (void)state;
+    vp_options o;
+    OK(&o, "render", "f", "--views", "talk.views", "-o", "slide-%02d.png");
+    assert_string_equal(o.views, "talk.views");
+    OK(&o, "view", "f", "--views=t.views");
+    assert_string_equal(o.views, "t.views");
+    OK(&o, "render", "f", "--views", "t.views", "-o", "one.png"); /* one view: a plain name (checked at run time) */
+    OK(&o, "render", "f", "--views", "t.views", "-o", "100%%-%d.png");
+    OK(&o, "render", "f", "-o", "100%s.png"); /* without --views a '%' is just a character */
+    BAD("expected one %d or %02d", "render", "f", "--views", "t.views", "-o", "s%s.png");
+    BAD("expected one %d or %02d", "render", "f", "--views", "t.views", "-o", "s%d%d.png");
+    BAD("--views needs a value", "render", "f", "--views");
+    BAD("--views is not an option of info", "info", "f", "--views", "t.views");
+    OK(&o, "render", "f", "-o", "x.png");
+    assert_null(o.views);
+}
+
 /* whole numbers: the range ends are taken, one past them refused */
 static void test_ints(void **state)
 {
@@ -682,7 +702,7 @@ static void test_every_option_tested(void **state)
         "--window", "--window-x", "--fullscreen", "--display", "--title", "--xlabel", "--ylabel", "--overlay",
         "--screenshot-dir", "--screenshot-scale", "--script", "--gpu-mem", "--value", "--agg", "--by", "--vmin",
         "--vmax", "--vcenter", "--save-grid", "--lines", "--normalize", "--break-gap", "--x-time", "--tz",
-        "--persist",
+        "--persist", "--views",
     };
     const size_t ntested = sizeof tested / sizeof tested[0];
     vp_options o;
@@ -727,6 +747,7 @@ int main(void)
         cmocka_unit_test_setup(test_commands, no_display),
         cmocka_unit_test_setup(test_help, no_display),
         cmocka_unit_test_setup(test_series, no_display),
+        cmocka_unit_test_setup(test_views_option, no_display),
         cmocka_unit_test_setup(test_every_option_tested, no_display),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

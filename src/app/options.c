@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "accum/agg.h"
+#include "app/views.h"
 #include "load/demo.h"
 #include "look/colormap.h"
 #include "overlay/timeaxis.h"
@@ -446,6 +447,9 @@ static const opt_def table[] = {
     {OPT("--screenshot-scale", NULL, "K", "1", V | D, "screenshots at K times the window's resolution, 1..8"),
      INT(screenshot_scale, 1, 8)},
     {OPT("--script", NULL, "FILE", NULL, V | D, "run viewer commands from FILE, one a line"), STR(script)},
+    {OPT("--views", NULL, "FILE", NULL, R | V, "saved views (README: Presentations): render writes one picture "
+         "per view (-o with %d or %02d, numbered from 1); the viewer starts on the first, PageDown/PageUp step, V "
+         "appends the current view (default file: vastplot.views)"), STR(views)},
     {OPT("--gpu-mem", NULL, "MB", "half the free GPU memory, else 1024", V | D,
          "GPU memory the viewer may hold points in; larger data is refined on the CPU, streamed from the file"),
      INT(gpu_mem_mb, 1, 1 << 24)},
@@ -680,6 +684,10 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             o->data.text.x_time = (text_xtime)(TEXT_XTIME_S + i);
     if (o->command == CMD_DEMO && o->ninputs)
         return vp_err_set(err, "demo takes no input file (got \"%s\")", o->inputs[0]);
+    char probe[16];
+    if (o->views && o->command == CMD_RENDER && o->output && views_output_name(o->output, 1, probe, 0) < 0)
+        return vp_err_set(err, "--views: -o %s: expected one %%d or %%02d (the view's number, from 1) in the "
+                               "name, and no other %% but %%%%", o->output);
     if (o->command == CMD_RENDER && !o->output)
         return vp_err_set(err, "render: no output given: add -o OUT.png");
     if (o->command == CMD_DEMO && !o->output)

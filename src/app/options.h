@@ -69,6 +69,7 @@ typedef struct vp_options {
     bool fullscreen;
     int display;               /* monitor index */
     const char *script;
+    const char *views;         /* --views FILE: saved views (app/views.h); render: one picture each */
     const char *screenshot_dir;
     int screenshot_scale;      /* 1.. */
     bool follow;               /* --follow: the input is still being written */

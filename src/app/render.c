@@ -8,6 +8,7 @@
 
 #include "app/commands.h"
 #include "app/plot.h"
+#include "app/views.h"
 #include "core/util.h"
 #include "gl/glctx.h"
 #include "gl/tonemap_pass.h"
@@ -189,8 +190,54 @@ static bool follow_until_idle(const vp_options *o, dataset **out, vp_err *err)
     return true;
 }
 
+/* The overlay's fonts and lines grow with a picture taller than 1080 rows, as
+ * the viewer's --screenshot-scale grows them: a 3840x2160 slide reads like a
+ * 1920x1080 one. */
+static float render_dpi_scale(const vp_options *o)
+{
+    return o->height > 1080 ? (float)o->height / 1080.0f : 1.0f;
+}
+
+/* render --views FILE: each view rendered exactly as `render` with the view's
+ * keys as options would (the same function, on a copy of the options), into
+ * -o's pattern numbered from 1. */
+static int render_views(const vp_options *o, vp_err *err)
+{
+    vp_views vs;
+    if (!views_load(o->views, &vs, err))
+        return 1;
+    int rc = 0;
+    char name[4096];
+    if (vs.n == 0) {
+        rc = 1;
+        vp_err_set(err, "%s: no [view] in the file: nothing to render", o->views);
+    } else if (vs.n > 1 && views_output_name(o->output, 1, name, sizeof name) == 0) {
+        rc = 2;
+        vp_err_set(err, "--views: %s holds %zu views but -o %s has no %%d or %%02d for their numbers", o->views,
+                   vs.n, o->output);
+    }
+    for (size_t i = 0; rc == 0 && i < vs.n; i++) {
+        vp_options one = *o;
+        one.views = NULL;
+        views_apply(&vs.v[i], &one);
+        if (views_output_name(o->output, (int)i + 1, name, sizeof name) < 0) {
+            rc = 2;
+            vp_err_set(err, "--views: -o %s: a bad pattern or a name too long", o->output);
+            break;
+        }
+        one.output = name;
+        rc = cmd_render(&one, err);
+        if (rc)
+            vp_err_prefix(err, "%s:%d (view %zu)", o->views, vs.v[i].line, i + 1);
+    }
+    views_free(&vs);
+    return rc;
+}
+
 int cmd_render(const vp_options *o, vp_err *err)
 {
+    if (o->views)
+        return render_views(o, err);
     double t_start = vp_now();
     int rc = 1;
     dataset *ds = NULL;
@@ -233,6 +280,7 @@ int cmd_render(const vp_options *o, vp_err *err)
     pb = NULL;
     if (!ok || !plot_limits(o, ds, bounds, lim, err) || !plot_look_from_options(o, &look, err))
         goto out;
+    look.dpi_scale = render_dpi_scale(o);
     double t_scan = vp_now();
     plot_params pp = {.ds = ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(gl),
                       .threads = o->threads, .title = o->title, .xlabel = o->xlabel, .ylabel = o->ylabel,
