@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "app/script.h"
 #include "app/views.h"
 #include "testutil.h"
 
@@ -164,6 +165,27 @@ static void test_output_names(void **state)
     assert_int_equal(views_output_name("aaaaaaaa%d.png", 1, s, 8), -1);
 }
 
+/* the viewer's script: `view save NAME` beside `view X0 X1 Y0 Y1` */
+static void test_script_view_save(void **state)
+{
+    (void)state;
+    script sc;
+    vp_err err = {{0}};
+    const char *t = "view 0 1 2 3\nview save  The left lobe  \nview saved 1 2 3 4\n";
+    assert_false(script_parse(t, strlen(t), "s.txt", &sc, &err)); /* "saved" is no number */
+    assert_non_null(strstr(err.msg, "s.txt:3:"));
+    t = "view 0 1 2 3\nview save  The left lobe  \n";
+    assert_true(script_parse(t, strlen(t), "s.txt", &sc, &err));
+    assert_int_equal(sc.n, 2);
+    assert_int_equal(sc.cmds[0].op, SCRIPT_VIEW);
+    assert_int_equal(sc.cmds[1].op, SCRIPT_VIEW_SAVE);
+    assert_string_equal(sc.cmds[1].text, "The left lobe");
+    script_free(&sc);
+    t = "view save\n";
+    assert_false(script_parse(t, strlen(t), "s.txt", &sc, &err));
+    assert_non_null(strstr(err.msg, "s.txt:1: view save needs a NAME"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_append),
         cmocka_unit_test(test_output_names),
+        cmocka_unit_test(test_script_view_save),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

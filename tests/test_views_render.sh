@@ -95,5 +95,48 @@ printf '# vastplot views 1\n' > empty.views
 refused "no views" 1 "no [view]" render pts.csv --views empty.views -o s%d.png
 check "nothing written by the refused runs" bash -c '! ls s[0-9]*.png slide.png 2>/dev/null | grep -q .'
 
+# the viewer (under Xvfb when it is there): starts on the first view,
+# PageDown moves to the next over ~0.5 s (a view in between on the way), V and
+# `view save NAME` append the view on screen; PageUp goes back, the keys a view
+# leaves out back to the command line's
+if command -v xvfb-run >/dev/null && command -v Xvfb >/dev/null; then
+    cp talk.views live.views
+    cat > walk.txt <<'S'
+wait-refined
+stats v1.json
+key PageDown
+wait 120
+stats mid.json
+wait-refined
+stats v2.json
+zoom 2
+view save My zoom
+key V
+key PageUp
+wait-refined
+stats v3.json
+quit
+S
+    check "viewer ran the slides" timeout 120 xvfb-run -a "$B" view pts.csv --views live.views --script walk.txt -q
+    view() { grep -o '"view": \[[^]]*\]' "$1"; }
+    tm() { grep -o '"tonemap": "[^"]*"' "$1"; }
+    check "starts on view 1" test "$(view v1.json)" = '"view": [-2.5, 3.5, -1, 1]'
+    check "PageDown: view 2" test "$(view v2.json)" = '"view": [0, 1.5, 0.25, -0.75]'
+    check "view 2's tone map" test "$(tm v2.json)" = '"tonemap": "log"'
+    check "on the way: neither end" bash -c "! grep -q -e '-2.5, 3.5' -e '\[0, 1.5' mid.json"
+    check "PageUp: view 1 again" test "$(view v3.json)" = '"view": [-2.5, 3.5, -1, 1]'
+    check "and the command line's tone map" test "$(tm v3.json)" = '"tonemap": "eq-hist"'
+    check "two views appended" test "$(grep -c '^\[view\]' live.views)" = 5
+    check "view save's title" grep -qx 'title = My zoom' live.views
+    check "saved limits" grep -qx 'xlim = 0.375 1.125' live.views
+    printf 'key V\nquit\n' > v.txt
+    rm -f vastplot.views
+    check "V without --views: vastplot.views" timeout 120 xvfb-run -a "$B" view pts.csv --script v.txt -q
+    check "vastplot.views made" grep -qx '# vastplot views 1' vastplot.views
+    refused "viewer: bad views file" 1 "bad.views:4:" view pts.csv --views bad.views
+else
+    echo "skip the viewer part: no xvfb-run"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -434,7 +434,7 @@ static const opt_def table[] = {
     GROUP("viewer", "viewer and presentation",
           "keys: drag pan, wheel or +/- zoom at the cursor, right-drag or Shift+drag box zoom, Home/R reset, "
           "Backspace back, arrows pan, T tone map, C colormap, [ ] point size, H overlay, ? or F1 help, F or F11 "
-          "fullscreen, S or F12 screenshot, Q or Esc quit"),
+          "fullscreen, S or F12 screenshot, PageDown/PageUp saved views, V save this view, Q or Esc quit"),
     {OPT("--fullscreen", NULL, NULL, NULL, V | D, "open fullscreen (F or F11 toggles)"), FLAG(fullscreen)},
     {OPT("--display", NULL, "N", "0", V | D, "the monitor to open on (a projector), 0..63"), INT(display, 0, 63)},
     {OPT("--title", NULL, "T", NULL, R | V | D, "a title above the plot"), STR(title)},

@@ -40,7 +40,17 @@ static bool parse_line(char *line, int lineno, const char *name, script_cmd *c, 
     memset(c, 0, sizeof *c);
     c->op = sp->op;
     c->line = lineno;
-    if (sp->text) {
+    /* view save NAME: the one view command with a word after it */
+    bool view_save = false;
+    if (sp->op == SCRIPT_VIEW && save) {
+        char *r = save + strspn(save, " \t");
+        if (!strncmp(r, "save", 4) && (!r[4] || r[4] == ' ' || r[4] == '\t' || r[4] == '\r')) {
+            view_save = true;
+            c->op = SCRIPT_VIEW_SAVE;
+            save = r + 4;
+        }
+    }
+    if (sp->text || view_save) {
         /* the rest of the line, trimmed: paths may hold spaces */
         char *rest = save ? save : "";
         while (*rest == ' ' || *rest == '\t')
@@ -49,8 +59,8 @@ static bool parse_line(char *line, int lineno, const char *name, script_cmd *c, 
         while (n && (rest[n - 1] == ' ' || rest[n - 1] == '\t' || rest[n - 1] == '\r'))
             rest[--n] = 0;
         if (n == 0)
-            return vp_err_set(err, "%s:%d: %s needs %s", name, lineno, sp->name,
-                              sp->op == SCRIPT_KEY ? "a key name" : "a path");
+            return vp_err_set(err, "%s:%d: %s needs %s", name, lineno, view_save ? "view save" : sp->name,
+                              view_save ? "a NAME (the view's title)" : sp->op == SCRIPT_KEY ? "a key name" : "a path");
         if (n >= sizeof c->text)
             return vp_err_set(err, "%s:%d: %s argument longer than %zu characters", name, lineno,
                               sp->name, sizeof c->text - 1);

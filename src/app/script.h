@@ -2,6 +2,8 @@
 #define VP_SCRIPT_H
 /* The viewer's --script language, one command a line ('#' starts a comment):
  *   view X0 X1 Y0 Y1      show these data limits
+ *   view save NAME        append the current view, titled NAME, to the views file
+ *                         (--views FILE, else vastplot.views; app/views.h)
  *   zoom FACTOR [X Y]     zoom in (> 1) or out about data point X Y (default: centre)
  *   pan DX DY             move by fractions of the view's width and height
  *   drag X0 Y0 X1 Y1      a left-button drag in plot pixels (pans)
@@ -22,14 +24,16 @@
 
 typedef enum script_op {
     SCRIPT_VIEW, SCRIPT_ZOOM, SCRIPT_PAN, SCRIPT_DRAG, SCRIPT_BOX, SCRIPT_WHEEL, SCRIPT_KEY,
-    SCRIPT_WAIT, SCRIPT_WAIT_REFINED, SCRIPT_SCREENSHOT, SCRIPT_STATS, SCRIPT_QUIT, SCRIPT_CATEGORY
+    SCRIPT_WAIT, SCRIPT_WAIT_REFINED, SCRIPT_SCREENSHOT, SCRIPT_STATS, SCRIPT_QUIT,
+    SCRIPT_VIEW_SAVE, /* before SCRIPT_CATEGORY: fuzz_script checks VIEW..CATEGORY */
+    SCRIPT_CATEGORY
 } script_op;
 
 typedef struct script_cmd {
     script_op op;
     int nargs;          /* numbers given */
     double arg[4];
-    char text[512];     /* key name or path */
+    char text[512];     /* key name, path, or view save's NAME */
     int line;
 } script_cmd;
 

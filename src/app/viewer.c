@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "app/arrivals.h"
 #include "app/commands.h"
 #include "app/plot.h"
 #include "app/script.h"
+#include "app/views.h"
 #include "app/viewstate.h"
 #include "core/util.h"
 #include "gl/gl_util.h"
@@ -95,6 +97,14 @@ typedef struct viewer {
     bool timed;              /* x is known to be a time (the plot's overlay knows it) */
     bool frozen;             /* P: the picture holds; data is still read */
     bool thaw;               /* unfrozen: apply what arrived meanwhile */
+    /* --views: the slides, the one shown, the animated move to it */
+    vp_views slides;
+    int slide;               /* the slide shown (-1: none yet) */
+    char title_buf[VIEWS_TEXT_MAX]; /* the title the plot shows (plot_params.title points here) */
+    const char *title;       /* title_buf, or NULL: no title row */
+    bool dpi_nudge;          /* the overlay's scale one float step up: see set_title */
+    bool anim;
+    double anim_t0, anim_from[4], anim_to[4];
 } viewer;
 
 static void say(viewer *v, const char *fmt, ...) VP_PRINTF(2, 3);
@@ -117,7 +127,7 @@ static bool update_sizes(viewer *v, vp_err *err)
     SDL_GL_GetDrawableSize(v->win, &v->ww, &v->wh);
     SDL_GetWindowSize(v->win, &pw, &ph);
     v->dpi = pw > 0 ? (float)v->ww / (float)pw : 1.0f;
-    v->look.dpi_scale = v->dpi;
+    v->look.dpi_scale = v->dpi_nudge ? nextafterf(v->dpi, INFINITY) : v->dpi;
     if (!plot_set_look(v->pl, &v->look, err) || !plot_set_size(v->pl, v->ww, v->wh, err))
         return false;
     v->plot = plot_rect(v->pl);
@@ -144,6 +154,118 @@ static void set_tonemap(viewer *v, int i)
     v->tm_i = i;
     v->look.tonemap = tm_cycle[i];
     set_look(v);
+}
+
+/* ---- slides (--views) -------------------------------------------------------- */
+
+#define SLIDE_SECONDS 0.5
+
+static const char *views_path(const viewer *v)
+{
+    return v->o->views ? v->o->views : "vastplot.views";
+}
+
+/* The plot lays its overlay out, title included, when it is made at a scale:
+ * a new title is taken by moving the scale one float step, which changes no
+ * pixel size (app/plot.c has no title setter). */
+static void set_title(viewer *v, const char *t)
+{
+    snprintf(v->title_buf, sizeof v->title_buf, "%s", t ? t : "");
+    if (!v->title)
+        return;
+    v->dpi_nudge = !v->dpi_nudge;
+    set_look(v);
+}
+
+/* Shows slide i (clamped), moving there over SLIDE_SECONDS when animate:
+ * the span of each axis interpolated in log scale, the centre so that the
+ * point that stays fixed in a zoom stays fixed. */
+static void go_slide(viewer *v, int i, bool animate)
+{
+    if (!v->slides.n) {
+        say(v, "no saved views: give --views FILE, or press V to save one to %s", views_path(v));
+        return;
+    }
+    i = i < 0 ? 0 : i >= (int)v->slides.n ? (int)v->slides.n - 1 : i;
+    const vp_view *s = &v->slides.v[i];
+    v->slide = i;
+    double to[4];
+    memcpy(to, v->vs.full, sizeof to);
+    if (s->xlim_set)
+        to[0] = s->xlim[0], to[1] = s->xlim[1];
+    if (s->ylim_set)
+        to[2] = s->ylim[0], to[3] = s->ylim[1];
+    /* as render --views: a key the view leaves out is the command line's */
+    tonemap_kind tm = s->tonemap_set ? s->tonemap : v->o->tonemap;
+    for (int k = 0; k < (int)(sizeof tm_cycle / sizeof tm_cycle[0]); k++)
+        if (tm_cycle[k] == tm)
+            set_tonemap(v, k);
+    const char *cm = s->colormap[0] ? s->colormap : v->o->colormap;
+    if (colormap_get(cm, v->look.cmap)) {
+        v->cmap_name = cm;
+        v->look.diverging = colormap_is_diverging(cm);
+        set_look(v);
+    }
+    set_title(v, s->title[0] ? s->title : v->o->title);
+    v->following = false;
+    viewstate_push(&v->vs);
+    if (!animate) {
+        v->anim = false;
+        viewstate_set(&v->vs, to[0], to[1], to[2], to[3]);
+        return;
+    }
+    v->anim = true;
+    v->anim_t0 = vp_now();
+    memcpy(v->anim_from, v->vs.lim, sizeof v->anim_from);
+    memcpy(v->anim_to, to, sizeof to);
+}
+
+static void animate_slide(viewer *v)
+{
+    if (!v->anim)
+        return;
+    double u = (vp_now() - v->anim_t0) / SLIDE_SECONDS;
+    double lim[4];
+    if (u >= 1) {
+        v->anim = false;
+        memcpy(lim, v->anim_to, sizeof lim);
+    } else {
+        double e = u * u * (3 - 2 * u); /* smoothstep: no jolt at either end */
+        for (int a = 0; a < 2; a++) {
+            const double *f = v->anim_from + 2 * a, *t = v->anim_to + 2 * a;
+            double sf = f[1] - f[0], st = t[1] - t[0], cf = (f[0] + f[1]) / 2, ct = (t[0] + t[1]) / 2;
+            double sp = (sf > 0) == (st > 0) ? copysign(exp(log(fabs(sf)) + e * (log(fabs(st)) - log(fabs(sf)))), st)
+                                             : sf + e * (st - sf); /* a flipped axis: linear */
+            double w = fabs(st - sf) > 1e-9 * fabs(sf) ? (sp - sf) / (st - sf) : e;
+            double c = cf + w * (ct - cf);
+            lim[2 * a] = c - sp / 2;
+            lim[2 * a + 1] = c + sp / 2;
+        }
+    }
+    viewstate_set(&v->vs, lim[0], lim[1], lim[2], lim[3]);
+    v->had_input = true;
+}
+
+/* V and `view save NAME`: the view on screen appended to the views file, and
+ * to the slides. */
+static bool save_view(viewer *v, const char *name, vp_err *err)
+{
+    vp_view s = {0};
+    snprintf(s.title, sizeof s.title, "%s", name ? name : v->title_buf);
+    s.xlim_set = s.ylim_set = s.tonemap_set = true;
+    s.xlim[0] = v->vs.lim[0], s.xlim[1] = v->vs.lim[1];
+    s.ylim[0] = v->vs.lim[2], s.ylim[1] = v->vs.lim[3];
+    s.tonemap = tm_cycle[v->tm_i];
+    snprintf(s.colormap, sizeof s.colormap, "%s", v->cmap_name);
+    if (!views_append(views_path(v), &s, err))
+        return false;
+    vp_view *nv = realloc(v->slides.v, (v->slides.n + 1) * sizeof *nv);
+    if (!nv)
+        return vp_err_set(err, "out of memory");
+    v->slides.v = nv;
+    v->slides.v[v->slides.n++] = s;
+    say(v, "view %zu saved to %s", v->slides.n, views_path(v));
+    return true;
 }
 
 static void request_screenshot(viewer *v, const char *path)
@@ -224,6 +346,16 @@ static void toggle_category(viewer *v, int c, int on)
 static void handle_key(viewer *v, SDL_Keycode k, Uint16 mod)
 {
     switch (k) {
+    case SDLK_PAGEDOWN:
+    case SDLK_PAGEUP:
+        go_slide(v, v->slide + (k == SDLK_PAGEDOWN ? 1 : -1), true);
+        break;
+    case SDLK_v: {
+        vp_err e;
+        if (!save_view(v, NULL, &e))
+            say(v, "%s", e.msg);
+        break;
+    }
     case SDLK_q:
     case SDLK_ESCAPE:
         v->quit = true;
@@ -368,6 +500,8 @@ static void handle_event(viewer *v, const SDL_Event *e)
 {
     double px, py;
     v->had_input = true;
+    if (e->type == SDL_MOUSEBUTTONDOWN || e->type == SDL_MOUSEWHEEL || e->type == SDL_KEYDOWN)
+        v->anim = false; /* the user takes over */
     switch (e->type) {
     case SDL_QUIT:
         v->quit = true;
@@ -465,6 +599,8 @@ static void sync_view(viewer *v);
 /* Every point of the current view is on screen. */
 static bool refined(viewer *v)
 {
+    if (v->anim)
+        return false;
     sync_view(v);
     plot_shown sh = plot_get_shown(v->pl);
     refine_state st;
@@ -525,6 +661,7 @@ static bool script_step(viewer *v, vp_err *err)
             SDL_Keycode k = SDL_GetKeyFromName(c->text);
             if (k == SDLK_UNKNOWN)
                 return vp_err_set(err, "%s:%d: key: unknown key name \"%s\"", v->o->script, c->line, c->text);
+            v->anim = false; /* as a key press does */
             handle_key(v, k, 0);
             break;
         }
@@ -546,6 +683,10 @@ static bool script_step(viewer *v, vp_err *err)
         case SCRIPT_STATS:
             if (!write_stats(v, c->text, err))
                 return false;
+            break;
+        case SCRIPT_VIEW_SAVE:
+            if (!save_view(v, c->text, err))
+                return vp_err_prefix(err, "%s:%d: view save", v->o->script, c->line);
             break;
         case SCRIPT_CATEGORY:
             toggle_category(v, (int)c->arg[0], c->nargs > 1 ? (int)c->arg[1] : -1);
@@ -796,6 +937,7 @@ static const char help_text[] =
     "Home or R: whole data    Backspace: previous view    arrows: pan\n"
     "T: tone map    C: colormap    [ and ]: point size    H: overlay    0-9: show/hide that category\n"
     "P: freeze the picture of a followed file (still read)\n"
+    "PageDown / PageUp: next / previous saved view (--views)    V: save this view\n"
     "F or F11: fullscreen    S or F12: screenshot    ? or F1: this help    Q or Esc: quit";
 
 static bool draw_frame(viewer *v, float fps, vp_err *err)
@@ -822,13 +964,14 @@ static bool draw_frame(viewer *v, float fps, vp_err *err)
         }
         char xs[80];
         plot_format_x(v->pl, x, xs, sizeof xs);
+        const char *caption = v->slide >= 0 ? v->slides.v[v->slide].caption : "";
         if (vp_now() < v->message_until)
             snprintf(status, sizeof status, "%s", v->message);
         else
             snprintf(status, sizeof status,
-                     "%" PRIu64 " / %" PRIu64 " points drawn   refined %3.0f%%   %4.0f fps   "
+                     "%s%s%" PRIu64 " / %" PRIu64 " points drawn   refined %3.0f%%   %4.0f fps   "
                      "x %s  y %.9g  count %" PRIu64 "%s",
-                     sh.drawn, dataset_records(v->ds), 100.0 * frac, fps, xs, y,
+                     caption, caption[0] ? "      " : "", sh.drawn, dataset_records(v->ds), 100.0 * frac, fps, xs, y,
                      in_plot ? plot_count_at(v->pl, x, y) : 0, readout);
         f.status = status;
     }
@@ -846,7 +989,7 @@ static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
 {
     int W = v->ww * k, H = v->wh * k;
     plot_params pp = {.ds = v->ds, .accumulate = v->o->accumulate, .software_gl = glctx_is_software(v->gl),
-                      .threads = v->o->threads, .title = v->o->title, .xlabel = v->o->xlabel,
+                      .threads = v->o->threads, .title = v->title, .xlabel = v->o->xlabel,
                       .ylabel = v->o->ylabel, .agg = (agg_kind)v->o->agg, .wname = v->wname,
                       .lines = v->o->lines, .lp = {v->o->normalize_lines, v->o->break_gap},
                       .tz = v->o->tz};
@@ -999,13 +1142,19 @@ static int view_run(const vp_options *o, dataset *given, vp_err *err)
     v->look.overlay = true;
     if (o->script && !script_load(o->script, &v->sc, err))
         goto out;
+    v->slide = -1;
+    /* a views file that is not there yet is one V or `view save` makes */
+    if (o->views && (access(o->views, F_OK) == 0 || errno != ENOENT) && !views_load(o->views, &v->slides, err))
+        goto out;
+    snprintf(v->title_buf, sizeof v->title_buf, "%s", o->title ? o->title : "");
+    v->title = o->title || v->slides.n ? v->title_buf : NULL;
     if (!load_data(v, full, err) || !open_window(v, err))
         goto out;
     if (dataset_has_w(v->ds))
         plot_value_name(o, v->ds, v->wname, sizeof v->wname);
     plot_params pp = {.ds = v->ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(v->gl),
                       .progressive = true, .threads = o->threads,
-                      .gpu_budget = (size_t)o->gpu_mem_mb << 20, .title = o->title,
+                      .gpu_budget = (size_t)o->gpu_mem_mb << 20, .title = v->title,
                       .xlabel = o->xlabel, .ylabel = o->ylabel, .agg = (agg_kind)o->agg,
                       .wname = v->wname, .lines = o->lines, .lp = {o->normalize_lines, o->break_gap},
                       .tz = o->tz};
@@ -1016,6 +1165,8 @@ static int view_run(const vp_options *o, dataset *given, vp_err *err)
     if (!plot_create(&pp, &v->pl, err) || !plot_set_wrange(v->pl, v->wrange, err) || !update_sizes(v, err))
         goto out;
     viewstate_init(&v->vs, full, NULL, v->plot.w, v->plot.h);
+    if (v->slides.n)
+        go_slide(v, 0, false);
     sync_view(v);
     if (o->verbose && plot_gpu_resident(v->pl))
         fprintf(stderr, "vastplot: points resident on the GPU\n");
@@ -1040,6 +1191,7 @@ static int view_run(const vp_options *o, dataset *given, vp_err *err)
             v->quit = true;
         if (dataset_is_follow(v->ds) && !follow_update(v, err))
             goto out;
+        animate_slide(v);
         uint64_t gen_before = v->view_gen;
         double snap_before = v->last_snapshot, t_frame = vp_now();
         sync_view(v);
@@ -1086,6 +1238,7 @@ out:
         SDL_DestroyWindow(v->win);
     SDL_Quit();
     script_free(&v->sc);
+    views_free(&v->slides);
     if (v->ds != given)
         dataset_destroy(v->ds);
     free(v->frame_ms);
