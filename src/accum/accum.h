@@ -35,6 +35,14 @@ typedef struct accum_params {
 bool accum_cpu_run(const dataset *ds, const view *v, const accum_params *p, uint64_t *counts,
                    accum_stats *stats, vp_err *err);
 
+/* accum_cpu_run over the chunks [from, to) of ds only (dataset_chunks;
+ * clamped to them; an empty range leaves counts zero): adding the grids of
+ * ranges that cut [0, dataset_chunks) gives accum_cpu_run's grid exactly, and
+ * their stats' records, nonfinite and drawn add up to its. The MPI mode's
+ * share of one rank (src/mpi/mpi_run.h). */
+bool accum_cpu_run_range(const dataset *ds, const view *v, const accum_params *p, uint64_t from,
+                         uint64_t to, uint64_t *counts, accum_stats *stats, vp_err *err);
+
 /* The same through GL compute shaders (imageAtomicAdd on an r32ui image),
  * fed by loader threads through the persistently mapped vertex ring. Needs a
  * current GL 4.5 context on the calling thread. */

@@ -45,6 +45,7 @@ struct accum_cpu {
     pthread_mutex_t lock; /* guards counts (private mode) and the stats */
     accum_stats stats;
     chunk_pass *pass;
+    chunk_range range; /* accum_cpu_run_range: the chunks to bin */
 };
 
 bool accum_cpu_uses_bands(size_t pixels, int threads)
@@ -209,8 +210,17 @@ static bool cpu_finish(void *ctx, void *state, bool ok, vp_err *err)
     return true;
 }
 
+static bool cpu_next(void *ctx, void *state, uint64_t *k)
+{
+    (void)state;
+    return chunk_range_next(&((accum_cpu *)ctx)->range, k);
+}
+
 static const chunk_pass_ops cpu_ops = {.thread_create = cpu_create, .points = cpu_points,
                                        .thread_finish = cpu_finish};
+/* the same over a range of the chunks (accum_cpu_run_range) */
+static const chunk_pass_ops cpu_range_ops = {.thread_create = cpu_create, .points = cpu_points,
+                                             .thread_finish = cpu_finish, .next = cpu_next};
 
 static void destroy_locks(accum_cpu *a)
 {
@@ -221,8 +231,9 @@ static void destroy_locks(accum_cpu *a)
     pthread_mutex_destroy(&a->lock);
 }
 
-bool accum_cpu_start(const dataset *ds, const view *v, const accum_params *p, uint64_t *counts,
-                     accum_cpu **out, vp_err *err)
+/* range: NULL for every chunk, else {from, to} */
+static bool cpu_start(const dataset *ds, const view *v, const accum_params *p, const uint64_t *range,
+                      uint64_t *counts, accum_cpu **out, vp_err *err)
 {
     *out = NULL;
     accum_cpu *a = calloc(1, sizeof *a);
@@ -251,13 +262,21 @@ bool accum_cpu_start(const dataset *ds, const view *v, const accum_params *p, ui
             pthread_mutex_init(&a->band_lock[b], NULL);
     }
     pthread_mutex_init(&a->lock, NULL);
-    if (!chunk_pass_start(ds, threads, &cpu_ops, a, &a->pass, err)) {
+    if (range)
+        chunk_range_set(&a->range, range[0], range[1]);
+    if (!chunk_pass_start(ds, threads, range ? &cpu_range_ops : &cpu_ops, a, &a->pass, err)) {
         destroy_locks(a);
         free(a);
         return false;
     }
     *out = a;
     return true;
+}
+
+bool accum_cpu_start(const dataset *ds, const view *v, const accum_params *p, uint64_t *counts,
+                     accum_cpu **out, vp_err *err)
+{
+    return cpu_start(ds, v, p, NULL, counts, out, err);
 }
 
 bool accum_cpu_join(accum_cpu *a, accum_stats *stats, vp_err *err)
@@ -278,6 +297,20 @@ bool accum_cpu_run(const dataset *ds, const view *v, const accum_params *p, uint
 {
     accum_cpu *a;
     if (!accum_cpu_start(ds, v, p, counts, &a, err))
+        return false;
+    return accum_cpu_join(a, stats, err);
+}
+
+bool accum_cpu_run_range(const dataset *ds, const view *v, const accum_params *p, uint64_t from,
+                         uint64_t to, uint64_t *counts, accum_stats *stats, vp_err *err)
+{
+    uint64_t n = dataset_chunks(ds);
+    if (to > n)
+        to = n;
+    if (from > to)
+        from = to;
+    accum_cpu *a;
+    if (!cpu_start(ds, v, p, (const uint64_t[2]){from, to}, counts, &a, err))
         return false;
     return accum_cpu_join(a, stats, err);
 }

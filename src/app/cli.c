@@ -16,6 +16,9 @@
 #include "app/options.h"
 #include "core/cleanup.h"
 #include "gl/driver_env.h"
+#ifdef VP_HAVE_MPI
+#include "mpi/mpi_run.h" /* the MPI mode: MPI_Init/MPI_Finalize around the command */
+#endif
 
 /* Started with standard input closed (`vastplot render - <&-`): "-" has
  * nothing to read, and no file opened later may take descriptor 0 and be read
@@ -34,7 +37,7 @@ static bool check_stdin(const vp_options *o, vp_err *err)
     return true;
 }
 
-int vastplot_main(int argc, char **argv)
+static int cli_main(int argc, char **argv)
 {
     vp_options o;
     vp_err err = {{0}};
@@ -80,7 +83,23 @@ int vastplot_main(int argc, char **argv)
         rc = 2;
         break;
     }
+#ifdef VP_HAVE_MPI
+    if (rc != 0 && mpi_run_rank() != 0)
+        return rc; /* under mpirun, rank 0 reports the error once (mpi_run.h) */
+#endif
     if (rc != 0)
         fprintf(stderr, "vastplot: %s\n", err.msg);
     return rc;
+}
+
+int vastplot_main(int argc, char **argv)
+{
+#ifdef VP_HAVE_MPI
+    mpi_run_init(&argc, &argv); /* only when started by mpirun */
+    int rc = cli_main(argc, argv);
+    mpi_run_finalize();
+    return rc;
+#else
+    return cli_main(argc, argv);
+#endif
 }

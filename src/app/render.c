@@ -15,6 +15,9 @@
 #include "load/follow.h"
 #include "out/npy_out.h"
 #include "out/output_set.h"
+#ifdef VP_HAVE_MPI
+#include "mpi/mpi_run.h"
+#endif
 
 static void warn_inputs(const vp_options *o, dataset *ds)
 {
@@ -238,6 +241,12 @@ int cmd_render(const vp_options *o, vp_err *err)
 {
     if (o->views)
         return render_views(o, err);
+#ifdef VP_HAVE_MPI
+    /* under mpirun with several ranks: each bins a share of the chunks,
+     * rank 0 sums the grids and writes (src/mpi/mpi_run.h) */
+    if (mpi_run_size() > 1)
+        return mpi_run_render(o, err);
+#endif
     double t_start = vp_now();
     int rc = 1;
     dataset *ds = NULL;
