@@ -1,0 +1,84 @@
+#!/bin/bash
+# The MPI mode of render (src/mpi/mpi_run.h, docs/mpi.md): under mpirun with
+# 2, 3 and 4 ranks the --save-counts grid and the PNG equal the single-process
+# run's bit for bit, on raw f32 data of several chunks, a small CSV, a .npy
+# file, and a file so small that some ranks get no chunk; a missing input
+# gives one message, a non-zero exit on every rank and no output file.
+# Skipped (77) without mpirun, python3, GL, or a binary built without MPI.
+set -u -o pipefail
+BIN=$1
+T=$2
+LIB=$(dirname "$BIN")/libvastplot.so.1
+command -v mpirun >/dev/null || { echo "SKIP: no mpirun (Debian: openmpi-bin)"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+libs=$(ldd "$LIB" 2>/dev/null; ldd "$BIN" 2>/dev/null)
+case $libs in
+*libmpi*) ;;
+*) echo "SKIP: $BIN was built without MPI (configure with -DVP_MPI=ON)"; exit 77 ;;
+esac
+rm -rf "$T" && mkdir -p "$T" && cd "$T" || exit 1
+MPI="mpirun --oversubscribe --allow-run-as-root"
+fail=0
+
+python3 - <<'PY' || exit 1
+import random, struct
+random.seed(7)
+def pts(n):
+    out = []
+    for i in range(n):
+        x, y = random.gauss(0, 1), random.gauss(0, 2) * random.random()
+        if i % 9973 == 5:
+            x = float('nan')
+        out.append((x, y))
+    return out
+with open('big.f32', 'wb') as f:  # 7 chunks of 32768 records and a part
+    f.write(b''.join(struct.pack('<2f', x, y) for x, y in pts(7 * 32768 + 1234)))
+with open('tiny.f32', 'wb') as f:  # one chunk: ranks 1.. get none
+    f.write(b''.join(struct.pack('<2f', x, y) for x, y in pts(1000)))
+with open('small.csv', 'w') as f:
+    f.write('t,v\n')
+    for x, y in pts(5000):
+        f.write('%r,%r\n' % (x, y))
+p = pts(3 * 32768 + 17)
+hdr = "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, 2), }" % len(p)
+hdr += ' ' * (64 - (10 + len(hdr) + 1) % 64) + '\n'
+with open('data.npy', 'wb') as f:
+    f.write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode())
+    f.write(b''.join(struct.pack('<2d', x, y) for x, y in p))
+PY
+
+# the reference: one process (needs GL; none here: skip)
+if ! "$BIN" render big.f32 -o ref.png --quiet 2>ref.err; then
+    echo "SKIP: the single-process render fails here: $(cat ref.err)"; exit 77
+fi
+check() { # name, inputs and options...
+    local name=$1; shift
+    "$BIN" render "$@" -o "$name-1.png" --save-counts "$name-1.npy" --quiet || { echo "FAIL: $name: one process"; fail=1; return; }
+    for n in 2 3 4; do
+        if ! $MPI -n $n "$BIN" render "$@" -o "$name-$n.png" --save-counts "$name-$n.npy" 2>"$name-$n.err"; then
+            echo "FAIL: $name: $n ranks: $(cat "$name-$n.err")"; fail=1; continue
+        fi
+        cmp -s "$name-1.npy" "$name-$n.npy" || { echo "FAIL: $name: $n ranks: counts differ"; fail=1; }
+        cmp -s "$name-1.png" "$name-$n.png" || { echo "FAIL: $name: $n ranks: PNG differs"; fail=1; }
+        grep -q "on $n MPI ranks" "$name-$n.err" || { echo "FAIL: $name: $n ranks: no stats line"; cat "$name-$n.err"; fail=1; }
+        [ "$(grep -c 'points read' "$name-$n.err")" = 1 ] || { echo "FAIL: $name: $n ranks: not one stats line"; fail=1; }
+    done
+    echo "ok: $name"
+}
+check raw big.f32
+check raw-lim big.f32 --xlim -1 2 --ylim -3 1 --size 333x211
+check tiny tiny.f32
+check csv small.csv
+check npy data.npy
+check two big.f32 tiny.f32
+
+# an error: one message, non-zero exit, no output
+rm -f err.png
+$MPI -n 3 "$BIN" render big.f32 missing.f32 -o err.png >err.out 2>err.err
+rc=$?
+[ $rc -ne 0 ] || { echo "FAIL: a missing input: exit 0"; fail=1; }
+[ ! -e err.png ] || { echo "FAIL: a missing input: err.png written"; fail=1; }
+[ "$(grep -c 'missing.f32' err.err)" = 1 ] || { echo "FAIL: a missing input: not one message:"; cat err.err; fail=1; }
+ls err.png.* .err.png* 2>/dev/null && { echo "FAIL: temporary files left"; fail=1; }
+echo "ok: error case (exit $rc): $(grep missing.f32 err.err)"
+exit $fail
