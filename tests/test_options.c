@@ -190,6 +190,20 @@ static void test_views_option(void **state)
     BAD("--views is not an option of info", "info", "f", "--views", "t.views");
     OK(&o, "render", "f", "-o", "x.png");
     assert_null(o.views);
+    assert_false(o.video);
+    /* video: a render with frames; --fps and --seconds its own */
+    OK(&o, "video", "f", "--views", "t.views", "-o", "fly.mp4", "--fps", "60", "--seconds", "20", "--overlay");
+    assert_true(o.video && o.command == CMD_RENDER && o.overlay);
+    assert_int_equal(o.fps, 60);
+    assert_true(o.seconds == 20);
+    OK(&o, "video", "f", "--views", "t.views", "-o", "fly.mp4");
+    assert_int_equal(o.fps, 30);
+    assert_true(o.seconds == 0);
+    BAD("no --views FILE", "video", "f", "-o", "fly.mp4");
+    BAD("--fps: expected a whole number from 1 to 240", "video", "f", "--views", "t", "-o", "a", "--fps", "0");
+    BAD("--seconds: expected seconds from 0.05 to 86400", "video", "f", "--views", "t", "-o", "a", "--seconds", "0");
+    BAD("--seconds is not an option of render (it goes with video", "render", "f", "-o", "x.png", "--seconds", "3");
+    BAD("--fps is not an option of view", "view", "f", "--fps", "3");
 }
 
 /* whole numbers: the range ends are taken, one past them refused */
@@ -702,7 +716,7 @@ static void test_every_option_tested(void **state)
         "--window", "--window-x", "--fullscreen", "--display", "--title", "--xlabel", "--ylabel", "--overlay",
         "--screenshot-dir", "--screenshot-scale", "--script", "--gpu-mem", "--value", "--agg", "--by", "--vmin",
         "--vmax", "--vcenter", "--save-grid", "--lines", "--normalize", "--break-gap", "--x-time", "--tz",
-        "--persist", "--views",
+        "--persist", "--views", "--fps", "--seconds",
     };
     const size_t ntested = sizeof tested / sizeof tested[0];
     vp_options o;

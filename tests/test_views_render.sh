@@ -95,6 +95,27 @@ printf '# vastplot views 1\n' > empty.views
 refused "no views" 1 "no [view]" render pts.csv --views empty.views -o s%d.png
 check "nothing written by the refused runs" bash -c '! ls s[0-9]*.png slide.png 2>/dev/null | grep -q .'
 
+# video: raw RGBA frames to the ffmpeg found in PATH (a stand-in here that
+# keeps them), --seconds x --fps of them, the first view's size
+mkdir -p fake
+cat > fake/ffmpeg <<'F'
+#!/bin/sh
+for a; do last=$a; done
+echo "$@" > "$last.args"
+cat > "$last"
+F
+chmod +x fake/ffmpeg
+check "video through the views" env PATH="$PWD/fake:$PATH" "$B" video pts.csv --views talk.views -o fly.mp4 \
+    --fps 10 --seconds 1.5 --size 64x48 --overlay -q
+check "15 frames of 640x360 RGBA" test "$(stat -c %s fly.mp4)" = $((15 * 640 * 360 * 4))
+check "ffmpeg told the size and rate" grep -q -- "-f rawvideo -pix_fmt rgba -s 640x360 -r 10 -i -" fly.mp4.args
+check "first and last frames differ" bash -c '! cmp -s <(head -c 921600 fly.mp4) <(tail -c 921600 fly.mp4)'
+PATH=/nonexistent refused "video without ffmpeg" 1 "ffmpeg not found in PATH" video pts.csv \
+    --views talk.views -o none.mp4
+check "nothing written without ffmpeg" test ! -e none.mp4
+refused "video needs --views" 2 "no --views FILE" video pts.csv -o none.mp4
+refused "--fps goes with video" 2 "--fps is not an option of render (it goes with video" render pts.csv -o x.png --fps 10
+
 # the viewer (under Xvfb when it is there): starts on the first view,
 # PageDown moves to the next over ~0.5 s (a view in between on the way), V and
 # `view save NAME` append the view on screen; PageUp goes back, the keys a view

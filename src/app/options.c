@@ -56,7 +56,7 @@ static bool parse_int(const char *opt, const char *s, int lo, int hi, int *out, 
  * commands that take it, and how its value lands in vp_options: a kind and a
  * field, or a handler. Rows without a name start a group. The commands are
  * documentation only: every command accepts every option, as it always has. */
-enum { R = 1, V = 2, D = 4, I = 8, ALL = R | V | D | I }; /* render view demo info */
+enum { R = 1, V = 2, D = 4, I = 8, ALL = R | V | D | I, W = 16 }; /* render view demo info; video (and R) */
 typedef enum opt_kind { K_GROUP, K_HELP, K_FLAG, K_STR, K_INT, K_U64, K_DBL, K_FLT, K_KEY, K_CONV, K_FN } opt_kind;
 typedef struct opt_key { const char *word; int value; } opt_key;
 typedef struct opt_def opt_def;
@@ -450,6 +450,9 @@ static const opt_def table[] = {
     {OPT("--views", NULL, "FILE", NULL, R | V, "saved views (README: Presentations): render writes one picture "
          "per view (-o with %d or %02d, numbered from 1); the viewer starts on the first, PageDown/PageUp step, V "
          "appends the current view (default file: vastplot.views)"), STR(views)},
+    {OPT("--fps", NULL, "N", "30", W, "video: frames per second, 1..240"), INT(fps, 1, 240)},
+    {OPT("--seconds", NULL, "S", "2 per view", W, "video: its length; the views shown in turn, each held a "
+         "quarter of its share, then moved from"), DBL(seconds, 0.05, 86400, "seconds from 0.05 to 86400")},
     {OPT("--gpu-mem", NULL, "MB", "half the free GPU memory, else 1024", V | D,
          "GPU memory the viewer may hold points in; larger data is refined on the CPU, streamed from the file"),
      INT(gpu_mem_mb, 1, 1 << 24)},
@@ -464,6 +467,8 @@ static const struct {
 } commands[] = {
     {"view", CMD_VIEW, V, "view INPUT... [options]", "the interactive viewer (also: vastplot INPUT...)"},
     {"render", CMD_RENDER, R, "render INPUT... -o OUT.png [options]", "render headless (no display needed)"},
+    {"video", CMD_RENDER, W, "video INPUT... --views FILE -o OUT.mp4", "a flight through the saved views: raw "
+     "frames piped to ffmpeg (found in PATH at run time); takes render's options too"},
     {"info", CMD_INFO, I, "info INPUT [input options]", "records, dtype, bounds, non-finite count"},
     {"demo", CMD_DEMO, D, "demo [-o OUT.png] [--points N]", "the built-in demo (a Clifford attractor, 100 million "
      "points): the viewer when a display is there and no -o is given"},
@@ -546,8 +551,10 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
     } else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         /* help [COMMAND | --markdown] */
         o->command = CMD_HELP;
-        if (argc > 2 && command_index(argv[2]) >= 0)
+        if (argc > 2 && command_index(argv[2]) >= 0) {
             o->help_for = commands[command_index(argv[2])].cmd;
+            o->help_video = commands[command_index(argv[2])].bit == W;
+        }
         o->help_markdown = argc > 2 && !strcmp(argv[2], "--markdown");
         if (argc > 2 && !o->help_for && !o->help_markdown)
             return vp_err_set(err, "help %s: no such command: expected view, render, info, demo or --markdown",
@@ -570,8 +577,11 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
 
     unsigned cmd_bit = 0;
     for (size_t k = 0; k < NCMDS; k++)
-        if (commands[k].cmd == o->command)
+        if (commands[k].cmd == o->command && !cmd_bit)
             cmd_bit = commands[k].bit;
+    o->video = c >= 0 && commands[c].bit == W;
+    if (o->video)
+        cmd_bit = R | W; /* render's options, and its own */
     bool only_inputs = false;
     for (int i = first; i < argc; i++) {
         char *a = argv[i];
@@ -604,6 +614,7 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
             return vp_err_set(err, "%s takes no value (got \"%s\")", d->name, a);
         if (d->kind == K_HELP) {
             o->help_for = o->command;
+            o->help_video = o->video;
             o->command = CMD_HELP;
             return true;
         }
@@ -685,9 +696,15 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
     if (o->command == CMD_DEMO && o->ninputs)
         return vp_err_set(err, "demo takes no input file (got \"%s\")", o->inputs[0]);
     char probe[16];
-    if (o->views && o->command == CMD_RENDER && o->output && views_output_name(o->output, 1, probe, 0) < 0)
+    if (o->views && o->command == CMD_RENDER && !o->video && o->output && views_output_name(o->output, 1, probe, 0) < 0)
         return vp_err_set(err, "--views: -o %s: expected one %%d or %%02d (the view's number, from 1) in the "
                                "name, and no other %% but %%%%", o->output);
+    if (o->video && !o->views)
+        return vp_err_set(err, "video: no --views FILE given: the views to fly through");
+    if ((o->fps || o->seconds > 0) && !o->video)
+        return vp_err_set(err, "--fps and --seconds go with the video command");
+    if (o->video && !o->fps)
+        o->fps = 30;
     if (o->command == CMD_RENDER && !o->output)
         return vp_err_set(err, "render: no output given: add -o OUT.png");
     if (o->command == CMD_DEMO && !o->output)
@@ -720,14 +737,14 @@ static void put_usage(FILE *f, const char *usage, const char *what)
     put_wrapped(f, col + fprintf(f, "%*s", col < 47 ? 49 - col : 2, ""), 49, what);
 }
 
-static void print_text(FILE *f, vp_command only)
+static void print_text(FILE *f, vp_command only, bool video)
 {
-    unsigned mask = ALL;
+    unsigned mask = only == CMD_NONE ? ALL | W : 0;
     fputs("vastplot " VP_VERSION " - every point of huge data sets, as an exact density image\n\nusage:\n", f);
     for (size_t c = 0; c < NCMDS; c++)
-        if (only == CMD_NONE || commands[c].cmd == only) {
+        if (only == CMD_NONE || (commands[c].cmd == only && (commands[c].bit == W) == video)) {
             put_usage(f, commands[c].usage, commands[c].what);
-            mask = only == CMD_NONE ? ALL : commands[c].bit;
+            mask |= commands[c].bit | (commands[c].bit == W ? R : 0);
         }
     if (only == CMD_NONE)
         put_usage(f, "help [COMMAND | --markdown]", "the options COMMAND takes; README.md's option tables");
@@ -801,5 +818,5 @@ void options_print_help(const vp_options *o)
     if (o->help_markdown)
         print_markdown(stdout);
     else
-        print_text(stdout, o->help_for);
+        print_text(stdout, o->help_for, o->help_video);
 }

@@ -70,6 +70,9 @@ typedef struct vp_options {
     int display;               /* monitor index */
     const char *script;
     const char *views;         /* --views FILE: saved views (app/views.h); render: one picture each */
+    bool video;                /* the video command (a render: CMD_RENDER): frames to ffmpeg */
+    int fps;                   /* video --fps */
+    double seconds;            /* video --seconds (0: 2 per view) */
     const char *screenshot_dir;
     int screenshot_scale;      /* 1.. */
     bool follow;               /* --follow: the input is still being written */
@@ -80,6 +83,7 @@ typedef struct vp_options {
     const char *title, *xlabel, *ylabel;
     vp_command help_for;       /* help: only this command's options (CMD_NONE: all) */
     bool help_markdown;        /* help --markdown: README.md's option tables */
+    bool help_video;           /* help video (help_for is CMD_RENDER): render's options and video's */
 } vp_options;
 
 /* argv[1] is the command. Fills o with defaults first. False with a message

@@ -5,6 +5,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "app/commands.h"
 #include "app/plot.h"
@@ -237,8 +241,201 @@ static int render_views(const vp_options *o, vp_err *err)
     return rc;
 }
 
+/* ---- video: a flight through the views, raw RGBA frames piped to ffmpeg ---- */
+
+/* ffmpeg's path from PATH into buf; false when there is none */
+static bool find_ffmpeg(char *buf, size_t len)
+{
+    const char *path = getenv("PATH");
+    for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+        size_t n = strcspn(p, ":");
+        if (n && snprintf(buf, len, "%.*s/ffmpeg", (int)n, p) < (int)len && access(buf, X_OK) == 0)
+            return true;
+        p += n + (p[n] == ':');
+    }
+    return false;
+}
+
+/* ffmpeg reading frames on its standard input; its pid, the pipe's end in *fd */
+static pid_t start_ffmpeg(const char *exe, const vp_options *o, int w, int h, int *fd, vp_err *err)
+{
+    char size[64], rate[32];
+    snprintf(size, sizeof size, "%dx%d", w, h);
+    snprintf(rate, sizeof rate, "%d", o->fps);
+    char *args[] = {(char *)exe, "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba",
+                    "-s", size, "-r", rate, "-i", "-", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt",
+                    "yuv420p", (char *)o->output, NULL};
+    int p[2];
+    if (pipe(p) != 0)
+        return vp_err_set(err, "video: pipe: %s", strerror(errno)), -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]), close(p[1]);
+        return vp_err_set(err, "video: fork: %s", strerror(errno)), -1;
+    }
+    if (pid == 0) {
+        dup2(p[0], 0);
+        close(p[0]), close(p[1]);
+        execv(exe, args);
+        _exit(127);
+    }
+    close(p[0]);
+    *fd = p[1];
+    return pid;
+}
+
+static bool write_all(int fd, const uint8_t *b, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, b, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
+        b += k, n -= (size_t)k;
+    }
+    return true;
+}
+
+/* video --views FILE -o OUT.mp4: the views in turn, each held a quarter of
+ * its share of --seconds, then moved from to the next (views_interpolate);
+ * a view's look until the move away from it ends. All frames are the first
+ * view's size (else --size), the overlay (--overlay) keeps --title. */
+static int render_video(const vp_options *o, vp_err *err)
+{
+    char exe[4096];
+    if (!find_ffmpeg(exe, sizeof exe))
+        return vp_err_set(err, "video: ffmpeg not found in PATH: it encodes the frames (install it, e.g. "
+                               "'apt-get install ffmpeg')"), 1;
+    vp_views vs = {0};
+    dataset *ds = NULL;
+    glctx *gl = NULL;
+    plot *pl = NULL;
+    uint8_t *px = NULL;
+    double (*lims)[4] = NULL;
+    plot_look *looks = NULL;
+    vp_options *opts = NULL;
+    int rc = 1, fd = -1;
+    pid_t pid = -1;
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+    output_set outs;
+    output_set_init(&outs);
+    for (int i = 0; i < o->ninputs; i++)
+        if (!output_set_guard(&outs, o->inputs[i], "an input", err))
+            goto out;
+    if (!output_set_add(&outs, o->output, "-o", err) || !views_load(o->views, &vs, err))
+        goto out;
+    if (vs.n == 0) {
+        vp_err_set(err, "%s: no [view] in the file: nothing to fly through", o->views);
+        goto out;
+    }
+    if (!dataset_create_inputs(o->inputs, o->ninputs, &o->data, &ds, err))
+        goto out;
+    warn_inputs(o, ds);
+    char wname[96] = "";
+    if (dataset_has_w(ds))
+        plot_value_name(o, ds, wname, sizeof wname);
+    plot_bounds *pb = NULL;
+    double bounds[4], wrange[2];
+    if (!plot_bounds_start(ds, o, false, &pb, err) || !plot_bounds_join_w(pb, bounds, wrange, err))
+        goto out;
+    glctx_params gp = {.debug = o->gl_debug, .verbose = o->verbose};
+    if (!glctx_create_headless(&gp, &gl, err))
+        goto out;
+    lims = calloc(vs.n, sizeof *lims);
+    looks = calloc(vs.n, sizeof *looks);
+    opts = calloc(vs.n, sizeof *opts);
+    if (!lims || !looks || !opts) {
+        vp_err_set(err, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < vs.n; i++) {
+        opts[i] = *o;
+        views_apply(&vs.v[i], &opts[i]);
+        if (!plot_limits(&opts[i], ds, bounds, lims[i], err) || !plot_look_from_options(&opts[i], &looks[i], err)) {
+            vp_err_prefix(err, "%s:%d", o->views, vs.v[i].line);
+            goto out;
+        }
+    }
+    int w = opts[0].width, h = opts[0].height;
+    looks[0].dpi_scale = render_dpi_scale(&opts[0]);
+    plot_params pp = {.ds = ds, .accumulate = o->accumulate, .software_gl = glctx_is_software(gl),
+                      .threads = o->threads, .title = o->title, .xlabel = o->xlabel, .ylabel = o->ylabel,
+                      .agg = (agg_kind)o->agg, .wname = wname, .lines = o->lines,
+                      .lp = {o->normalize_lines, o->break_gap}, .tz = o->tz};
+    if (!tonemap_pass_check_size(w, h, err) || !plot_create(&pp, &pl, err) || !plot_set_wrange(pl, wrange, err) ||
+        !plot_set_look(pl, &looks[0], err) || !plot_set_size(pl, w, h, err))
+        goto out;
+    if (!(px = malloc((size_t)w * h * 4))) {
+        vp_err_set(err, "out of memory for %dx%d frames", w, h);
+        goto out;
+    }
+    double secs = o->seconds > 0 ? o->seconds : 2.0 * (double)vs.n;
+    long frames = lround(secs * o->fps);
+    frames = frames < 1 ? 1 : frames;
+    if ((pid = start_ffmpeg(exe, o, w, h, &fd, err)) < 0)
+        goto out;
+    int shown = -1;
+    for (long f = 0; f < frames; f++) {
+        /* t from 0 to the number of moves: the last frame is on the last view */
+        double t = frames > 1 ? (double)f / (double)(frames - 1) * (double)(vs.n - 1) : 0;
+        size_t k = vs.n > 1 ? (size_t)fmin(floor(t), (double)vs.n - 2) : 0;
+        double u = vs.n > 1 ? (t - (double)k - 0.25) / 0.75 : 0, lim[4];
+        size_t look = vs.n > 1 && u >= 1 ? k + 1 : k;
+        views_interpolate(lims[k], lims[vs.n > 1 ? k + 1 : k], u, lim);
+        if ((int)look != shown) {
+            looks[look].dpi_scale = render_dpi_scale(&opts[0]);
+            if (!plot_set_look(pl, &looks[look], err))
+                goto out;
+            shown = (int)look;
+        }
+        accum_stats st;
+        if (!plot_set_view(pl, lim, err) || !plot_accumulate(pl, &st, err) || !plot_read_rgba(pl, NULL, px, err))
+            goto out;
+        if (!write_all(fd, px, (size_t)w * h * 4)) {
+            vp_err_set(err, "video: ffmpeg stopped reading frames at frame %ld of %ld (%s)", f + 1, frames,
+                       strerror(errno));
+            goto out;
+        }
+        if (!o->quiet && o->verbose)
+            fprintf(stderr, "vastplot: frame %ld of %ld\n", f + 1, frames);
+    }
+    close(fd);
+    fd = -1;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = -1;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        vp_err_set(err, "video: ffmpeg failed (exit status %d) writing %s", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                   o->output);
+        goto out;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "vastplot: %ld frames of %dx%d at %d fps through %zu views -> %s\n", frames, w, h, o->fps,
+                vs.n, o->output);
+    rc = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    signal(SIGPIPE, old_pipe);
+    output_set_free(&outs);
+    free(px);
+    free(lims);
+    free(looks);
+    free(opts);
+    plot_destroy(pl);
+    glctx_destroy(gl);
+    dataset_destroy(ds);
+    views_free(&vs);
+    return rc;
+}
+
 int cmd_render(const vp_options *o, vp_err *err)
 {
+    if (o->video)
+        return render_video(o, err);
     if (o->views)
         return render_views(o, err);
 #ifdef VP_HAVE_MPI

@@ -224,24 +224,9 @@ static void animate_slide(viewer *v)
 {
     if (!v->anim)
         return;
-    double u = (vp_now() - v->anim_t0) / SLIDE_SECONDS;
-    double lim[4];
-    if (u >= 1) {
-        v->anim = false;
-        memcpy(lim, v->anim_to, sizeof lim);
-    } else {
-        double e = u * u * (3 - 2 * u); /* smoothstep: no jolt at either end */
-        for (int a = 0; a < 2; a++) {
-            const double *f = v->anim_from + 2 * a, *t = v->anim_to + 2 * a;
-            double sf = f[1] - f[0], st = t[1] - t[0], cf = (f[0] + f[1]) / 2, ct = (t[0] + t[1]) / 2;
-            double sp = (sf > 0) == (st > 0) ? copysign(exp(log(fabs(sf)) + e * (log(fabs(st)) - log(fabs(sf)))), st)
-                                             : sf + e * (st - sf); /* a flipped axis: linear */
-            double w = fabs(st - sf) > 1e-9 * fabs(sf) ? (sp - sf) / (st - sf) : e;
-            double c = cf + w * (ct - cf);
-            lim[2 * a] = c - sp / 2;
-            lim[2 * a + 1] = c + sp / 2;
-        }
-    }
+    double u = (vp_now() - v->anim_t0) / SLIDE_SECONDS, lim[4];
+    v->anim = u < 1;
+    views_interpolate(v->anim_from, v->anim_to, u, lim);
     viewstate_set(&v->vs, lim[0], lim[1], lim[2], lim[3]);
     v->had_input = true;
 }

@@ -372,3 +372,26 @@ int views_output_name(const char *pattern, int k, char *out, size_t cap)
         snprintf(out, cap, "%s", pattern); /* a name without a number is taken as it is, %% and all */
     return n;
 }
+
+void views_interpolate(const double from[4], const double to[4], double u, double out[4])
+{
+    if (!(u > 0)) {
+        memcpy(out, from, 4 * sizeof *out);
+        return;
+    }
+    if (u >= 1) {
+        memcpy(out, to, 4 * sizeof *out);
+        return;
+    }
+    double e = u * u * (3 - 2 * u); /* smoothstep: no jolt at either end */
+    for (int a = 0; a < 2; a++) {
+        const double *f = from + 2 * a, *t = to + 2 * a;
+        double sf = f[1] - f[0], st = t[1] - t[0], cf = (f[0] + f[1]) / 2, ct = (t[0] + t[1]) / 2;
+        double sp = (sf > 0) == (st > 0) ? copysign(exp(log(fabs(sf)) + e * (log(fabs(st)) - log(fabs(sf)))), st)
+                                         : sf + e * (st - sf);
+        double w = fabs(st - sf) > 1e-9 * fabs(sf) ? (sp - sf) / (st - sf) : e;
+        double c = cf + w * (ct - cf);
+        out[2 * a] = c - sp / 2;
+        out[2 * a + 1] = c + sp / 2;
+    }
+}

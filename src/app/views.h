@@ -62,6 +62,11 @@ void views_apply(const vp_view *v, vp_options *o);
  * and returns 1; 0 when PATTERN has no number (out: PATTERN); -1 when it is
  * malformed or too long. */
 int views_output_name(const char *pattern, int k, char *out, size_t cap);
+/* The limits (x0 x1 y0 y1) a move from `from` to `to` shows at u (0..1,
+ * smoothstepped here): each axis' span interpolated in log scale, its centre
+ * so that the point a zoom keeps still stays still (linear when an axis
+ * flips). The viewer's PageDown and the video share it. */
+void views_interpolate(const double from[4], const double to[4], double u, double out[4]);
 bool views_equal(const vp_view *a, const vp_view *b);
 
 #endif
