@@ -72,6 +72,19 @@ check csv small.csv
 check npy data.npy
 check two big.f32 tiny.f32
 
+# --views: each view through the MPI mode, the same bytes
+printf '# vastplot views 1\n[view]\nxlim = -1 1\n\n[view]\nylim = 0 1\nsize = 300x200\n' >two.views
+"$BIN" render big.f32 --views two.views -o v1-%d.png --quiet || { echo "FAIL: views: one process"; fail=1; }
+$MPI -n 3 "$BIN" render big.f32 --views two.views -o v3-%d.png --quiet || { echo "FAIL: views: 3 ranks"; fail=1; }
+for i in 1 2; do cmp -s v1-$i.png v3-$i.png || { echo "FAIL: views: view $i differs"; fail=1; }; done
+echo "ok: views"
+
+# a video under mpirun: refused, nothing written
+$MPI -n 2 "$BIN" video big.f32 --views two.views -o x.mp4 2>video.err && { echo "FAIL: video: exit 0"; fail=1; }
+grep -q "does not support video" video.err || { echo "FAIL: video: no message"; cat video.err; fail=1; }
+[ ! -e x.mp4 ] || { echo "FAIL: video: x.mp4 written"; fail=1; }
+echo "ok: video refused"
+
 # an error: one message, non-zero exit, no output
 rm -f err.png
 $MPI -n 3 "$BIN" render big.f32 missing.f32 -o err.png >err.out 2>err.err

@@ -434,16 +434,17 @@ out:
 
 int cmd_render(const vp_options *o, vp_err *err)
 {
+#ifdef VP_HAVE_MPI
+    /* under mpirun with several ranks: each bins a share of the chunks,
+     * rank 0 sums the grids and writes (src/mpi/mpi_run.h); --views comes
+     * back here for each view, a video is refused */
+    if (mpi_run_size() > 1 && (o->video || !o->views))
+        return mpi_run_render(o, err);
+#endif
     if (o->video)
         return render_video(o, err);
     if (o->views)
         return render_views(o, err);
-#ifdef VP_HAVE_MPI
-    /* under mpirun with several ranks: each bins a share of the chunks,
-     * rank 0 sums the grids and writes (src/mpi/mpi_run.h) */
-    if (mpi_run_size() > 1)
-        return mpi_run_render(o, err);
-#endif
     double t_start = vp_now();
     int rc = 1;
     dataset *ds = NULL;

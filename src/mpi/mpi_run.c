@@ -78,7 +78,9 @@ static bool agree(bool ok, vp_err *err)
 static bool check_supported(const vp_options *o, vp_err *err)
 {
     const char *what = NULL;
-    if (o->follow)
+    if (o->video)
+        what = "video";
+    else if (o->follow)
         what = "--follow";
     else if (o->lines)
         what = "--lines";
