@@ -54,6 +54,7 @@ typedef struct viewer {
     overlay_rect plot;
     double last_snapshot;
     const char *cmap_name;
+    char cmap_buf[64];       /* a slide's colormap name, copied (the slides may move) */
     int tm_i;
     bool help_on;
     double view_changed_t;
@@ -202,7 +203,8 @@ static void go_slide(viewer *v, int i, bool animate)
             set_tonemap(v, k);
     const char *cm = s->colormap[0] ? s->colormap : v->o->colormap;
     if (colormap_get(cm, v->look.cmap)) {
-        v->cmap_name = cm;
+        snprintf(v->cmap_buf, sizeof v->cmap_buf, "%s", cm);
+        v->cmap_name = v->cmap_buf;
         v->look.diverging = colormap_is_diverging(cm);
         set_look(v);
     }
