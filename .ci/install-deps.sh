@@ -13,5 +13,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
     libcmocka-dev python3-numpy tzdata \
     python3-cffi python3-pytest python3-matplotlib python3-setuptools python3-venv python3-pip python3-wheel \
     xvfb xauth clang libclang-rt-14-dev \
-    libopenmpi-dev openmpi-bin \
+    libopenmpi-dev openmpi-bin ffmpeg \
     >/dev/null

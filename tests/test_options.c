@@ -705,6 +705,36 @@ static void test_series(void **state)
         "--normalize", "lines", "--persist", "2");
 }
 
+static void test_annotations(void **state)
+{
+    (void)state;
+    vp_options o;
+    OK(&o, "render", "f", "-o", "p");
+    assert_int_equal(o.n_annots, 0);
+    OK(&o, "render", "f", "-o", "p", "--text", "1.5 -2 the peak", "--arrow", "0 0 1e3 2", "--arrow=3 4 5 6 far end");
+    assert_int_equal(o.n_annots, 3);
+    assert_true(o.annots == o.annot_buf);
+    assert_true(!o.annots[0].arrow && o.annots[0].x0 == 1.5 && o.annots[0].y0 == -2);
+    assert_string_equal(o.annots[0].text, "the peak");
+    assert_true(o.annots[1].arrow && o.annots[1].x1 == 1e3 && o.annots[1].y1 == 2 && !o.annots[1].text[0]);
+    assert_string_equal(o.annots[2].text, "far end");
+    OK(&o, "view", "f", "--text", "0 0 x");
+    assert_int_equal(o.n_annots, 1);
+    BAD("--text: a label is needed after X Y", "render", "f", "-o", "p", "--text", "1 2");
+    BAD("--arrow: expected X0 Y0 X1 Y1", "render", "f", "-o", "p", "--arrow", "1 2 3");
+    BAD("--text: expected X Y", "render", "f", "-o", "p", "--text", "nan 2 x");
+    BAD("--text needs a value", "render", "f", "-o", "p", "--text");
+    BAD("--text is not an option of info", "info", "f", "--text", "1 2 x");
+    const char *argv[OVERLAY_MAX_ANNOTS + 8] = {"render", "f", "-o", "p"};
+    int n = 4;
+    for (int i = 0; i <= OVERLAY_MAX_ANNOTS; i++)
+        argv[n++] = "--text=1 1 a";
+    argv[n] = NULL;
+    vp_err e;
+    assert_false(parse_v(&o, &e, argv));
+    assert_non_null(strstr(e.msg, "more than 32 annotations"));
+}
+
 static void test_every_option_tested(void **state)
 {
     (void)state;
@@ -716,7 +746,7 @@ static void test_every_option_tested(void **state)
         "--window", "--window-x", "--fullscreen", "--display", "--title", "--xlabel", "--ylabel", "--overlay",
         "--screenshot-dir", "--screenshot-scale", "--script", "--gpu-mem", "--value", "--agg", "--by", "--vmin",
         "--vmax", "--vcenter", "--save-grid", "--lines", "--normalize", "--break-gap", "--x-time", "--tz",
-        "--persist", "--views", "--fps", "--seconds",
+        "--persist", "--views", "--fps", "--seconds", "--text", "--arrow",
     };
     const size_t ntested = sizeof tested / sizeof tested[0];
     vp_options o;
@@ -758,6 +788,7 @@ int main(void)
         cmocka_unit_test_setup(test_aggregation, no_display),
         cmocka_unit_test_setup(test_limits_and_size, no_display),
         cmocka_unit_test_setup(test_words_and_errors, no_display),
+        cmocka_unit_test_setup(test_annotations, no_display),
         cmocka_unit_test_setup(test_commands, no_display),
         cmocka_unit_test_setup(test_help, no_display),
         cmocka_unit_test_setup(test_series, no_display),

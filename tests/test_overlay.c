@@ -58,6 +58,8 @@ typedef struct scene {
     const char *const *legend_labels;
     const bool *legend_on;
     bool legend_removed;              /* set, then removed again (n = 0) before drawing */
+    const overlay_annot *annots;      /* overlay_frame.annots */
+    int n_annots;
 } scene;
 
 typedef struct result {
@@ -205,7 +207,9 @@ static void render(const scene *s, result *r)
                         .value_min = s->vmin,
                         .value_max = s->vmax,
                         .bar_label = s->bar_label,
-                        .legend_on = s->legend_on};
+                        .legend_on = s->legend_on,
+                        .annots = s->annots,
+                        .n_annots = s->n_annots};
     /* some state of the caller's that must survive */
     GLuint other_vao, other_tex;
     glCreateVertexArrays(1, &other_vao);
@@ -272,7 +276,7 @@ static void result_free(result *r)
 static const char *role_name(overlay_role k)
 {
     static const char *const n[] = {"title", "xlabel", "ylabel", "xtick", "ytick",
-                                    "yoffset", "cbar", "cbar-title", "status", "help", "legend"};
+                                    "yoffset", "cbar", "cbar-title", "status", "help", "legend", "annot"};
     return n[k];
 }
 
@@ -908,6 +912,123 @@ static void test_small_plain(void **state)
     result_free(&r);
 }
 
+static double seg_dist(double x, double y, double x0, double y0, double x1, double y1)
+{
+    double dx = x1 - x0, dy = y1 - y0, l2 = dx * dx + dy * dy;
+    double t = l2 > 0 ? ((x - x0) * dx + (y - y0) * dy) / l2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return hypot(x - (x0 + t * dx), y - (y0 + t * dy));
+}
+
+static const overlay_text *annot_text(const overlay_layout *l, const char *s)
+{
+    for (int i = 0; i < l->n_text; i++)
+        if (l->text[i].role == OVERLAY_ANNOT && !strcmp(l->text[i].text, s))
+            return &l->text[i];
+    return NULL;
+}
+
+/* Annotations at data coordinates: a label's pen where its point falls, an
+ * arrow's tip on its head's pixel, a shaft cut at the plot's edge, a label
+ * whose point is outside left out, one at the edge moved inside; ink only on
+ * the labels' backdrops and along the arrows; the axes as without them. */
+static void test_annotations(void **state)
+{
+    (void)state;
+    static const overlay_annot an[] = {
+        {.x0 = 2, .y0 = 8, .x1 = 2, .y1 = 8, .text = "Peak here"},
+        {.arrow = true, .x0 = 8, .y0 = 8, .x1 = 5, .y1 = 5, .text = "Centre"},
+        {.arrow = true, .x0 = -5, .y0 = 5, .x1 = 1, .y1 = 5, .text = "from far left"},
+        {.x0 = 20, .y0 = 5, .x1 = 20, .y1 = 5, .text = "gone"},
+        {.x0 = 9.9, .y0 = 1, .x1 = 9.9, .y1 = 1, .text = "near the edge"},
+    };
+    scene s = {.win_w = 800, .win_h = 600, .x0 = 0, .x1 = 10, .y0 = 0, .y1 = 10, .kind = TONEMAP_LOG,
+               .cmap_name = "inferno", .floor = 0.15f, .bg = {0, 0, 0, 255}, .ink = {255, 255, 255, 255},
+               .png = "overlay_annotations.png", .annots = an, .n_annots = 5};
+    overlay_params_default(&s.params);
+    result r = {0};
+    render(&s, &r);
+    const overlay_layout *l = r.layout;
+    overlay_rect pl = l->plot;
+    double sx = pl.w / 10.0, sy = pl.h / 10.0;
+#define PX(v) (pl.x + (v) * sx)
+#define PY(v) (pl.y + (10 - (v)) * sy)
+    assert_int_equal(count_role(l, OVERLAY_ANNOT), 3);
+    assert_null(annot_text(l, "gone"));
+    const overlay_text *peak = annot_text(l, "Peak here"), *centre = annot_text(l, "Centre");
+    const overlay_text *edge = annot_text(l, "near the edge"), *far = annot_text(l, "from far left");
+    assert_non_null(peak);
+    assert_non_null(centre);
+    assert_non_null(edge);
+    assert_null(far); /* its tail is outside: the label goes, the arrow stays */
+    assert_true(fabs(peak->x - PX(2)) <= 1 && fabs(peak->y - PY(8)) <= 1);
+    /* the head is down-left of the tail: the label goes right of the tail */
+    assert_true(centre->box.x >= PX(8));
+    assert_true(centre->box.y <= PY(8) && centre->box.y + centre->box.h >= PY(8));
+    for (int i = 0; i < l->n_text; i++)
+        if (l->text[i].role == OVERLAY_ANNOT) {
+            overlay_rect b = l->text[i].box;
+            if (b.x < pl.x || b.y < pl.y || b.x + b.w > pl.x + pl.w || b.y + b.h > pl.y + pl.h)
+                fail_msg("annotation \"%s\" leaves the plot", l->text[i].text);
+        }
+    assert_true(edge->box.x + edge->box.w <= pl.x + pl.w && edge->box.x < PX(9.9));
+    assert_int_equal(l->n_arrow, 2);
+    assert_true(l->arrow[0].head && fabsf(l->arrow[0].tri[0][0] - (float)PX(5)) < 0.01f &&
+                fabsf(l->arrow[0].tri[0][1] - (float)PY(5)) < 0.01f);
+    /* cut just inside the edge, outline and all */
+    assert_true(l->arrow[1].x0 > (float)pl.x && l->arrow[1].x0 < (float)pl.x + 5 && l->arrow[1].head);
+    /* ink: over the tip, and only on backdrops, labels and arrows */
+    for (int a = 0; a < 2; a++) {
+        const overlay_arrow *ar = &l->arrow[a];
+        float ux = ar->x1 - ar->tri[0][0], uy = ar->y1 - ar->tri[0][1], n = hypotf(ux, uy);
+        int x = (int)(ar->tri[0][0] + 3 * ux / n), y = (int)(ar->tri[0][1] + 3 * uy / n);
+        assert_memory_equal(r.after + px(&r, x, y), s.ink, 4);
+    }
+    for (int y = pl.y; y < pl.y + pl.h; y++)
+        for (int x = pl.x; x < pl.x + pl.w; x++) {
+            if (!memcmp(r.after + px(&r, x, y), r.before + px(&r, x, y), 4))
+                continue;
+            bool known = false;
+            for (int i = 0; i < l->n_annot_back && !known; i++)
+                known = rect_has(l->annot_back[i], x, y);
+            for (int i = 0; i < l->n_arrow && !known; i++) {
+                const overlay_arrow *ar = &l->arrow[i];
+                double reach = ar->w * 1.5 + 2.5, cx = x + 0.5, cy = y + 0.5;
+                known = seg_dist(cx, cy, ar->x0, ar->y0, ar->x1, ar->y1) < reach ||
+                        seg_dist(cx, cy, ar->tri[0][0], ar->tri[0][1], ar->tri[1][0], ar->tri[1][1]) < reach ||
+                        seg_dist(cx, cy, ar->tri[1][0], ar->tri[1][1], ar->tri[2][0], ar->tri[2][1]) < reach ||
+                        seg_dist(cx, cy, ar->tri[2][0], ar->tri[2][1], ar->tri[0][0], ar->tri[0][1]) < reach;
+            }
+            if (!known)
+                fail_msg("annotation ink at (%d, %d), away from every annotation", x, y);
+        }
+    for (int i = 0; i < l->n_text; i++)
+        if (l->text[i].role == OVERLAY_ANNOT) {
+            int ink = 0;
+            overlay_rect b = l->text[i].box;
+            for (int y = b.y; y < b.y + b.h; y++)
+                for (int x = b.x; x < b.x + b.w; x++)
+                    ink += r.after[px(&r, x, y)] > 200 && r.after[px(&r, x, y) + 1] > 200 &&
+                           r.after[px(&r, x, y) + 2] > 200 && memcmp(r.after + px(&r, x, y), r.before + px(&r, x, y), 4);
+            if (ink < 10)
+                fail_msg("annotation \"%s\": no ink", l->text[i].text);
+        }
+    /* outside the plot, the annotations change nothing: the same as a scene without them */
+    scene plain = s;
+    plain.n_annots = 0;
+    plain.png = NULL;
+    result q = {0};
+    render(&plain, &q);
+    for (int y = 0; y < r.h; y++)
+        for (int x = 0; x < r.w; x++)
+            if (!rect_has(pl, x, y) && memcmp(r.after + px(&r, x, y), q.after + px(&q, x, y), 4))
+                fail_msg("annotations changed (%d, %d), outside the plot", x, y);
+#undef PX
+#undef PY
+    result_free(&q);
+    result_free(&r);
+}
+
 static const char help_text[] =
     "drag: pan    wheel, + or -: zoom at the cursor    right-drag or Shift+drag: box zoom\n"
     "Home or R: whole data    Backspace: previous view    arrows: pan\n"
@@ -1075,6 +1196,7 @@ int main(void)
         cmocka_unit_test(test_help_too_tall),
         cmocka_unit_test(test_degenerate_frame),
         cmocka_unit_test(test_plot_rect),
+        cmocka_unit_test(test_annotations),
         cmocka_unit_test(test_value_bar),
         cmocka_unit_test(test_bar_label),
         cmocka_unit_test(test_legend),

@@ -33,6 +33,15 @@ static vp_view sample(int k)
         snprintf(v.colormap, sizeof v.colormap, "%s", k == 1 ? "viridis" : "fire_r");
     if (k == 3)
         snprintf(v.xlabel, sizeof v.xlabel, "x / m"), snprintf(v.ylabel, sizeof v.ylabel, "y / s");
+    /* annotations, in order: k of them, text and arrows, one without a label */
+    for (int i = 0; i < k; i++) {
+        overlay_annot *a = &v.annots[v.n_annots++];
+        a->arrow = i % 2 == 1;
+        a->x0 = 0.1 * i - 1.0 / 3.0, a->y0 = 1e-7 * k;
+        a->x1 = a->arrow ? 2.0 / 3.0 : a->x0, a->y1 = a->arrow ? -1e300 : a->y0;
+        if (i != 1)
+            snprintf(a->text, sizeof a->text, "note %d = \xce\xbb peak", i);
+    }
     return v;
 }
 
@@ -70,6 +79,7 @@ static void test_round_trip(void **state)
     assert_int_equal(back.v[0].tonemap, TONEMAP_EQ_HIST);
     assert_string_equal(back.v[1].title, "Zoom");
     assert_false(back.v[1].xlim_set || back.v[1].size_set || back.v[1].tonemap_set);
+    assert_int_equal(back.v[1].n_annots, 0);
     /* applied: the given keys replace the options, the rest stay */
     vp_options o = {.width = 640, .height = 480, .colormap = "gray", .tonemap = TONEMAP_LINEAR};
     views_apply(&back.v[1], &o);
@@ -114,6 +124,32 @@ static void test_bad_files(void **state)
     bad("# vastplot views 1\n[view]\ncolormap = nope\n", "talk.views:3:", "unknown \"nope\"");
     bad("# vastplot views 1\n[view]\ntitle = a\ntitle = b\n", "talk.views:4:", "twice");
     bad("# vastplot views 1\n[slide]\n", "talk.views:2:", "expected [view]");
+    bad("# vastplot views 1\n[view]\ntext = 1 2\n", "talk.views:3:", "text: a label is needed");
+    bad("# vastplot views 1\n[view]\ntext = 1 Peak\n", "talk.views:3:", "text: expected X Y");
+    bad("# vastplot views 1\n[view]\narrow = 1 2 3 Peak\n", "talk.views:3:", "arrow: expected X0 Y0 X1 Y1");
+    bad("# vastplot views 1\n[view]\narrow = 1 2 3 inf\n", "talk.views:3:", "arrow: expected");
+    bad("# vastplot views 1\n[view]\narrow = 1 2 3 4x\n", "talk.views:3:", "arrow: expected");
+    {
+        char many[4096] = "# vastplot views 1\n[view]\n";
+        for (int i = 0; i <= VIEWS_ANNOTS_MAX; i++)
+            snprintf(many + strlen(many), sizeof many - strlen(many), "text = %d 0 n\n", i);
+        bad(many, "talk.views:35:", "more than 32 annotations");
+    }
+    /* a hand-written annotation, label spaces kept inside */
+    {
+        vp_views a;
+        vp_err e;
+        const char *t = "# vastplot views 1\n[view]\narrow =  -1.5 2e3  0 0   the  peak \ntext = 3 4 x\n";
+        assert_true(views_parse(t, strlen(t), "a", &a, &e));
+        assert_int_equal(a.v[0].n_annots, 2);
+        assert_true(a.v[0].annots[0].arrow && a.v[0].annots[0].x0 == -1.5 && a.v[0].annots[0].y0 == 2e3);
+        assert_string_equal(a.v[0].annots[0].text, "the  peak");
+        assert_true(!a.v[0].annots[1].arrow && a.v[0].annots[1].x1 == 3 && a.v[0].annots[1].y1 == 4);
+        vp_options o = {0};
+        views_apply(&a.v[0], &o);
+        assert_true(o.n_annots == 2 && o.annots == a.v[0].annots);
+        views_free(&a);
+    }
     /* a duplicate key in a new view is fine */
     vp_views vs;
     vp_err err;

@@ -95,26 +95,196 @@ printf '# vastplot views 1\n' > empty.views
 refused "no views" 1 "no [view]" render pts.csv --views empty.views -o s%d.png
 check "nothing written by the refused runs" bash -c '! ls s[0-9]*.png slide.png 2>/dev/null | grep -q .'
 
+# annotations: a view's text and arrow lines draw as --text and --arrow do
+# (the same bytes), with or without the overlay; outside the annotations the
+# picture is the plain render's, pixel for pixel
+cat > pic.py <<'P'
+import struct, sys, zlib
+def png(path):  # an 8-bit RGB/RGBA PNG, as vastplot writes it: rows of bytes
+    d = open(path, 'rb').read()
+    assert d[:8] == b'\x89PNG\r\n\x1a\n', path
+    pos, idat = 8, b''
+    while pos < len(d):
+        n, kind = struct.unpack('>I4s', d[pos:pos + 8])
+        body = d[pos + 8:pos + 8 + n]
+        if kind == b'IHDR':
+            w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
+            assert depth == 8 and ctype in (2, 6), (path, depth, ctype)
+        elif kind == b'IDAT':
+            idat += body
+        pos += 12 + n
+    ch = 3 if ctype == 2 else 4
+    raw, stride, prev, rows = zlib.decompress(idat), w * ch, bytearray(w * ch), []
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - ch] if i >= ch else 0
+            b = prev[i]
+            c = prev[i - ch] if i >= ch else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line[j] for j in range(stride) if j % ch < 3))
+        prev = line
+    return w, h, rows
+def frames(path, w, h):  # raw RGBA frames (ffmpeg -f rawvideo -pix_fmt rgba), as RGB rows
+    d, n = open(path, 'rb').read(), w * h * 4
+    return [[bytes(d[k * n + y * w * 4 + j] for j in range(w * 4) if j % 4 < 3) for y in range(h)]
+            for k in range(len(d) // n)]
+P
+cat > notes.views <<'V'
+# vastplot views 1
+[view]
+title = Annotated
+xlim = -2.5 3.5
+ylim = -1 1
+size = 320x200
+text = -2 0.5 the left end
+arrow = 2.5 0.8 0.5 0 Look here
+arrow = -9 -9 1 -0.5
+[view]
+xlim = -1 1
+ylim = -1 1
+size = 320x200
+V
+check "annotated slides" "$B" render pts.csv --views notes.views -o note-%d.png --overlay -q
+check "annotated slides, no overlay" "$B" render pts.csv --views notes.views -o bare-%d.png -q
+annot=(--text "-2 0.5 the left end" --arrow "2.5 0.8 0.5 0 Look here" --arrow "-9 -9 1 -0.5")
+"$B" render pts.csv -o cli.png --overlay -q --title Annotated --xlim -2.5 3.5 --ylim -1 1 --size 320x200 "${annot[@]}"
+"$B" render pts.csv -o cli-bare.png -q --xlim -2.5 3.5 --ylim -1 1 --size 320x200 "${annot[@]}"
+"$B" render pts.csv -o plain.png -q --xlim -2.5 3.5 --ylim -1 1 --size 320x200
+check "view file's annotations = --text/--arrow" cmp note-1.png cli.png
+check "and without the overlay" cmp bare-1.png cli-bare.png
+check "annotations drawn" bash -c '! cmp -s cli-bare.png plain.png'
+# view 2 has no annotations: --text given on the command line stays for it
+"$B" render pts.csv --views notes.views -o keep-%d.png -q --text "0 0 kept"
+"$B" render pts.csv -o keep.png -q --xlim -1 1 --ylim -1 1 --size 320x200 --text "0 0 kept"
+check "a view without annotations keeps --text" cmp keep-2.png keep.png
+check "annotations only near their points" python3 - <<'P'
+import sys; sys.path.insert(0, '.')
+from pic import png
+w, h, a = png('cli-bare.png')
+_, _, b = png('plain.png')
+def px(x, y):  # data -> pixel (x right, y down), the view's binning
+    return (x + 2.5) / 6 * w, (1 - y) / 2 * h
+boxes = []  # where each annotation may put ink: around its label and along its arrow
+tx, ty = px(-2, 0.5); boxes.append((tx - 6, ty - 16, tx + 110, ty + 8))
+ax, ay = px(2.5, 0.8); hx, hy = px(0.5, 0)
+boxes.append((min(ax, hx) - 10, min(ay, hy) - 10, max(ax, hx) + 10, max(ay, hy) + 10))
+boxes.append((ax - 120, ay - 14, ax + 100, ay + 14))  # moved inside at the edge
+boxes.append((0, 0, px(1, 0)[0] + 10, h))  # the arrow from far away, cut at the edge
+bad, changed = [], 0
+for y in range(h):
+    for x in range(w):
+        if a[y][3 * x:3 * x + 3] != b[y][3 * x:3 * x + 3]:
+            changed += 1
+            if not any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in boxes[:3]) and \
+               not (x <= px(1, 0)[0] + 10 and y >= h / 2):
+                bad.append((x, y))
+# the tip of "Look here": ink within 3 px of its head
+near = sum(a[y][3 * x:3 * x + 3] != b[y][3 * x:3 * x + 3] for y in range(int(hy) - 3, int(hy) + 4)
+           for x in range(int(hx) - 3, int(hx) + 4))
+print('changed', changed, 'stray', bad[:5], 'at the head', near)
+sys.exit(0 if changed > 200 and not bad and near > 3 else 1)
+P
+refused "bad --arrow" 2 "--arrow: expected X0 Y0 X1 Y1" render pts.csv -o x.png --arrow "1 2 3"
+printf '# vastplot views 1\n[view]\ntext = 1 2\n' > badnote.views
+refused "bad text line" 1 "badnote.views:3: text: a label is needed" render pts.csv --views badnote.views -o s%d.png
+
 # video: raw RGBA frames to the ffmpeg found in PATH (a stand-in here that
-# keeps them), --seconds x --fps of them, the first view's size
+# keeps them), --seconds x --fps of them, the first view's size; the file
+# appears only when ffmpeg succeeded
 mkdir -p fake
 cat > fake/ffmpeg <<'F'
 #!/bin/sh
 for a; do last=$a; done
-echo "$@" > "$last.args"
+echo "$@" > ffmpeg.args
 cat > "$last"
+[ -z "${FAIL_FFMPEG:-}" ]
 F
 chmod +x fake/ffmpeg
 check "video through the views" env PATH="$PWD/fake:$PATH" "$B" video pts.csv --views talk.views -o fly.mp4 \
     --fps 10 --seconds 1.5 --size 64x48 --overlay -q
 check "15 frames of 640x360 RGBA" test "$(stat -c %s fly.mp4)" = $((15 * 640 * 360 * 4))
-check "ffmpeg told the size and rate" grep -q -- "-f rawvideo -pix_fmt rgba -s 640x360 -r 10 -i -" fly.mp4.args
+check "ffmpeg told the size and rate" grep -q -- "-f rawvideo -pix_fmt rgba -s 640x360 -r 10 -i pipe:0" ffmpeg.args
+check "H.264 for .mp4" grep -q -- "-c:v libx264 .* -f mp4 " ffmpeg.args
 check "first and last frames differ" bash -c '! cmp -s <(head -c 921600 fly.mp4) <(tail -c 921600 fly.mp4)'
+FAIL_FFMPEG=1 PATH="$PWD/fake:$PATH" refused "ffmpeg failing" 1 "ffmpeg failed (exit status 1)" video pts.csv \
+    --views talk.views -o failed.mp4 --fps 2 --seconds 1
+check "no file, no temporary left when ffmpeg fails" bash -c '! ls -A | grep -q failed'
+refused "an unknown container" 1 "expected a name ending in .mp4" video pts.csv --views talk.views -o fly.avi
 PATH=/nonexistent refused "video without ffmpeg" 1 "ffmpeg not found in PATH" video pts.csv \
     --views talk.views -o none.mp4
 check "nothing written without ffmpeg" test ! -e none.mp4
 refused "video needs --views" 2 "no --views FILE" video pts.csv -o none.mp4
 refused "--fps goes with video" 2 "--fps is not an option of render (it goes with video" render pts.csv -o x.png --fps 10
+
+# the real ffmpeg (Debian's, when installed): .mkv is lossless (FFV1), so its
+# first and last frames are the renders of the first and last views exactly,
+# the slide's title and annotations included; .mp4 has the frames counted
+if command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; then
+    cat > fly.views <<'V'
+# vastplot views 1
+[view]
+title = Overview
+xlim = -2.5 3.5
+ylim = -1 1
+size = 240x160
+text = -2 0.6 start
+[view]
+title = Closer
+xlim = 0 1.5
+ylim = 0.25 -0.75
+tonemap = log
+arrow = 1.2 0 0.75 -0.25 here
+V
+    check "video .mkv through real ffmpeg" "$B" video pts.csv --views fly.views -o fly.mkv --fps 8 --seconds 1.5 \
+        --overlay -q
+    check "video .mp4 through real ffmpeg" "$B" video pts.csv --views fly.views -o fly2.mp4 --fps 8 --seconds 1.5 \
+        --overlay -q
+    count() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"; }
+    check "12 frames in the .mkv" test "$(count fly.mkv)" = 12
+    check "12 frames in the .mp4" test "$(count fly2.mp4)" = 12
+    check "H.264 in the .mp4" test "$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name \
+        -of csv=p=0 fly2.mp4)" = h264
+    ffmpeg -v error -i fly.mkv -f rawvideo -pix_fmt rgba -y frames.rgba
+    ffmpeg -v error -i fly2.mp4 -f rawvideo -pix_fmt rgba -y frames2.rgba
+    "$B" render pts.csv -o v1.png --overlay -q --size 240x160 --title Overview --xlim -2.5 3.5 --ylim -1 1 \
+        --text "-2 0.6 start"
+    "$B" render pts.csv -o v2.png --overlay -q --size 240x160 --title Closer --xlim 0 1.5 --ylim 0.25 -0.75 \
+        --tonemap log --arrow "1.2 0 0.75 -0.25 here"
+    check "first and last frames are the renders, exactly (.mkv)" python3 - <<'P'
+import sys; sys.path.insert(0, '.')
+from pic import png, frames
+f = frames('frames.rgba', 240, 160)
+ok = len(f) == 12 and f[0] == png('v1.png')[2] and f[-1] == png('v2.png')[2]
+print('frames', len(f), 'first', f[0] == png('v1.png')[2], 'last', f[-1] == png('v2.png')[2])
+sys.exit(0 if ok else 1)
+P
+    check "and close to them in the .mp4 (lossy)" python3 - <<'P'
+import sys; sys.path.insert(0, '.')
+from pic import png, frames
+f = frames('frames2.rgba', 240, 160)
+def mad(a, b):  # mean absolute difference of 8x8 block means: the picture, not its grain
+    tot = n = 0
+    for by in range(0, 160, 8):
+        for bx in range(0, 240 * 3, 24):
+            for c in range(3):
+                sa = sum(a[y][x] for y in range(by, by + 8) for x in range(bx + c, bx + 24, 3))
+                sb = sum(b[y][x] for y in range(by, by + 8) for x in range(bx + c, bx + 24, 3))
+                tot += abs(sa - sb) / 64; n += 1
+    return tot / n
+d0, d1 = mad(f[0], png('v1.png')[2]), mad(f[-1], png('v2.png')[2])
+print('block mean difference: first %.2f, last %.2f (of 255)' % (d0, d1))
+sys.exit(0 if len(f) == 12 and d0 < 4 and d1 < 4 else 1)
+P
+else
+    echo "skip the real-ffmpeg part: no ffmpeg (Debian: ffmpeg)"
+fi
 
 # the viewer (under Xvfb when it is there): starts on the first view,
 # PageDown moves to the next over ~0.5 s (a view in between on the way), V and

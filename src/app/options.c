@@ -201,6 +201,21 @@ static bool set_x_time(vp_options *o, const opt_def *d, const char *v, const cha
     return vp_err_set(err, "--x-time: expected auto, s, ms, us, ns, iso or none, got \"%s\"", v);
 }
 
+/* --text "X Y LABEL", --arrow "X0 Y0 X1 Y1 [LABEL]": each adds one */
+static bool add_annot(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
+{
+    (void)v2;
+    if (o->n_annots >= OVERLAY_MAX_ANNOTS)
+        return vp_err_set(err, "%s: more than %d annotations (--text, --arrow)", d->name, OVERLAY_MAX_ANNOTS);
+    if (!views_parse_annot(v, d->name[2] == 'a', &o->annot_buf[o->n_annots], err)) {
+        vp_err e = *err; /* "text: ..." -> "--text: ..." */
+        return vp_err_set(err, "--%s", e.msg);
+    }
+    o->annots = o->annot_buf;
+    o->n_annots++;
+    return true;
+}
+
 static bool set_lim(vp_options *o, const opt_def *d, const char *v, const char *v2, vp_err *err)
 {
     bool is_x = d->name[2] == 'x';
@@ -440,6 +455,10 @@ static const opt_def table[] = {
     {OPT("--title", NULL, "T", NULL, R | V | D, "a title above the plot"), STR(title)},
     {OPT("--xlabel", NULL, "T", NULL, R | V | D, "the x axis' label"), STR(xlabel)},
     {OPT("--ylabel", NULL, "T", NULL, R | V | D, "the y axis' label"), STR(ylabel)},
+    {OPT("--text", NULL, "\"X Y LABEL\"", NULL, R | V | D, "an annotation: LABEL with its baseline starting at "
+         "(X, Y), data coordinates; may be given again (at most 32 annotations)"), FN(add_annot)},
+    {OPT("--arrow", NULL, "\"X0 Y0 X1 Y1 [LABEL]\"", NULL, R | V | D, "an annotation: an arrow from (X0, Y0) "
+         "to its head at (X1, Y1), LABEL beside the tail; may be given again"), FN(add_annot)},
     {OPT("--overlay", NULL, NULL, NULL, R | D, "render: axes, ticks, labels and colorbar, as the viewer"),
      FLAG(overlay)},
     {OPT("--screenshot-dir", NULL, "DIR", ".", V | D, "where S / F12 writes vastplot-YYYYMMDD-HHMMSS-mmm.png"),

@@ -9,6 +9,7 @@
 #include "load/dataset.h"
 #include "load/source.h"
 #include "look/tonemap.h"
+#include "overlay/overlay.h"
 
 typedef enum vp_command { CMD_NONE, CMD_RENDER, CMD_INFO, CMD_DEMO, CMD_VIEW, CMD_HELP, CMD_VERSION } vp_command;
 typedef enum vp_accumulate { ACCUM_AUTO, ACCUM_CPU, ACCUM_GPU } vp_accumulate;
@@ -70,6 +71,9 @@ typedef struct vp_options {
     int display;               /* monitor index */
     const char *script;
     const char *views;         /* --views FILE: saved views (app/views.h); render: one picture each */
+    const overlay_annot *annots; /* --text/--arrow (annot_buf), or a view's (views_apply) */
+    int n_annots;
+    overlay_annot annot_buf[OVERLAY_MAX_ANNOTS];
     bool video;                /* the video command (a render: CMD_RENDER): frames to ffmpeg */
     int fps;                   /* video --fps */
     double seconds;            /* video --seconds (0: 2 per view) */

@@ -58,11 +58,15 @@ struct plot {
     uint8_t *rgba;           /* the shown grid's picture, value kinds and categories */
     bool rgba_valid;
     char what[160];
+    char *titles[3];         /* plot_set_titles' copies (title, xlabel, ylabel) */
+    overlay_annot *annots;   /* plot_set_annotations' copy */
+    int n_annots;
 };
 
 static bool place(plot *p, vp_err *err);
 static bool set_legend(plot *p, vp_err *err);
 static bool ensure_engine(plot *p, vp_err *err);
+static bool copy_titles(plot *p, const char *title, const char *xlabel, const char *ylabel, vp_err *err);
 
 /* ---- from the command line ------------------------------------------------ */
 
@@ -249,6 +253,8 @@ bool plot_create(const plot_params *p, plot **out, vp_err *err)
     if (!pl)
         return vp_err_set(err, "out of memory");
     pl->p = *p;
+    if (!copy_titles(pl, p->title, p->xlabel, p->ylabel, err))
+        return false;
     if (!time_zone_parse(p->tz ? p->tz : "UTC", &pl->ta.tz, err))
         return false;
     refresh_time(pl);
@@ -266,6 +272,58 @@ bool plot_create(const plot_params *p, plot **out, vp_err *err)
         snprintf(pl->what, sizeof pl->what, "count by %s", col);
     else
         snprintf(pl->what, sizeof pl->what, "%s of %s", agg_kind_name(p->agg), col);
+    return true;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The titles into p's own copies (p->p's point there). */
+static bool copy_titles(plot *p, const char *title, const char *xlabel, const char *ylabel, vp_err *err)
+{
+    const char *want[3] = {title, xlabel, ylabel};
+    const char **have[3] = {&p->p.title, &p->p.xlabel, &p->p.ylabel};
+    char *copy[3] = {0};
+    for (int i = 0; i < 3; i++)
+        if (want[i] && !(copy[i] = strdup(want[i]))) {
+            for (int k = 0; k < i; k++)
+                free(copy[k]);
+            return vp_err_set(err, "out of memory");
+        }
+    for (int i = 0; i < 3; i++) {
+        free(p->titles[i]);
+        p->titles[i] = copy[i];
+        *have[i] = copy[i];
+    }
+    return true;
+}
+
+bool plot_set_titles(plot *p, const char *title, const char *xlabel, const char *ylabel, vp_err *err)
+{
+    if (same_text(title, p->p.title) && same_text(xlabel, p->p.xlabel) && same_text(ylabel, p->p.ylabel))
+        return true;
+    if (!copy_titles(p, title, xlabel, ylabel, err))
+        return false;
+    /* the title's row, and so the plot rect, come with the overlay */
+    overlay_destroy(p->ov);
+    p->ov = NULL;
+    return place(p, err);
+}
+
+bool plot_set_annotations(plot *p, const overlay_annot *a, int n, vp_err *err)
+{
+    if (n < 0 || n > OVERLAY_MAX_ANNOTS)
+        return vp_err_set(err, "%d annotations (at most %d)", n, OVERLAY_MAX_ANNOTS);
+    overlay_annot *copy = NULL;
+    if (n && !(copy = malloc((size_t)n * sizeof *copy)))
+        return vp_err_set(err, "out of memory");
+    if (n)
+        memcpy(copy, a, (size_t)n * sizeof *copy);
+    free(p->annots);
+    p->annots = copy;
+    p->n_annots = n;
     return true;
 }
 
@@ -317,6 +375,9 @@ void plot_destroy(plot *p)
     agg_grid_destroy(p->ag);
     free(p->values);
     free(p->rgba);
+    for (int i = 0; i < 3; i++)
+        free(p->titles[i]);
+    free(p->annots);
     free(p);
 }
 
@@ -931,7 +992,7 @@ bool plot_draw(plot *p, const plot_frame *f, vp_err *err)
                                 (c->y1 - c->y0) / (s->y1 - s->y0) * s->h};
         tonemap_pass_draw(p->tp, &pl, false);
     }
-    if (!p->look.overlay && !(f && (f->status || f->help)))
+    if (!p->look.overlay && !p->n_annots && !(f && (f->status || f->help)))
         return true;
     if (!ensure_overlay(p, err))
         return false;
@@ -940,7 +1001,8 @@ bool plot_draw(plot *p, const plot_frame *f, vp_err *err)
                         .table = p->look.overlay && p->p.agg != AGG_CATEGORIES ? plot_table(p) : NULL,
                         .cmap = (const uint8_t(*)[4])p->look.cmap, .floor = p->look.floor,
                         .status = f ? f->status : NULL, .axes = p->look.overlay,
-                        .help = f ? f->help : NULL, .x_time = plot_time_axis(p)};
+                        .help = f ? f->help : NULL, .x_time = plot_time_axis(p),
+                        .annots = p->annots, .n_annots = p->n_annots};
     bool legend_on[AGG_MAX_CATEGORIES];
     if (p->p.lines) {
         of.bar_label = p->what;
@@ -1000,7 +1062,9 @@ bool plot_write_grid_png(atomic_file *af, const uint64_t *counts, int w, int h,
 bool plot_write_png(plot *p, atomic_file *af, vp_err *err)
 {
     bool alpha = p->look.background[3] != 255;
-    if (!p->look.overlay && plot_get_shown(p).current && cpu_picture(p)) {
+    /* annotations are drawn by the overlay's GL pass */
+    bool bare = !p->look.overlay && !p->n_annots;
+    if (bare && plot_get_shown(p).current && cpu_picture(p)) {
         pic_rows r;
         if (!pic_begin(p, &r, alpha ? 4 : 3, err))
             return false;
@@ -1008,7 +1072,7 @@ bool plot_write_png(plot *p, atomic_file *af, vp_err *err)
         pic_end(&r);
         return ok;
     }
-    if (!p->look.overlay && plot_get_shown(p).current) {
+    if (bare && plot_get_shown(p).current) {
         tonemap_look t = tone_look(p);
         return plot_write_grid_png(af, p->counts, p->shown.w, p->shown.h, &t, p->p.threads, err);
     }

@@ -109,6 +109,12 @@ void plot_destroy(plot *p); /* NULL is fine */
  * point of sums and the number of categories. Needed before the first
  * accumulation of a plot with w; a new range drops the grid shown. */
 bool plot_set_wrange(plot *p, const double wrange[2], vp_err *err);
+/* The overlay's title and axis labels (copied; NULL: none), e.g. a new
+ * slide's: the plot rect may change with them, so set them before the view. */
+bool plot_set_titles(plot *p, const char *title, const char *xlabel, const char *ylabel, vp_err *err);
+/* Annotations at data coordinates (overlay.h), drawn over the picture with
+ * or without the overlay's axes; copied; n = 0 removes them. */
+bool plot_set_annotations(plot *p, const overlay_annot *a, int n, vp_err *err);
 /* The picture's size in pixels; then the plot rectangle is known. */
 bool plot_set_size(plot *p, int w, int h, vp_err *err);
 bool plot_set_look(plot *p, const plot_look *look, vp_err *err);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <errno.h>
@@ -256,15 +257,54 @@ static bool find_ffmpeg(char *buf, size_t len)
     return false;
 }
 
-/* ffmpeg reading frames on its standard input; its pid, the pipe's end in *fd */
-static pid_t start_ffmpeg(const char *exe, const vp_options *o, int w, int h, int *fd, vp_err *err)
+/* What video's -o becomes, by its extension: the muxer and the encoder. */
+typedef struct video_format {
+    const char *ext, *muxer;
+    const char *const *codec; /* ffmpeg's arguments after the input, up to NULL */
+} video_format;
+
+static const char *const h264[] = {"-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-preset", "medium",
+                                   "-crf", "16", "-pix_fmt", "yuv420p", "-movflags", "+faststart", NULL};
+static const char *const ffv1[] = {"-c:v", "ffv1", "-level", "3", "-pix_fmt", "bgr0", NULL};
+static const char *const vp9[] = {"-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libvpx-vp9", "-crf", "24", "-b:v",
+                                  "0", "-pix_fmt", "yuv420p", NULL};
+static const video_format video_formats[] = {
+    {".mp4", "mp4", h264}, {".mov", "mov", h264}, {".mkv", "matroska", ffv1}, {".webm", "webm", vp9}};
+
+static bool video_format_of(const char *path, const video_format **out, vp_err *err)
+{
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof video_formats / sizeof video_formats[0]; i++) {
+        size_t e = strlen(video_formats[i].ext);
+        if (n > e && !strcasecmp(path + n - e, video_formats[i].ext)) {
+            *out = &video_formats[i];
+            return true;
+        }
+    }
+    return vp_err_set(err, "video: -o %s: expected a name ending in .mp4 or .mov (H.264, plays anywhere), .mkv "
+                           "(FFV1, lossless: every pixel as rendered) or .webm (VP9)", path);
+}
+
+/* ffmpeg reading frames on its standard input and writing tmp (the
+ * output's temporary file) as fmt; its pid, the pipe's end in *fd */
+static pid_t start_ffmpeg(const char *exe, const vp_options *o, const video_format *fmt, const char *tmp, int w,
+                          int h, int *fd, vp_err *err)
 {
     char size[64], rate[32];
     snprintf(size, sizeof size, "%dx%d", w, h);
     snprintf(rate, sizeof rate, "%d", o->fps);
-    char *args[] = {(char *)exe, "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba",
-                    "-s", size, "-r", rate, "-i", "-", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-pix_fmt",
-                    "yuv420p", (char *)o->output, NULL};
+    const char *head[] = {exe, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "rawvideo",
+                          "-pix_fmt", "rgba", "-s", size, "-r", rate, "-i", "pipe:0"};
+    const char *args[64];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+        args[n++] = head[i];
+    for (const char *const *c = fmt->codec; *c; c++)
+        args[n++] = *c;
+    args[n++] = "-f";
+    args[n++] = fmt->muxer;
+    args[n++] = tmp;
+    args[n] = NULL;
     int p[2];
     if (pipe(p) != 0)
         return vp_err_set(err, "video: pipe: %s", strerror(errno)), -1;
@@ -276,7 +316,7 @@ static pid_t start_ffmpeg(const char *exe, const vp_options *o, int w, int h, in
     if (pid == 0) {
         dup2(p[0], 0);
         close(p[0]), close(p[1]);
-        execv(exe, args);
+        execv(exe, (char *const *)args);
         _exit(127);
     }
     close(p[0]);
@@ -299,8 +339,8 @@ static bool write_all(int fd, const uint8_t *b, size_t n)
 
 /* video --views FILE -o OUT.mp4: the views in turn, each held a quarter of
  * its share of --seconds, then moved from to the next (views_interpolate);
- * a view's look until the move away from it ends. All frames are the first
- * view's size (else --size), the overlay (--overlay) keeps --title. */
+ * a view's look, title and annotations from the end of the move onto it.
+ * All frames are the first view's size (else --size). */
 static int render_video(const vp_options *o, vp_err *err)
 {
     char exe[4096];
@@ -323,7 +363,9 @@ static int render_video(const vp_options *o, vp_err *err)
     for (int i = 0; i < o->ninputs; i++)
         if (!output_set_guard(&outs, o->inputs[i], "an input", err))
             goto out;
-    if (!output_set_add(&outs, o->output, "-o", err) || !views_load(o->views, &vs, err))
+    const video_format *fmt = NULL;
+    if (!video_format_of(o->output, &fmt, err) || !output_set_add(&outs, o->output, "-o", err) ||
+        !views_load(o->views, &vs, err))
         goto out;
     if (vs.n == 0) {
         vp_err_set(err, "%s: no [view] in the file: nothing to fly through", o->views);
@@ -373,7 +415,10 @@ static int render_video(const vp_options *o, vp_err *err)
     double secs = o->seconds > 0 ? o->seconds : 2.0 * (double)vs.n;
     long frames = lround(secs * o->fps);
     frames = frames < 1 ? 1 : frames;
-    if ((pid = start_ffmpeg(exe, o, w, h, &fd, err)) < 0)
+    /* ffmpeg writes the output's temporary file, moved into place when it
+     * is done: a failed or cut video leaves no partial file */
+    atomic_file *af = output_set_begin(&outs, 0, err);
+    if (!af || (pid = start_ffmpeg(exe, o, fmt, af->tmp_path, w, h, &fd, err)) < 0)
         goto out;
     int shown = -1;
     for (long f = 0; f < frames; f++) {
@@ -384,8 +429,13 @@ static int render_video(const vp_options *o, vp_err *err)
         size_t look = vs.n > 1 && u >= 1 ? k + 1 : k;
         views_interpolate(lims[k], lims[vs.n > 1 ? k + 1 : k], u, lim);
         if ((int)look != shown) {
+            /* the view's look, title, labels and annotations, from the end
+             * of the move onto it */
+            const vp_options *vo = &opts[look];
             looks[look].dpi_scale = render_dpi_scale(&opts[0]);
-            if (!plot_set_look(pl, &looks[look], err))
+            if (!plot_set_look(pl, &looks[look], err) ||
+                !plot_set_titles(pl, vo->title, vo->xlabel, vo->ylabel, err) ||
+                !plot_set_annotations(pl, vo->annots, vo->n_annots, err))
                 goto out;
             shown = (int)look;
         }
@@ -410,6 +460,8 @@ static int render_video(const vp_options *o, vp_err *err)
                    o->output);
         goto out;
     }
+    if (!output_set_commit(&outs, err))
+        goto out;
     if (!o->quiet)
         fprintf(stderr, "vastplot: %ld frames of %dx%d at %d fps through %zu views -> %s\n", frames, w, h, o->fps,
                 vs.n, o->output);
@@ -495,7 +547,8 @@ int cmd_render(const vp_options *o, vp_err *err)
                       .lp = {o->normalize_lines, o->break_gap}, .tz = o->tz};
     accum_stats st;
     if (!plot_create(&pp, &pl, err) || !plot_set_wrange(pl, wrange, err) || !plot_set_look(pl, &look, err) ||
-        !plot_set_size(pl, o->width, o->height, err) || !plot_set_view(pl, lim, err))
+        !plot_set_annotations(pl, o->annots, o->n_annots, err) || !plot_set_size(pl, o->width, o->height, err) ||
+        !plot_set_view(pl, lim, err))
         goto out;
     double t_acc = vp_now();
     if (!plot_accumulate(pl, &st, err))

@@ -103,7 +103,10 @@ typedef struct viewer {
     int slide;               /* the slide shown (-1: none yet) */
     char title_buf[VIEWS_TEXT_MAX]; /* the title the plot shows (plot_params.title points here) */
     const char *title;       /* title_buf, or NULL: no title row */
-    bool dpi_nudge;          /* the overlay's scale one float step up: see set_title */
+    char xlabel_buf[VIEWS_TEXT_MAX], ylabel_buf[VIEWS_TEXT_MAX];
+    const char *xlabel, *ylabel; /* the axis labels shown: the slide's (in the bufs) or --xlabel's */
+    int n_annots;            /* the annotations shown: the slide's, else none */
+    overlay_annot annots[VIEWS_ANNOTS_MAX];
     bool anim;
     double anim_t0, anim_from[4], anim_to[4];
 } viewer;
@@ -128,7 +131,7 @@ static bool update_sizes(viewer *v, vp_err *err)
     SDL_GL_GetDrawableSize(v->win, &v->ww, &v->wh);
     SDL_GetWindowSize(v->win, &pw, &ph);
     v->dpi = pw > 0 ? (float)v->ww / (float)pw : 1.0f;
-    v->look.dpi_scale = v->dpi_nudge ? nextafterf(v->dpi, INFINITY) : v->dpi;
+    v->look.dpi_scale = v->dpi;
     if (!plot_set_look(v->pl, &v->look, err) || !plot_set_size(v->pl, v->ww, v->wh, err))
         return false;
     v->plot = plot_rect(v->pl);
@@ -166,16 +169,23 @@ static const char *views_path(const viewer *v)
     return v->o->views ? v->o->views : "vastplot.views";
 }
 
-/* The plot lays its overlay out, title included, when it is made at a scale:
- * a new title is taken by moving the scale one float step, which changes no
- * pixel size (app/plot.c has no title setter). */
-static void set_title(viewer *v, const char *t)
+/* A slide's title, axis labels and annotations (keys it leaves out are the
+ * command line's); the plot rect may change with the title row. */
+static void set_texts(viewer *v, const vp_view *s)
 {
-    snprintf(v->title_buf, sizeof v->title_buf, "%s", t ? t : "");
-    if (!v->title)
-        return;
-    v->dpi_nudge = !v->dpi_nudge;
-    set_look(v);
+    const vp_options *o = v->o;
+    snprintf(v->title_buf, sizeof v->title_buf, "%s", s->title[0] ? s->title : o->title ? o->title : "");
+    snprintf(v->xlabel_buf, sizeof v->xlabel_buf, "%s", s->xlabel);
+    snprintf(v->ylabel_buf, sizeof v->ylabel_buf, "%s", s->ylabel);
+    v->xlabel = s->xlabel[0] ? v->xlabel_buf : o->xlabel;
+    v->ylabel = s->ylabel[0] ? v->ylabel_buf : o->ylabel;
+    v->n_annots = s->n_annots ? s->n_annots : o->n_annots;
+    if (v->n_annots)
+        memcpy(v->annots, s->n_annots ? s->annots : o->annots, (size_t)v->n_annots * sizeof *v->annots);
+    vp_err err;
+    if (!plot_set_titles(v->pl, v->title, v->xlabel, v->ylabel, &err) ||
+        !plot_set_annotations(v->pl, v->annots, v->n_annots, &err) || !update_sizes(v, &err))
+        say(v, "%s", err.msg);
 }
 
 /* Shows slide i (clamped), moving there over SLIDE_SECONDS when animate:
@@ -208,7 +218,7 @@ static void go_slide(viewer *v, int i, bool animate)
         v->look.diverging = colormap_is_diverging(cm);
         set_look(v);
     }
-    set_title(v, s->title[0] ? s->title : v->o->title);
+    set_texts(v, s);
     v->following = false;
     viewstate_push(&v->vs);
     if (!animate) {
@@ -244,6 +254,11 @@ static bool save_view(viewer *v, const char *name, vp_err *err)
     s.ylim[0] = v->vs.lim[2], s.ylim[1] = v->vs.lim[3];
     s.tonemap = tm_cycle[v->tm_i];
     snprintf(s.colormap, sizeof s.colormap, "%s", v->cmap_name);
+    snprintf(s.xlabel, sizeof s.xlabel, "%s", v->xlabel ? v->xlabel : "");
+    snprintf(s.ylabel, sizeof s.ylabel, "%s", v->ylabel ? v->ylabel : "");
+    s.n_annots = v->n_annots;
+    if (v->n_annots)
+        memcpy(s.annots, v->annots, (size_t)v->n_annots * sizeof *s.annots);
     if (!views_append(views_path(v), &s, err))
         return false;
     vp_view *nv = realloc(v->slides.v, (v->slides.n + 1) * sizeof *nv);
@@ -976,8 +991,8 @@ static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
 {
     int W = v->ww * k, H = v->wh * k;
     plot_params pp = {.ds = v->ds, .accumulate = v->o->accumulate, .software_gl = glctx_is_software(v->gl),
-                      .threads = v->o->threads, .title = v->title, .xlabel = v->o->xlabel,
-                      .ylabel = v->o->ylabel, .agg = (agg_kind)v->o->agg, .wname = v->wname,
+                      .threads = v->o->threads, .title = v->title, .xlabel = v->xlabel,
+                      .ylabel = v->ylabel, .agg = (agg_kind)v->o->agg, .wname = v->wname,
                       .lines = v->o->lines, .lp = {v->o->normalize_lines, v->o->break_gap},
                       .tz = v->o->tz};
     plot_look look = v->look;
@@ -987,7 +1002,8 @@ static bool save_scaled_screenshot(viewer *v, int k, vp_err *err)
     uint8_t *px = NULL;
     accum_stats st;
     bool ok = tonemap_pass_check_size(W, H, err) && plot_create(&pp, &pl, err) &&
-              plot_set_wrange(pl, v->wrange, err) && plot_set_look(pl, &look, err) && plot_set_size(pl, W, H, err) &&
+              plot_set_wrange(pl, v->wrange, err) && plot_set_look(pl, &look, err) &&
+              plot_set_annotations(pl, v->annots, v->n_annots, err) && plot_set_size(pl, W, H, err) &&
               plot_set_view(pl, v->vs.lim, err) && plot_accumulate(pl, &st, err);
     if (ok && !(px = malloc((size_t)W * H * 4)))
         ok = vp_err_set(err, "out of memory for a %dx%d screenshot", W, H);
@@ -1135,6 +1151,11 @@ static int view_run(const vp_options *o, dataset *given, vp_err *err)
         goto out;
     snprintf(v->title_buf, sizeof v->title_buf, "%s", o->title ? o->title : "");
     v->title = o->title || v->slides.n ? v->title_buf : NULL;
+    v->xlabel = o->xlabel;
+    v->ylabel = o->ylabel;
+    v->n_annots = o->n_annots;
+    if (o->n_annots)
+        memcpy(v->annots, o->annots, (size_t)o->n_annots * sizeof *v->annots);
     if (!load_data(v, full, err) || !open_window(v, err))
         goto out;
     if (dataset_has_w(v->ds))
@@ -1149,7 +1170,8 @@ static int view_run(const vp_options *o, dataset *given, vp_err *err)
         v->wrange[0] = v->wseen[0] = 1;
         v->wrange[1] = v->wseen[1] = 0;
     }
-    if (!plot_create(&pp, &v->pl, err) || !plot_set_wrange(v->pl, v->wrange, err) || !update_sizes(v, err))
+    if (!plot_create(&pp, &v->pl, err) || !plot_set_wrange(v->pl, v->wrange, err) ||
+        !plot_set_annotations(v->pl, v->annots, v->n_annots, err) || !update_sizes(v, err))
         goto out;
     viewstate_init(&v->vs, full, NULL, v->plot.w, v->plot.h);
     if (v->slides.n)

@@ -64,6 +64,45 @@ static bool set_text(char *dst, size_t cap, const char *v)
     return true;
 }
 
+bool views_parse_annot(const char *val, bool arrow, overlay_annot *out, vp_err *err)
+{
+    overlay_annot a = {.arrow = arrow};
+    double *c[4] = {&a.x0, &a.y0, &a.x1, &a.y1};
+    const char *p = val;
+    for (int i = 0; i < (arrow ? 4 : 2); i++) {
+        char *end;
+        errno = 0;
+        *c[i] = strtod(p, &end);
+        if (end == p || errno == ERANGE || !isfinite(*c[i]) || (*end && *end != ' ' && *end != '\t'))
+            return vp_err_set(err, "%s: expected %s, got \"%.60s\"", arrow ? "arrow" : "text",
+                              arrow ? "X0 Y0 X1 Y1 (the tail, then the head, in data coordinates) and a label"
+                                    : "X Y (data coordinates) and a label",
+                              val);
+        p = end;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!arrow && !*p)
+        return vp_err_set(err, "text: a label is needed after X Y");
+    if (!set_text(a.text, sizeof a.text, p))
+        return vp_err_set(err, "%s: a label longer than %zu bytes", arrow ? "arrow" : "text", sizeof a.text - 1);
+    if (!arrow)
+        a.x1 = a.x0, a.y1 = a.y0;
+    *out = a;
+    return true;
+}
+
+static bool parse_annot(const char *val, bool arrow, vp_view *v, const char *name, int lineno, vp_err *err)
+{
+    if (v->n_annots >= VIEWS_ANNOTS_MAX)
+        return vp_err_set(err, "%s:%d: more than %d annotations (text, arrow) in one view", name, lineno,
+                          VIEWS_ANNOTS_MAX);
+    if (!views_parse_annot(val, arrow, &v->annots[v->n_annots], err))
+        return vp_err_prefix(err, "%s:%d", name, lineno);
+    v->n_annots++;
+    return true;
+}
+
 /* one KEY = VALUE line of the view v; seen: bit per key, for duplicates */
 static bool parse_key(char *line, vp_view *v, unsigned *seen, const char *name, int lineno, vp_err *err)
 {
@@ -79,9 +118,11 @@ static bool parse_key(char *line, vp_view *v, unsigned *seen, const char *name, 
     for (int i = 0; i < (int)(sizeof keys / sizeof keys[0]); i++)
         if (!strcmp(key, keys[i]))
             k = i;
+    if (k < 0 && (!strcmp(key, "text") || !strcmp(key, "arrow")))
+        return parse_annot(val, key[0] == 'a', v, name, lineno, err);
     if (k < 0)
         return vp_err_set(err, "%s:%d: unknown key \"%.40s\" (expected title, caption, xlim, ylim, size, "
-                               "tonemap, colormap, xlabel or ylabel)", name, lineno, key);
+                               "tonemap, colormap, xlabel, ylabel, text or arrow)", name, lineno, key);
     if (*seen & (1u << k))
         return vp_err_set(err, "%s:%d: %s given twice in one view", name, lineno, key);
     *seen |= 1u << k;
@@ -260,6 +301,19 @@ static void write_view(FILE *f, const vp_view *v)
     put_text(f, "colormap", v->colormap);
     put_text(f, "xlabel", v->xlabel);
     put_text(f, "ylabel", v->ylabel);
+    for (int i = 0; i < v->n_annots; i++) {
+        const overlay_annot *a = &v->annots[i];
+        if (a->arrow)
+            fprintf(f, "arrow = %.17g %.17g %.17g %.17g", a->x0, a->y0, a->x1, a->y1);
+        else
+            fprintf(f, "text = %.17g %.17g", a->x0, a->y0);
+        if (a->text[0]) {
+            fputc(' ', f);
+            for (const char *s = a->text; *s; s++)
+                fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+        }
+        fputc('\n', f);
+    }
 }
 
 bool views_write(FILE *f, const vp_views *vs)
@@ -324,6 +378,23 @@ void views_apply(const vp_view *v, vp_options *o)
     }
     if (v->tonemap_set)
         o->tonemap = v->tonemap;
+    if (v->n_annots) {
+        o->annots = v->annots;
+        o->n_annots = v->n_annots;
+    }
+}
+
+static bool annots_equal(const vp_view *a, const vp_view *b)
+{
+    if (a->n_annots != b->n_annots)
+        return false;
+    for (int i = 0; i < a->n_annots; i++) {
+        const overlay_annot *p = &a->annots[i], *q = &b->annots[i];
+        if (p->arrow != q->arrow || p->x0 != q->x0 || p->y0 != q->y0 || p->x1 != q->x1 || p->y1 != q->y1 ||
+            strcmp(p->text, q->text))
+            return false;
+    }
+    return true;
 }
 
 bool views_equal(const vp_view *a, const vp_view *b)
@@ -334,7 +405,7 @@ bool views_equal(const vp_view *a, const vp_view *b)
            (!a->xlim_set || (a->xlim[0] == b->xlim[0] && a->xlim[1] == b->xlim[1])) &&
            (!a->ylim_set || (a->ylim[0] == b->ylim[0] && a->ylim[1] == b->ylim[1])) &&
            (!a->size_set || (a->width == b->width && a->height == b->height)) &&
-           (!a->tonemap_set || a->tonemap == b->tonemap);
+           (!a->tonemap_set || a->tonemap == b->tonemap) && annots_equal(a, b);
 }
 
 int views_output_name(const char *pattern, int k, char *out, size_t cap)

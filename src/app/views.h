@@ -13,9 +13,16 @@
  *   colormap = inferno          a --colormap name
  *   xlabel = x / m              the axis labels
  *   ylabel = y / m
+ *   text = 0.5 0.2 The peak      an annotation: X Y (data coordinates) LABEL,
+ *                                the label's baseline starting at (X, Y)
+ *   arrow = 2 0.8 0.5 0.25 Peak  an arrow: tail X0 Y0, head X1 Y1, then a
+ *                                label beside the tail (may be left out)
  *
- * Every key is optional and given at most once per view; a key not given
- * leaves the command line's option as it is. Values are the rest of the line,
+ * text and arrow may be given up to VIEWS_ANNOTS_MAX times a view, in the
+ * order drawn; on a time x axis, X is the axis' value (as xlim's). Every
+ * other key is optional and given at most once per view; a key not given
+ * leaves the command line's option as it is (a view's
+ * text and arrow lines replace --text and --arrow). Values are the rest of the line,
  * trimmed. Parsing takes bytes (tests and fuzzers feed strings); an error
  * names the file, the line and what was expected. */
 #include <stdbool.h>
@@ -25,8 +32,10 @@
 #include "app/options.h"
 #include "core/err.h"
 #include "look/tonemap.h"
+#include "overlay/overlay.h"
 
 #define VIEWS_TEXT_MAX 256 /* bytes of a title, caption, label or colormap, with the NUL */
+#define VIEWS_ANNOTS_MAX OVERLAY_MAX_ANNOTS
 
 typedef struct vp_view {
     char title[VIEWS_TEXT_MAX], caption[VIEWS_TEXT_MAX]; /* "": not given */
@@ -36,6 +45,8 @@ typedef struct vp_view {
     double xlim[2], ylim[2];
     int width, height;
     tonemap_kind tonemap;
+    int n_annots;
+    overlay_annot annots[VIEWS_ANNOTS_MAX]; /* text (arrow false) and arrow, in file order */
     int line; /* the line of its [view] (0: made in the program) */
 } vp_view;
 
@@ -54,6 +65,9 @@ bool views_write(FILE *f, const vp_views *vs);
 /* Appends one view to path, writing the header first when the file is new or
  * empty; refuses a file that is not a views file. */
 bool views_append(const char *path, const vp_view *v, vp_err *err);
+/* A "text" (X Y LABEL) or "arrow" (X0 Y0 X1 Y1 [LABEL]) value, as the file
+ * and --text/--arrow give it; err names the key and what was expected. */
+bool views_parse_annot(const char *val, bool arrow, overlay_annot *out, vp_err *err);
 /* The command line's options with the view's given keys in their place; the
  * strings of o point into v, which must outlive o. */
 void views_apply(const vp_view *v, vp_options *o);

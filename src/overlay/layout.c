@@ -630,6 +630,148 @@ static void legend(builder *b, const overlay_legend *lg, const overlay_frame *fr
     }
 }
 
+/* ---- annotations ------------------------------------------------------------- */
+
+/* Cuts the segment a-b to the rect r (Liang-Barsky); false when none of it
+ * is inside. */
+static bool clip_segment(double a[2], double b[2], overlay_rect r)
+{
+    double t0 = 0, t1 = 1, dx = b[0] - a[0], dy = b[1] - a[1];
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {a[0] - r.x, r.x + r.w - a[0], a[1] - r.y, r.y + r.h - a[1]};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return false;
+            continue;
+        }
+        double t = q[i] / p[i];
+        if (p[i] < 0 && t > t0)
+            t0 = t;
+        else if (p[i] > 0 && t < t1)
+            t1 = t;
+        if (t0 > t1)
+            return false;
+    }
+    double ax = a[0], ay = a[1];
+    a[0] = ax + t0 * dx, a[1] = ay + t0 * dy;
+    b[0] = ax + t1 * dx, b[1] = ay + t1 * dy;
+    return true;
+}
+
+static bool inside(overlay_rect r, double x, double y)
+{
+    return x >= r.x && x <= r.x + r.w && y >= r.y && y <= r.y + r.h;
+}
+
+/* A label of an annotation: its pen placed by (ax, ay) and how it hangs
+ * from there (hx: 0 starts at ax, 1 ends at it, 0.5 centred; baseline:
+ * the pen's y is ay, else the line is centred on ay (vc), or hangs below
+ * or sits above it), then moved inside the plot rect, on a backdrop. */
+typedef enum { HANG_BASELINE, HANG_CENTRE, HANG_BELOW, HANG_ABOVE } hang;
+
+static void annot_label(builder *b, const char *s, double ax, double ay, double hx, hang hv)
+{
+    const overlay_metrics *m = b->m;
+    overlay_layout *o = b->out;
+    overlay_rect pl = o->plot;
+    int e = iround(0.25f * m->em);
+    char fit[OVERLAY_TEXT_LEN];
+    font_fit(b->f, s, false, (float)(pl.w - 2 * e), fit, sizeof fit);
+    if (!fit[0] || o->n_annot_back >= OVERLAY_MAX_ANNOTS)
+        return;
+    double w = font_width(b->f, fit, false);
+    double y = hv == HANG_BASELINE ? ay
+             : hv == HANG_CENTRE  ? ay + (m->asc - m->desc) * 0.5
+             : hv == HANG_BELOW   ? ay + m->asc
+                                  : ay - m->desc;
+    overlay_text *t = add_text(b, OVERLAY_ANNOT, fit, false, false, (int)floor(ax - hx * w + 0.5),
+                               (int)floor(y + 0.5), 0);
+    if (!t)
+        return;
+    /* inside the plot, backdrop and all */
+    int dx = 0, dy = 0;
+    if (t->box.x - e < pl.x)
+        dx = pl.x - (t->box.x - e);
+    else if (t->box.x + t->box.w + e > pl.x + pl.w)
+        dx = pl.x + pl.w - (t->box.x + t->box.w + e);
+    if (t->box.y - e < pl.y)
+        dy = pl.y - (t->box.y - e);
+    else if (t->box.y + t->box.h + e > pl.y + pl.h)
+        dy = pl.y + pl.h - (t->box.y + t->box.h + e);
+    t->x += dx, t->y += dy, t->box.x += dx, t->box.y += dy;
+    overlay_rect r = {imax(pl.x, t->box.x - e), imax(pl.y, t->box.y - e), 0, 0};
+    r.w = imin(pl.x + pl.w, t->box.x + t->box.w + e) - r.x;
+    r.h = imin(pl.y + pl.h, t->box.y + t->box.h + e) - r.y;
+    if (r.w > 0 && r.h > 0)
+        o->annot_back[o->n_annot_back++] = r;
+}
+
+static void annotations(builder *b, const overlay_frame *fr)
+{
+    const overlay_metrics *m = b->m;
+    overlay_layout *o = b->out;
+    overlay_rect pl = o->plot;
+    double sx = pl.w / (fr->x1 - fr->x0), sy = pl.h / (fr->y1 - fr->y0);
+    if (!isfinite(sx) || !isfinite(sy) || pl.w < 1 || pl.h < 1)
+        return;
+    int n = fr->n_annots < OVERLAY_MAX_ANNOTS ? fr->n_annots : OVERLAY_MAX_ANNOTS;
+    for (int i = 0; i < n; i++) {
+        const overlay_annot *a = &fr->annots[i];
+        /* pixels, y down; far points are held where floats stay exact */
+        double tail[2] = {pl.x + (a->x0 - fr->x0) * sx, pl.y + (fr->y1 - a->y0) * sy};
+        double tip[2] = {pl.x + (a->x1 - fr->x0) * sx, pl.y + (fr->y1 - a->y1) * sy};
+        for (int k = 0; k < 2; k++) {
+            tail[k] = fmax(-1e7, fmin(1e7, tail[k]));
+            tip[k] = fmax(-1e7, fmin(1e7, tip[k]));
+        }
+        if (!isfinite(tail[0] + tail[1] + tip[0] + tip[1]))
+            continue;
+        double dx = tip[0] - tail[0], dy = tip[1] - tail[1], len = hypot(dx, dy);
+        if (!a->arrow || len < 1) {
+            if (inside(pl, tail[0], tail[1]))
+                annot_label(b, a->text, tail[0], tail[1], 0, a->arrow ? HANG_CENTRE : HANG_BASELINE);
+            continue;
+        }
+        double ux = dx / len, uy = dy / len;
+        double hl = fmin(0.8 * m->em, 0.6 * len), hw = 0.4 * hl;
+        double w = fmax(1.5, 0.12 * m->em);
+        double s0[2] = {tail[0], tail[1]}, s1[2] = {tip[0] - ux * hl * 0.8, tip[1] - uy * hl * 0.8};
+        if (o->n_arrow < OVERLAY_MAX_ANNOTS) {
+            overlay_arrow *ar = &o->arrow[o->n_arrow];
+            *ar = (overlay_arrow){0};
+            /* all of it, outline too, inside the plot: the shaft cut short of
+             * the edges, the head only when it fits */
+            double in = w * 0.5 + fmax(1.0, 0.5 * w) + 0.5;
+            overlay_rect cut = {pl.x + (int)ceil(in), pl.y + (int)ceil(in), pl.w - 2 * (int)ceil(in),
+                                pl.h - 2 * (int)ceil(in)};
+            bool shaft = cut.w > 0 && cut.h > 0 && clip_segment(s0, s1, cut);
+            double bx = tip[0] - ux * hl, by = tip[1] - uy * hl;
+            const double tri[3][2] = {{tip[0], tip[1]}, {bx - uy * hw, by + ux * hw}, {bx + uy * hw, by - ux * hw}};
+            ar->head = true;
+            for (int k = 0; k < 3; k++)
+                ar->head = ar->head && inside(cut, tri[k][0], tri[k][1]);
+            if (shaft || ar->head) {
+                o->n_arrow++;
+                if (!shaft)
+                    s0[0] = s1[0] = tip[0], s0[1] = s1[1] = tip[1];
+                ar->x0 = (float)s0[0], ar->y0 = (float)s0[1], ar->x1 = (float)s1[0], ar->y1 = (float)s1[1];
+                ar->w = (float)w;
+                for (int k = 0; k < 3; k++)
+                    ar->tri[k][0] = (float)tri[k][0], ar->tri[k][1] = (float)tri[k][1];
+            }
+        }
+        if (!a->text[0] || !inside(pl, tail[0], tail[1]))
+            continue;
+        /* the label beside the tail, away from the head */
+        double gap = 0.35 * m->em;
+        if (fabs(dx) >= 0.5 * fabs(dy))
+            annot_label(b, a->text, tail[0] + (dx > 0 ? -gap : gap), tail[1], dx > 0 ? 1 : 0, HANG_CENTRE);
+        else
+            annot_label(b, a->text, tail[0], tail[1] + (dy > 0 ? -gap : gap), 0.5, dy > 0 ? HANG_ABOVE : HANG_BELOW);
+    }
+}
+
 /* ---- the whole ----------------------------------------------------------------- */
 
 /* A line of text centred on cx within the window's padding, cut to fit. */
@@ -708,6 +850,7 @@ void overlay_layout_compute(const overlay_fonts *fonts, const overlay_metrics *m
     out->legend = (overlay_rect){0, 0, 0, 0};
     out->legend_rows = out->legend_cols = out->legend_shown = 0;
     out->n_text = out->n_solid = out->n_back = out->n_outline = out->n_swatch = 0;
+    out->n_annot_back = out->n_arrow = 0;
     builder b = {f, fonts->title, m, out};
     overlay_rect pl = fr->plot;
     if (fr->win_w < 1 || fr->win_h < 1)
@@ -745,6 +888,8 @@ void overlay_layout_compute(const overlay_fonts *fonts, const overlay_metrics *m
             add_text(&b, OVERLAY_YLABEL, fit, false, true, m->pad + m->asc, pen_y, 0);
         }
     }
+    if (fr->n_annots > 0 && fr->annots)
+        annotations(&b, fr);
     if (fr->status && fr->status[0]) {
         char fit[OVERLAY_TEXT_LEN];
         font_fit(f, fr->status, false, (float)(fr->win_w - 2 * m->pad), fit, sizeof fit);

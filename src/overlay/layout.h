@@ -14,7 +14,8 @@
 #define OVERLAY_TEXT_LEN 256
 #define OVERLAY_CBAR_LABELS 64
 #define OVERLAY_HELP_LINES 48
-#define OVERLAY_MAX_TEXTS (2 * TICKS_MAX + OVERLAY_CBAR_LABELS + OVERLAY_HELP_LINES + CATEGORY_MAX + 8)
+#define OVERLAY_MAX_TEXTS                                                                                  \
+    (2 * TICKS_MAX + OVERLAY_CBAR_LABELS + OVERLAY_HELP_LINES + CATEGORY_MAX + OVERLAY_MAX_ANNOTS + 8)
 #define OVERLAY_MAX_SOLIDS (2 * TICKS_MAX + OVERLAY_CBAR_LABELS + 12)
 /* a legend row's swatch: one rect, or four for a hollow one */
 #define OVERLAY_MAX_SWATCHES (4 * CATEGORY_MAX)
@@ -32,7 +33,8 @@ typedef enum overlay_role {
     OVERLAY_CBAR_TITLE, /* "count" */
     OVERLAY_STATUS,
     OVERLAY_HELP,       /* a line of the help box */
-    OVERLAY_LEGEND      /* a legend row's label, or its "+N more" */
+    OVERLAY_LEGEND,     /* a legend row's label, or its "+N more" */
+    OVERLAY_ANNOT       /* an annotation's label */
 } overlay_role;
 
 /* Disabled legend rows: the text colour's alpha times this / 255. */
@@ -87,6 +89,15 @@ typedef struct overlay_legend {
  * spaces. */
 void overlay_legend_cut(const char *label, char out[OVERLAY_LEGEND_LABEL]);
 
+/* An arrow of an annotation, in pixels: the shaft (clipped to the plot
+ * rect), width w, and its head, a filled triangle whose tip is the arrow's
+ * head (shown only when the tip is in the plot rect). */
+typedef struct overlay_arrow {
+    float x0, y0, x1, y1, w;
+    bool head;
+    float tri[3][2]; /* tip first */
+} overlay_arrow;
+
 typedef struct overlay_layout {
     int win_w, win_h;
     overlay_rect plot;
@@ -107,6 +118,12 @@ typedef struct overlay_layout {
     int n_back, n_outline;
     overlay_rect back[2];    /* the help box; the status line's strip without axes */
     overlay_rect outline[4]; /* the help box's border */
+    /* annotations: drawn over the picture, before the texts: backdrops
+     * (behind their labels), then the arrows (a halo in the backdrop colour,
+     * then the ink) */
+    int n_annot_back, n_arrow;
+    overlay_rect annot_back[OVERLAY_MAX_ANNOTS];
+    overlay_arrow arrow[OVERLAY_MAX_ANNOTS];
 } overlay_layout;
 
 /* p must have its defaults resolved (font_px, dpi_scale non-zero). */

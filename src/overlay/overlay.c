@@ -14,6 +14,7 @@
 #include "overlay/overlay.h"
 
 #include <glad/gl.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +282,37 @@ static void push_text(overlay *o, const font *f, const overlay_text *t, const ui
     }
 }
 
+/* An annotation's arrow, grown by `grow` pixels on every side (its halo):
+ * the shaft as a quad along the segment, the head as a triangle (a quad
+ * with two corners on the tip). */
+static void push_arrow(overlay *o, const overlay_arrow *a, float grow, const uint8_t rgba[4])
+{
+    float s, t;
+    font_white(o->font, &s, &t);
+    const float st[4][2] = {{s, t}, {s, t}, {s, t}, {s, t}};
+    float dx = a->x1 - a->x0, dy = a->y1 - a->y0, len = sqrtf(dx * dx + dy * dy);
+    if (len > 0) {
+        float ux = dx / len, uy = dy / len, h = a->w * 0.5f + grow;
+        float x0 = a->x0 - ux * grow, y0 = a->y0 - uy * grow, x1 = a->x1 + ux * grow, y1 = a->y1 + uy * grow;
+        const float xy[4][2] = {{x0 - uy * h, y0 + ux * h}, {x1 - uy * h, y1 + ux * h},
+                                {x1 + uy * h, y1 - ux * h}, {x0 + uy * h, y0 - ux * h}};
+        push_quad(o, xy, st, rgba);
+    }
+    if (!a->head)
+        return;
+    /* the triangle pushed out from its centroid by grow */
+    float cx = (a->tri[0][0] + a->tri[1][0] + a->tri[2][0]) / 3, cy = (a->tri[0][1] + a->tri[1][1] + a->tri[2][1]) / 3;
+    float xy[4][2];
+    for (int k = 0; k < 3; k++) {
+        float vx = a->tri[k][0] - cx, vy = a->tri[k][1] - cy, d = sqrtf(vx * vx + vy * vy);
+        float f = d > 0 ? (d + 2 * grow) / d : 1;
+        xy[k][0] = cx + vx * f;
+        xy[k][1] = cy + vy * f;
+    }
+    xy[3][0] = xy[0][0], xy[3][1] = xy[0][1];
+    push_quad(o, xy, st, rgba);
+}
+
 static void build_vertices(overlay *o, const overlay_layout *l, const overlay_frame *fr)
 {
     static const uint8_t white[4] = {255, 255, 255, 255};
@@ -310,6 +342,19 @@ static void build_vertices(overlay *o, const overlay_layout *l, const overlay_fr
         overlay_rect r = l->swatch[i];
         push_solid(o, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h), l->swatch_rgba[i]);
     }
+    /* backdrops in a colour the ink stands out from */
+    bool light_ink = ink[0] * 299 + ink[1] * 587 + ink[2] * 114 > 128 * 1000;
+    const uint8_t back[4] = {light_ink ? 0 : 255, light_ink ? 0 : 255, light_ink ? 0 : 255, 210};
+    /* annotations over the picture: label backdrops (translucent), arrows
+     * (an opaque outline, so overlaps do not darken, then the ink) */
+    const uint8_t veil[4] = {back[0], back[1], back[2], 160}, outline[4] = {back[0], back[1], back[2], 255};
+    for (int i = 0; i < l->n_annot_back; i++) {
+        overlay_rect r = l->annot_back[i];
+        push_solid(o, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h), veil);
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < l->n_arrow; i++)
+            push_arrow(o, &l->arrow[i], pass ? 0 : fmaxf(1.0f, 0.5f * l->arrow[i].w), pass ? ink : outline);
     const uint8_t dim[4] = {ink[0], ink[1], ink[2], (uint8_t)((ink[3] * OVERLAY_DIM_ALPHA + 127) / 255)};
     for (int i = 0; i < l->n_text; i++)
         if (l->text[i].role != OVERLAY_TITLE && !l->text[i].on_top)
@@ -320,9 +365,7 @@ static void build_vertices(overlay *o, const overlay_layout *l, const overlay_fr
             push_text(o, o->title_font, &l->text[i], ink);
     size_t first_top = o->n_verts;
     o->n_title_verts = first_top - first_title;
-    /* over everything: backdrops in a colour the ink stands out from */
-    bool light_ink = ink[0] * 299 + ink[1] * 587 + ink[2] * 114 > 128 * 1000;
-    const uint8_t back[4] = {light_ink ? 0 : 255, light_ink ? 0 : 255, light_ink ? 0 : 255, 210};
+    /* over everything: the backdrops */
     for (int i = 0; i < l->n_back; i++) {
         overlay_rect r = l->back[i];
         push_solid(o, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h), back);

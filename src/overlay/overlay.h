@@ -60,6 +60,22 @@ overlay_rect overlay_plot_rect(const overlay *o, int win_w, int win_h);
 bool overlay_set_legend(overlay *o, int n, const char *const *labels, const uint8_t (*colors)[4],
                         vp_err *err);
 
+/* An annotation at data coordinates (a view file's "text" or "arrow"): a
+ * label whose baseline starts at (x0, y0), or an arrow from its tail (x0,
+ * y0) to its head (x1, y1) with the label (may be "") beside the tail, on
+ * the side away from the head. Drawn over the picture in the text colour,
+ * on a translucent backdrop that keeps it readable on any density; the
+ * parts outside the plot rect are left out (a label whose anchor is
+ * outside is not drawn; one near an edge is moved inside). Inline text: a
+ * copy of the struct is whole. */
+#define OVERLAY_ANNOT_TEXT 256
+#define OVERLAY_MAX_ANNOTS 32
+typedef struct overlay_annot {
+    bool arrow;
+    double x0, y0, x1, y1;
+    char text[OVERLAY_ANNOT_TEXT]; /* UTF-8 */
+} overlay_annot;
+
 typedef struct overlay_frame {
     int win_w, win_h;          /* target size in pixels */
     overlay_rect plot;         /* as returned by overlay_plot_rect */
@@ -95,6 +111,9 @@ typedef struct overlay_frame {
     const uint8_t *text_rgba;  /* colour of text and axes; NULL: white */
     bool axes;                 /* false: only the status line (and help) - the overlay is hidden */
     const char *help;          /* multi-line text shown in a box in the middle, or NULL */
+    /* annotations, with or without axes; at most OVERLAY_MAX_ANNOTS drawn */
+    const overlay_annot *annots;
+    int n_annots;
 } overlay_frame;
 
 /* Draws everything except the picture itself (which the caller has drawn into
