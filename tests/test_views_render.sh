@@ -325,6 +325,17 @@ S
     check "V without --views: vastplot.views" timeout 120 xvfb-run -a "$B" view pts.csv --script v.txt -q
     check "vastplot.views made" grep -qx '# vastplot views 1' vastplot.views
     refused "viewer: bad views file" 1 "bad.views:4:" view pts.csv --views bad.views
+    # each slide's title and annotations; V keeps them in the saved view
+    cp notes.views live2.views
+    printf 'wait-refined\nstats n1.json\nkey V\nkey PageDown\nwait 700\nstats n2.json\nquit\n' > notes.txt
+    check "viewer ran the annotated slides" timeout 120 xvfb-run -a "$B" view pts.csv --views live2.views \
+        --script notes.txt -q --title Talk
+    check "slide 1: its title and 3 annotations" bash -c "grep -q '\"annotations\": 3' n1.json &&
+        grep -q '\"title\": \"Annotated\"' n1.json"
+    check "slide 2: --title and no annotations" bash -c "grep -q '\"annotations\": 0' n2.json &&
+        grep -q '\"title\": \"Talk\"' n2.json"
+    check "V saved the annotations" test "$(tail -n 3 live2.views)" = "$(printf '%s\n' \
+        'text = -2 0.5 the left end' 'arrow = 2.5 0.80000000000000004 0.5 0 Look here' 'arrow = -9 -9 1 -0.5')"
 else
     echo "skip the viewer part: no xvfb-run"
 fi

@@ -572,6 +572,16 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
         return vp_err_set(err, "%s: cannot write stats: %s", path, strerror(errno));
     const double *l = v->vs.lim;
     plot_shown sh = plot_get_shown(v->pl);
+    /* the title shown, as a JSON string: quotes and backslashes escaped, controls dropped */
+    char title[2 * VIEWS_TEXT_MAX] = "";
+    size_t tl = 0;
+    for (const char *c = v->title ? v->title : ""; *c && tl + 3 < sizeof title; c++) {
+        if (*c == '"' || *c == '\\')
+            title[tl++] = '\\';
+        if ((unsigned char)*c >= 0x20)
+            title[tl++] = *c;
+    }
+    title[tl] = 0;
     fprintf(f,
             "{\n  \"points_total\": %" PRIu64 ",\n  \"points_loaded\": %" PRIu64
             ",\n  \"points_drawn\": %" PRIu64 ",\n  \"nonfinite\": %" PRIu64
@@ -580,14 +590,15 @@ static bool write_stats(viewer *v, const char *path, vp_err *err)
             "  \"refined\": %s,\n  \"refinement\": %.4f,\n  \"first_complete_s\": %.3f,\n"
             "  \"tonemap\": \"%s\",\n  \"colormap\": \"%s\",\n  \"overlay\": %s,\n"
             "  \"follow_updates\": %zu,\n  \"follow_latency_ms_median\": %.1f,\n"
-            "  \"follow_latency_ms_p99\": %.1f,\n  \"frames_while_loading\": %zu\n}\n",
+            "  \"follow_latency_ms_p99\": %.1f,\n  \"frames_while_loading\": %zu,\n  \"annotations\": %d,\n"
+            "  \"title\": \"%s\"\n}\n",
             dataset_records(v->ds), sh.st.records_done, sh.drawn, sh.st.nonfinite, l[0],
             l[1], l[2], l[3], v->plot.w, v->plot.h, n, med, p99,
             refined(v) ? "true" : "false",
             sh.st.chunks_total ? (double)sh.st.chunks_done / (double)sh.st.chunks_total : 1.0,
             v->t_first_complete > 0 ? v->t_first_complete - v->t_start : -1.0,
             tonemap_name(tm_cycle[v->tm_i]), v->cmap_name, v->look.overlay ? "true" : "false",
-            nl, lmed, lp99, v->loading_frames);
+            nl, lmed, lp99, v->loading_frames, v->n_annots, title);
     bool ok = fclose(f) == 0 ? write_output(v, path, "stats", NULL, 0, 0, 0, text, err)
                              : vp_err_set(err, "%s: cannot write stats: out of memory", path);
     free(text);
