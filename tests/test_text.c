@@ -548,6 +548,36 @@ static void test_first_bad_reason(void **state)
     rows_free(&r);
 }
 
+/* x falls back to the row index: why, when another field was there */
+static void test_x_index_why(void **state)
+{
+    (void)state;
+    rows r;
+    text_stats st;
+    vp_err err = {{0}};
+    const char *in = "time,v\n12:30:00,1\n12:31:00,2\n";
+    assert_true(parse_pieces(in, strlen(in), NULL, NULL, 0, &r, &st, &err));
+    assert_int_equal(st.xcol, -1);
+    assert_string_equal(st.x_index_why, "column 0 (time) holds neither numbers nor ISO-8601 instants "
+                                        "(\"12:30:00\"); --x COL and --x-time choose x");
+    rows_free(&r);
+    in = "5,a\n6,b\n"; /* no header: the field's number only */
+    assert_true(parse_pieces(in, strlen(in), NULL, NULL, 0, &r, &st, &err));
+    assert_int_equal(st.xcol, -1);
+    assert_non_null(strstr(st.x_index_why, "column 1 holds neither"));
+    rows_free(&r);
+    const char *fine[] = {"t,v\n1,2\n3,4\n", "v\n1\n2\n", "2024-03-05T14:00:00Z,1\n2024-03-05T14:00:01Z,2\n"};
+    for (int i = 0; i < 3; i++) {
+        assert_true(parse_pieces(fine[i], strlen(fine[i]), NULL, NULL, 0, &r, &st, &err));
+        assert_string_equal(st.x_index_why, "");
+        rows_free(&r);
+    }
+    text_params yo = {.y_only = true};
+    assert_true(parse_pieces(in, strlen(in), &yo, NULL, 0, &r, &st, &err));
+    assert_string_equal(st.x_index_why, ""); /* asked for */
+    rows_free(&r);
+}
+
 /* ==== errors ==================================================================== */
 
 static void expect_error(const char *in, const text_params *p, const char *needle)
@@ -967,6 +997,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conformance),
         cmocka_unit_test(test_first_bad_reason),
+        cmocka_unit_test(test_x_index_why),
         cmocka_unit_test(test_column_errors),
         cmocka_unit_test(test_params_errors),
         cmocka_unit_test(test_not_text),

@@ -68,7 +68,8 @@ int cmd_info(const vp_options *o, vp_err *err)
                    : ts.delimiter == ',' ? "comma" : ts.delimiter == ';' ? "semicolon" : "other",
                    ts.header ? "with a header row" : "no header row");
             if (ts.xcol < 0)
-                printf("columns:     x = row index, y = column %d%s%s\n", ts.ycol, ts.yname[0] ? " " : "", ts.yname);
+                printf("columns:     x = row index, y = column %d%s%s%s%s\n", ts.ycol, ts.yname[0] ? " " : "", ts.yname,
+                       ts.x_index_why[0] ? "\n             " : "", ts.x_index_why);
             else
                 printf("columns:     x = column %d%s%s, y = column %d%s%s\n", ts.xcol,
                        ts.xname[0] ? " " : "", ts.xname, ts.ycol, ts.yname[0] ? " " : "", ts.yname);

@@ -38,6 +38,9 @@ static void warn_inputs(const vp_options *o, dataset *ds)
     for (int i = 0; i < dataset_inputs(ds); i++) {
         text_stats ts;
         if (dataset_text_stats(ds, i, &ts)) {
+            if (ts.x_index_why[0])
+                fprintf(stderr, "vastplot: warning: %s: x is the row index: %s\n", dataset_input_name(ds, i),
+                        ts.x_index_why);
             if (!ts.skipped_rows && ts.first_bad_why[0])
                 fprintf(stderr, "vastplot: warning: %s: %s\n", dataset_input_name(ds, i), ts.first_bad_why);
             if (ts.skipped_rows)

@@ -1200,8 +1200,17 @@ static bool detect(text_parser *t, bool final, bool *decided, vp_err *err)
             yi = nn ? num[0] : 0;
         else if (nn == 2)
             xi = num[0], yi = num[1];
-        else if (nn == 1)
+        else if (nn == 1) {
             yi = num[0];
+            /* x falls back to the row index: say which field could not be x */
+            for (int i = 0; i < nfields && !t->st.x_index_why[0]; i++)
+                if (i != yi && i != wi)
+                    snprintf(t->st.x_index_why, sizeof t->st.x_index_why,
+                             "column %d%s%.40s%s holds neither numbers nor ISO-8601 instants "
+                             "(\"%.24s\"); --x COL and --x-time choose x", i, hdr && i < hdr->n ? " (" : "",
+                             hdr && i < hdr->n ? hdr->v[i] : "", hdr && i < hdr->n ? ")" : "",
+                             df && i < df->n ? df->v[i] : "");
+        }
         else if (nfields != 1)
             xi = 0, yi = 1;
     }

@@ -156,6 +156,11 @@ typedef struct text_stats {
      * of the detection's data rows (the vote that picks x and y), whatever
      * was chosen: for --y all */
     uint64_t number_cols;
+    /* Why x is the row index when that was detected while the rows hold
+     * other fields ("column 0 (time) holds neither numbers nor ISO-8601
+     * instants ..."), for a warning after "x is the row index: "; "" when
+     * x was not detected so. */
+    char x_index_why[160];
 } text_stats;
 
 /* ns per unit of x for a kind chosen by name: S..NS their unit, ISO 1 (ISO
