@@ -33,6 +33,8 @@ static vp_view sample(int k)
         snprintf(v.colormap, sizeof v.colormap, "%s", k == 1 ? "viridis" : "fire_r");
     if (k == 3)
         snprintf(v.xlabel, sizeof v.xlabel, "x / m"), snprintf(v.ylabel, sizeof v.ylabel, "y / s");
+    for (int i = 0; i < k - 1; i++)
+        snprintf(v.inputs[v.n_inputs++], sizeof v.inputs[0], "/data/run %d.f32", i);
     /* annotations, in order: k of them, text and arrows, one without a label */
     for (int i = 0; i < k; i++) {
         overlay_annot *a = &v.annots[v.n_annots++];
@@ -134,6 +136,42 @@ static void test_bad_files(void **state)
         for (int i = 0; i <= VIEWS_ANNOTS_MAX; i++)
             snprintf(many + strlen(many), sizeof many - strlen(many), "text = %d 0 n\n", i);
         bad(many, "talk.views:35:", "more than 32 annotations");
+    }
+    /* inputs: relative to the views file's folder, absolute as they are */
+    {
+        vp_views a;
+        vp_err e;
+        const char *t = "# vastplot views 1\n[view]\ninput = d.f32\ninput = /abs/e.csv\ninput = sub/f.npy\n";
+        assert_true(views_parse(t, strlen(t), "talks/t.views", &a, &e));
+        assert_int_equal(a.v[0].n_inputs, 3);
+        assert_string_equal(a.v[0].inputs[0], "talks/d.f32");
+        assert_string_equal(a.v[0].inputs[1], "/abs/e.csv");
+        assert_string_equal(a.v[0].inputs[2], "talks/sub/f.npy");
+        vp_options o = {.ninputs = 1, .inputs = {"cli.f32"}};
+        views_apply(&a.v[0], &o);
+        assert_int_equal(o.ninputs, 3);
+        assert_string_equal(o.inputs[2], "talks/sub/f.npy");
+        const char *same[] = {"talks/d.f32", "/abs/e.csv", "talks/sub/f.npy"};
+        assert_false(views_inputs_differ(&a.v[0], same, 3));
+        assert_true(views_inputs_differ(&a.v[0], same, 2));
+        views_free(&a);
+        assert_true(views_parse(t, strlen(t), "t.views", &a, &e));
+        assert_string_equal(a.v[0].inputs[0], "d.f32");
+        views_free(&a);
+        t = "# vastplot views 1\n[view]\ntitle = none\n";
+        assert_true(views_parse(t, strlen(t), "t.views", &a, &e));
+        assert_false(views_inputs_differ(&a.v[0], same, 3)); /* names none */
+        o.ninputs = 1;
+        views_apply(&a.v[0], &o);
+        assert_int_equal(o.ninputs, 1);
+        views_free(&a);
+    }
+    bad("# vastplot views 1\n[view]\ninput =\n", "talk.views:3:", "input: expected a file's path");
+    {
+        char many[4096] = "# vastplot views 1\n[view]\n";
+        for (int i = 0; i <= VIEWS_INPUTS_MAX; i++)
+            snprintf(many + strlen(many), sizeof many - strlen(many), "input = f%d\n", i);
+        bad(many, "talk.views:19:", "more than 16 inputs");
     }
     /* a hand-written annotation, label spaces kept inside */
     {

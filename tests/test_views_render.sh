@@ -157,6 +157,7 @@ annot=(--text "-2 0.5 the left end" --arrow "2.5 0.8 0.5 0 Look here" --arrow "-
 "$B" render pts.csv -o cli.png --overlay -q --title Annotated --xlim -2.5 3.5 --ylim -1 1 --size 320x200 "${annot[@]}"
 "$B" render pts.csv -o cli-bare.png -q --xlim -2.5 3.5 --ylim -1 1 --size 320x200 "${annot[@]}"
 "$B" render pts.csv -o plain.png -q --xlim -2.5 3.5 --ylim -1 1 --size 320x200
+"$B" render pts.csv -o nt-ref.png -q --xlim -1 1 --ylim -1 1 --size 320x200
 check "view file's annotations = --text/--arrow" cmp note-1.png cli.png
 check "and without the overlay" cmp bare-1.png cli-bare.png
 check "annotations drawn" bash -c '! cmp -s cli-bare.png plain.png'
@@ -191,6 +192,15 @@ near = sum(a[y][3 * x:3 * x + 3] != b[y][3 * x:3 * x + 3] for y in range(int(hy)
 print('changed', changed, 'stray', bad[:5], 'at the head', near)
 sys.exit(0 if changed > 200 and not bad and near > 3 else 1)
 P
+# inputs in the views file, relative to its folder: no input on the command line
+mkdir -p talkdir
+cp pts.csv talkdir/data.csv
+printf '# vastplot views 1\n[view]\ninput = data.csv\nxlim = -1 1\nylim = -1 1\nsize = 320x200\n' \
+    > talkdir/own.views
+check "render --views with the view's input" "$B" render --views talkdir/own.views -o own-%d.png -q
+check "the view's input drawn" cmp own-1.png nt-ref.png
+refused "no input anywhere" 2 "no input: give input files" render --views notes.views -o x-%d.png
+
 refused "bad --arrow" 2 "--arrow: expected X0 Y0 X1 Y1" render pts.csv -o x.png --arrow "1 2 3"
 printf '# vastplot views 1\n[view]\ntext = 1 2\n' > badnote.views
 refused "bad text line" 1 "badnote.views:3: text: a label is needed" render pts.csv --views badnote.views -o s%d.png
@@ -246,6 +256,12 @@ V
         --overlay -q
     check "video .mp4 through real ffmpeg" "$B" video pts.csv --views fly.views -o fly2.mp4 --fps 8 --seconds 1.5 \
         --overlay -q
+    sed 's/^title = Overview$/title = Overview\ninput = pts.csv/' fly.views > flyin.views
+    check "video with the views' input" "$B" video --views flyin.views -o flyin.mkv --fps 8 --seconds 1.5 --overlay -q
+    check "the same frames" cmp <(ffmpeg -v error -i flyin.mkv -f rawvideo -) <(ffmpeg -v error -i fly.mkv -f rawvideo -)
+    printf '[view]\ninput = talkdir/data.csv\n' >> flyin.views
+    refused "a view with other inputs" 1 "its inputs differ from the video's" video --views flyin.views \
+        -o flyx.mkv --fps 8 --seconds 1
     count() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"; }
     check "12 frames in the .mkv" test "$(count fly.mkv)" = 12
     check "12 frames in the .mp4" test "$(count fly2.mp4)" = 12
@@ -325,6 +341,15 @@ S
     check "V without --views: vastplot.views" timeout 120 xvfb-run -a "$B" view pts.csv --script v.txt -q
     check "vastplot.views made" grep -qx '# vastplot views 1' vastplot.views
     refused "viewer: bad views file" 1 "bad.views:4:" view pts.csv --views bad.views
+    # no input on the command line: the views file's; V saves the inputs
+    # (absolute) and the window's size
+    cp talkdir/own.views talkdir/live.views
+    printf 'wait-refined\nstats own.json\nkey V\nquit\n' > own.txt
+    check "viewer: the views file's input" timeout 120 xvfb-run -a "$B" view --views talkdir/live.views \
+        --script own.txt -q --size 500x300
+    check "its points drawn" grep -q '"points_drawn": 6837' own.json
+    check "V saved the input, absolute" grep -qx "input = $PWD/talkdir/data.csv" talkdir/live.views
+    check "V saved the size" grep -qx "size = 500x300" talkdir/live.views
     # each slide's title and annotations; V keeps them in the saved view
     cp notes.views live2.views
     printf 'wait-refined\nstats n1.json\nkey V\nkey PageDown\nwait 700\nstats n2.json\nquit\n' > notes.txt

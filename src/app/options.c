@@ -674,7 +674,9 @@ bool options_parse(int argc, char **argv, vp_options *o, vp_err *err)
         return vp_err_set(err, "--save-grid goes with --value or --by (--save-counts saves counts)");
     if (o->command == CMD_DEMO && !o->output && have_display)
         o->demo_view = true;
-    if ((o->command == CMD_RENDER || o->command == CMD_INFO || o->command == CMD_VIEW) && o->ninputs == 0)
+    /* with --views, the inputs may come from the views file (input = PATH) */
+    if ((o->command == CMD_RENDER || o->command == CMD_INFO || o->command == CMD_VIEW) && o->ninputs == 0 &&
+        !(o->views && o->command != CMD_INFO))
         return vp_err_set(err, "%s: no input file given", cmd);
     if (o->follow && o->ninputs != 1 && (o->command == CMD_RENDER || o->command == CMD_VIEW))
         return vp_err_set(err, "--follow takes one input file (got %d)", o->ninputs);

@@ -237,6 +237,12 @@ static int render_views(const vp_options *o, vp_err *err)
             break;
         }
         one.output = name;
+        if (one.ninputs == 0) {
+            rc = 2;
+            vp_err_set(err, "%s:%d (view %zu): no input: give input files on the command line, or input = PATH "
+                            "lines in the view", o->views, vs.v[i].line, i + 1);
+            break;
+        }
         rc = cmd_render(&one, err);
         if (rc)
             vp_err_prefix(err, "%s:%d (view %zu)", o->views, vs.v[i].line, i + 1);
@@ -363,18 +369,38 @@ static int render_video(const vp_options *o, vp_err *err)
     void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
     output_set outs;
     output_set_init(&outs);
-    for (int i = 0; i < o->ninputs; i++)
-        if (!output_set_guard(&outs, o->inputs[i], "an input", err))
-            goto out;
     const video_format *fmt = NULL;
-    if (!video_format_of(o->output, &fmt, err) || !output_set_add(&outs, o->output, "-o", err) ||
-        !views_load(o->views, &vs, err))
+    if (!video_format_of(o->output, &fmt, err) || !views_load(o->views, &vs, err))
         goto out;
     if (vs.n == 0) {
         vp_err_set(err, "%s: no [view] in the file: nothing to fly through", o->views);
         goto out;
     }
-    if (!dataset_create_inputs(o->inputs, o->ninputs, &o->data, &ds, err))
+    /* one dataset for the whole flight: the command line's inputs, else the
+     * first view's that names some; a view naming others is refused */
+    const char **in = (const char **)o->inputs;
+    int nin = o->ninputs;
+    const char *from_view[VIEWS_INPUTS_MAX];
+    for (size_t i = 0; nin == 0 && i < vs.n; i++)
+        for (int k = 0; k < vs.v[i].n_inputs; k++)
+            from_view[nin++] = vs.v[i].inputs[k];
+    if (o->ninputs == 0)
+        in = from_view;
+    if (nin == 0) {
+        vp_err_set(err, "video: no input: give input files on the command line, or input = PATH lines in %s",
+                   o->views);
+        goto out;
+    }
+    for (size_t i = 0; i < vs.n; i++)
+        if (views_inputs_differ(&vs.v[i], in, nin)) {
+            vp_err_set(err, "%s:%d (view %zu): its inputs differ from the video's (%s%s): a video flies over one "
+                            "data set", o->views, vs.v[i].line, i + 1, in[0], nin > 1 ? ", ..." : "");
+            goto out;
+        }
+    for (int i = 0; i < nin; i++)
+        if (!output_set_guard(&outs, in[i], "an input", err))
+            goto out;
+    if (!output_set_add(&outs, o->output, "-o", err) || !dataset_create_inputs(in, nin, &o->data, &ds, err))
         goto out;
     warn_inputs(o, ds);
     char wname[96] = "";

@@ -107,6 +107,9 @@ typedef struct viewer {
     const char *xlabel, *ylabel; /* the axis labels shown: the slide's (in the bufs) or --xlabel's */
     int n_annots;            /* the annotations shown: the slide's, else none */
     overlay_annot annots[VIEWS_ANNOTS_MAX];
+    /* no inputs on the command line: the options with the first view's */
+    vp_options opts;
+    char inputs[VIEWS_INPUTS_MAX][VIEWS_PATH_MAX];
     bool anim;
     double anim_t0, anim_from[4], anim_to[4];
 } viewer;
@@ -188,6 +191,23 @@ static void set_texts(viewer *v, const vp_view *s)
         say(v, "%s", err.msg);
 }
 
+/* Whether slide s names the inputs shown (or none): the same files. */
+static bool same_inputs(const viewer *v, const vp_view *s)
+{
+    if (!s->n_inputs)
+        return true;
+    if (s->n_inputs != v->o->ninputs)
+        return false;
+    for (int i = 0; i < s->n_inputs; i++) {
+        struct stat a, b;
+        if (stat(s->inputs[i], &a) != 0 || stat(v->o->inputs[i], &b) != 0
+                ? strcmp(s->inputs[i], v->o->inputs[i]) != 0
+                : a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+            return false;
+    }
+    return true;
+}
+
 /* Shows slide i (clamped), moving there over SLIDE_SECONDS when animate:
  * the span of each axis interpolated in log scale, the centre so that the
  * point that stays fixed in a zoom stays fixed. */
@@ -219,6 +239,9 @@ static void go_slide(viewer *v, int i, bool animate)
         set_look(v);
     }
     set_texts(v, s);
+    if (!same_inputs(v, s))
+        say(v, "view %d names other inputs (%s%s) than those shown: render --views draws it over them", i + 1,
+            s->inputs[0], s->n_inputs > 1 ? ", ..." : "");
     v->following = false;
     viewstate_push(&v->vs);
     if (!animate) {
@@ -259,6 +282,16 @@ static bool save_view(viewer *v, const char *name, vp_err *err)
     s.n_annots = v->n_annots;
     if (v->n_annots)
         memcpy(s.annots, v->annots, (size_t)v->n_annots * sizeof *s.annots);
+    /* the window's size, and the inputs as absolute paths (the file may be
+     * used from elsewhere) */
+    s.size_set = true;
+    s.width = v->ww, s.height = v->wh;
+    for (int i = 0; i < v->o->ninputs && s.n_inputs < VIEWS_INPUTS_MAX; i++) {
+        char *abs = strcmp(v->o->inputs[i], "-") ? realpath(v->o->inputs[i], NULL) : NULL;
+        if (abs && strlen(abs) < VIEWS_PATH_MAX)
+            snprintf(s.inputs[s.n_inputs++], VIEWS_PATH_MAX, "%s", abs);
+        free(abs);
+    }
     if (!views_append(views_path(v), &s, err))
         return false;
     vp_view *nv = realloc(v->slides.v, (v->slides.n + 1) * sizeof *nv);
@@ -1160,6 +1193,20 @@ static int view_run(const vp_options *o, dataset *given, vp_err *err)
     /* a views file that is not there yet is one V or `view save` makes */
     if (o->views && (access(o->views, F_OK) == 0 || errno != ENOENT) && !views_load(o->views, &v->slides, err))
         goto out;
+    if (!given && o->ninputs == 0) {
+        /* `view --views talk.views`: the data the views were made of */
+        v->opts = *o;
+        for (size_t i = 0; i < v->slides.n && !v->opts.ninputs; i++)
+            for (int k = 0; k < v->slides.v[i].n_inputs; k++) {
+                memcpy(v->inputs[k], v->slides.v[i].inputs[k], VIEWS_PATH_MAX);
+                v->opts.inputs[v->opts.ninputs++] = v->inputs[k];
+            }
+        if (!v->opts.ninputs) {
+            vp_err_set(err, "view: no input: give input files, or input = PATH lines in %s", o->views);
+            goto out;
+        }
+        v->o = o = &v->opts;
+    }
     snprintf(v->title_buf, sizeof v->title_buf, "%s", o->title ? o->title : "");
     v->title = o->title || v->slides.n ? v->title_buf : NULL;
     v->xlabel = o->xlabel;

@@ -103,6 +103,23 @@ static bool parse_annot(const char *val, bool arrow, vp_view *v, const char *nam
     return true;
 }
 
+/* input = PATH: relative to the views file's folder (name's) */
+static bool parse_input(const char *val, vp_view *v, const char *name, int lineno, vp_err *err)
+{
+    if (v->n_inputs >= VIEWS_INPUTS_MAX)
+        return vp_err_set(err, "%s:%d: more than %d inputs in one view", name, lineno, VIEWS_INPUTS_MAX);
+    if (!*val)
+        return vp_err_set(err, "%s:%d: input: expected a file's path", name, lineno);
+    const char *slash = strrchr(name, '/');
+    int dir = val[0] != '/' && slash ? (int)(slash - name) : -1;
+    int n = dir >= 0 ? snprintf(v->inputs[v->n_inputs], VIEWS_PATH_MAX, "%.*s/%s", dir, name, val)
+                     : snprintf(v->inputs[v->n_inputs], VIEWS_PATH_MAX, "%s", val);
+    if (n < 0 || n >= VIEWS_PATH_MAX)
+        return vp_err_set(err, "%s:%d: input: a path longer than %d bytes", name, lineno, VIEWS_PATH_MAX - 1);
+    v->n_inputs++;
+    return true;
+}
+
 /* one KEY = VALUE line of the view v; seen: bit per key, for duplicates */
 static bool parse_key(char *line, vp_view *v, unsigned *seen, const char *name, int lineno, vp_err *err)
 {
@@ -120,9 +137,11 @@ static bool parse_key(char *line, vp_view *v, unsigned *seen, const char *name, 
             k = i;
     if (k < 0 && (!strcmp(key, "text") || !strcmp(key, "arrow")))
         return parse_annot(val, key[0] == 'a', v, name, lineno, err);
+    if (k < 0 && !strcmp(key, "input"))
+        return parse_input(val, v, name, lineno, err);
     if (k < 0)
         return vp_err_set(err, "%s:%d: unknown key \"%.40s\" (expected title, caption, xlim, ylim, size, "
-                               "tonemap, colormap, xlabel, ylabel, text or arrow)", name, lineno, key);
+                               "tonemap, colormap, xlabel, ylabel, input, text or arrow)", name, lineno, key);
     if (*seen & (1u << k))
         return vp_err_set(err, "%s:%d: %s given twice in one view", name, lineno, key);
     *seen |= 1u << k;
@@ -301,6 +320,8 @@ static void write_view(FILE *f, const vp_view *v)
     put_text(f, "colormap", v->colormap);
     put_text(f, "xlabel", v->xlabel);
     put_text(f, "ylabel", v->ylabel);
+    for (int i = 0; i < v->n_inputs; i++)
+        put_text(f, "input", v->inputs[i]);
     for (int i = 0; i < v->n_annots; i++) {
         const overlay_annot *a = &v->annots[i];
         if (a->arrow)
@@ -382,12 +403,32 @@ void views_apply(const vp_view *v, vp_options *o)
         o->annots = v->annots;
         o->n_annots = v->n_annots;
     }
+    if (v->n_inputs) {
+        for (int i = 0; i < v->n_inputs && i < OPTIONS_MAX_INPUTS; i++)
+            o->inputs[i] = v->inputs[i];
+        o->ninputs = v->n_inputs < OPTIONS_MAX_INPUTS ? v->n_inputs : OPTIONS_MAX_INPUTS;
+    }
+}
+
+bool views_inputs_differ(const vp_view *v, const char *const *inputs, int n)
+{
+    if (!v->n_inputs)
+        return false;
+    if (v->n_inputs != n)
+        return true;
+    for (int i = 0; i < n; i++)
+        if (strcmp(v->inputs[i], inputs[i]))
+            return true;
+    return false;
 }
 
 static bool annots_equal(const vp_view *a, const vp_view *b)
 {
-    if (a->n_annots != b->n_annots)
+    if (a->n_annots != b->n_annots || a->n_inputs != b->n_inputs)
         return false;
+    for (int i = 0; i < a->n_inputs; i++)
+        if (strcmp(a->inputs[i], b->inputs[i]))
+            return false;
     for (int i = 0; i < a->n_annots; i++) {
         const overlay_annot *p = &a->annots[i], *q = &b->annots[i];
         if (p->arrow != q->arrow || p->x0 != q->x0 || p->y0 != q->y0 || p->x1 != q->x1 || p->y1 != q->y1 ||

@@ -13,12 +13,17 @@
  *   colormap = inferno          a --colormap name
  *   xlabel = x / m              the axis labels
  *   ylabel = y / m
+ *   input = data/run1.f32        an input file (again for more): relative to
+ *                                the views file's folder
  *   text = 0.5 0.2 The peak      an annotation: X Y (data coordinates) LABEL,
  *                                the label's baseline starting at (X, Y)
  *   arrow = 2 0.8 0.5 0.25 Peak  an arrow: tail X0 Y0, head X1 Y1, then a
  *                                label beside the tail (may be left out)
  *
- * text and arrow may be given up to VIEWS_ANNOTS_MAX times a view, in the
+ * input may be given up to VIEWS_INPUTS_MAX times a view; a view's inputs
+ * replace the command line's (how they are read, --dtype and the rest,
+ * stays the command line's). text and arrow may be given up to
+ * VIEWS_ANNOTS_MAX times a view, in the
  * order drawn; on a time x axis, X is the axis' value (as xlim's). Every
  * other key is optional and given at most once per view; a key not given
  * leaves the command line's option as it is (a view's
@@ -36,6 +41,8 @@
 
 #define VIEWS_TEXT_MAX 256 /* bytes of a title, caption, label or colormap, with the NUL */
 #define VIEWS_ANNOTS_MAX OVERLAY_MAX_ANNOTS
+#define VIEWS_INPUTS_MAX 16
+#define VIEWS_PATH_MAX 1024 /* bytes of an input's path, with the NUL */
 
 typedef struct vp_view {
     char title[VIEWS_TEXT_MAX], caption[VIEWS_TEXT_MAX]; /* "": not given */
@@ -47,6 +54,8 @@ typedef struct vp_view {
     tonemap_kind tonemap;
     int n_annots;
     overlay_annot annots[VIEWS_ANNOTS_MAX]; /* text (arrow false) and arrow, in file order */
+    int n_inputs;
+    char inputs[VIEWS_INPUTS_MAX][VIEWS_PATH_MAX]; /* as resolved: relative to the file's folder */
     int line; /* the line of its [view] (0: made in the program) */
 } vp_view;
 
@@ -55,7 +64,8 @@ typedef struct vp_views {
     size_t n;
 } vp_views;
 
-/* name: for messages ("FILE:LINE: ..."). On failure out is empty. */
+/* name: for messages ("FILE:LINE: ..."), and the folder relative inputs
+ * are in. On failure out is empty. */
 bool views_parse(const char *text, size_t len, const char *name, vp_views *out, vp_err *err);
 bool views_load(const char *path, vp_views *out, vp_err *err);
 void views_free(vp_views *vs);
@@ -82,5 +92,7 @@ int views_output_name(const char *pattern, int k, char *out, size_t cap);
  * flips). The viewer's PageDown and the video share it. */
 void views_interpolate(const double from[4], const double to[4], double u, double out[4]);
 bool views_equal(const vp_view *a, const vp_view *b);
+/* Whether the view names inputs other than these (false when it names none). */
+bool views_inputs_differ(const vp_view *v, const char *const *inputs, int n);
 
 #endif
