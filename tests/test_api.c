@@ -229,6 +229,27 @@ static void test_picture(void **state)
                 fail_msg("pixel (%d, %d): count %llu but rgb %d %d %d", ix, iy,
                          (unsigned long long)c[(size_t)iy * 120 + (size_t)ix], px[0], px[1], px[2]);
         }
+    /* an annotation (--text) draws over the picture: some pixels change, all
+     * near its anchor (the top-left quarter here) */
+    double b[4];
+    assert_int_equal(vastplot_bounds(p, b), 0);
+    char text[128];
+    snprintf(text, sizeof text, "--text=%.17g %.17g A", b[0] + 0.05 * (b[1] - b[0]), b[2] + 0.75 * (b[3] - b[2]));
+    const char *note[] = {text};
+    assert_int_equal(vastplot_configure(p, 1, note), 0);
+    uint8_t *an = malloc(120 * 80 * 4);
+    assert_non_null(an);
+    assert_int_equal(vastplot_rgba(p, an, &st), 0);
+    int changed = 0;
+    for (int y = 0; y < 80; y++)
+        for (int x = 0; x < 120; x++)
+            if (memcmp(an + ((size_t)y * 120 + x) * 4, rgba + ((size_t)y * 120 + x) * 4, 4)) {
+                changed++;
+                if (x > 40 || y > 40)
+                    fail_msg("the annotation changed (%d, %d), far from its point", x, y);
+            }
+    assert_true(changed > 5);
+    free(an);
     free(rgba);
     free(c);
     vastplot_destroy(p);

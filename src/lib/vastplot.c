@@ -361,7 +361,7 @@ int vastplot_rgba(vastplot *p, uint8_t *out, vastplot_stats *st)
     accum_stats as = {0};
     double wr[2] = {1, 0};
     bool ok = plot_create(&pp, &p->pl, &e) && plot_set_wrange(p->pl, wr, &e) && plot_set_look(p->pl, &look, &e) &&
-              plot_set_size(p->pl, p->w, p->h, &e) && plot_set_view(p->pl, lim, &e) &&
+              plot_set_annotations(p->pl, p->o->annots, p->o->n_annots, &e) && plot_set_size(p->pl, p->w, p->h, &e) && plot_set_view(p->pl, lim, &e) &&
               plot_accumulate(p->pl, &as, &e) && plot_read_rgba(p->pl, NULL, out, &e);
     if (!ok)
         return fail(p, &e);
