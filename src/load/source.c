@@ -394,15 +394,37 @@ static bool choose_columns(source *s, const source_params *p, vp_err *err)
     return true;
 }
 
+/* p, or (p NULL) the defaults, written to *defaults. */
+static const source_params *params_or_defaults(const source_params *p, source_params *defaults)
+{
+    if (p)
+        return p;
+    memset(defaults, 0, sizeof *defaults);
+    defaults->ycol = -1;
+    return defaults;
+}
+
+/* What the layout chosen implies: value and record sizes, the kernels, and
+ * whether x is rebased (its origin p's, else 0 until the caller reads the
+ * first record's x). */
+static void set_decoding(source *s, const source_params *p)
+{
+    bool swapped = s->info.endian != vp_host_endian();
+    s->value_size = vp_dtype_size(s->info.dtype);
+    s->record_size = s->value_size * (size_t)s->info.columns;
+    s->decode = kernels[s->info.dtype][swapped];
+    s->decode1 = convert_column(s->info.dtype, swapped);
+    if (p->x_rebase && x_is_integer(s)) {
+        s->info.x_rebased = true;
+        s->info.x_origin = p->x_origin_given ? p->x_origin : 0;
+    }
+}
+
 bool source_create(const char *path, const source_params *p, source **out, vp_err *err)
 {
     *out = NULL;
     source_params defaults;
-    if (!p) {
-        memset(&defaults, 0, sizeof defaults);
-        defaults.ycol = -1;
-        p = &defaults;
-    }
+    p = params_or_defaults(p, &defaults);
     source *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path ? path : ""))) {
         free(s);
@@ -441,24 +463,17 @@ bool source_create(const char *path, const source_params *p, source **out, vp_er
     if (!choose_columns(s, p, err))
         goto fail;
 
-    s->value_size = vp_dtype_size(s->info.dtype);
-    s->record_size = s->value_size * (size_t)s->info.columns;
-    s->decode = kernels[s->info.dtype][s->info.endian != vp_host_endian()];
-    s->decode1 = convert_column(s->info.dtype, s->info.endian != vp_host_endian());
-    if (p->x_rebase && x_is_integer(s)) {
-        s->info.x_rebased = true;
-        s->info.x_origin = p->x_origin_given ? p->x_origin : 0;
-        if (!p->x_origin_given && s->info.records > 0) {
-            /* the first record's x */
-            uint8_t b[8];
-            const source_info *in = &s->info;
-            uint64_t at = in->fortran_order ? in->data_offset + (uint64_t)in->xcol * in->records * s->value_size
-                                            : in->data_offset + (uint64_t)in->xcol * s->value_size;
-            if (!pread_full(s, b, s->value_size, at, err))
-                goto fail;
-            __int128 v = raw_int(s, b);
-            s->info.x_origin = v > INT64_MAX ? INT64_MAX : (int64_t)v;
-        }
+    set_decoding(s, p);
+    if (s->info.x_rebased && !p->x_origin_given && s->info.records > 0) {
+        /* the first record's x */
+        uint8_t b[8];
+        const source_info *in = &s->info;
+        uint64_t at = in->fortran_order ? in->data_offset + (uint64_t)in->xcol * in->records * s->value_size
+                                        : in->data_offset + (uint64_t)in->xcol * s->value_size;
+        if (!pread_full(s, b, s->value_size, at, err))
+            goto fail;
+        __int128 v = raw_int(s, b);
+        s->info.x_origin = v > INT64_MAX ? INT64_MAX : (int64_t)v;
     }
     *out = s;
     return true;
@@ -616,11 +631,7 @@ struct record_decoder {
 record_decoder *record_decoder_create(const char *name, const source_params *p, vp_err *err)
 {
     source_params defaults;
-    if (!p) {
-        memset(&defaults, 0, sizeof defaults);
-        defaults.ycol = -1;
-        p = &defaults;
-    }
+    p = params_or_defaults(p, &defaults);
     record_decoder *d = calloc(1, sizeof *d);
     if (!d) {
         vp_err_set(err, "out of memory");
@@ -643,14 +654,7 @@ record_decoder *record_decoder_create(const char *name, const source_params *p, 
         record_decoder_destroy(d);
         return NULL;
     }
-    s->value_size = vp_dtype_size(s->info.dtype);
-    s->record_size = s->value_size * (size_t)s->info.columns;
-    s->decode = kernels[s->info.dtype][s->info.endian != vp_host_endian()];
-    s->decode1 = convert_column(s->info.dtype, s->info.endian != vp_host_endian());
-    if (p->x_rebase && x_is_integer(s)) {
-        s->info.x_rebased = true;
-        s->info.x_origin = p->x_origin_given ? p->x_origin : 0;
-    }
+    set_decoding(s, p);
     return d;
 }
 
