@@ -24,7 +24,7 @@ KINDS=mean
 NUMPY=0
 VASTPLOT=${VASTPLOT:-$ROOT/build/vastplot}
 
-die() { echo "agg.sh: error: $*" >&2; exit 1; }
+. "$HERE/common.sh"
 while [ $# -gt 0 ]; do
     case "$1" in
         --dir)      WORKDIR=${2:?}; shift 2 ;;
@@ -64,13 +64,6 @@ os.replace(out + ".tmp", out)
 EOF
 fi
 
-run_one() { # label args... ; prints "wall_s rss_kb"
-    local t=$WORKDIR/time.txt
-    /usr/bin/time -f "%e %M" -o "$t" "$@" >/dev/null 2>"$WORKDIR/stderr.txt" ||
-        { cat "$WORKDIR/stderr.txt" >&2; die "failed: $*"; }
-    cat "$t"
-}
-
 COMMON=(render "$DATA" --dtype f32 --columns 3 --size 1920x1080 --quiet -o "$WORKDIR/out.png")
 declare -A WALL RSS
 cases=(count)
@@ -101,14 +94,6 @@ EOF
     done
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-base=$(echo "${WALL[count]}" | median)
 printf '%d records of (x, y, w) float32, 1920x1080, %d runs each, interleaved; %s\n' "$N" "$REPEAT" \
     "$("$VASTPLOT" --version 2>&1 | head -1)"
-printf '%-12s %10s %12s %12s %10s\n' case wall_s Mpoints/s peak_MiB vs_count
-for c in "${cases[@]}"; do
-    w=$(echo "${WALL[$c]}" | median)
-    m=$(echo "${RSS[$c]}" | median)
-    awk -v c="$c" -v w="$w" -v m="$m" -v n="$N" -v b="$base" \
-        'BEGIN {printf "%-12s %10.3f %12.1f %12.1f %10.2f\n", c, w, n / w / 1e6, m / 1024, w / b}'
-done
+ratio_table 12 Mpoints/s vs_count count

@@ -25,7 +25,7 @@ NUMPY=0
 ACC=cpu
 VASTPLOT=${VASTPLOT:-$ROOT/build/vastplot}
 
-die() { echo "lines.sh: error: $*" >&2; exit 1; }
+. "$HERE/common.sh"
 while [ $# -gt 0 ]; do
     case "$1" in
         --dir)        WORKDIR=${2:?}; shift 2 ;;
@@ -63,13 +63,6 @@ os.replace(out + ".tmp", out)
 PYEOF
 fi
 
-run_one() { # args... ; prints "wall_s rss_kb"
-    local t=$WORKDIR/time.txt
-    /usr/bin/time -f "%e %M" -o "$t" "$@" >/dev/null 2>"$WORKDIR/stderr.txt" ||
-        { cat "$WORKDIR/stderr.txt" >&2; die "failed: $*"; }
-    cat "$t"
-}
-
 COMMON=(render "$DATA" --dtype f32 --columns 2 --size 1920x1080 --quiet --accumulate "$ACC"
         -o "$WORKDIR/out.png")
 declare -A WALL RSS
@@ -96,14 +89,6 @@ PYEOF
     done
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-base=$(echo "${WALL[points]}" | median)
 printf '%d samples (one random walk), 1920x1080, --accumulate %s, %d runs each, interleaved; %s\n' "$N" "$ACC" \
     "$REPEAT" "$("$VASTPLOT" --version 2>&1 | head -1)"
-printf '%-13s %10s %12s %12s %10s\n' case wall_s Msamples/s peak_MiB vs_points
-for c in "${cases[@]}"; do
-    w=$(echo "${WALL[$c]}" | median)
-    m=$(echo "${RSS[$c]}" | median)
-    awk -v c="$c" -v w="$w" -v m="$m" -v n="$N" -v b="$base" \
-        'BEGIN {printf "%-13s %10.3f %12.1f %12.1f %10.2f\n", c, w, n / w / 1e6, m / 1024, w / b}'
-done
+ratio_table 13 Msamples/s vs_points points

@@ -18,7 +18,7 @@ WORKDIR=/tmp/vastplot-bench-python
 POINTS=100000000
 REPEAT=3
 BUILD=$ROOT/build
-die() { echo "python_hist.sh: error: $*" >&2; exit 1; }
+. "$HERE/common.sh"
 while [ $# -gt 0 ]; do
     case "$1" in
         --dir)    WORKDIR=${2:?}; shift 2 ;;
@@ -93,7 +93,6 @@ for ((k = 0; k < REPEAT; k++)); do
         RSS[$c]+="$m "
     done
 done
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 base=$(echo "${WALL[numpy]}" | median)
 printf '%d float32 pairs (numpy.memmap), 1920x1080 bins, %d runs each, interleaved, %d cores\n' "$N" "$REPEAT" "$(nproc)"
 printf '%-15s %9s %11s %10s %10s\n' case wall_s Mpoints/s peak_MiB vs_numpy

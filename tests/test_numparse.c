@@ -25,13 +25,6 @@
 #include "load/numparse.h"
 #include "testutil.h"
 
-static uint64_t bits_of(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    return u;
-}
-
 static double from_bits(uint64_t u)
 {
     double d;
@@ -67,11 +60,11 @@ static bool agrees(const char *s)
     double ref = strtod(s, &end);
     size_t ref_used = (size_t)(end - s);
     bool ok = used == ref_used &&
-              (used ? memcmp(&ours, &ref, sizeof ours) == 0 : bits_of(ours) == SENTINEL);
+              (used ? memcmp(&ours, &ref, sizeof ours) == 0 : tu_bits(ours) == SENTINEL);
     if (!ok)
         print_error("\"%s\": ours %zu bytes %.17g (%016" PRIx64 "), strtod %zu bytes %.17g "
                     "(%016" PRIx64 ")\n",
-                    s, used, ours, bits_of(ours), ref_used, ref, bits_of(ref));
+                    s, used, ours, tu_bits(ours), ref_used, ref, tu_bits(ref));
     return ok;
 }
 
@@ -247,7 +240,7 @@ static void test_words(void **state)
     for (size_t i = 0; i < sizeof pin / sizeof pin[0]; i++) {
         double v;
         assert_int_equal(ours_n(pin[i].s, strlen(pin[i].s), &v), pin[i].used);
-        assert_int_equal(bits_of(v), pin[i].bits);
+        assert_int_equal(tu_bits(v), pin[i].bits);
     }
 }
 
@@ -297,10 +290,10 @@ static void test_rejected_and_prefixes(void **state)
         double v;
         size_t used = ours_n(pin[i].s, n, &v);
         uint64_t want = pin[i].used ? pin[i].bits : SENTINEL;
-        if (used != pin[i].used || bits_of(v) != want) {
+        if (used != pin[i].used || tu_bits(v) != want) {
             print_error("\"%s\" (len %zu): %zu bytes, %016" PRIx64 "; want %zu bytes, %016" PRIx64
                         "\n",
-                        pin[i].s, n, used, bits_of(v), pin[i].used, want);
+                        pin[i].s, n, used, tu_bits(v), pin[i].used, want);
             fail();
         }
     }

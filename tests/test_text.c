@@ -20,21 +20,6 @@
 #include "load/text.h"
 #include "testutil.h"
 
-static uint64_t bits_of(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    return u;
-}
-
-/* Same double: identical bits, except that any two NaNs of the same sign match. */
-static bool same_double(double a, double b)
-{
-    if (isnan(a) || isnan(b))
-        return isnan(a) && isnan(b) && !signbit(a) == !signbit(b);
-    return bits_of(a) == bits_of(b);
-}
-
 /* ==== parser harness ============================================================= */
 
 typedef struct rows {
@@ -156,7 +141,7 @@ static void check_same_rows(const rows *a, const rows *b, const char *what)
         fail();
     }
     for (size_t i = 0; i < a->n; i++)
-        if (!same_double(a->x[i], b->x[i]) || !same_double(a->y[i], b->y[i])) {
+        if (!tu_same_double(a->x[i], b->x[i]) || !tu_same_double(a->y[i], b->y[i])) {
             print_error("%s: row %zu is (%.17g, %.17g), expected (%.17g, %.17g)\n", what, i,
                         a->x[i], a->y[i], b->x[i], b->y[i]);
             fail();
@@ -164,7 +149,7 @@ static void check_same_rows(const rows *a, const rows *b, const char *what)
     if (!a->w != !b->w)
         fail_msg("%s: w %s, expected %s", what, a->w ? "given" : "none", b->w ? "some" : "none");
     for (size_t i = 0; a->w && i < a->n; i++)
-        if (!same_double(a->w[i], b->w[i]))
+        if (!tu_same_double(a->w[i], b->w[i]))
             fail_msg("%s: row %zu has w %.17g, expected %.17g", what, i, a->w[i], b->w[i]);
     if (a->nlabels != b->nlabels)
         fail_msg("%s: %d labels, expected %d", what, a->nlabels, b->nlabels);

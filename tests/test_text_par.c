@@ -98,20 +98,6 @@ static void result_free(result *r)
     rows_free(&r->r);
 }
 
-static uint64_t bits_of(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, 8);
-    return u;
-}
-
-static bool same_double(double a, double b)
-{
-    if (isnan(a) || isnan(b))
-        return isnan(a) && isnan(b) && !signbit(a) == !signbit(b);
-    return bits_of(a) == bits_of(b);
-}
-
 /* A sink may be told to fail on the row whose y is this value. */
 #define FAIL_Y 777.25
 
@@ -323,8 +309,8 @@ static void expect_same(const result *ref, const result *got, const char *what)
             ok = false;
         }
         for (size_t i = 0; ok && i < ref->r.n; i++)
-            if (!same_double(ref->r.x[i], got->r.x[i]) || !same_double(ref->r.y[i], got->r.y[i]) ||
-                !same_double(ref->r.w[i], got->r.w[i])) {
+            if (!tu_same_double(ref->r.x[i], got->r.x[i]) || !tu_same_double(ref->r.y[i], got->r.y[i]) ||
+                !tu_same_double(ref->r.w[i], got->r.w[i])) {
                 print_error("%s: row %zu is (%.17g, %.17g, %.17g), expected (%.17g, %.17g, %.17g)\n",
                             what, i, got->r.x[i], got->r.y[i], got->r.w[i], ref->r.x[i],
                             ref->r.y[i], ref->r.w[i]);

@@ -19,23 +19,12 @@ Exit 77 (skipped) when numpy is not installed (Debian: python3-numpy).
 """
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 
-try:
-    import numpy as np
-except ImportError:
-    print("numpy not available (install python3-numpy): skipped")
-    sys.exit(77)
+from numpy_harness import start
 
-BIN = os.path.realpath(sys.argv[1])
-TMP = sys.argv[2]
-shutil.rmtree(TMP, ignore_errors=True)
-os.makedirs(TMP)
-ENV = dict(os.environ)
-for k in ("DISPLAY", "WAYLAND_DISPLAY"):
-    ENV.pop(k, None)
+np, BIN, TMP, ENV = start()
 ENV["XDG_CACHE_HOME"] = os.path.join(TMP, "cache")
 ENV["VASTPLOT_CACHE_MIN_BYTES"] = "0"  # the column cache takes every file
 

@@ -3,6 +3,7 @@
 #include "gl/glctx.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,18 @@ void tu_write_f64_pairs(const char *path, const double *x, const double *y, size
     }
     tu_write_file(path, buf, n * 2 * sizeof *buf);
     free(buf);
+}
+
+uint64_t tu_bits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+bool tu_same_double(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b) && !signbit(a) == !signbit(b);
+    return tu_bits(a) == tu_bits(b);
 }

@@ -1,5 +1,6 @@
 #ifndef VP_TESTUTIL_H
 #define VP_TESTUTIL_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,11 @@ void tu_write_file(const char *path, const void *data, size_t len);
 /* splitmix64: a small deterministic PRNG for test data. */
 uint64_t tu_rand(uint64_t *state);
 double tu_rand_unit(uint64_t *state); /* [0,1) */
+
+/* The bits of a double, to compare exactly (-0.0 and 0.0 differ). */
+uint64_t tu_bits(double d);
+/* Same double: identical bits, except that any two NaNs of the same sign match. */
+bool tu_same_double(double a, double b);
 
 /* A headless GL 4.5 context for GL tests, its renderer printed; NULL (after
  * saying why) when there is none: the test then exits 77, a visible skip. */

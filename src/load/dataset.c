@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "load/arrays.h"
 #include "load/colcache.h"
+#include "load/convert.h"
 #include "load/demo.h"
 #include "load/filemark.h"
 #include "load/follow.h"
@@ -1214,7 +1215,7 @@ static bool decode_chunk(dataset_reader *r, uint64_t k, double *x, double *y, do
         *records += cnt;
         size_t kept = cnt;
         if (arrays_decode(ds->x_index ? NULL : &ds->acol[0], &ds->acol[1], rec0, cnt, x, y)) {
-            kept = arrays_compact(x, y, cnt, brk, nbrk);
+            kept = convert_compact(x, y, NULL, cnt, brk, nbrk);
             *nonfinite += cnt - kept;
         }
         *n = kept;

@@ -338,6 +338,41 @@ static uint64_t label_hash(const char *s, size_t n)
     return h;
 }
 
+/* The quoted part of a field, from q (just after its opening quote) to the
+ * closing quote or e, "" read as one ", appended at d[*k] (*k advanced);
+ * returns where it stopped: after the closing quote. */
+static const char *unquote(const char *q, const char *e, char *d, size_t *k)
+{
+    size_t n = *k;
+    while (q < e) {
+        if (*q == '"') {
+            if (q + 1 < e && q[1] == '"') {
+                d[n++] = '"';
+                q += 2;
+                continue;
+            }
+            q++;
+            break;
+        }
+        d[n++] = *q++;
+    }
+    *k = n;
+    return q;
+}
+
+/* d[0, k) without the blanks at its ends: [d + *lead, d + *lead + the
+ * length returned). */
+static size_t trim_blanks(const char *d, size_t k, size_t *lead)
+{
+    while (k > 0 && (d[k - 1] == ' ' || d[k - 1] == '\t' || d[k - 1] == '\r'))
+        k--;
+    size_t l = 0;
+    while (l < k && (d[l] == ' ' || d[l] == '\t'))
+        l++;
+    *lead = l;
+    return k - l;
+}
+
 /* The text of the label field at p (leading blanks skipped already), as
  * split_fields gives it: a quoted part unquoted ("" = "), the bytes up to
  * the separator after it, blanks at both ends dropped. *end = the
@@ -364,29 +399,12 @@ static bool label_text(text_parser *t, const char *p, const char **s, size_t *n,
         t->lcap = need;
     }
     char *d = t->lbuf;
-    size_t k = 0;
-    const char *q = p + 1;
-    while (q < e) {
-        if (*q == '"') {
-            if (q + 1 < e && q[1] == '"') {
-                d[k++] = '"';
-                q += 2;
-                continue;
-            }
-            q++;
-            break;
-        }
-        d[k++] = *q++;
-    }
+    size_t k = 0, lead;
+    const char *q = unquote(p + 1, e, d, &k);
     while (q < e)
         d[k++] = *q++;
-    while (k > 0 && (d[k - 1] == ' ' || d[k - 1] == '\t' || d[k - 1] == '\r'))
-        k--;
-    size_t lead = 0;
-    while (lead < k && (d[lead] == ' ' || d[lead] == '\t'))
-        lead++;
+    *n = trim_blanks(d, k, &lead);
     *s = d + lead;
-    *n = k - lead;
     return true;
 }
 
@@ -678,30 +696,13 @@ static bool split_fields(const char *s, const char *e, char delim, fields *out)
             p++;
         if (ws && p >= e)
             break;
-        size_t k = 0;
-        if (p < e && *p == '"') {
-            p++;
-            while (p < e) {
-                if (*p == '"') {
-                    if (p + 1 < e && p[1] == '"') {
-                        tmp[k++] = '"';
-                        p += 2;
-                        continue;
-                    }
-                    p++;
-                    break;
-                }
-                tmp[k++] = *p++;
-            }
-        }
+        size_t k = 0, lead;
+        if (p < e && *p == '"')
+            p = unquote(p + 1, e, tmp, &k);
         while (p < e && !is_sep(*p, delim))
             tmp[k++] = *p++;
-        while (k > 0 && (tmp[k - 1] == ' ' || tmp[k - 1] == '\t' || tmp[k - 1] == '\r'))
-            k--;
-        size_t lead = 0;
-        while (lead < k && (tmp[lead] == ' ' || tmp[lead] == '\t'))
-            lead++;
-        if (!(ok = fields_add(out, tmp + lead, k - lead)))
+        size_t n = trim_blanks(tmp, k, &lead);
+        if (!(ok = fields_add(out, tmp + lead, n)))
             break;
         if (p >= e)
             break;
