@@ -2,7 +2,8 @@
 # The MPI mode of render (src/mpi/mpi_run.h, docs/mpi.md): under mpirun with
 # 2, 3 and 4 ranks the --save-counts grid and the PNG equal the single-process
 # run's bit for bit, on raw f32 data of several chunks, a small CSV, a .npy
-# file, and a file so small that some ranks get no chunk; a missing input
+# file, and a file so small that some ranks get no chunk; with --overlay
+# (title, labels, colorbar) and with --accumulate gpu; a missing input
 # gives one message, a non-zero exit on every rank and no output file.
 # Skipped (77) without mpirun, python3, GL, or a binary built without MPI.
 set -u -o pipefail
@@ -71,6 +72,21 @@ check tiny tiny.f32
 check csv small.csv
 check npy data.npy
 check two big.f32 tiny.f32
+# the overlay: rank 0 composes it around the summed grid of its plot rectangle
+check overlay big.f32 --overlay --title "MPI, 7 chunks" --xlabel "x (m)" --ylabel y --colormap magma
+check overlay-csv small.csv --overlay --size 640x400 --xlim -2 2
+# every rank bins its share through GL (llvmpipe here), with ranks of no chunk
+check gpu tiny.f32 --accumulate gpu
+check gpu-overlay big.f32 --accumulate gpu --overlay --size 500x300
+for f in gpu-2.err gpu-overlay-4.err; do
+    grep -q "gpu accumulation on" $f || { echo "FAIL: $f: not binned on the GPU"; cat $f; fail=1; }
+done
+
+# still refused: one message naming it, no output
+$MPI -n 2 "$BIN" render big.f32 --lines -o lines.png 2>lines.err && { echo "FAIL: --lines: exit 0"; fail=1; }
+[ "$(grep -c 'does not support --lines' lines.err)" = 1 ] || { echo "FAIL: --lines: not one message"; cat lines.err; fail=1; }
+[ ! -e lines.png ] || { echo "FAIL: --lines: lines.png written"; fail=1; }
+echo "ok: --lines refused"
 
 # --views: each view through the MPI mode, the same bytes
 printf '# vastplot views 1\n[view]\nxlim = -1 1\n\n[view]\nylim = 0 1\nsize = 300x200\n' >two.views
