@@ -34,6 +34,8 @@ def pts(n):
     return out
 with open('big.f32', 'wb') as f:  # 7 chunks of 32768 records and a part
     f.write(b''.join(struct.pack('<2f', x, y) for x, y in pts(7 * 32768 + 1234)))
+with open('nan.f32', 'wb') as f:  # 3 chunks, no finite sample
+    f.write(struct.pack('<2f', float('nan'), 1.0) * (2 * 32768 + 5))
 with open('tiny.f32', 'wb') as f:  # one chunk: ranks 1.. get none
     f.write(b''.join(struct.pack('<2f', x, y) for x, y in pts(1000)))
 with open('small.csv', 'w') as f:
@@ -52,10 +54,10 @@ PY
 if ! "$BIN" render big.f32 -o ref.png --quiet 2>ref.err; then
     echo "SKIP: the single-process render fails here: $(cat ref.err)"; exit 77
 fi
-check() { # name, inputs and options...
+check() { # name, inputs and options...; RANKS: the mpirun -n to run (2 3 4)
     local name=$1; shift
-    "$BIN" render "$@" -o "$name-1.png" --save-counts "$name-1.npy" --quiet || { echo "FAIL: $name: one process"; fail=1; return; }
-    for n in 2 3 4; do
+    "$BIN" render "$@" -o "$name-1.png" --save-counts "$name-1.npy" --quiet 2>"$name-1.err" || { echo "FAIL: $name: one process: $(cat "$name-1.err")"; fail=1; return; }
+    for n in ${RANKS:-2 3 4}; do
         if ! $MPI -n $n "$BIN" render "$@" -o "$name-$n.png" --save-counts "$name-$n.npy" 2>"$name-$n.err"; then
             echo "FAIL: $name: $n ranks: $(cat "$name-$n.err")"; fail=1; continue
         fi
@@ -72,11 +74,28 @@ check tiny tiny.f32
 check csv small.csv
 check npy data.npy
 check two big.f32 tiny.f32
+# the bounds scanned in shares and reduced (no bounds cache; two inputs have none)
+XDG_CACHE_HOME=$T/cache; export XDG_CACHE_HOME
+check raw-scan big.f32 --no-cache -v
+check npy-scan data.npy --no-cache -v --overlay
+RANKS='2 4' check tiny-scan tiny.f32 --no-cache -v
+RANKS='2 4' check two-scan big.f32 tiny.f32 -v --ylim -1 1
+for f in raw-scan-4.err npy-scan-3.err tiny-scan-4.err two-scan-2.err; do
+    grep -q "bounds scanned in shares" $f || { echo "FAIL: $f: the bounds were not scanned in shares"; cat $f; fail=1; }
+done
+# no finite sample: the single process's message, once
+"$BIN" render nan.f32 -o nan.png --no-cache 2>nan-1.err && { echo "FAIL: nan: one process: exit 0"; fail=1; }
+$MPI -n 3 "$BIN" render nan.f32 -o nan.png --no-cache 2>nan-3.err && { echo "FAIL: nan: 3 ranks: exit 0"; fail=1; }
+[ "$(grep -c 'no finite samples' nan-3.err)" = 1 ] || { echo "FAIL: nan: not one message"; cat nan-3.err; fail=1; }
+grep -qF "$(cat nan-1.err)" nan-3.err || { echo "FAIL: nan: not the single process's message"; cat nan-1.err nan-3.err; fail=1; }
+[ ! -e nan.png ] || { echo "FAIL: nan: nan.png written"; fail=1; }
+echo "ok: no finite sample: $(cat nan-3.err)"
+
 # the overlay: rank 0 composes it around the summed grid of its plot rectangle
 check overlay big.f32 --overlay --title "MPI, 7 chunks" --xlabel "x (m)" --ylabel y --colormap magma
-check overlay-csv small.csv --overlay --size 640x400 --xlim -2 2
+RANKS='2 4' check overlay-csv small.csv --overlay --size 640x400 --xlim -2 2
 # every rank bins its share through GL (llvmpipe here), with ranks of no chunk
-check gpu tiny.f32 --accumulate gpu
+RANKS='2 4' check gpu tiny.f32 --accumulate gpu
 check gpu-overlay big.f32 --accumulate gpu --overlay --size 500x300
 for f in gpu-2.err gpu-overlay-4.err; do
     grep -q "gpu accumulation on" $f || { echo "FAIL: $f: not binned on the GPU"; cat $f; fail=1; }

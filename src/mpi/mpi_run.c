@@ -2,12 +2,15 @@
  * collectives whatever happens: each step that can fail on one rank is
  * followed by agree(), so no rank waits in a collective the others skipped. */
 #include <inttypes.h>
+#include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accum/accum.h"
+#include "accum/bounds_cache.h"
+#include "accum/scan.h"
 #include "app/plot.h"
 #include "gl/glctx.h"
 #include "gl/tonemap_pass.h"
@@ -122,6 +125,83 @@ static bool reduce_grid(uint64_t *counts, size_t cells, vp_err *err)
     return true;
 }
 
+/* Rank r's share of n chunks: [n r / R, n (r + 1) / R), every chunk in one. */
+static void share_of(uint64_t n, uint64_t *from, uint64_t *to)
+{
+    uint64_t r = (uint64_t)mpi_run_rank(), size = (uint64_t)mpi_run_size();
+    *from = n / size * r + n % size * r / size;
+    *to = n / size * (r + 1) + n % size * (r + 1) / size;
+}
+
+/* The data's bounds as one process's plot_bounds gives them: known (text
+ * inputs, parsed whole by every rank) or not needed (--xlim and --ylim)
+ * without a pass; else rank 0's bounds cache (its answer broadcast, so all
+ * take the same path); else each rank scans its share of the chunks and the
+ * mins and maxes are reduced (MPI_Allreduce with MPI_MIN, the maxes
+ * negated; exact, in any order; a rank of no finite sample gives +inf, which
+ * changes nothing, and no value is NaN: the decoder drops those), and rank 0
+ * stores the result in the cache. Collective; err the same on every rank.
+ * *how says which ("scanned by R ranks", ...) for --verbose. */
+static bool mpi_bounds(const vp_options *o, dataset *ds, double bounds[4], const char **how, vp_err *err)
+{
+    memset(bounds, 0, 4 * sizeof *bounds);
+    *how = "known without a pass";
+    if (dataset_known_bounds(ds, bounds))
+        return true;
+    if (o->xlim_set && o->ylim_set) {
+        *how = "not needed (--xlim and --ylim)";
+        return true;
+    }
+    const int rank = mpi_run_rank();
+    bounds_cache_key *key = NULL;
+    scan_result r = {0};
+    double hit[5] = {0}; /* 1 when rank 0's cache has them, then the bounds */
+    if (rank == 0 && !o->no_cache && dataset_inputs(ds) == 1 && dataset_input(ds, 0) &&
+        (key = malloc(sizeof *key)) && bounds_cache_get(dataset_input(ds, 0), key, &r) && r.finite > 0) {
+        double c[5] = {1, r.xmin, r.xmax, r.ymin, r.ymax};
+        memcpy(hit, c, sizeof c);
+    }
+    MPI_Bcast(hit, 5, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (hit[0] == 1) {
+        memcpy(bounds, hit + 1, 4 * sizeof *bounds);
+        free(key);
+        *how = "from rank 0's bounds cache";
+        return true;
+    }
+    uint64_t from, to;
+    share_of(dataset_chunks(ds), &from, &to);
+    scan *sc = NULL;
+    bool ok = scan_start_range(ds, o->threads, from, to, &sc, err) && scan_join(sc, &r, err);
+    if (!agree(ok, err)) {
+        free(key);
+        return false;
+    }
+    if (!(r.finite > 0)) {
+        r.xmin = r.ymin = INFINITY;
+        r.xmax = r.ymax = -INFINITY;
+    }
+    double lo[4] = {r.xmin, -r.xmax, r.ymin, -r.ymax}, all[4];
+    uint64_t n[3] = {r.records, r.nonfinite, r.finite}, tot[3];
+    MPI_Allreduce(lo, all, 4, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(n, tot, 3, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    r = (scan_result){.records = tot[0], .nonfinite = tot[1], .finite = tot[2], .xmin = all[0],
+                      .xmax = -all[1], .ymin = all[2], .ymax = -all[3], .wmin = 1, .wmax = 0};
+    double c[4] = {r.xmin, r.xmax, r.ymin, r.ymax};
+    memcpy(bounds, c, sizeof c);
+    *how = "scanned in shares by the ranks";
+    if (rank == 0 && key && key->valid)
+        bounds_cache_put(dataset_input(ds, 0), key, &r);
+    free(key);
+    if (r.finite == 0) {
+        /* the single process's message (plot_bounds_join_w), on every rank */
+        const char *what = dataset_inputs(ds) == 1 ? dataset_input_name(ds, 0) : "the inputs";
+        return vp_err_set(err, "%s: no finite samples (%" PRIu64 " records, %" PRIu64
+                               " non-finite): nothing to take the view from; give --xlim and --ylim",
+                          what, r.records, r.nonfinite);
+    }
+    return true;
+}
+
 /* plot_combine.sum: every rank agrees on the binning, then the grids and
  * the stats are summed on rank 0. */
 typedef struct share {
@@ -224,27 +304,23 @@ int mpi_run_render(const vp_options *o, vp_err *err)
     double t_start = vp_now();
     const int rank = mpi_run_rank(), size = mpi_run_size();
     dataset *ds = NULL;
-    plot_bounds *pb = NULL;
     glctx *gl = NULL;
     plot *pl = NULL;
     output_set outs;
     output_set_init(&outs);
     int rc = 1;
-    double bounds[4], lim[4], wrange[2];
+    double bounds[4], lim[4], wrange[2] = {1, 0}; /* no value column: no w range */
+    const char *bounds_how = "";
 
-    /* set-up: every rank opens the inputs (text is parsed whole by each)
-     * and scans the bounds, so all compute the single-process view */
+    /* set-up: every rank opens the inputs (text is parsed whole by each);
+     * the bounds are reduced from the ranks' shares, so all compute the
+     * single-process view */
     bool ok = check_supported(o, err) && add_outputs(o, &outs, err) &&
               dataset_create_inputs(o->inputs, o->ninputs, &o->data, &ds, err);
     if (ok && dataset_has_w(ds))
         ok = vp_err_set(err, "the MPI mode does not support a value column (--value, --by) yet");
-    ok = ok && plot_bounds_start(ds, o, false, &pb, err);
-    if (ok) {
-        ok = plot_bounds_join_w(pb, bounds, wrange, err);
-        pb = NULL;
-    }
-    ok = ok && plot_limits(o, ds, bounds, lim, err);
-    if (!agree(ok, err))
+    if (!agree(ok, err) || !agree(mpi_bounds(o, ds, bounds, &bounds_how, err), err) ||
+        !agree(plot_limits(o, ds, bounds, lim, err), err))
         goto out;
     char w[1024];
     if (rank == 0 && !o->quiet && dataset_take_warning(ds, w, sizeof w))
@@ -257,11 +333,8 @@ int mpi_run_render(const vp_options *o, vp_err *err)
     /* this rank's share: chunks [n r / R, n (r + 1) / R) */
     uint64_t n = dataset_chunks(ds);
     share sh = {0};
-    plot_combine comb = {
-        .from = n / (uint64_t)size * (uint64_t)rank + n % (uint64_t)size * (uint64_t)rank / (uint64_t)size,
-        .to = n / (uint64_t)size * (uint64_t)(rank + 1) + n % (uint64_t)size * (uint64_t)(rank + 1) / (uint64_t)size,
-        .sum = share_sum,
-        .ctx = &sh};
+    plot_combine comb = {.sum = share_sum, .ctx = &sh};
+    share_of(n, &comb.from, &comb.to);
     if (!make_plot(o, ds, gl, &comb, lim, wrange, &pl, err))
         goto out;
     accum_stats st = {0};
@@ -289,14 +362,14 @@ int mpi_run_render(const vp_options *o, vp_err *err)
                 o->output, how, size);
         if (o->verbose)
             fprintf(stderr,
-                    "vastplot: view x [%.17g, %.17g] y [%.17g, %.17g]; %" PRIu64 " chunks; rank 0 binned chunks [%"
-                    PRIu64 ", %" PRIu64 ") and the grids were summed in %.3f s; %d of %d ranks on a GPU\n",
-                    lim[0], lim[1], lim[2], lim[3], n, comb.from, comb.to, t_red - t_acc, sh.gpu_ranks, size);
+                    "vastplot: view x [%.17g, %.17g] y [%.17g, %.17g]; bounds %s; %" PRIu64 " chunks; rank 0 "
+                    "binned chunks [%" PRIu64 ", %" PRIu64 ") and the grids were summed in %.3f s; %d of %d ranks "
+                    "on a GPU\n",
+                    lim[0], lim[1], lim[2], lim[3], bounds_how, n, comb.from, comb.to, t_red - t_acc,
+                    sh.gpu_ranks, size);
     }
     rc = 0;
 out:
-    if (pb)
-        plot_bounds_join(pb, (double[4]){0}, NULL);
     output_set_free(&outs);
     plot_destroy(pl);
     glctx_destroy(gl);
