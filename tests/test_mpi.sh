@@ -3,7 +3,8 @@
 # 2, 3 and 4 ranks the --save-counts grid and the PNG equal the single-process
 # run's bit for bit, on raw f32 data of several chunks, a small CSV, a .npy
 # file, and a file so small that some ranks get no chunk; with --overlay
-# (title, labels, colorbar) and with --accumulate gpu; a missing input
+# (title, labels, colorbar), with --accumulate gpu, with --lines, and with
+# the bounds scanned in shares; a missing input
 # gives one message, a non-zero exit on every rank and no output file.
 # Skipped (77) without mpirun, python3, GL, or a binary built without MPI.
 set -u -o pipefail
@@ -101,11 +102,18 @@ for f in gpu-2.err gpu-overlay-4.err; do
     grep -q "gpu accumulation on" $f || { echo "FAIL: $f: not binned on the GPU"; cat $f; fail=1; }
 done
 
+# --lines: each segment joining two chunks drawn once, by the rank of the later
+# chunk; NaN records, the end of an input and --break-gap break the series
+check lines big.f32 --lines
+RANKS='2 4' check lines-two big.f32 tiny.f32 --lines --overlay --ylim -3 3
+RANKS='3' check lines-gap data.npy --lines --break-gap 0.5 --size 400x300
+RANKS='2 3' check lines-csv small.csv --lines
+
 # still refused: one message naming it, no output
-$MPI -n 2 "$BIN" render big.f32 --lines -o lines.png 2>lines.err && { echo "FAIL: --lines: exit 0"; fail=1; }
-[ "$(grep -c 'does not support --lines' lines.err)" = 1 ] || { echo "FAIL: --lines: not one message"; cat lines.err; fail=1; }
-[ ! -e lines.png ] || { echo "FAIL: --lines: lines.png written"; fail=1; }
-echo "ok: --lines refused"
+$MPI -n 2 "$BIN" render big.f32 --lines --normalize lines -o lines.png 2>lines.err && { echo "FAIL: --normalize lines: exit 0"; fail=1; }
+[ "$(grep -c 'does not support --normalize lines' lines.err)" = 1 ] || { echo "FAIL: --normalize lines: not one message"; cat lines.err; fail=1; }
+[ ! -e lines.png ] || { echo "FAIL: --normalize lines: lines.png written"; fail=1; }
+echo "ok: --normalize lines refused"
 
 # --views: each view through the MPI mode, the same bytes
 printf '# vastplot views 1\n[view]\nxlim = -1 1\n\n[view]\nylim = 0 1\nsize = 300x200\n' >two.views

@@ -638,12 +638,18 @@ static bool accumulate_combined(plot *p, accum_stats *st, vp_err *err)
     size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
     accum_params ap = {.threads = p->p.threads};
     *st = (accum_stats){0};
-    bool ok = (!p->has_w && !p->p.lines) ||
-              vp_err_set(err, "internal: a shared accumulation is of counts only (no value column, no lines)");
+    bool ok = (!p->has_w && !(p->p.lines && p->p.lp.normalize)) ||
+              vp_err_set(err, "internal: a shared accumulation is of counts or lines (no value column, "
+                              "no normalized lines)");
     ok = ok && ensure_counts(p, cells, err);
     if (ok)
         memset(p->counts, 0, cells * sizeof *p->counts);
-    if (ok && p->use_gpu) {
+    if (ok && p->p.lines) {
+        /* the lines' range, with its join to the chunk before it, is drawn on the CPU */
+        if (p->p.accumulate == ACCUM_GPU)
+            note(p, "%s: a share of the chunks is drawn on the CPU", "--lines");
+        ok = lines_cpu_run_range(p->p.ds, &p->cur, &p->p.lp, &ap, c->from, c->to, p->counts, st, err);
+    } else if (ok && p->use_gpu) {
         ok = accum_gpu_run_range(p->p.ds, &p->cur, &ap, c->from, c->to, p->counts, st, err);
         if (!ok && st->gpu_refused && p->p.accumulate == ACCUM_AUTO) {
             note(p, "%s; accumulating on the CPU instead", err->msg);

@@ -36,8 +36,8 @@ typedef struct plot plot;
  * process reaches it; it
  * returns false with err when any process failed, and where it returns true
  * counts and st hold the totals (in a process that gets only its own share
- * back, the picture is not meant to be used). Counts only: a plot with w or
- * lines refuses it. */
+ * back, the picture is not meant to be used). Counts and lines (on the
+ * CPU): a plot with w or normalized lines refuses it. */
 typedef struct plot_combine {
     uint64_t from, to;
     bool (*sum)(void *ctx, bool ok, uint64_t *counts, size_t cells, accum_stats *st, vp_err *err);

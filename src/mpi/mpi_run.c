@@ -86,8 +86,8 @@ static bool check_supported(const vp_options *o, vp_err *err)
         what = "video";
     else if (o->follow)
         what = "--follow";
-    else if (o->lines)
-        what = "--lines";
+    else if (o->lines && o->normalize_lines)
+        what = "--normalize lines (each series is normalized whole)";
     else if (o->save_grid)
         what = "--save-grid";
     else if (o->command != CMD_RENDER)
@@ -345,7 +345,7 @@ int mpi_run_render(const vp_options *o, vp_err *err)
     if (!agree(ok, err))
         goto out;
     const char *fallback = plot_take_note(pl);
-    if (fallback && !o->quiet)
+    if (fallback && !o->quiet && (rank == 0 || o->verbose))
         fprintf(stderr, "vastplot: warning: MPI rank %d: %s\n", rank, fallback);
     /* rank 0 writes; all or nothing, and only when every rank is well */
     ok = rank != 0 || write_outputs(o, &outs, pl, err);
@@ -360,6 +360,9 @@ int mpi_run_render(const vp_options *o, vp_err *err)
                 " skipped (non-finite) in %.3f s, %.1f M points/s -> %s [%s accumulation on %d MPI ranks]\n",
                 st.records, st.drawn, st.nonfinite, elapsed, elapsed > 0 ? (double)st.records / elapsed * 1e-6 : 0.0,
                 o->output, how, size);
+        if (o->lines)
+            fprintf(stderr, "vastplot: %d series drawn as lines; \"drawn\" counts the pixel steps of the segments\n",
+                    dataset_inputs(ds) > 0 ? dataset_inputs(ds) : 1);
         if (o->verbose)
             fprintf(stderr,
                     "vastplot: view x [%.17g, %.17g] y [%.17g, %.17g]; bounds %s; %" PRIu64 " chunks; rank 0 "
