@@ -2,7 +2,9 @@
 # The MPI mode of render (src/mpi/mpi_run.h, docs/mpi.md): under mpirun with
 # 2, 3 and 4 ranks the --save-counts grid and the PNG equal the single-process
 # run's bit for bit, on raw f32 data of several chunks, a small CSV, a .npy
-# file, and a file so small that some ranks get no chunk; a missing input
+# file, and a file so small that some ranks get no chunk; with --overlay
+# (title, labels, colorbar), with --accumulate gpu, with --lines, and with
+# the bounds scanned in shares; a missing input
 # gives one message, a non-zero exit on every rank and no output file.
 # Skipped (77) without mpirun, python3, GL, or a binary built without MPI.
 set -u -o pipefail
@@ -33,6 +35,8 @@ def pts(n):
     return out
 with open('big.f32', 'wb') as f:  # 7 chunks of 32768 records and a part
     f.write(b''.join(struct.pack('<2f', x, y) for x, y in pts(7 * 32768 + 1234)))
+with open('nan.f32', 'wb') as f:  # 3 chunks, no finite sample
+    f.write(struct.pack('<2f', float('nan'), 1.0) * (2 * 32768 + 5))
 with open('tiny.f32', 'wb') as f:  # one chunk: ranks 1.. get none
     f.write(b''.join(struct.pack('<2f', x, y) for x, y in pts(1000)))
 with open('small.csv', 'w') as f:
@@ -51,10 +55,10 @@ PY
 if ! "$BIN" render big.f32 -o ref.png --quiet 2>ref.err; then
     echo "SKIP: the single-process render fails here: $(cat ref.err)"; exit 77
 fi
-check() { # name, inputs and options...
+check() { # name, inputs and options...; RANKS: the mpirun -n to run (2 3 4)
     local name=$1; shift
-    "$BIN" render "$@" -o "$name-1.png" --save-counts "$name-1.npy" --quiet || { echo "FAIL: $name: one process"; fail=1; return; }
-    for n in 2 3 4; do
+    "$BIN" render "$@" -o "$name-1.png" --save-counts "$name-1.npy" --quiet 2>"$name-1.err" || { echo "FAIL: $name: one process: $(cat "$name-1.err")"; fail=1; return; }
+    for n in ${RANKS:-2 3 4}; do
         if ! $MPI -n $n "$BIN" render "$@" -o "$name-$n.png" --save-counts "$name-$n.npy" 2>"$name-$n.err"; then
             echo "FAIL: $name: $n ranks: $(cat "$name-$n.err")"; fail=1; continue
         fi
@@ -71,6 +75,45 @@ check tiny tiny.f32
 check csv small.csv
 check npy data.npy
 check two big.f32 tiny.f32
+# the bounds scanned in shares and reduced (no bounds cache; two inputs have none)
+XDG_CACHE_HOME=$T/cache; export XDG_CACHE_HOME
+check raw-scan big.f32 --no-cache -v
+check npy-scan data.npy --no-cache -v --overlay
+RANKS='2 4' check tiny-scan tiny.f32 --no-cache -v
+RANKS='2 4' check two-scan big.f32 tiny.f32 -v --ylim -1 1
+for f in raw-scan-4.err npy-scan-3.err tiny-scan-4.err two-scan-2.err; do
+    grep -q "bounds scanned in shares" $f || { echo "FAIL: $f: the bounds were not scanned in shares"; cat $f; fail=1; }
+done
+# no finite sample: the single process's message, once
+"$BIN" render nan.f32 -o nan.png --no-cache 2>nan-1.err && { echo "FAIL: nan: one process: exit 0"; fail=1; }
+$MPI -n 3 "$BIN" render nan.f32 -o nan.png --no-cache 2>nan-3.err && { echo "FAIL: nan: 3 ranks: exit 0"; fail=1; }
+[ "$(grep -c 'no finite samples' nan-3.err)" = 1 ] || { echo "FAIL: nan: not one message"; cat nan-3.err; fail=1; }
+grep -qF "$(cat nan-1.err)" nan-3.err || { echo "FAIL: nan: not the single process's message"; cat nan-1.err nan-3.err; fail=1; }
+[ ! -e nan.png ] || { echo "FAIL: nan: nan.png written"; fail=1; }
+echo "ok: no finite sample: $(cat nan-3.err)"
+
+# the overlay: rank 0 composes it around the summed grid of its plot rectangle
+check overlay big.f32 --overlay --title "MPI, 7 chunks" --xlabel "x (m)" --ylabel y --colormap magma
+RANKS='2 4' check overlay-csv small.csv --overlay --size 640x400 --xlim -2 2
+# every rank bins its share through GL (llvmpipe here), with ranks of no chunk
+RANKS='2 4' check gpu tiny.f32 --accumulate gpu
+check gpu-overlay big.f32 --accumulate gpu --overlay --size 500x300
+for f in gpu-2.err gpu-overlay-4.err; do
+    grep -q "gpu accumulation on" $f || { echo "FAIL: $f: not binned on the GPU"; cat $f; fail=1; }
+done
+
+# --lines: each segment joining two chunks drawn once, by the rank of the later
+# chunk; NaN records, the end of an input and --break-gap break the series
+check lines big.f32 --lines
+RANKS='2 4' check lines-two big.f32 tiny.f32 --lines --overlay --ylim -3 3
+RANKS='3' check lines-gap data.npy --lines --break-gap 0.5 --size 400x300
+RANKS='2 3' check lines-csv small.csv --lines
+
+# still refused: one message naming it, no output
+$MPI -n 2 "$BIN" render big.f32 --lines --normalize lines -o lines.png 2>lines.err && { echo "FAIL: --normalize lines: exit 0"; fail=1; }
+[ "$(grep -c 'does not support --normalize lines' lines.err)" = 1 ] || { echo "FAIL: --normalize lines: not one message"; cat lines.err; fail=1; }
+[ ! -e lines.png ] || { echo "FAIL: --normalize lines: lines.png written"; fail=1; }
+echo "ok: --normalize lines refused"
 
 # --views: each view through the MPI mode, the same bytes
 printf '# vastplot views 1\n[view]\nxlim = -1 1\n\n[view]\nylim = 0 1\nsize = 300x200\n' >two.views

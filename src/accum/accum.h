@@ -48,5 +48,9 @@ bool accum_cpu_run_range(const dataset *ds, const view *v, const accum_params *p
  * current GL 4.5 context on the calling thread. */
 bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint64_t *counts,
                    accum_stats *stats, vp_err *err);
+/* accum_gpu_run over the chunks [from, to) only, as accum_cpu_run_range:
+ * the MPI mode's share of one rank on its GPU. */
+bool accum_gpu_run_range(const dataset *ds, const view *v, const accum_params *p, uint64_t from,
+                         uint64_t to, uint64_t *counts, accum_stats *stats, vp_err *err);
 
 #endif

@@ -16,6 +16,7 @@ typedef struct gpu_job {
     const view *v;
     ring *ring;
     size_t cap; /* points per slot */
+    chunk_range range; /* accum_gpu_run_range: the chunks to bin */
 } gpu_job;
 
 static void *loader_create(void *ctx)
@@ -55,8 +56,17 @@ static bool loader_finish(void *ctx, void *state, bool ok, vp_err *err)
     return true;
 }
 
+static bool loader_next(void *ctx, void *state, uint64_t *k)
+{
+    (void)state;
+    return chunk_range_next(&((gpu_job *)ctx)->range, k);
+}
+
 static const chunk_pass_ops loader_ops = {.thread_create = loader_create, .points = loader_points,
                                           .thread_finish = loader_finish};
+/* the same over a range of the chunks (accum_gpu_run_range) */
+static const chunk_pass_ops loader_range_ops = {.thread_create = loader_create, .points = loader_points,
+                                                .thread_finish = loader_finish, .next = loader_next};
 
 /* Adds the 32-bit image into the 64-bit grid and clears it. */
 static bool fold(GLuint tex, const view *v, uint32_t *buf, uint64_t *counts, vp_err *err)
@@ -68,8 +78,9 @@ static bool fold(GLuint tex, const view *v, uint32_t *buf, uint64_t *counts, vp_
     return true;
 }
 
-bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint64_t *counts,
-                   accum_stats *stats, vp_err *err)
+/* range: NULL for every chunk, else {from, to} within the dataset's */
+static bool gpu_run(const dataset *ds, const view *v, const accum_params *p, const uint64_t *range,
+                    uint64_t *counts, accum_stats *stats, vp_err *err)
 {
     accum_params defaults = {0};
     if (!p)
@@ -92,6 +103,8 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
     uint32_t *buf = NULL;
     chunk_pass *pass = NULL;
     gpu_job job = {.v = v, .cap = cap};
+    if (range)
+        chunk_range_set(&job.range, range[0], range[1]);
 
     if (!bin_gpu_create(&bg, "accum.comp.glsl", LOCAL_SIZE, err))
         goto out;
@@ -134,7 +147,7 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
     GLint loc_n = glGetUniformLocation(bg.prog, "u_n");
     glBindImageTexture(0, tex, 0, GL_FALSE, 0, GL_READ_WRITE, GL_R32UI);
 
-    if (!chunk_pass_start(ds, threads, &loader_ops, &job, &pass, err))
+    if (!chunk_pass_start(ds, threads, range ? &loader_range_ops : &loader_ops, &job, &pass, err))
         goto out;
 
     uint64_t since_fold = 0;
@@ -190,4 +203,21 @@ out:
         glDeleteTextures(1, &tex);
     bin_gpu_destroy(&bg);
     return ok;
+}
+
+bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint64_t *counts,
+                   accum_stats *stats, vp_err *err)
+{
+    return gpu_run(ds, v, p, NULL, counts, stats, err);
+}
+
+bool accum_gpu_run_range(const dataset *ds, const view *v, const accum_params *p, uint64_t from,
+                         uint64_t to, uint64_t *counts, accum_stats *stats, vp_err *err)
+{
+    uint64_t n = dataset_chunks(ds);
+    if (to > n)
+        to = n;
+    if (from > to)
+        from = to;
+    return gpu_run(ds, v, p, (const uint64_t[2]){from, to}, counts, stats, err);
 }

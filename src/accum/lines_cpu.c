@@ -119,9 +119,10 @@ static const chunk_pass_ops lc_ops = {.thread_create = lc_create,
                                       .next = lc_next,
                                       .thread_finish = lc_finish};
 
-/* Chunks [from, to) (whole inputs) into counts: the pass, then the joins. */
-static bool lc_range(lc *a, int threads, uint64_t from, uint64_t to, uint64_t *counts,
-                     chunk_pass_totals *tot, vp_err *err)
+/* Chunks [from, to) into counts: the pass, then the joins (to the chunk
+ * before from when before is given, else from starts its series). */
+static bool lc_range_after(lc *a, int threads, const lines_ends *before, uint64_t from, uint64_t to,
+                           uint64_t *counts, chunk_pass_totals *tot, vp_err *err)
 {
     a->counts = counts;
     chunk_range_set(&a->range, from, to);
@@ -137,7 +138,73 @@ static bool lc_range(lc *a, int threads, uint64_t from, uint64_t to, uint64_t *c
         return false;
     tot->records += t.records;
     tot->nonfinite += t.nonfinite;
-    a->drawn += lines_joins(a->ds, a->v, a->lp, a->ends, from, to, counts);
+    a->drawn += lines_joins_after(a->ds, a->v, a->lp, before, a->ends, from, to, counts);
+    return true;
+}
+
+/* Chunks [from, to) (whole inputs) into counts. */
+static bool lc_range(lc *a, int threads, uint64_t from, uint64_t to, uint64_t *counts,
+                     chunk_pass_totals *tot, vp_err *err)
+{
+    return lc_range_after(a, threads, NULL, from, to, counts, tot, err);
+}
+
+/* The ends of one chunk, nothing drawn: for the join into the chunk after it. */
+typedef struct ends_job {
+    const view *v;
+    const lines_params *lp;
+    chunk_range range;
+    lines_ends e;
+} ends_job;
+
+static void *ends_create(void *ctx)
+{
+    (void)ctx;
+    lines_out *o = malloc(sizeof *o);
+    if (o && !lines_out_init(o)) {
+        free(o);
+        return NULL;
+    }
+    return o;
+}
+
+static bool ends_points(void *ctx, void *state, uint64_t k, const double *x, const double *y,
+                        const double *w, size_t n, const uint32_t *brk, size_t nbrk, vp_err *err)
+{
+    (void)k, (void)w, (void)err;
+    ends_job *j = ctx;
+    lines_chunk(j->v, j->lp, x, y, n, brk, nbrk, state, &j->e);
+    return true;
+}
+
+static bool ends_next(void *ctx, void *state, uint64_t *k)
+{
+    (void)state;
+    return chunk_range_next(&((ends_job *)ctx)->range, k);
+}
+
+static bool ends_finish(void *ctx, void *state, bool ok, vp_err *err)
+{
+    (void)ctx, (void)ok, (void)err;
+    if (state)
+        lines_out_free(state);
+    free(state);
+    return true;
+}
+
+static const chunk_pass_ops ends_ops = {.thread_create = ends_create, .points_breaks = ends_points,
+                                        .next = ends_next, .thread_finish = ends_finish};
+
+/* Chunk k decoded on one thread for its ends alone. */
+static bool chunk_ends(const dataset *ds, const view *v, const lines_params *lp, uint64_t k, lines_ends *e,
+                       vp_err *err)
+{
+    ends_job j = {.v = v, .lp = lp};
+    chunk_range_set(&j.range, k, k + 1);
+    chunk_pass *pass;
+    if (!chunk_pass_start(ds, 1, &ends_ops, &j, &pass, err) || !chunk_pass_join(pass, NULL, err))
+        return false;
+    *e = j.e;
     return true;
 }
 
@@ -187,6 +254,38 @@ bool lines_cpu_run(const dataset *ds, const view *v, const lines_params *lp, con
         stats->records = tot.records;
         stats->nonfinite = tot.nonfinite;
         stats->drawn = drawn;
+    }
+    return ok;
+}
+
+bool lines_cpu_run_range(const dataset *ds, const view *v, const lines_params *lp, const accum_params *p,
+                         uint64_t from, uint64_t to, uint64_t *counts, accum_stats *stats, vp_err *err)
+{
+    if (lp->normalize)
+        return vp_err_set(err, "internal: normalized lines need whole series, not a range of chunks");
+    uint64_t n = dataset_chunks(ds);
+    to = to > n ? n : to;
+    from = from > to ? to : from;
+    lines_ends before = {0};
+    if (from > 0 && from < to && !chunk_ends(ds, v, lp, from - 1, &before, err))
+        return false;
+    lc a = {.ds = ds, .v = v, .lp = lp};
+    a.pixels = (size_t)v->w * (size_t)v->h;
+    a.flush_every = p && p->flush_every ? p->flush_every : UINT32_MAX;
+    if (a.flush_every < 2 * (uint64_t)DATASET_CHUNK_RECORDS + 2)
+        a.flush_every = 2 * (uint64_t)DATASET_CHUNK_RECORDS + 2;
+    int threads = p && p->threads > 0 ? p->threads : chunk_pass_default_threads();
+    a.shared = accum_cpu_uses_bands(a.pixels, threads);
+    pthread_mutex_init(&a.lock, NULL);
+    chunk_pass_totals tot = {0};
+    bool ok = lc_range_after(&a, threads, from > 0 ? &before : NULL, from, to, counts, &tot, err);
+    free(a.ends);
+    pthread_mutex_destroy(&a.lock);
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->records = tot.records;
+        stats->nonfinite = tot.nonfinite;
+        stats->drawn = a.drawn;
     }
     return ok;
 }

@@ -114,12 +114,18 @@ void lines_chunk(const view *v, const lines_params *lp, const double *x, const d
 uint64_t lines_joins(const dataset *ds, const view *v, const lines_params *lp, const lines_ends *ends,
                      uint64_t from, uint64_t to, uint64_t *counts)
 {
+    return lines_joins_after(ds, v, lp, NULL, ends, from, to, counts);
+}
+
+uint64_t lines_joins_after(const dataset *ds, const view *v, const lines_params *lp, const lines_ends *before,
+                           const lines_ends *ends, uint64_t from, uint64_t to, uint64_t *counts)
+{
     uint64_t added = 0;
     for (uint64_t k = from; k < to; k++) {
         const lines_ends *e = &ends[k - from];
         if (!e->head_ok)
             continue;
-        const lines_ends *p = k > from ? &ends[k - 1 - from] : NULL;
+        const lines_ends *p = k > from ? &ends[k - 1 - from] : k > 0 ? before : NULL;
         bool join = p && p->tail_ok && dataset_chunk_input(ds, k) == dataset_chunk_input(ds, k - 1) &&
                     !(lp->break_gap > 0 && fabs(e->hx - p->tx) > lp->break_gap);
         if (join) {

@@ -57,11 +57,25 @@ void lines_chunk(const view *v, const lines_params *lp, const double *x, const d
  * chunk before `from` is not looked at: from is an input's first chunk. */
 uint64_t lines_joins(const dataset *ds, const view *v, const lines_params *lp, const lines_ends *ends,
                      uint64_t from, uint64_t to, uint64_t *counts);
+/* The same where chunk from - 1 is known too (before: its ends, NULL as
+ * lines_joins): chunk from is joined to it as any other chunk to the one
+ * before it. */
+uint64_t lines_joins_after(const dataset *ds, const view *v, const lines_params *lp, const lines_ends *before,
+                           const lines_ends *ends, uint64_t from, uint64_t to, uint64_t *counts);
 
 /* The whole accumulation. counts: w*h zeroed; stats as accum.h (drawn: the
  * grid's sum; for a normalized grid, in 1/LINES_UNIT of a series). */
 bool lines_cpu_run(const dataset *ds, const view *v, const lines_params *lp, const accum_params *p,
                    uint64_t *counts, accum_stats *stats, vp_err *err);
+/* lines_cpu_run over the chunks [from, to) only (clamped; not with
+ * lp->normalize, which needs whole series: false with err): every step whose
+ * newer end is in the range, so the grids of ranges that cut [0,
+ * dataset_chunks) add up to lines_cpu_run's exactly (the segment joining
+ * chunk from - 1 to chunk from is drawn by the range holding chunk from: it
+ * decodes chunk from - 1 for its last point). The MPI mode's share of one
+ * rank. */
+bool lines_cpu_run_range(const dataset *ds, const view *v, const lines_params *lp, const accum_params *p,
+                         uint64_t from, uint64_t to, uint64_t *counts, accum_stats *stats, vp_err *err);
 /* Through GL compute shaders; needs a current GL 4.5 context. */
 bool lines_gpu_run(const dataset *ds, const view *v, const lines_params *lp, const accum_params *p,
                    uint64_t *counts, accum_stats *stats, vp_err *err);

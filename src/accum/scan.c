@@ -17,6 +17,7 @@ struct scan {
     double *chunk_bbox;
     pthread_mutex_t lock;
     bounds_state all;
+    chunk_range range; /* scan_start_range: the chunks to scan */
 };
 
 static void *bounds_create(void *ctx)
@@ -84,10 +85,19 @@ static bool bounds_finish(void *ctx, void *state, bool ok, vp_err *err)
     return true;
 }
 
+static bool bounds_next(void *ctx, void *state, uint64_t *k)
+{
+    (void)state;
+    return chunk_range_next(&((scan *)ctx)->range, k);
+}
+
 static const chunk_pass_ops bounds_ops = {.thread_create = bounds_create, .points = bounds_points,
                                           .thread_finish = bounds_finish};
+static const chunk_pass_ops bounds_range_ops = {.thread_create = bounds_create, .points = bounds_points,
+                                                .thread_finish = bounds_finish, .next = bounds_next};
 
-bool scan_start(dataset *ds, int threads, scan **out, vp_err *err)
+/* range: NULL for every chunk, else {from, to} within the dataset's */
+static bool start(dataset *ds, int threads, const uint64_t *range, scan **out, vp_err *err)
 {
     *out = NULL;
     scan *s = calloc(1, sizeof *s);
@@ -95,8 +105,9 @@ bool scan_start(dataset *ds, int threads, scan **out, vp_err *err)
         return vp_err_set(err, "out of memory");
     double known[4];
     uint64_t nch = dataset_chunks(ds);
-    /* the boxes are a by-product: 32 bytes a chunk of 32768 records */
-    if (nch && !dataset_chunk_bbox(ds, 0, known) &&
+    /* the boxes are a by-product: 32 bytes a chunk of 32768 records (of
+     * every chunk: not from a range) */
+    if (nch && !range && !dataset_chunk_bbox(ds, 0, known) &&
         !(s->chunk_bbox = malloc(nch * 4 * sizeof *s->chunk_bbox))) {
         free(s);
         return vp_err_set(err, "out of memory");
@@ -106,7 +117,9 @@ bool scan_start(dataset *ds, int threads, scan **out, vp_err *err)
     s->all = BOUNDS_EMPTY;
     if (!threads)
         threads = chunk_pass_default_threads();
-    if (!chunk_pass_start(ds, threads, &bounds_ops, s, &s->pass, err)) {
+    if (range)
+        chunk_range_set(&s->range, range[0], range[1]);
+    if (!chunk_pass_start(ds, threads, range ? &bounds_range_ops : &bounds_ops, s, &s->pass, err)) {
         pthread_mutex_destroy(&s->lock);
         free(s->chunk_bbox);
         free(s);
@@ -114,6 +127,21 @@ bool scan_start(dataset *ds, int threads, scan **out, vp_err *err)
     }
     *out = s;
     return true;
+}
+
+bool scan_start(dataset *ds, int threads, scan **out, vp_err *err)
+{
+    return start(ds, threads, NULL, out, err);
+}
+
+bool scan_start_range(dataset *ds, int threads, uint64_t from, uint64_t to, scan **out, vp_err *err)
+{
+    uint64_t n = dataset_chunks(ds);
+    if (to > n)
+        to = n;
+    if (from > to)
+        from = to;
+    return start(ds, threads, (const uint64_t[2]){from, to}, out, err);
 }
 
 bool scan_join(scan *s, scan_result *out, vp_err *err)

@@ -23,6 +23,11 @@ typedef struct scan scan;
  * and hands them to it on a successful join (dataset_set_chunk_boxes), for
  * the refinement's culling. ds must not be used by others until the join. */
 bool scan_start(dataset *ds, int threads, scan **out, vp_err *err);
+/* scan_start over the chunks [from, to) of ds only (clamped to them; no
+ * chunk boxes are recorded): the bounds of ranges that cut the dataset's
+ * chunks, min of the mins and max of the maxes, are scan_start's exactly,
+ * and their counts add up to its. The MPI mode's share of one rank. */
+bool scan_start_range(dataset *ds, int threads, uint64_t from, uint64_t to, scan **out, vp_err *err);
 bool scan_join(scan *s, scan_result *out, vp_err *err); /* frees s */
 
 #endif

@@ -692,9 +692,45 @@ static bool accumulate_lines(plot *p, accum_stats *st, vp_err *err)
     return shown_now(p, &rs, err);
 }
 
+/* plot_params.combine: this process's chunks, then the grids of all summed. */
+static bool accumulate_combined(plot *p, accum_stats *st, vp_err *err)
+{
+    const plot_combine *c = p->p.combine;
+    size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
+    accum_params ap = {.threads = p->p.threads};
+    *st = (accum_stats){0};
+    bool ok = (!p->has_w && !(p->p.lines && p->p.lp.normalize)) ||
+              vp_err_set(err, "internal: a shared accumulation is of counts or lines (no value column, "
+                              "no normalized lines)");
+    ok = ok && ensure_counts(p, cells, err);
+    if (ok)
+        memset(p->counts, 0, cells * sizeof *p->counts);
+    if (ok && p->p.lines) {
+        /* the lines' range, with its join to the chunk before it, is drawn on the CPU */
+        if (p->p.accumulate == ACCUM_GPU)
+            note(p, "%s: a share of the chunks is drawn on the CPU", "--lines");
+        ok = lines_cpu_run_range(p->p.ds, &p->cur, &p->p.lp, &ap, c->from, c->to, p->counts, st, err);
+    } else if (ok && p->use_gpu) {
+        ok = accum_gpu_run_range(p->p.ds, &p->cur, &ap, c->from, c->to, p->counts, st, err);
+        if (!ok && st->gpu_refused && p->p.accumulate == ACCUM_AUTO) {
+            note(p, "%s; accumulating on the CPU instead", err->msg);
+            memset(p->counts, 0, cells * sizeof *p->counts);
+            ok = accum_cpu_run_range(p->p.ds, &p->cur, &ap, c->from, c->to, p->counts, st, err);
+        }
+    } else if (ok) {
+        ok = accum_cpu_run_range(p->p.ds, &p->cur, &ap, c->from, c->to, p->counts, st, err);
+    }
+    if (!c->sum(c->ctx, ok, ok ? p->counts : NULL, cells, st, err))
+        return false;
+    refine_state rs = {0, 1, 1, st->records, st->nonfinite, true};
+    return shown_now(p, &rs, err);
+}
+
 bool plot_accumulate(plot *p, accum_stats *st, vp_err *err)
 {
     size_t cells = (size_t)p->cur.w * (size_t)p->cur.h;
+    if (p->p.combine)
+        return accumulate_combined(p, st, err);
     if (!ensure_counts(p, cells, err))
         return false;
     if (p->has_w)

@@ -29,6 +29,21 @@
 
 typedef struct plot plot;
 
+/* Work shared between processes (the MPI mode, src/mpi/mpi_run.h): this one
+ * bins only the chunks [from, to) of the dataset (dataset_chunks), then sum()
+ * adds up the grids and the stats of all of them, in place. sum is called
+ * whether the binning went well or not (ok; counts NULL when not), so every
+ * process reaches it; it
+ * returns false with err when any process failed, and where it returns true
+ * counts and st hold the totals (in a process that gets only its own share
+ * back, the picture is not meant to be used). Counts and lines (on the
+ * CPU): a plot with w or normalized lines refuses it. */
+typedef struct plot_combine {
+    uint64_t from, to;
+    bool (*sum)(void *ctx, bool ok, uint64_t *counts, size_t cells, accum_stats *st, vp_err *err);
+    void *ctx;
+} plot_combine;
+
 typedef struct plot_params {
     dataset *ds;              /* used, not owned: outlives the plot */
     vp_accumulate accumulate; /* auto: the GPU unless GL is software */
@@ -49,6 +64,7 @@ typedef struct plot_params {
      * UTC. Whether x is a time, its unit and origin, come from the dataset
      * (dataset_x_time). */
     const char *tz;
+    const plot_combine *combine; /* NULL: this process bins every chunk */
 } plot_params;
 
 /* The look: how counts become colours. */

@@ -3,9 +3,11 @@
 /* The MPI mode of `vastplot render` (built with -DVP_MPI=ON, which defines
  * VP_HAVE_MPI; docs/mpi.md): `mpirun -n R vastplot render FILES -o OUT.png`.
  * Each rank opens the inputs, computes the same view, bins its contiguous
- * share of the dataset's chunks on the CPU (accum_cpu_run_range), and the
- * 64-bit grids are summed exactly on rank 0 (MPI_Reduce), which tone-maps and
- * writes the outputs; the other ranks write nothing. An error on any rank is
+ * share of the dataset's chunks through a plot with plot_params.combine (on
+ * the CPU, or on its GPU with --accumulate gpu / auto on a hardware GPU), and
+ * the 64-bit grids are summed exactly on rank 0 (MPI_Reduce), whose plot
+ * tone-maps, composes the overlay and writes the outputs; the other ranks
+ * write nothing. An error on any rank is
  * agreed on by all: rank 0 reports the first failing rank's message, every
  * rank returns 1, and no output is written.
  *
