@@ -116,10 +116,14 @@ $MPI -n 2 "$BIN" render big.f32 --lines --normalize lines -o lines.png 2>lines.e
 echo "ok: --normalize lines refused"
 
 # --views: each view through the MPI mode, the same bytes
-printf '# vastplot views 1\n[view]\nxlim = -1 1\n\n[view]\nylim = 0 1\nsize = 300x200\n' >two.views
+# (with annotations: rank 0 draws them, overlay or not)
+printf '# vastplot views 1\n[view]\nxlim = -1 1\ntext = -0.5 1 a note\n\n[view]\nylim = 0 1\nsize = 300x200\narrow = 1 0.8 0 0.2 here\n' >two.views
 "$BIN" render big.f32 --views two.views -o v1-%d.png --quiet || { echo "FAIL: views: one process"; fail=1; }
 $MPI -n 3 "$BIN" render big.f32 --views two.views -o v3-%d.png --quiet || { echo "FAIL: views: 3 ranks"; fail=1; }
 for i in 1 2; do cmp -s v1-$i.png v3-$i.png || { echo "FAIL: views: view $i differs"; fail=1; }; done
+"$BIN" render big.f32 --views two.views -o o1-%d.png --overlay --quiet || { echo "FAIL: views: one process"; fail=1; }
+$MPI -n 2 "$BIN" render big.f32 --views two.views -o o2-%d.png --overlay --quiet || { echo "FAIL: views: 2 ranks"; fail=1; }
+for i in 1 2; do cmp -s o1-$i.png o2-$i.png || { echo "FAIL: views --overlay: view $i differs"; fail=1; }; done
 echo "ok: views"
 
 # a video under mpirun: refused, nothing written

@@ -233,11 +233,13 @@ static float dpi_scale(const vp_options *o)
 
 /* The GL context this rank needs: rank 0 composing the overlay, or any rank
  * binning on its GPU (--accumulate gpu; auto tries and, where no context
- * comes up or it is a software one, bins on the CPU: the same counts). */
+ * comes up or it is a software one, bins on the CPU: the same counts).
+ * Annotations are drawn by the overlay's GL pass too. */
 static bool start_gl(const vp_options *o, glctx **gl, vp_err *err)
 {
     *gl = NULL;
-    bool need = (mpi_run_rank() == 0 && o->overlay) || o->accumulate == ACCUM_GPU;
+    bool compose = mpi_run_rank() == 0 && (o->overlay || o->n_annots > 0); /* overlay.c draws both */
+    bool need = compose || o->accumulate == ACCUM_GPU;
     if (!need && o->accumulate != ACCUM_AUTO)
         return true;
     glctx_params gp = {.debug = o->gl_debug, .verbose = o->verbose && !o->quiet && mpi_run_rank() == 0};
@@ -247,8 +249,7 @@ static bool start_gl(const vp_options *o, glctx **gl, vp_err *err)
     *gl = NULL;
     if (need) {
         *err = gerr;
-        return vp_err_prefix(err, "%s", o->overlay && mpi_run_rank() == 0 ? "rank 0 composes the overlay"
-                                                                            : "--accumulate gpu");
+        return vp_err_prefix(err, "%s", compose ? "rank 0 composes the overlay or annotations" : "--accumulate gpu");
     }
     if (o->verbose && !o->quiet)
         fprintf(stderr, "vastplot: MPI rank %d: no GL (%s): binning on the CPU\n", mpi_run_rank(), gerr.msg);
@@ -273,6 +274,7 @@ static bool make_plot(const vp_options *o, dataset *ds, glctx *gl, const plot_co
     if (rank != 0)
         look.overlay = false;
     ok = ok && plot_create(&pp, pl, err) && plot_set_wrange(*pl, wrange, err) && plot_set_look(*pl, &look, err) &&
+         plot_set_annotations(*pl, o->annots, o->n_annots, err) &&
          (rank != 0 || plot_set_size(*pl, o->width, o->height, err));
     int wh[2] = {0, 0};
     if (ok && rank == 0) {
