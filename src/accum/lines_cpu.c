@@ -208,17 +208,26 @@ static bool chunk_ends(const dataset *ds, const view *v, const lines_params *lp,
     return true;
 }
 
+/* A run's state: its grid's size, how often workers fold, whether they
+ * share the grid in bands; returns the workers to use. */
+static int lc_init(lc *a, const dataset *ds, const view *v, const lines_params *lp, const accum_params *p)
+{
+    *a = (lc){.ds = ds, .v = v, .lp = lp};
+    a->pixels = (size_t)v->w * (size_t)v->h;
+    a->flush_every = p && p->flush_every ? p->flush_every : UINT32_MAX;
+    if (a->flush_every < 2 * (uint64_t)DATASET_CHUNK_RECORDS + 2)
+        a->flush_every = 2 * (uint64_t)DATASET_CHUNK_RECORDS + 2;
+    int threads = p && p->threads > 0 ? p->threads : chunk_pass_default_threads();
+    a->shared = accum_cpu_uses_bands(a->pixels, threads);
+    pthread_mutex_init(&a->lock, NULL);
+    return threads;
+}
+
 bool lines_cpu_run(const dataset *ds, const view *v, const lines_params *lp, const accum_params *p,
                    uint64_t *counts, accum_stats *stats, vp_err *err)
 {
-    lc a = {.ds = ds, .v = v, .lp = lp};
-    a.pixels = (size_t)v->w * (size_t)v->h;
-    a.flush_every = p && p->flush_every ? p->flush_every : UINT32_MAX;
-    if (a.flush_every < 2 * (uint64_t)DATASET_CHUNK_RECORDS + 2)
-        a.flush_every = 2 * (uint64_t)DATASET_CHUNK_RECORDS + 2;
-    int threads = p && p->threads > 0 ? p->threads : chunk_pass_default_threads();
-    a.shared = accum_cpu_uses_bands(a.pixels, threads);
-    pthread_mutex_init(&a.lock, NULL);
+    lc a;
+    int threads = lc_init(&a, ds, v, lp, p);
     chunk_pass_totals tot = {0};
     bool ok = true;
     uint64_t drawn = 0;
@@ -269,14 +278,8 @@ bool lines_cpu_run_range(const dataset *ds, const view *v, const lines_params *l
     lines_ends before = {0};
     if (from > 0 && from < to && !chunk_ends(ds, v, lp, from - 1, &before, err))
         return false;
-    lc a = {.ds = ds, .v = v, .lp = lp};
-    a.pixels = (size_t)v->w * (size_t)v->h;
-    a.flush_every = p && p->flush_every ? p->flush_every : UINT32_MAX;
-    if (a.flush_every < 2 * (uint64_t)DATASET_CHUNK_RECORDS + 2)
-        a.flush_every = 2 * (uint64_t)DATASET_CHUNK_RECORDS + 2;
-    int threads = p && p->threads > 0 ? p->threads : chunk_pass_default_threads();
-    a.shared = accum_cpu_uses_bands(a.pixels, threads);
-    pthread_mutex_init(&a.lock, NULL);
+    lc a;
+    int threads = lc_init(&a, ds, v, lp, p);
     chunk_pass_totals tot = {0};
     bool ok = lc_range_after(&a, threads, from > 0 ? &before : NULL, from, to, counts, &tot, err);
     free(a.ends);
