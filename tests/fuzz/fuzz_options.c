@@ -37,7 +37,8 @@ static void parse_and_check(int argc, char **argv, const char *buf, size_t len)
     FUZZ_CHECK(o.ninputs >= 0 && o.ninputs <= OPTIONS_MAX_INPUTS && o.ninputs < argc);
     for (int i = 0; i < o.ninputs; i++)
         FUZZ_CHECK(o.inputs[i] && points_into(o.inputs[i], buf, len));
-    if (o.command == CMD_RENDER || o.command == CMD_INFO)
+    /* render --views may take its inputs from the views file */
+    if ((o.command == CMD_RENDER && !o.views) || o.command == CMD_INFO)
         FUZZ_CHECK(o.ninputs >= 1);
     if (o.command == CMD_RENDER)
         FUZZ_CHECK(o.output != NULL);
