@@ -304,11 +304,7 @@ bool accum_cpu_run(const dataset *ds, const view *v, const accum_params *p, uint
 bool accum_cpu_run_range(const dataset *ds, const view *v, const accum_params *p, uint64_t from,
                          uint64_t to, uint64_t *counts, accum_stats *stats, vp_err *err)
 {
-    uint64_t n = dataset_chunks(ds);
-    if (to > n)
-        to = n;
-    if (from > to)
-        from = to;
+    dataset_clamp_chunks(ds, &from, &to);
     accum_cpu *a;
     if (!cpu_start(ds, v, p, (const uint64_t[2]){from, to}, counts, &a, err))
         return false;

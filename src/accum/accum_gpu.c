@@ -214,10 +214,6 @@ bool accum_gpu_run(const dataset *ds, const view *v, const accum_params *p, uint
 bool accum_gpu_run_range(const dataset *ds, const view *v, const accum_params *p, uint64_t from,
                          uint64_t to, uint64_t *counts, accum_stats *stats, vp_err *err)
 {
-    uint64_t n = dataset_chunks(ds);
-    if (to > n)
-        to = n;
-    if (from > to)
-        from = to;
+    dataset_clamp_chunks(ds, &from, &to);
     return gpu_run(ds, v, p, (const uint64_t[2]){from, to}, counts, stats, err);
 }

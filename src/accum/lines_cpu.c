@@ -223,6 +223,19 @@ static int lc_init(lc *a, const dataset *ds, const view *v, const lines_params *
     return threads;
 }
 
+/* lc_init undone; the totals into stats (NULL: not wanted). */
+static void lc_done(lc *a, const chunk_pass_totals *tot, uint64_t drawn, accum_stats *stats)
+{
+    free(a->ends);
+    pthread_mutex_destroy(&a->lock);
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->records = tot->records;
+        stats->nonfinite = tot->nonfinite;
+        stats->drawn = drawn;
+    }
+}
+
 bool lines_cpu_run(const dataset *ds, const view *v, const lines_params *lp, const accum_params *p,
                    uint64_t *counts, accum_stats *stats, vp_err *err)
 {
@@ -256,14 +269,7 @@ bool lines_cpu_run(const dataset *ds, const view *v, const lines_params *lp, con
             for (size_t i = 0; i < a.pixels; i++)
                 drawn += counts[i];
     }
-    free(a.ends);
-    pthread_mutex_destroy(&a.lock);
-    if (stats) {
-        memset(stats, 0, sizeof *stats);
-        stats->records = tot.records;
-        stats->nonfinite = tot.nonfinite;
-        stats->drawn = drawn;
-    }
+    lc_done(&a, &tot, drawn, stats);
     return ok;
 }
 
@@ -272,9 +278,7 @@ bool lines_cpu_run_range(const dataset *ds, const view *v, const lines_params *l
 {
     if (lp->normalize)
         return vp_err_set(err, "internal: normalized lines need whole series, not a range of chunks");
-    uint64_t n = dataset_chunks(ds);
-    to = to > n ? n : to;
-    from = from > to ? to : from;
+    dataset_clamp_chunks(ds, &from, &to);
     lines_ends before = {0};
     if (from > 0 && from < to && !chunk_ends(ds, v, lp, from - 1, &before, err))
         return false;
@@ -282,13 +286,6 @@ bool lines_cpu_run_range(const dataset *ds, const view *v, const lines_params *l
     int threads = lc_init(&a, ds, v, lp, p);
     chunk_pass_totals tot = {0};
     bool ok = lc_range_after(&a, threads, from > 0 ? &before : NULL, from, to, counts, &tot, err);
-    free(a.ends);
-    pthread_mutex_destroy(&a.lock);
-    if (stats) {
-        memset(stats, 0, sizeof *stats);
-        stats->records = tot.records;
-        stats->nonfinite = tot.nonfinite;
-        stats->drawn = a.drawn;
-    }
+    lc_done(&a, &tot, a.drawn, stats);
     return ok;
 }

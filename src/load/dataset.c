@@ -418,6 +418,13 @@ uint64_t dataset_chunks(const dataset *ds)
     return ds->follow || ds->job ? memcols_chunks(ds->mem[0]) : ds->chunks;
 }
 
+void dataset_clamp_chunks(const dataset *ds, uint64_t *from, uint64_t *to)
+{
+    uint64_t n = dataset_chunks(ds);
+    *to = *to > n ? n : *to;
+    *from = *from > *to ? *to : *from;
+}
+
 bool dataset_create_follow(const char *path, const dataset_params *p, dataset **out, vp_err *err)
 {
     *out = NULL;

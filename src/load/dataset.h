@@ -167,6 +167,9 @@ bool dataset_known_wrange(const dataset *ds, double out[2]);
 int dataset_labels(const dataset *ds, const char *const **out);
 uint64_t dataset_records(const dataset *ds);  /* total records, all inputs */
 uint64_t dataset_chunks(const dataset *ds);
+/* A share [*from, *to) of the chunks cut to those there are (empty when
+ * from is past them): for the range variants of the passes. */
+void dataset_clamp_chunks(const dataset *ds, uint64_t *from, uint64_t *to);
 int dataset_inputs(const dataset *ds);
 const source *dataset_input(const dataset *ds, int i); /* NULL for the demo and arrays */
 
